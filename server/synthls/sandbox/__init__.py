@@ -1,0 +1,1 @@
+"""Run untrusted candidate code against examples in an isolated child process."""

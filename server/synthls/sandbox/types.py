@@ -1,0 +1,60 @@
+"""Results of running untrusted code, as plain data (no behaviour, no pygls)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from synthls.spec.model import Example
+
+ExampleStatus = Literal[
+    "passed", "failed", "error", "timeout", "memory", "killed", "truncated", "not_run"
+]
+RunStatus = Literal["ok", "setup_error", "timeout", "memory", "killed", "crashed", "overflow"]
+
+
+@dataclass(frozen=True)
+class Program:
+    """A module to load (`setup`) and the examples to check against it.
+
+    `probes` are extra expressions whose repr is reported without a verdict (used to compare
+    candidates by behaviour on generated inputs).
+    """
+
+    setup: str
+    examples: tuple[Example, ...] = ()
+    probes: tuple[str, ...] = ()
+    timeout: float = 5.0  # wall-clock seconds for the whole program
+    filename: str = "<candidate>"
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    index: int
+    status: ExampleStatus
+    got: str = ""  # output text (doctest) or repr of the value (value style)
+    exc_type: str | None = None
+    exc_msg: str | None = None
+    traceback: str | None = None  # trimmed
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    status: RunStatus
+    examples: tuple[ExampleResult, ...] = ()
+    probes: tuple[str | None, ...] = ()  # repr per probe, None when it raised or did not run
+    setup_error: str | None = None  # exception (trimmed traceback) while loading the module
+    elapsed: float = 0.0
+    layers: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.examples if r.passed)
+
+    @property
+    def all_passed(self) -> bool:
+        return self.status == "ok" and bool(self.examples) and all(r.passed for r in self.examples)
