@@ -14,7 +14,9 @@ _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
 
 
-def extract_examples(docstring: str, first_line: int = 0, func_name: str = "") -> tuple[Example, ...]:
+def extract_examples(
+    docstring: str, first_line: int = 0, func_name: str = ""
+) -> tuple[Example, ...]:
     """Examples stated in ``docstring``; line numbers are offset by ``first_line``.
 
     ``first_line`` is the document line holding the docstring's first text line.
@@ -25,7 +27,9 @@ def extract_examples(docstring: str, first_line: int = 0, func_name: str = "") -
         return ()
     out: list[Example] = []
     for ex in parsed:
-        flags = tuple(sorted(_FLAG_NAMES[f] for f, on in ex.options.items() if on and f in _FLAG_NAMES))
+        flags = tuple(
+            sorted(_FLAG_NAMES[f] for f, on in ex.options.items() if on and f in _FLAG_NAMES)
+        )
         want = ex.want
         n_lines = ex.source.count("\n") + want.count("\n")
         out.append(

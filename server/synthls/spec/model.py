@@ -92,6 +92,7 @@ class FunctionTarget:
     is_stub: bool
     docstring_span: Span | None = None
     body_text: str = ""  # the current body statements after the docstring, dedented
+    body_prefix: str = ""  # text to put before the new body ("\n" + indent after a docstring)
 
 
 @dataclass(frozen=True)
