@@ -1,0 +1,137 @@
+-- Headless Neovim driver for the synthls client tests (run by tests/test_nvim.py).
+--
+-- It loads the plugin exactly as a user would (`require("synthls").setup`), opens a file,
+-- plays one scenario through the plugin's public functions, writes the buffer and records what
+-- happened as JSON for the Python side to assert on. Exits non-zero (`cquit`) on any failure.
+-- Environment: SYNTHLS_TEST_CMD (JSON list), SYNTHLS_TEST_FILE, SYNTHLS_TEST_SCENARIO
+-- (synthesize | diagnostic | regenerate | status), SYNTHLS_TEST_OUT, SYNTHLS_TEST_TIMEOUT (ms),
+-- SYNTHLS_TEST_SETTINGS (JSON object, optional).
+
+local env = vim.env
+local out_path = assert(env.SYNTHLS_TEST_OUT, "SYNTHLS_TEST_OUT is required")
+local timeout = tonumber(env.SYNTHLS_TEST_TIMEOUT or "120000")
+local record = { nvim = tostring(vim.version().major .. "." .. vim.version().minor .. "." .. vim.version().patch) }
+
+local function save()
+  vim.fn.writefile({ vim.fn.json_encode(record) }, out_path)
+end
+
+local function wait_for(what, predicate)
+  if not vim.wait(timeout, predicate, 50) then
+    error("timed out waiting for " .. what)
+  end
+end
+
+local function diagnostics(bufnr)
+  local out = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    table.insert(out, { lnum = d.lnum, message = d.message, source = d.source or vim.NIL, severity = d.severity })
+  end
+  return out
+end
+
+local function first_def_line(bufnr)
+  for i, text in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    if text:match("^%s*def ") or text:match("^%s*async def ") then
+      return i - 1
+    end
+  end
+  error("no def in the test file")
+end
+
+local function run_action(fn, bufnr, line)
+  local finished, failure, result = false, nil, nil
+  fn({ bufnr = bufnr, line = line, on_done = function(err, res)
+    finished, failure, result = true, err, res
+  end })
+  wait_for("the code action to finish", function()
+    return finished
+  end)
+  if failure then
+    error("code action failed: " .. (type(failure) == "table" and vim.fn.json_encode(failure) or tostring(failure)))
+  end
+  record.action_result = result == nil and vim.NIL or result
+end
+
+local function wait_diagnostics(bufnr)
+  wait_for("a synthls diagnostic", function()
+    for _, d in ipairs(diagnostics(bufnr)) do
+      if d.source == "synthls" then
+        return true
+      end
+    end
+    return false
+  end)
+  record.diagnostics = diagnostics(bufnr)
+end
+
+local scenarios = {}
+
+function scenarios.synthesize(synthls, bufnr)
+  run_action(synthls.synthesize, bufnr, first_def_line(bufnr))
+end
+
+function scenarios.diagnostic(_, bufnr)
+  wait_diagnostics(bufnr)
+end
+
+function scenarios.regenerate(synthls, bufnr)
+  wait_diagnostics(bufnr)
+  local line = record.diagnostics[1].lnum
+  for _, d in ipairs(record.diagnostics) do
+    if d.source == "synthls" then
+      line = d.lnum
+      break
+    end
+  end
+  run_action(synthls.regenerate, bufnr, line)
+end
+
+function scenarios.status(synthls, bufnr)
+  local finished, status = false, nil
+  synthls.sandbox_status({ bufnr = bufnr, on_done = function(err, res)
+    finished, status = true, err and { error = err } or res
+  end })
+  wait_for("sandbox status", function()
+    return finished
+  end)
+  record.status = status
+  record.status_text = require("synthls.actions").format_status(status)
+end
+
+local function main()
+  local synthls = require("synthls")
+  local settings = env.SYNTHLS_TEST_SETTINGS and vim.fn.json_decode(env.SYNTHLS_TEST_SETTINGS) or {}
+  synthls.setup({ cmd = vim.fn.json_decode(env.SYNTHLS_TEST_CMD), settings = settings })
+  vim.cmd("edit " .. vim.fn.fnameescape(env.SYNTHLS_TEST_FILE))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local actions = require("synthls.actions")
+  wait_for("the synthls client to initialize", function()
+    local client = actions.client_for(bufnr)
+    return client ~= nil and client.initialized == true
+  end)
+  record.offset_encoding = actions.client_for(bufnr).offset_encoding
+  local scenario = assert(scenarios[env.SYNTHLS_TEST_SCENARIO], "unknown scenario")
+  scenario(synthls, bufnr)
+  vim.cmd("write")
+  record.lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  record.ok = true
+end
+
+local ok, err = xpcall(main, debug.traceback)
+if not ok then
+  record.ok = false
+  record.error = tostring(err)
+end
+save()
+for _, client in ipairs(require("synthls.compat").get_clients("synthls")) do
+  vim.lsp.stop_client(client.id)
+end
+vim.wait(2000, function()
+  return #require("synthls.compat").get_clients("synthls") == 0
+end, 50)
+if ok then
+  vim.cmd("qall!")
+else
+  vim.cmd("cquit 1")
+end

@@ -1,0 +1,90 @@
+/**
+ * The server's settings as the extension knows them, and their mapping into the one nested
+ * tree the server reads (`initializationOptions` and `workspace/didChangeConfiguration`).
+ *
+ * This module does not import `vscode`: it takes a getter, so node's test runner exercises it
+ * directly, and a test keeps `package.json`'s contributed settings in step with this table.
+ */
+
+export type SettingValue = string | number | boolean | null;
+
+export interface ServerSetting {
+  /** Dotted camelCase key under `synthls.`, exactly as the server reads it. */
+  readonly key: string;
+  readonly type: 'string' | 'number' | 'integer' | 'boolean';
+  readonly default: SettingValue;
+  readonly description: string;
+  readonly enum?: readonly string[];
+  readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly nullable?: boolean;
+}
+
+export const SERVER_SETTINGS: readonly ServerSetting[] = [
+  { key: 'engine', type: 'string', default: 'embedded', enum: ['embedded', 'openai', 'all'], description: 'Which engine proposes bodies: the offline embedded search, an OpenAI-compatible model, or both.' },
+  { key: 'rounds', type: 'integer', default: 3, exclusiveMinimum: 0, description: 'Propose/verify rounds per request; failing examples are fed back between rounds.' },
+  { key: 'deadline', type: 'number', default: 30, exclusiveMinimum: 0, description: 'Seconds one synthesis request may take in total.' },
+  { key: 'embedded.budget', type: 'number', default: 2.0, exclusiveMinimum: 0, description: 'Seconds of search the embedded engine spends per round.' },
+  { key: 'openai.baseUrl', type: 'string', default: null, nullable: true, description: 'Base URL of an OpenAI-compatible endpoint; empty means OPENAI_BASE_URL or OpenAI.' },
+  { key: 'openai.model', type: 'string', default: 'gpt-4o-mini', description: 'Model name sent to the endpoint.' },
+  { key: 'openai.apiKeyEnv', type: 'string', default: 'OPENAI_API_KEY', description: 'Name of the environment variable holding the API key (keys are never settings).' },
+  { key: 'openai.temperature', type: 'number', default: 0.8, minimum: 0, description: 'Sampling temperature.' },
+  { key: 'openai.candidates', type: 'integer', default: 5, exclusiveMinimum: 0, description: 'Candidates requested per round.' },
+  { key: 'openai.maxTokens', type: 'integer', default: 768, exclusiveMinimum: 0, description: 'Maximum tokens per candidate.' },
+  { key: 'openai.timeout', type: 'number', default: 60, exclusiveMinimum: 0, description: 'Seconds before one model call is abandoned.' },
+  { key: 'openai.retries', type: 'integer', default: 2, minimum: 0, description: 'Retries of a failed model call.' },
+  { key: 'sandbox.timeout', type: 'number', default: 5.0, exclusiveMinimum: 0, description: "Seconds one candidate may run against the docstring's examples." },
+  { key: 'sandbox.memoryMb', type: 'integer', default: 1024, exclusiveMinimum: 0, description: 'Memory limit of a sandboxed candidate, in MiB.' },
+  { key: 'sandbox.parallel', type: 'integer', default: 0, minimum: 0, description: 'Candidates checked at once; 0 means one per CPU core.' },
+  { key: 'diagnostics.enabled', type: 'boolean', default: true, description: 'Report docstring examples that the current body fails.' },
+  { key: 'diagnostics.onChange', type: 'boolean', default: true, description: 'Re-check while typing (after a pause), not only on open and save.' },
+  { key: 'diagnostics.debounceMs', type: 'integer', default: 500, minimum: 0, description: 'Pause after typing before re-checking, in milliseconds.' },
+  { key: 'diagnostics.maxFunctions', type: 'integer', default: 50, minimum: 0, description: 'Most functions checked per file and pass.' },
+  { key: 'completion.enabled', type: 'boolean', default: true, description: 'Offer synthesized bodies as completions.' },
+  { key: 'completion.budget', type: 'number', default: 1.0, exclusiveMinimum: 0, description: 'Seconds a completion request may spend.' },
+  { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level (the log appears in the 'synthls' output channel)." },
+];
+
+/** Reads one setting by its dotted key under `synthls.`; undefined when unknown. */
+export type SettingGetter = (key: string) => unknown;
+
+/** Set `value` at dotted `key` inside `tree`, creating the objects on the way. */
+export function setPath(tree: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) {
+      node[part] = {};
+    }
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+/** Normalise a raw value: empty strings of nullable settings become null. */
+function normalise(setting: ServerSetting, value: unknown): unknown {
+  if (setting.nullable && (value === '' || value === undefined)) {
+    return null;
+  }
+  return value;
+}
+
+/**
+ * The nested settings tree sent as `initializationOptions`, e.g.
+ * `{engine: 'embedded', openai: {model: 'gpt-4o-mini', ...}, ...}`.
+ * Keys whose getter answers undefined take the table's default.
+ */
+export function serverSettingsTree(get: SettingGetter): Record<string, unknown> {
+  const tree: Record<string, unknown> = {};
+  for (const setting of SERVER_SETTINGS) {
+    const raw = get(setting.key);
+    setPath(tree, setting.key, normalise(setting, raw === undefined ? setting.default : raw));
+  }
+  return tree;
+}
+
+/** The `workspace/didChangeConfiguration` params the server expects. */
+export function didChangeConfigurationParams(get: SettingGetter): { settings: { synthls: Record<string, unknown> } } {
+  return { settings: { synthls: serverSettingsTree(get) } };
+}

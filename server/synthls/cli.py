@@ -1,0 +1,93 @@
+"""Command line: serve LSP over stdio (default), or do the same work headless.
+
+    synthls                      serve the language server over stdio
+    synthls synth PATH           fill stub functions; print a diff (or --write) and a report
+    synthls check PATH           run every function's examples in the sandbox
+    synthls doctor               platform, sandbox layers and a self-test
+
+Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from synthls import __version__
+from synthls.config import ENGINES, load_settings
+
+PY_SUFFIXES = {".py", ".pyw", ".pyi"}
+
+
+class InputError(Exception):
+    """A problem with the user's input: reported on stderr, exit code 2."""
+
+
+def read_python(path: str) -> str:
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if file.is_dir():
+        raise InputError(f"{path}: is a directory, expected a Python file")
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a Python file (not UTF-8 text)") from None
+    first = text.split("\n", 1)[0]
+    if file.suffix not in PY_SUFFIXES and not (first.startswith("#!") and "python" in first):
+        raise InputError(f"{path}: not a Python file (expected a .py file)")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synthls",
+        description="Synthesize Python function bodies from docstrings, verified against their "
+        "examples. With no command, serve the language server over stdio.",
+    )
+    parser.add_argument("--version", action="version", version=f"synthls {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("serve", help="serve the language server over stdio (the default)")
+    synth = sub.add_parser("synth", help="fill stub functions and print a unified diff")
+    synth.add_argument("path", metavar="PATH")
+    synth.add_argument("--function", metavar="NAME", help="only this function (stub or not)")
+    synth.add_argument("--write", action="store_true", help="write the file instead of a diff")
+    synth.add_argument("--engine", choices=ENGINES, help="engine (default: from settings)")
+    check = sub.add_parser("check", help="run the examples of every function in the sandbox")
+    check.add_argument("path", metavar="PATH")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+    sub.add_parser("doctor", help="show the platform, sandbox layers and a self-test")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "serve"
+    if command == "serve":
+        from synthls.lsp.server import serve
+
+        serve()
+        return 0
+    settings, problems = load_settings(None)
+    for problem in problems:
+        sys.stderr.write(f"synthls: setting ignored: {problem}\n")
+    try:
+        if command == "doctor":
+            from synthls.sandbox.doctor import doctor_report
+
+            text, ok = doctor_report()
+            sys.stdout.write(text + "\n")
+            return 0 if ok else 1
+        from synthls import headless
+
+        if command == "synth":
+            return asyncio.run(headless.synth(args, settings))
+        return asyncio.run(headless.check(args, settings))
+    except InputError as exc:
+        sys.stderr.write(f"synthls: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,142 @@
+"""The CLI's `synth` and `check` commands: the LSP's work without an editor."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from synthls.cli import InputError, read_python
+from synthls.config import Settings
+from synthls.sandbox import Limits, Sandbox
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.document import Document
+from synthls.spec.model import FunctionTarget
+from synthls.spec.targets import find_functions
+from synthls.synth.jobs import SynthReport, check_target, synthesize_target
+from synthls.synth.program import document_with_body
+from synthls.synth.report import describe_result
+
+CHECK_STATUS = {"passed": "passed", "failed": "failed", "timeout": "timeout", "not_run": "timeout"}
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def make_sandbox(settings: Settings) -> Sandbox:
+    s = settings.sandbox
+    return Sandbox(Limits(timeout=s.timeout, memory_mb=s.memory_mb, parallel=s.parallel))
+
+
+def _targets(doc: Document, name: str | None, path: str) -> list[FunctionTarget]:
+    functions = find_functions(doc)
+    if name is None:
+        return [t for t in functions if t.is_stub]
+    chosen = [t for t in functions if t.spec.name == name]
+    if not chosen:
+        raise InputError(f"{path}: no function named {name!r}")
+    return chosen
+
+
+def _print_report(report: SynthReport) -> None:
+    line = report.target.def_line + 1
+    _err(f"{report.status:>10}  {report.target.spec.name} (line {line}): {report.message.split(': ', 1)[-1]}")
+    for detail in report.details:
+        _err(f"            {detail}")
+
+
+async def synth(args: argparse.Namespace, settings: Settings) -> int:
+    from synthls.synth.engines import make_engines
+
+    text = read_python(args.path)
+    doc = Document(text)
+    targets = _targets(doc, args.function, args.path)
+    if doc.tree.root_node.has_error:
+        _err(f"synthls: {args.path} has syntax errors; working on the intact functions only")
+    if not targets:
+        _err(f"synthls: {args.path}: no stub functions to fill")
+        return 0
+    engines = make_engines(settings, args.engine)
+    sandbox = make_sandbox(settings)
+    await sandbox.start()
+    try:
+        gate = asyncio.Semaphore(2)
+
+        async def one(t: FunctionTarget) -> SynthReport:
+            async with gate:
+                return await synthesize_target(text, t, engines, sandbox, settings)
+
+        reports = await asyncio.gather(*(one(t) for t in targets))
+    finally:
+        await sandbox.close()
+    new_text = text
+    for report in sorted(reports, key=lambda r: -r.target.body_span.start.line):
+        if report.status == "verified" and report.body is not None:
+            new_text = document_with_body(new_text, report.target, report.body)
+    for report in reports:
+        _print_report(report)
+    if new_text != text:
+        if args.write:
+            Path(args.path).write_text(new_text, encoding="utf-8", newline="")
+            _err(f"synthls: wrote {args.path}")
+        else:
+            diff = difflib.unified_diff(
+                text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                f"a/{args.path}", f"b/{args.path}",
+            )
+            sys.stdout.writelines(diff)
+    verified = sum(r.status == "verified" for r in reports)
+    _err(f"synthls: {verified} of {len(reports)} function(s) verified")
+    return 0 if verified == len(reports) else 1
+
+
+def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:
+    by_index = {r.index: r for r in res.examples}
+    rows = []
+    for i, ex in enumerate(target.spec.examples):
+        r = by_index.get(i) or ExampleResult(index=i, status="not_run")
+        if res.status == "setup_error":
+            r = ExampleResult(i, "error", exc_type="SetupError", exc_msg=res.setup_error)
+        got = r.got if r.status != "error" else f"{r.exc_type}: {r.exc_msg}"
+        rows.append({
+            "line": ex.line + 1, "source": ex.source, "want": ex.exc_msg or ex.want,
+            "status": CHECK_STATUS.get(r.status, "error"), "got": got,
+            "detail": describe_result(ex, r),
+        })
+    return rows
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    text = read_python(args.path)
+    doc = Document(text)
+    targets = [t for t in find_functions(doc) if t.spec.examples]
+    sandbox = make_sandbox(settings)
+    await sandbox.start()
+    try:
+        results = await asyncio.gather(
+            *(check_target(text, t, sandbox, settings.sandbox.timeout) for t in targets)
+        )
+    finally:
+        await sandbox.close()
+    functions = [
+        {"name": t.spec.name, "line": t.def_line + 1, "examples": _example_json(t, r)}
+        for t, r in zip(targets, results)
+    ]
+    failed = sum(e["status"] != "passed" for f in functions for e in f["examples"])
+    if args.json:
+        sys.stdout.write(json.dumps({"path": args.path, "functions": functions}, indent=2) + "\n")
+    else:
+        for f in functions:
+            for e in f["examples"]:
+                mark = "ok  " if e["status"] == "passed" else "FAIL"
+                sys.stdout.write(f"{mark} {args.path}:{e['line']} {f['name']}: {e['source']}")
+                sys.stdout.write("\n" if e["status"] == "passed" else f"  -- {e['detail']}\n")
+        total = sum(len(f["examples"]) for f in functions)
+        sys.stdout.write(f"{total - failed} passed, {failed} failed\n")
+    return 1 if failed else 0

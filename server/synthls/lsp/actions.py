@@ -1,0 +1,67 @@
+"""Code actions: cheap to list (no synthesis here); each carries the command that does the work."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from synthls.spec.comments import comment_at
+from synthls.spec.targets import function_at
+
+if TYPE_CHECKING:
+    from synthls.lsp.server import SynthServer
+
+SYNTH_TITLE = "Synthesize body from docstring"
+REGEN_TITLE = "Regenerate body to satisfy examples"
+COMMENT_TITLE = "Generate code from comment"
+
+
+def _command(title: str, name: str, uri: str, line: int) -> types.Command:
+    return types.Command(title=title, command=name, arguments=[uri, line])
+
+
+def list_actions(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    doc = ls.docs.get(uri)
+    if doc is None:
+        return []
+    line = params.range.start.line
+    only = params.context.only
+    out: list[types.CodeAction] = []
+    target = function_at(doc, line)
+    wants_rewrite = not only or any(k.startswith("refactor") for k in only)
+    wants_fix = not only or types.CodeActionKind.QuickFix in only
+    unverified = ls.settings.engine != "embedded"
+    if target is not None and target.is_stub and wants_rewrite:
+        title = SYNTH_TITLE
+        if not target.spec.examples and unverified:
+            title += " (unverified)"
+        out.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.RefactorRewrite,
+                command=_command(title, "synthls.synthesize", uri, target.def_line),
+            )
+        )
+    fixes = [d for d in params.context.diagnostics if d.source == "synthls" and d.code == "example-failed"]
+    if fixes and wants_fix and target is not None and not target.is_stub:
+        out.append(
+            types.CodeAction(
+                title=REGEN_TITLE,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=fixes,
+                is_preferred=True,
+                command=_command(REGEN_TITLE, "synthls.regenerate", uri, target.def_line),
+            )
+        )
+    comment = comment_at(doc, line)
+    if comment is not None and wants_rewrite:
+        out.append(
+            types.CodeAction(
+                title=COMMENT_TITLE,
+                kind=types.CodeActionKind.RefactorRewrite,
+                command=_command(COMMENT_TITLE, "synthls.generateFromComment", uri, comment.span.end.line),
+            )
+        )
+    return out

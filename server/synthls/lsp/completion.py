@@ -1,0 +1,109 @@
+"""Completion right after a stub's docstring: the synthesized body, once it is verified.
+
+The first request starts the synthesis (embedded engine, one round) and waits at most
+``completion.budget`` seconds; a run that takes longer keeps going in the background and its body
+is offered on the next request (the list is marked incomplete so the client asks again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from synthls.lsp.convert import from_client_position
+from synthls.spec.document import Document
+from synthls.spec.model import FunctionTarget, Pos
+from synthls.spec.targets import stub_at
+from synthls.synth.jobs import SynthReport, synthesize_target
+
+if TYPE_CHECKING:
+    from synthls.lsp.server import SynthServer
+
+MAX_TASKS = 256
+
+
+def _key(t: FunctionTarget) -> str:
+    s = t.spec
+    blob = "\0".join((s.signature, s.docstring or "", s.context, *s.imports, s.class_name or ""))
+    return hashlib.sha1(blob.encode("utf-8", "replace")).hexdigest()
+
+
+def _target(ls: SynthServer, uri: str, position: types.Position) -> tuple[Document, FunctionTarget, Pos] | None:
+    doc = ls.docs.get(uri)
+    if doc is None or not ls.settings.completion.enabled:
+        return None
+    pos = from_client_position(ls.workspace.position_codec, doc.text.splitlines(keepends=True), position)
+    target = stub_at(doc, pos.line)
+    if target is None or target.docstring_span is None or not target.spec.examples:
+        return None
+    after_doc = pos.line > target.docstring_span.end.line
+    line = doc.line_text(pos.line)
+    rest_blank = not line[pos.col :].strip() and not line[: pos.col].strip()
+    if not (after_doc and rest_blank):
+        return None
+    return doc, target, pos
+
+
+async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str | None:
+    tasks = ls.completions
+    key = _key(target)
+    task = tasks.get(key)
+    if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+        settings = dataclasses.replace(ls.settings, rounds=1)
+        sandbox = await ls.sandbox()
+        task = asyncio.ensure_future(
+            synthesize_target(doc.text, target, ls.engines("embedded"), sandbox, settings)
+        )
+        tasks[key] = task
+        while len(tasks) > MAX_TASKS:
+            tasks.pop(next(iter(tasks))).cancel()
+    try:
+        report: SynthReport = await asyncio.wait_for(asyncio.shield(task), ls.settings.completion.budget)
+    except asyncio.TimeoutError:
+        return None
+    return report.body if report.status == "verified" else None
+
+
+def _text(target: FunctionTarget, body: str, pos: Pos) -> str:
+    lines = body.strip("\n").splitlines()
+    first_indent = target.indent[pos.col :] if pos.col < len(target.indent) else ""
+    return first_indent + ("\n").join([lines[0]] + [(target.indent + ln) if ln.strip() else "" for ln in lines[1:]])
+
+
+async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
+    found = _target(ls, params.text_document.uri, params.position)
+    if found is None:
+        return types.CompletionList(is_incomplete=False, items=[])
+    doc, target, pos = found
+    body = await _body(ls, doc, target)
+    if body is None:
+        return types.CompletionList(is_incomplete=True, items=[])
+    text = _text(target, body, pos)
+    item = types.CompletionItem(
+        label=body.strip().splitlines()[0],
+        kind=types.CompletionItemKind.Snippet,
+        detail="synthls: verified against the docstring's examples",
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```python\n{body}\n```"),
+        insert_text_format=types.InsertTextFormat.PlainText,
+        text_edit=types.TextEdit(range=types.Range(params.position, params.position), new_text=text),
+        filter_text="",
+        sort_text="0",
+        preselect=True,
+    )
+    return types.CompletionList(is_incomplete=False, items=[item])
+
+
+async def inline(ls: SynthServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+    found = _target(ls, params.text_document.uri, params.position)
+    if found is None:
+        return types.InlineCompletionList(items=[])
+    doc, target, pos = found
+    body = await _body(ls, doc, target)
+    if body is None:
+        return types.InlineCompletionList(items=[])
+    rng = types.Range(params.position, params.position)
+    return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=_text(target, body, pos), range=rng)])

@@ -1,0 +1,120 @@
+"""LSP feature registration: each handler is a few lines over the domain and the job managers."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+from lsprotocol import types
+
+from synthls.lsp import actions, completion
+from synthls.lsp.convert import apply_changes
+from synthls.lsp.server import SynthServer
+from synthls.spec.document import Document
+
+COMMANDS = (
+    "synthls.synthesize",
+    "synthls.regenerate",
+    "synthls.generateFromComment",
+    "synthls.checkFile",
+    "synthls.sandboxStatus",
+)
+
+
+def build() -> SynthServer:  # noqa: C901 - a flat list of small handlers
+    ls = SynthServer()
+
+    @ls.feature(types.INITIALIZE)
+    def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
+        ls.configure(params.initialization_options)
+
+    @ls.feature(types.INITIALIZED)
+    async def initialized(ls: SynthServer, params: types.InitializedParams) -> None:
+        await ls.sandbox()
+
+    @ls.feature(types.SHUTDOWN)
+    async def shutdown(ls: SynthServer, params: None) -> None:
+        await ls.shutdown_all()
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: SynthServer, params: types.DidChangeConfigurationParams) -> None:
+        ls.configure(params.settings)
+        for uri in ls.docs:
+            ls.checker.schedule(uri, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: SynthServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        ls.docs[item.uri] = Document(item.text, item.version)
+        ls.checker.schedule(item.uri, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: SynthServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        doc = ls.docs.get(uri)
+        if doc is None:
+            source = ls.workspace.get_text_document(uri).source
+            ls.docs[uri] = doc = Document(source)
+        else:
+            apply_changes(ls.workspace.position_codec, doc, list(params.content_changes))
+        doc.version = params.text_document.version
+        ls.jobs.document_changed(uri)
+        if ls.settings.diagnostics.on_change:
+            ls.checker.schedule(uri, ls.settings.diagnostics.debounce_ms / 1000)
+        else:
+            ls.checker.cancel(uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: SynthServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.checker.schedule(params.text_document.uri, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: SynthServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.docs.pop(uri, None)
+        ls.checker.forget(uri)
+
+    @ls.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix],
+            resolve_provider=False,
+        ),
+    )
+    def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return actions.list_actions(ls, params)
+
+    @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return ls.checker.lenses(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["\n"]))
+    async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
+        return await completion.complete(ls, params)
+
+    @ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline(ls: SynthServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+        return await completion.inline(ls, params)
+
+    @ls.command("synthls.synthesize")
+    async def synthesize(ls: SynthServer, uri: str, line: int) -> dict[str, Any]:
+        return await ls.jobs.run(uri, line, "synthesize")
+
+    @ls.command("synthls.regenerate")
+    async def regenerate(ls: SynthServer, uri: str, line: int) -> dict[str, Any]:
+        return await ls.jobs.run(uri, line, "regenerate")
+
+    @ls.command("synthls.generateFromComment")
+    async def from_comment(ls: SynthServer, uri: str, line: int) -> dict[str, Any]:
+        return await ls.jobs.run(uri, line, "comment")
+
+    @ls.command("synthls.checkFile")
+    async def check_file(ls: SynthServer, uri: str) -> dict[str, Any]:
+        return await ls.checker.check_now(uri)
+
+    @ls.command("synthls.sandboxStatus")
+    async def sandbox_status(ls: SynthServer) -> dict[str, Any]:
+        sandbox = await ls.sandbox()
+        return {"engine": ls.settings.engine, "layers": list(sandbox.layers), "platform": platform.platform()}
+
+    return ls

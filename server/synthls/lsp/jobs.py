@@ -1,0 +1,131 @@
+"""Synthesis requests from the editor: progress, cancellation, coalescing and versioned edits.
+
+The work starts from a snapshot (text + version). Its edit is a ``TextDocumentEdit`` carrying that
+version; if the document changed meanwhile, the result is refused with a message instead of being
+applied over newer text. Identical concurrent requests share one run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from synthls.lsp.convert import to_client_range
+from synthls.lsp.progress import Progress, cancellable
+from synthls.spec.comments import comment_at
+from synthls.spec.document import Document
+from synthls.spec.targets import function_at
+from synthls.synth.comment import comment_job
+from synthls.synth.jobs import no_examples_message, synthesize_target
+from synthls.synth.program import body_replacement
+
+if TYPE_CHECKING:
+    from synthls.lsp.server import SynthServer
+
+log = logging.getLogger(__name__)
+Result = dict[str, Any]
+
+
+class Jobs:
+    def __init__(self, ls: SynthServer) -> None:
+        self.ls = ls
+        self.running: dict[tuple[str, int, str, int | None], asyncio.Future[Result]] = {}
+        self.waiters: dict[tuple[str, int, str, int | None], int] = {}
+
+    def document_changed(self, uri: str) -> None:
+        """Nothing to do eagerly: each job compares versions before it edits."""
+
+    def cancel_all(self) -> None:
+        for fut in list(self.running.values()):
+            fut.cancel()
+
+    async def run(self, uri: str, line: int, kind: str) -> Result:
+        doc = self.ls.docs.get(uri)
+        if doc is None:
+            return self._refuse(f"synthls: {uri} is not open in the editor")
+        key = (uri, line, kind, doc.version)
+        shared = self.running.get(key)
+        coalesced = shared is not None
+        if shared is None:
+            shared = asyncio.ensure_future(self._work(uri, doc, line, kind))
+            self.running[key] = shared
+            self.waiters[key] = 0
+            shared.add_done_callback(lambda _: (self.running.pop(key, None), self.waiters.pop(key, None)))
+        self.waiters[key] = self.waiters.get(key, 0) + 1
+        try:
+            result = await cancellable(self.ls, asyncio.shield(shared))
+        except asyncio.CancelledError:
+            self.waiters[key] = self.waiters.get(key, 1) - 1
+            if self.waiters[key] <= 0:
+                shared.cancel()  # nobody waits any more: stop the work and its sandbox children
+            raise
+        return {**result, "coalesced": True} if coalesced else result
+
+    def _refuse(self, text: str, kind: types.MessageType = types.MessageType.Warning) -> Result:
+        self.ls.message(text, kind)
+        return {"applied": False, "message": text}
+
+    async def _work(self, uri: str, doc: Document, line: int, kind: str) -> Result:
+        version, text = doc.version, doc.text
+        if kind == "comment":
+            comment = comment_at(doc, line)
+            if comment is None:
+                return self._refuse(f"synthls: no comment at line {line + 1}")
+            edit_job = comment_job(doc, comment)
+            if isinstance(edit_job, str):
+                return self._refuse(edit_job)
+            target = edit_job
+        else:
+            target = function_at(doc, line)
+            if target is None or (kind == "synthesize" and not target.is_stub):
+                return self._refuse(f"synthls: no stub function at line {line + 1}")
+        engine = self.ls.settings.engine
+        if not target.spec.examples and engine == "embedded":
+            return self._refuse(no_examples_message(target.spec.name))
+        progress = Progress(self.ls, f"synthls: {target.spec.name}")
+        await progress.begin()
+        me = asyncio.current_task()
+        token = progress.cancel_future()
+        if token is not None and me is not None:  # window/workDoneProgress/cancel stops the work
+            token.add_done_callback(lambda f: me.cancel() if f.cancelled() else None)
+        progress.report(f"searching with the {engine} engine")
+        try:
+            sandbox = await self.ls.sandbox()
+            report = await synthesize_target(
+                text, target, self.ls.engines(), sandbox, self.ls.settings, progress.report,
+                allow_unverified=engine != "embedded",
+            )
+        finally:
+            progress.end("done")
+        if report.body is None:
+            detail = "\n".join(report.details)
+            return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
+        if doc.version != version or self.ls.docs.get(uri) is not doc:
+            return self._refuse(
+                f"synthls: {target.spec.name} changed while synthesizing; the result was not applied "
+                "(run the action again)"
+            )
+        edit = types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=[
+                types.TextEdit(
+                    range=to_client_range(self.ls.workspace.position_codec, doc, target.body_span),
+                    new_text=body_replacement(target, report.body, "\r\n" if "\r\n" in text else "\n"),
+                )
+            ],
+        )
+        applied = await self.ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=types.WorkspaceEdit(document_changes=[edit]), label=f"synthls: {target.spec.name}")
+        )
+        if report.status == "unverified" and applied.applied:
+            self.ls.checker.mark_unverified(uri, target.spec.name)
+        log.info("%s (%s)", report.message, "applied" if applied.applied else "refused by the client")
+        return {
+            "applied": applied.applied,
+            "status": report.status,
+            "message": report.message,
+            "body": report.body,
+        }

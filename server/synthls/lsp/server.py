@@ -1,0 +1,120 @@
+"""The language server: state, lifecycle and the registration of thin handlers.
+
+Handlers fetch the document, call one domain function and convert the result; the domain code
+lives in ``synthls.spec``, ``synthls.synth`` and ``synthls.sandbox``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from synthls import __version__
+from synthls.config import Settings, load_settings
+from synthls.sandbox import Limits, Sandbox
+from synthls.spec.document import Document
+from synthls.synth.base import Synthesizer
+from synthls.synth.jobs import SynthReport
+
+log = logging.getLogger("synthls")
+
+
+class LspLogHandler(logging.Handler):
+    """Sends log records to the client's log (``window/logMessage``), never to stdout."""
+
+    LEVELS = {
+        logging.ERROR: types.MessageType.Error,
+        logging.WARNING: types.MessageType.Warning,
+        logging.INFO: types.MessageType.Info,
+    }
+
+    def __init__(self, ls: LanguageServer) -> None:
+        super().__init__()
+        self.ls = ls
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            kind = self.LEVELS.get(record.levelno, types.MessageType.Log)
+            self.ls.window_log_message(types.LogMessageParams(type=kind, message=self.format(record)))
+        except Exception:  # logging must never break the server
+            pass
+
+
+class SynthServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("synthls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.docs: dict[str, Document] = {}
+        self._sandbox: Sandbox | None = None
+        self._sandbox_lock = asyncio.Lock()
+        self._engines: dict[str, list[Synthesizer]] = {}
+        self.completions: dict[str, asyncio.Future[SynthReport]] = {}
+        from synthls.lsp.diagnostics import Checker
+        from synthls.lsp.jobs import Jobs
+
+        self.checker = Checker(self)
+        self.jobs = Jobs(self)
+
+    # -- settings ------------------------------------------------------------------------------
+    def configure(self, raw: Any) -> None:
+        settings, problems = load_settings(raw if isinstance(raw, dict) else None, base=Settings())
+        if raw is not None and not isinstance(raw, dict):
+            problems.append(f"settings: expected an object, got {raw!r}")
+        old = self.settings
+        self.settings = settings
+        self._engines.clear()
+        level = {"error": logging.ERROR, "warning": logging.WARNING, "debug": logging.DEBUG}
+        log.setLevel(level.get(settings.log_level, logging.INFO))
+        if problems:
+            text = "synthls: some settings were ignored (defaults used instead):\n" + "\n".join(problems)
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=text))
+            log.warning(text)
+        if old.sandbox != settings.sandbox and self._sandbox is not None:
+            sandbox, self._sandbox = self._sandbox, None
+            asyncio.ensure_future(sandbox.close())
+
+    def engines(self, name: str | None = None) -> list[Synthesizer]:
+        from synthls.synth.engines import make_engines
+
+        key = name or self.settings.engine
+        if key not in self._engines:
+            self._engines[key] = make_engines(self.settings, key)
+        return self._engines[key]
+
+    async def sandbox(self) -> Sandbox:
+        async with self._sandbox_lock:
+            if self._sandbox is None:
+                s = self.settings.sandbox
+                sandbox = Sandbox(Limits(timeout=s.timeout, memory_mb=s.memory_mb, parallel=s.parallel))
+                await sandbox.start()
+                log.info("sandbox ready on %s; isolation layers: %s", platform.platform(), ", ".join(sandbox.layers) or "none")
+                self._sandbox = sandbox
+            return self._sandbox
+
+    async def shutdown_all(self) -> None:
+        self.checker.cancel_all()
+        self.jobs.cancel_all()
+        if self._sandbox is not None:
+            await self._sandbox.close()
+            self._sandbox = None
+
+    def message(self, text: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=text))
+
+
+def serve() -> None:
+    from synthls.lsp import handlers
+
+    server = handlers.build()
+    handler = LspLogHandler(server)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    server.start_io()

@@ -1,0 +1,197 @@
+"""Run one program inside an already isolated child and report raw facts, never a verdict.
+
+The child loads ``setup`` as a module, runs each example in its globals and writes one JSON line
+per event to the result pipe: what was printed (doctest style) or the repr of the value (value
+style), or the exception. The parent compares with the expected output; the expected doctest
+output is never even sent here. Reports are written as soon as each example finishes, so a hang
+later (in a probe, say) loses nothing already measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import linecache
+import os
+import sys
+import traceback
+import types
+from typing import Any
+
+MODULE_NAME = "__synthls_candidate__"
+_TB_FRAMES = 8
+_TB_CHARS = 4000
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class CappedWriter:
+    """A text sink that keeps at most ``cap`` characters and remembers it dropped the rest."""
+
+    def __init__(self, cap: int) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+        self._cap = cap
+        self.truncated = False
+        self.encoding = "utf-8"
+        self.errors = "strict"
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self._cap - self._size
+        if len(text) > room:
+            self.truncated = True
+            text = text[: max(room, 0)]
+        if text:
+            self._parts.append(text)
+            self._size += len(text)
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+class Reporter:
+    """Writes JSON lines to the result pipe; a write error means the parent is gone."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def send(self, event: dict[str, Any]) -> None:
+        data = (json.dumps(event, ensure_ascii=False, default=repr) + "\n").encode("utf-8", "replace")
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+
+def _own_frame(filename: str) -> bool:
+    return os.path.dirname(os.path.abspath(filename)) == _HERE if filename[:1] != "<" else False
+
+
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    """Type name, message (as doctest would print it) and a trimmed traceback of ``exc``."""
+    etype = type(exc)
+    name = etype.__qualname__
+    if etype.__module__ not in ("builtins", "__main__", MODULE_NAME):
+        name = f"{etype.__module__}.{name}"
+    try:
+        line = traceback.format_exception_only(etype, exc)[-1].rstrip("\n")
+    except Exception:  # a hostile __str__ must not break the report
+        line = name
+    prefix = line.split(":", 1)
+    msg = prefix[1][1:] if len(prefix) == 2 else ""
+    try:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _own_frame(f.filename)]
+        text = "".join(traceback.format_list(frames[-_TB_FRAMES:])) + line + "\n"
+    except Exception:
+        text = line + "\n"
+    return {"exc_type": name, "exc_msg": msg, "tb": text[-_TB_CHARS:]}
+
+
+def _settle(value: Any) -> Any:
+    """Run a coroutine (or other awaitable) to completion; plain values pass through."""
+    if inspect.iscoroutine(value) or inspect.isawaitable(value):
+        async def _await() -> Any:
+            return await value
+
+        return asyncio.run(_await())
+    return value
+
+
+def _displayhook(value: Any) -> None:
+    if value is None:
+        return
+    value = _settle(value)
+    if value is None:
+        return
+    import builtins
+
+    builtins._ = value  # type: ignore[attr-defined]
+    sys.stdout.write(repr(value) + "\n")
+
+
+def _cap_repr(value: Any, cap: int) -> tuple[str, bool]:
+    text = repr(value)
+    return (text[:cap], True) if len(text) > cap else (text, False)
+
+
+def _run_example(i: int, ex: dict[str, Any], globs: dict[str, Any], cap: int) -> dict[str, Any]:
+    out = CappedWriter(cap)
+    sys.stdout = out
+    event: dict[str, Any] = {"ev": "ex", "i": i}
+    try:
+        if ex.get("style") == "value":
+            name = f"<example {i}>"
+            value = _settle(eval(compile(ex["source"], name, "eval"), globs))
+            event["got"], event["trunc"] = _cap_repr(value, cap)
+            want = ex.get("want")
+            if want is not None:
+                try:
+                    wval = _settle(eval(compile(want, f"<want {i}>", "eval"), globs))
+                    event["want_repr"] = _cap_repr(wval, cap)[0]
+                except BaseException as exc:
+                    event["want_error"] = describe_exception(exc)["exc_type"]
+        else:
+            code = compile(ex["source"] + "\n", f"<example {i}>", "single")
+            exec(code, globs)
+    except MemoryError as exc:
+        event.update(describe_exception(exc))
+        event["mem"] = True
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt... are results too
+        event.update(describe_exception(exc))
+    finally:
+        sys.stdout = sys.__stdout__
+    if ex.get("style") != "value":
+        event["got"] = out.getvalue()
+        event["trunc"] = out.truncated
+    elif out.truncated:
+        event["trunc"] = True
+    return event
+
+
+def _load_module(setup: str, filename: str) -> dict[str, Any]:
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = filename
+    sys.modules[MODULE_NAME] = module
+    linecache.cache[filename] = (len(setup), None, setup.splitlines(True), filename)
+    exec(compile(setup, filename, "exec"), module.__dict__)
+    return module.__dict__
+
+
+def run(job: dict[str, Any], result_fd: int) -> None:
+    """Execute ``job`` (setup, examples, probes) and report each step on ``result_fd``."""
+    rep = Reporter(result_fd)
+    cap = int(job.get("output_bytes", 1 << 20))
+    sys.displayhook = _displayhook
+    sys.stdout = CappedWriter(cap)
+    sys.stderr = CappedWriter(cap)
+    try:
+        globs = _load_module(job["setup"], job.get("filename", "<candidate>"))
+    except BaseException as exc:
+        rep.send({"ev": "setup_error", **describe_exception(exc)})
+        rep.send({"ev": "done"})
+        return
+    finally:
+        sys.stdout = sys.__stdout__
+    rep.send({"ev": "setup_ok"})
+    for i, ex in enumerate(job.get("examples", ())):
+        rep.send(_run_example(i, ex, globs, cap))
+    probe_cap = int(job.get("probe_bytes", 4096))
+    for i, src in enumerate(job.get("probes", ())):
+        try:
+            text: str | None = _cap_repr(_settle(eval(src, globs)), probe_cap)[0]
+        except BaseException:
+            text = None
+        rep.send({"ev": "probe", "i": i, "repr": text})
+    rep.send({"ev": "done"})

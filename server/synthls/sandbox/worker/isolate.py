@@ -1,0 +1,174 @@
+"""Isolation layers applied in a freshly forked child before any candidate code runs.
+
+Order matters: own session and death signal first, then file descriptors, working directory,
+network namespace, dropping root, resource limits, no_new_privs, Landlock and finally seccomp
+(which forbids the calls the earlier steps need). Which layers to apply is decided once at
+worker start-up by probing them in a throwaway child (``probe``); a layer that was available
+then but fails later aborts the child, so a candidate never runs with less than was reported.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import sys
+import sysconfig
+from typing import Any
+
+from . import landlock, seccomp
+
+NOBODY = 65534
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
+_PR_SET_KEEPCAPS = 8
+_PR_SET_NO_NEW_PRIVS = 38
+_CAP_DAC_READ_SEARCH = 2
+_CAP_V3 = 0x20080522
+RESULT_FD = 3
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class IsolationError(RuntimeError):
+    """A layer that the worker promised could not be applied."""
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise IsolationError(f"{what}: {os.strerror(err)}")
+
+
+def read_paths() -> list[str]:
+    """Directories a candidate may read: the interpreter's own paths and system libraries."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.update(p for p in sys.path if p and os.path.isabs(p))
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        with_key = sysconfig.get_paths().get(key)
+        if with_key:
+            paths.add(with_key)
+    paths.update(["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"])
+    paths.update(["/etc/localtime", "/dev/null", "/dev/urandom", "/dev/zero"])
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _nobody_can_read(path: str) -> bool:
+    """Whether uid/gid 65534 can reach and list ``path`` through ordinary permissions."""
+    parts = os.path.abspath(path).split(os.sep)
+    for depth in range(1, len(parts) + 1):
+        sub = os.sep + os.path.join(*parts[1:depth]) if depth > 1 else os.sep
+        try:
+            mode = os.stat(sub).st_mode
+        except OSError:
+            return False
+        if not mode & 0o001:
+            return False
+    return bool(os.stat(path).st_mode & 0o004)
+
+
+def _capset_read_search() -> None:
+    """Keep only CAP_DAC_READ_SEARCH (after setresuid with keepcaps); Landlock bounds reads."""
+    header = (ctypes.c_uint32 * 2)(_CAP_V3, 0)
+    bit = 1 << _CAP_DAC_READ_SEARCH
+    data = (ctypes.c_uint32 * 6)(bit, bit, 0, 0, 0, 0)
+    _check(_libc.syscall(126, ctypes.byref(header), ctypes.byref(data)), "capset")
+
+
+def _unshare(flags: int) -> None:
+    _check(_libc.unshare(flags), "unshare")
+
+
+def drop_root(keep_read_search: bool) -> None:
+    if keep_read_search:
+        _check(_libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0), "keepcaps")
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+    if keep_read_search:
+        _capset_read_search()
+
+
+def set_rlimits(limits: dict[str, int], nproc: bool) -> None:
+    mem = limits["memory_mb"] << 20
+    cpu = max(1, int(limits["cpu_seconds"]))
+    pairs = [
+        (resource.RLIMIT_AS, mem, mem),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_FSIZE, limits.get("file_bytes", 16 << 20), limits.get("file_bytes", 16 << 20)),
+        (resource.RLIMIT_NOFILE, 64, 64),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    if nproc:
+        pairs.append((resource.RLIMIT_NPROC, 0, 0))
+    for which, soft, hard in pairs:
+        resource.setrlimit(which, (soft, hard))
+
+
+def enter_child(result_fd: int, zygote_pid: int, tmpdir: str) -> None:
+    """Process-level hygiene every child gets: session, death signal, stdio, fds, cwd."""
+    os.setsid()
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != zygote_pid:
+        os._exit(70)
+    if result_fd != RESULT_FD:
+        os.dup2(result_fd, RESULT_FD)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(RESULT_FD + 1, 1 << 16)
+    os.set_inheritable(RESULT_FD, False)
+    os.chdir(tmpdir)
+    os.umask(0o077)
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
+
+
+def apply(cfg: dict[str, Any], tmpdir: str) -> list[str]:
+    """Apply the configured layers to this process; returns the names actually applied."""
+    layers = ["setsid"]
+    if cfg.get("netns"):
+        _unshare(_CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET)
+        layers.append("netns")
+    if cfg.get("drop_uid"):
+        drop_root(bool(cfg.get("keep_read_search")))
+        layers.append("drop_uid")
+    set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))
+    layers.append("rlimits")
+    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    layers.append("no_new_privs")
+    if cfg.get("landlock"):
+        try:
+            landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))
+        except OSError as exc:
+            raise IsolationError(str(exc)) from exc
+        layers.append("landlock")
+    if cfg.get("seccomp"):
+        try:
+            seccomp.install(os.getpid())
+        except OSError as exc:
+            raise IsolationError(str(exc)) from exc
+        layers.append("seccomp")
+    return layers
+
+
+def plan(want: dict[str, bool]) -> dict[str, Any]:
+    """Static facts for the probe: which layers could apply here, before trying them."""
+    root = os.geteuid() == 0
+    paths = read_paths()
+    readable = all(_nobody_can_read(p) for p in paths if os.path.isdir(p))
+    abi = landlock.abi_version() if want.get("landlock", True) else 0
+    cfg: dict[str, Any] = {
+        "netns": want.get("netns", True) and sys.platform == "linux",
+        "drop_uid": want.get("drop_uid", True) and root and (readable or abi > 0),
+        "keep_read_search": root and not readable,
+        "landlock": abi,
+        "seccomp": want.get("seccomp", True) and seccomp.available(),
+        "read_paths": paths,
+    }
+    cfg["nproc"] = not cfg["seccomp"] and (not root or cfg["drop_uid"])
+    return cfg

@@ -1,0 +1,213 @@
+"""Book-keeping for running children in the zygote: relay, deadlines, kills, reaping, cleanup.
+
+The relay is byte-level: each complete line a child writes is forwarded as ``<id> <line>``
+without being parsed (the server parses and judges), up to a byte cap after which the child is
+killed as an output flood. A child is killed with SIGKILL to its process group on deadline,
+cancellation, flood, or as soon as it reports ``done`` (so no thread or straggler outlives
+the verdict). Process groups are killed while the leader is still unreaped (a zombie at worst),
+so the group id cannot have been recycled. Orphans reparented to the zygote (it is a
+subreaper) are reaped too, and killed when seccomp could not stop them from forking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import stat
+import time
+from collections.abc import Callable
+from typing import Any
+
+DONE_LINE = b'{"ev": "done"}'
+_READ_CHUNK = 1 << 16
+_MAX_READS_PER_WAKE = 8
+
+
+class Job:
+    def __init__(self, job_id: int, pid: int, rfd: int, tmpdir: str, timeout: float, cap: int):
+        self.id = job_id
+        self.pid = pid
+        self.rfd = rfd
+        self.tmpdir = tmpdir
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.cap = cap
+        self.buf = bytearray()
+        self.nbytes = 0
+        self.reason: str | None = None
+        self.killed = False
+        self.status: int | None = None
+        self.eof = False
+
+
+def _rmtree(path: str) -> None:
+    def fix(_func: Any, failed: str, _exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(failed), stat.S_IRWXU)
+            if os.path.isdir(failed) and not os.path.islink(failed):
+                os.chmod(failed, stat.S_IRWXU)
+                shutil.rmtree(failed, ignore_errors=True)
+            else:
+                os.unlink(failed)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=fix)
+
+
+class JobTable:
+    def __init__(self, emit: Callable[[bytes], None], cfg: dict[str, Any]) -> None:
+        self.emit = emit
+        self.cfg = cfg
+        self.sel: selectors.BaseSelector | None = None
+        self.by_id: dict[int, Job] = {}
+        self.by_pid: dict[int, Job] = {}
+
+    def active(self) -> bool:
+        return bool(self.by_id)
+
+    def add(self, job: Job, sel: selectors.BaseSelector) -> None:
+        self.sel = sel
+        self.by_id[job.id] = job
+        self.by_pid[job.pid] = job
+        sel.register(job.rfd, selectors.EVENT_READ, job)
+        self.emit(b"Z " + json.dumps({"ev": "started", "id": job.id, "pid": job.pid}).encode() + b"\n")
+
+    def next_timeout(self) -> float | None:
+        now = time.monotonic()
+        waits = [j.deadline - now for j in self.by_id.values() if not j.killed]
+        if any(j.killed for j in self.by_id.values()):
+            waits.append(0.05)
+        return max(0.0, min(waits)) if waits else None
+
+    def kill(self, job_id: int, reason: str | None) -> None:
+        job = self.by_id.get(job_id)
+        if job is None or job.status is not None:
+            return
+        if job.reason is None:
+            job.reason = reason
+        job.killed = True
+        try:
+            os.killpg(job.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def kill_all(self, reason: str) -> None:
+        for job_id in list(self.by_id):
+            self.kill(job_id, reason)
+
+    def enforce_deadlines(self) -> None:
+        now = time.monotonic()
+        for job in list(self.by_id.values()):
+            if not job.killed and now >= job.deadline:
+                self.kill(job.id, "timeout")
+
+    def on_readable(self, job: Job) -> None:
+        for _ in range(_MAX_READS_PER_WAKE):
+            if not self._read_once(job):
+                break
+        if job.eof and job.status is not None:
+            self._finish(job)
+
+    def _read_once(self, job: Job) -> bool:
+        if job.eof:
+            return False
+        try:
+            data = os.read(job.rfd, _READ_CHUNK)
+        except BlockingIOError:
+            return False
+        if not data:
+            job.eof = True
+            return False
+        job.nbytes += len(data)
+        if job.nbytes > job.cap:
+            self.kill(job.id, "overflow")
+            job.eof = True
+            return False
+        job.buf += data
+        self._relay_lines(job)
+        return True
+
+    def _relay_lines(self, job: Job) -> None:
+        prefix = f"{job.id} ".encode()
+        out = []
+        while (nl := job.buf.find(b"\n")) >= 0:
+            line = bytes(job.buf[:nl])
+            del job.buf[: nl + 1]
+            out.append(prefix + line + b"\n")
+            if line == DONE_LINE:
+                self.kill(job.id, None)
+        if out:
+            self.emit(b"".join(out))
+
+    def reap(self) -> None:
+        while True:
+            try:
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None:
+                return
+            pid = info.si_pid
+            job = self.by_pid.get(pid)
+            if job is not None and not job.killed:
+                self.kill(job.id, None)
+            _, status = os.waitpid(pid, 0)
+            if job is not None:
+                job.status = status
+                while self._read_once(job):
+                    pass
+                job.eof = True
+                self._finish(job)
+
+    def _finish(self, job: Job) -> None:
+        if self.sel is not None:
+            self.sel.unregister(job.rfd)
+        os.close(job.rfd)
+        del self.by_id[job.id]
+        del self.by_pid[job.pid]
+        status = job.status or 0
+        end = {
+            "ev": "end",
+            "id": job.id,
+            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "reason": job.reason,
+            "elapsed": round(time.monotonic() - job.started, 6),
+        }
+        self.emit(b"Z " + json.dumps(end).encode() + b"\n")
+        _rmtree(job.tmpdir)
+        if not self.cfg.get("seccomp"):
+            kill_orphans(set(self.by_pid))
+
+    def reap_all(self) -> None:
+        self.kill_all("exit")
+        while self.by_id:
+            self.reap()
+            if self.by_id:
+                time.sleep(0.01)
+
+
+def kill_orphans(keep: set[int]) -> None:
+    """SIGKILL processes reparented to this subreaper that are not live jobs."""
+    me = str(os.getpid())
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return
+    for name in names:
+        if not name.isdigit() or int(name) in keep:
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and fields[1].decode() == me:
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass

@@ -1,0 +1,90 @@
+"""Find out once, at worker start-up, which isolation layers this platform really supports.
+
+Each candidate layer is tried in a throwaway forked child in the same order the real children
+use; only layers that succeeded there are applied later. This is how the sandbox degrades on
+containers without user namespaces, old kernels without Landlock, or other architectures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from . import isolate, landlock, seccomp
+
+
+def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    steps = [
+        ("netns", lambda: isolate._unshare(_netns_flags())),
+        ("drop_uid", lambda: isolate.drop_root(bool(cfg.get("keep_read_search")))),
+        ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))),
+        ("no_new_privs", lambda: isolate._check(isolate._libc.prctl(38, 1, 0, 0, 0), "nnp")),
+        ("landlock", lambda: landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))),
+        ("seccomp", lambda: seccomp.install(os.getpid())),
+    ]
+    for name, step in steps:
+        if name not in ("rlimits", "no_new_privs") and not cfg.get(name):
+            continue
+        try:
+            step()
+            found[name] = True
+        except Exception as exc:  # a missing layer is a finding, not a failure
+            found[name] = False
+            found[name + "_error"] = f"{type(exc).__name__}: {exc}"
+    return found
+
+
+def _netns_flags() -> int:
+    return 0x40000000 if os.geteuid() == 0 else 0x40000000 | 0x10000000
+
+
+def probe(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Try the planned layers in a forked child; returns {layer: bool, layer_error: str}."""
+    tmpdir = tempfile.mkdtemp(prefix="synthls-probe-")
+    if cfg.get("drop_uid"):
+        os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(r)
+            os.chdir(tmpdir)
+            os.write(w, json.dumps(_try_layers(cfg, tmpdir)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    try:
+        result: dict[str, Any] = json.loads(b"".join(chunks) or b"{}")
+    except ValueError:
+        result = {}
+    return result
+
+
+def settle(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, str]]:
+    """Probe and keep only working layers: (config for children, active layers, errors)."""
+    found = probe(cfg)
+    final = dict(cfg)
+    for name in ("netns", "drop_uid", "landlock", "seccomp"):
+        if not found.get(name):
+            final[name] = 0 if name == "landlock" else False
+    if not final["drop_uid"]:
+        final["keep_read_search"] = False
+    if not final["seccomp"]:
+        final["nproc"] = os.geteuid() != 0 or bool(final["drop_uid"])
+    layers = ["setsid", "fd_hygiene"]
+    layers += [n for n in ("rlimits", "no_new_privs") if found.get(n)]
+    layers += [n for n in ("netns", "landlock", "seccomp", "drop_uid") if final.get(n)]
+    errors = {k[: -len("_error")]: str(v) for k, v in found.items() if k.endswith("_error")}
+    return final, layers, errors

@@ -1,0 +1,180 @@
+"""The fork server: one single-threaded process that forks an isolated child per program.
+
+Started once as a fresh interpreter with a scrubbed environment; it pre-imports the stdlib a
+candidate is likely to need, probes the isolation layers, says ``hello`` and then serves JSON
+requests on stdin (``run``, ``cancel``, ``exit``). Each child's raw report lines are relayed to
+stdout prefixed with the job id; the zygote adds an ``end`` event with how the child ended
+(exit code or signal, and whether it was killed for time, output flood or cancellation). It
+never judges results and never unpickles anything. Wall-clock deadlines are enforced with
+SIGKILL to the child's whole process group; every child is reaped and its temp dir removed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import platform
+import selectors
+import signal
+import sys
+import tempfile
+from typing import Any
+
+from . import child, isolate, probe
+from .jobs import Job, JobTable
+
+_PRELOAD = (
+    "asyncio collections itertools functools typing dataclasses fractions decimal heapq bisect "
+    "string random statistics datetime enum operator copy textwrap math cmath re json "
+    "unicodedata array struct inspect traceback linecache types contextlib abc numbers"
+).split()
+_PR_SET_CHILD_SUBREAPER = 36
+_exit = os._exit
+
+
+def _preload() -> None:
+    for name in _PRELOAD:
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
+class Zygote:
+    def __init__(self, cfg: dict[str, Any], layers: list[str]) -> None:
+        self.cfg = cfg
+        self.layers = layers
+        self.pid = os.getpid()
+        self.sel = selectors.DefaultSelector()
+        self.jobs = JobTable(self.emit, cfg)
+        self.inbuf = bytearray()
+        self.running = True
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        os.set_blocking(wake_r, False)
+        self.wake_r = wake_r
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        self.sel.register(0, selectors.EVENT_READ, "stdin")
+        self.sel.register(wake_r, selectors.EVENT_READ, "wake")
+
+    def emit(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view) :]
+
+    def serve(self) -> None:
+        while self.running or self.jobs.active():
+            timeout = self.jobs.next_timeout()
+            for key, _ in self.sel.select(timeout):
+                if key.data == "stdin":
+                    self._read_stdin()
+                elif key.data == "wake":
+                    self._drain_wake()
+                else:
+                    self.jobs.on_readable(key.data)
+            self.jobs.reap()
+            self.jobs.enforce_deadlines()
+            if not self.running:
+                self.jobs.kill_all("exit")
+        self.jobs.reap_all()
+
+    def _drain_wake(self) -> None:
+        try:
+            while os.read(self.wake_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _read_stdin(self) -> None:
+        data = os.read(0, 1 << 16)
+        if not data:
+            self.sel.unregister(0)
+            self.running = False
+            return
+        self.inbuf += data
+        while (nl := self.inbuf.find(b"\n")) >= 0:
+            line = bytes(self.inbuf[:nl])
+            del self.inbuf[: nl + 1]
+            if line.strip():
+                self._handle(json.loads(line))
+
+    def _handle(self, req: dict[str, Any]) -> None:
+        op = req.get("op")
+        if op == "run":
+            self._spawn(req)
+        elif op == "cancel":
+            self.jobs.kill(int(req["id"]), "cancel")
+        elif op == "exit":
+            self.running = False
+
+    def _spawn(self, req: dict[str, Any]) -> None:
+        tmpdir = tempfile.mkdtemp(prefix="synthls-")
+        if self.cfg.get("drop_uid"):
+            os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            self._child(req, w, tmpdir)
+        os.close(w)
+        os.set_blocking(r, False)
+        cap = 8 * int(req.get("output_bytes", 1 << 20)) + (1 << 16)
+        job = Job(int(req["id"]), pid, r, tmpdir, float(req.get("timeout", 5.0)), cap)
+        self.jobs.add(job, self.sel)
+
+    def _child(self, req: dict[str, Any], w: int, tmpdir: str) -> None:  # pragma: no cover
+        code = 0
+        try:
+            isolate.enter_child(w, self.pid, tmpdir)
+            cfg = dict(self.cfg, limits=req["limits"])
+            try:
+                isolate.apply(cfg, tmpdir)
+            except Exception as exc:
+                child.Reporter(isolate.RESULT_FD).send({"ev": "isolation_error", "msg": str(exc)})
+                code = 71
+                return
+            child.run(req, isolate.RESULT_FD)
+        except BaseException:
+            code = 1
+        finally:
+            _exit(code)
+
+
+def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> bytes:
+    info = {
+        "ev": "hello",
+        "pid": os.getpid(),
+        "layers": layers,
+        "errors": errors,
+        "landlock_abi": cfg.get("landlock", 0),
+        "uid": os.geteuid(),
+        "python": sys.version.split()[0],
+        "executable": sys.executable,
+        "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
+    }
+    return b"Z " + json.dumps(info).encode() + b"\n"
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; ``argv[0]`` is an optional JSON object of layer switches."""
+    want = json.loads(argv[0]) if argv else {}
+    os.chdir("/")
+    _preload()
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    cfg = isolate.plan(want)
+    cfg["limits"] = {"memory_mb": 256, "cpu_seconds": 2}
+    cfg, layers, errors = probe.settle(cfg)
+    zyg = Zygote(cfg, layers)
+    zyg.emit(_hello(layers, errors, cfg))
+    gc.collect()
+    gc.freeze()
+    zyg.serve()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,128 @@
+"""Bottom-up enumeration of one context, one cost level at a time.
+
+Level ``c`` holds every well-typed expression of total cost ``c`` built from the leaves
+(variables, constants) and the component library, keeping only the first expression of each
+distinct value vector. Cheaper levels are finished before dearer ones, so the first solution
+found is among the simplest. Every evaluation is guarded: an exception or an oversized result
+drops the expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from synthls.synth.embedded.bank import Bank, Deadline, Expr
+from synthls.synth.embedded.components import Comp
+from synthls.synth.embedded.values import NUM, small_enough
+
+Hook = Callable[[Expr], bool]  # sees each new expression; True means "consumed, do not keep"
+Extra = Callable[[int], None]  # adds special forms (comprehensions) at a level
+CONST_ONLY_MAX = 4  # constant-only expressions are kept up to this cost
+
+
+class Context:
+    """A bank plus the means to grow it: leaves, costed components and hooks."""
+
+    def __init__(
+        self,
+        size: int,
+        leaves: Sequence[Expr],
+        comps: Sequence[tuple[Comp, int]],
+        deadline: Deadline,
+        hook: Hook | None = None,
+    ) -> None:
+        self.bank = Bank(size)
+        self.leaves = list(leaves)
+        self.comps = list(comps)
+        self.deadline = deadline
+        self.hook = hook
+        self.extra: Extra | None = None
+
+    def grow_to(self, cost: int) -> None:
+        """Complete every level up to ``cost``."""
+        while self.bank.grown < cost:
+            level = self.bank.grown + 1
+            self._level(level)
+            self.bank.grown = level
+
+    def offer(self, e: Expr) -> None:
+        """Consider a new expression: the hook first, then the bank."""
+        if self.hook is not None and self.hook(e):
+            return
+        self.bank.add(e)
+
+    def _level(self, c: int) -> None:
+        for leaf in self.leaves:
+            if leaf.cost == c:
+                self.offer(leaf)
+        for comp, cost in self.comps:
+            rem = c - cost
+            if rem < comp.arity:
+                continue
+            if comp.arity == 1:
+                for a in self.bank.at(rem, comp.tags[0]):
+                    self._apply(comp, (a,), c)
+            elif comp.arity == 2:
+                self._pairs(comp, rem, c)
+            else:
+                self._triples(comp, rem, c)
+        if self.extra is not None:
+            self.extra(c)
+
+    def _pairs(self, comp: Comp, rem: int, c: int) -> None:
+        t0, t1 = comp.tags
+        for c1 in range(1, rem):
+            c2 = rem - c1
+            if comp.comm and c1 > c2:
+                continue
+            left = self.bank.at(c1, t0)
+            right = self.bank.at(c2, t1)
+            for i, a in enumerate(left):
+                for b in right[i:] if comp.comm and c1 == c2 else right:
+                    if comp.same and a.tag != b.tag and not (a.tag in NUM and b.tag in NUM):
+                        continue
+                    self._apply(comp, (a, b), c)
+
+    def _triples(self, comp: Comp, rem: int, c: int) -> None:
+        t0, t1, t2 = comp.tags
+        for c1 in range(1, rem - 1):
+            for c2 in range(1, rem - c1):
+                c3 = rem - c1 - c2
+                for a in self.bank.at(c1, t0):
+                    for b in self.bank.at(c2, t1):
+                        for d in self.bank.at(c3, t2):
+                            self._apply(comp, (a, b, d), c)
+
+    def _apply(self, comp: Comp, args: tuple[Expr, ...], c: int) -> None:
+        self.deadline.tick()
+        uses = 0
+        for a in args:
+            uses |= a.uses
+        if not uses and c > CONST_ONLY_MAX:
+            return
+        vals = evaluate(comp, args, self.bank.size)
+        if vals is None:
+            return
+        mods = comp.mods
+        for a in args:
+            mods = mods | a.mods
+        self.offer(Expr(comp.render(args), c, vals, comp.prec, uses, mods))
+
+
+def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> list[object] | None:
+    """The component's value in each environment, or None when any one fails."""
+    fn = comp.fn
+    out: list[object] = []
+    try:
+        if len(args) == 1:
+            out = [fn(x) for x in args[0].vals]
+        elif len(args) == 2:
+            out = [fn(x, y) for x, y in zip(args[0].vals, args[1].vals)]
+        else:
+            out = [fn(*xs) for xs in zip(*(a.vals for a in args))]
+    except Exception:
+        return None
+    for v in out:
+        if not small_enough(v):
+            return None
+    return out

@@ -1,0 +1,88 @@
+"""Guarded versions of the operations whose result size the inputs control.
+
+``s * n``, ``range(n)``, ``a ** b`` and friends refuse to build results past the search's size
+bound instead of allocating them; every other failure is an ordinary exception the enumerator
+catches.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from synthls.synth.embedded.values import MAX_BITS, MAX_LEN
+
+
+class TooBig(Exception):
+    """The result would exceed the search's size bound."""
+
+
+def mul(a: Any, b: Any) -> Any:
+    if isinstance(a, (str, list, tuple)) and isinstance(b, int):
+        if len(a) * b > MAX_LEN:
+            raise TooBig
+    return a * b
+
+
+def power(a: Any, b: Any) -> Any:
+    if isinstance(b, int) and isinstance(a, int) and abs(a) > 1 and b > 0:
+        if b * max(a.bit_length(), 1) > MAX_BITS:
+            raise TooBig
+    return a**b
+
+
+def lshift(a: int, b: int) -> int:
+    if b > 64:
+        raise TooBig
+    return a << b
+
+
+def rng(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_LEN:
+        raise TooBig
+    return r
+
+
+def factorial(n: int) -> int:
+    if n > 300:
+        raise TooBig
+    return math.factorial(n)
+
+
+def comb(n: int, k: int) -> int:
+    if n > 2000:
+        raise TooBig
+    return math.comb(n, k)
+
+
+def replace(s: str, a: str, b: str) -> str:
+    if a and s.count(a) * len(b) > MAX_LEN:
+        raise TooBig
+    if not a and len(s) * len(b) > MAX_LEN:
+        raise TooBig
+    return s.replace(a, b)
+
+
+def same_kind(a: object, b: object) -> bool:
+    """True when ``a + b`` joins two sequences of the same type."""
+    return type(a) is type(b)
+
+
+def concat(a: Any, b: Any) -> Any:
+    if type(a) is not type(b):
+        raise TypeError
+    return a + b
+
+
+def eq(a: object, b: object) -> bool:
+    return a == b
+
+
+def fmt(s: str, v: object) -> str:
+    if "{" not in s:
+        raise ValueError
+    out = s.format(v)
+    if len(out) > MAX_LEN:
+        raise TooBig
+    return out

@@ -1,0 +1,166 @@
+"""Turn a Spec into a search problem: example inputs, expected outputs, words and constants.
+
+Only examples the search can evaluate are kept: a call to the target whose arguments are
+literals and whose expected output is a literal. Others (non-literal, printing, raising) are
+skipped here; the sandbox still checks them on every candidate.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from synthls.spec.model import Example, Spec
+
+_WORD = re.compile(r"[a-z]+")
+_QUOTED = re.compile(r"'([^'\n]{1,20})'|\"([^\"\n]{1,20})\"")
+_NUMBER = re.compile(r"(?<![\w.])(-?\d{1,6})(?![\w.])")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What the search needs to know, all plain data."""
+
+    name: str
+    params: tuple[str, ...]
+    inputs: tuple[tuple[object, ...], ...]  # one tuple of argument values per example
+    outputs: tuple[object, ...]
+    words: frozenset[str]  # lower-case words of the docstring, outside the examples
+    constants: tuple[object, ...]  # literals named in the docstring or the defaults
+    prose: str = ""  # the docstring without its examples, lower case
+    imports: tuple[str, ...] = ()
+
+
+def _literal(node: ast.expr) -> object:
+    return ast.literal_eval(node)
+
+
+def _call_of(source: str, name: str) -> ast.Call | None:
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    call = tree.body
+    if not isinstance(call, ast.Call):
+        return None
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == name:
+        return call
+    if isinstance(func, ast.Attribute) and func.attr == name:
+        return call
+    return None
+
+
+def _bind(call: ast.Call, spec: Spec, params: tuple[str, ...]) -> tuple[object, ...] | None:
+    """Argument values in parameter order, defaults filled in; None when not literal."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or len(call.args) > len(params):
+        return None
+    values: dict[str, object] = {}
+    try:
+        for pname, arg in zip(params, call.args):
+            values[pname] = _literal(arg)
+        for kw in call.keywords:
+            if kw.arg is None or kw.arg not in params:
+                return None
+            values[kw.arg] = _literal(kw.value)
+        for p in spec.params:
+            if p.name in params and p.name not in values:
+                if p.default is None:
+                    return None
+                values[p.name] = ast.literal_eval(p.default)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return tuple(values[p] for p in params)
+
+
+def _expected(example: Example) -> tuple[bool, object]:
+    want = example.want.strip()
+    if example.exc_msg is not None:
+        return False, None
+    if not want:
+        return (example.style == "doctest"), None
+    try:
+        return True, ast.literal_eval(want)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
+
+
+def _search_params(spec: Spec) -> tuple[str, ...] | None:
+    params = [p for p in spec.params if p.kind in ("positional", "kwonly")]
+    if any(p.kind in ("vararg", "kwargs") for p in spec.params):
+        return None
+    if spec.class_name and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    return tuple(p.name for p in params)
+
+
+def _prose(docstring: str) -> str:
+    """The docstring without its example lines."""
+    lines = []
+    skip = False
+    for line in docstring.splitlines():
+        s = line.strip()
+        if s.startswith(">>>"):
+            skip = True
+            continue
+        if skip and s and not s.startswith("..."):
+            skip = False  # the example's output line
+            continue
+        skip = False
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _constants(prose: str, spec: Spec) -> tuple[object, ...]:
+    found: list[object] = []
+    for m in _QUOTED.finditer(prose):
+        found.append(m.group(1) if m.group(1) is not None else m.group(2))
+    for m in _NUMBER.finditer(prose):
+        found.append(int(m.group(1)))
+    for p in spec.params:
+        if p.default is not None:
+            try:
+                found.append(ast.literal_eval(p.default))
+            except (ValueError, SyntaxError):
+                pass
+    out: list[object] = []
+    for v in found:
+        if isinstance(v, (int, str)) and not isinstance(v, bool) and v not in out:
+            out.append(v)
+    return tuple(out[:8])
+
+
+def build_problem(spec: Spec) -> Problem | None:
+    """The search problem for ``spec``, or None when it has no usable example."""
+    params = _search_params(spec)
+    if params is None:
+        return None
+    inputs: list[tuple[object, ...]] = []
+    outputs: list[object] = []
+    for example in spec.examples:
+        call = _call_of(example.source, spec.name)
+        if call is None:
+            continue
+        args = _bind(call, spec, params)
+        ok, want = _expected(example)
+        if args is None or not ok:
+            continue
+        inputs.append(args)
+        outputs.append(want)
+    if not inputs:
+        return None
+    prose = _prose(spec.docstring or "")
+    words = frozenset(_WORD.findall(prose.lower())) | frozenset(
+        w for n in (spec.name,) for w in n.lower().split("_") if w
+    )
+    return Problem(
+        name=spec.name,
+        params=params,
+        inputs=tuple(inputs),
+        outputs=tuple(outputs),
+        words=words,
+        constants=_constants(prose, spec),
+        prose=" ".join(_WORD.findall(prose.lower())),
+        imports=spec.imports,
+    )

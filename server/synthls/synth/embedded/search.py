@@ -1,0 +1,151 @@
+"""The search: expressions first (cheapest first), then statement templates.
+
+Pure and synchronous: give it a Problem and a time budget, get bodies that satisfy every
+usable example on the search's own evaluation, simplest first. Used in-process by tests and in
+the worker process by the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
+from synthls.synth.embedded.components import LIBRARY, Comp
+from synthls.synth.embedded.context import Context
+from synthls.synth.embedded.forms import Forms
+from synthls.synth.embedded.prior import component_cost, word_constants
+from synthls.synth.embedded.problem import Problem
+from synthls.synth.embedded.render import render_body
+from synthls.synth.embedded.sources import BOUND_SHIFT, Source, build_sources
+from synthls.synth.embedded.templates import run_templates
+from synthls.synth.embedded.values import Target
+
+log = logging.getLogger(__name__)
+
+EXPR_SHARE = 0.6  # share of the budget for expressions when templates may still help
+MAX_COST = 40
+
+OnFound = Callable[[str], None]
+
+
+class Enough(Exception):
+    """As many candidates as asked for were found."""
+
+
+def _constants(problem: Problem) -> list[tuple[object, str, int, frozenset[str]]]:
+    """(value, code, cost, modules): the usual small constants, then the docstring's."""
+    base: list[tuple[object, str, int, frozenset[str]]] = [
+        (0, "0", 1, frozenset()),
+        (1, "1", 1, frozenset()),
+        (2, "2", 2, frozenset()),
+        ("", "''", 2, frozenset()),
+        (" ", "' '", 2, frozenset()),
+        (-1, "-1", 3, frozenset()),
+        (3, "3", 3, frozenset()),
+        (10, "10", 3, frozenset()),
+        (True, "True", 3, frozenset()),
+        (False, "False", 3, frozenset()),
+        (None, "None", 3, frozenset()),
+    ]
+    extra = [(v, repr(v), 1, frozenset[str]()) for v in problem.constants]
+    extra += [(v, code, 1, mods) for v, code, mods in word_constants(problem.words)]
+    out: dict[str, tuple[object, str, int, frozenset[str]]] = {}
+    for v, code, cost, mods in extra + base:
+        k = type(v).__name__ + code
+        if k not in out:
+            out[k] = (v, code, cost, mods)
+    return list(out.values())
+
+
+class Search:
+    """One search over one problem."""
+
+    def __init__(
+        self, problem: Problem, budget: float, max_candidates: int, exclude: frozenset[str] = frozenset(), on_found: OnFound | None = None
+    ) -> None:
+        self.problem = problem
+        self.deadline = Deadline(budget)
+        self.budget = budget
+        self.max = max_candidates
+        self.exclude = exclude
+        self.on_found = on_found
+        self.target = Target(problem.outputs)
+        self.found: list[str] = []
+        self.n = len(problem.inputs)
+        self.consts = _constants(problem)
+        self.comps: list[tuple[Comp, int]] = [
+            (c, component_cost(c, problem.words, problem.prose)) for c in LIBRARY
+        ]
+        self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
+        self.sources = build_sources(problem.params, problem.inputs)
+        self.top.extra = Forms(self.top, self.sources, self.comps, self._inner_leaves, self.deadline)
+
+    def _top_leaves(self) -> list[Expr]:
+        leaves = [
+            Expr(p, 1, [inp[j] for inp in self.problem.inputs], uses=1 << j)
+            for j, p in enumerate(self.problem.params)
+        ]
+        for v, code, cost, mods in self.consts:
+            leaves.append(Expr(code, cost, [v] * self.n, mods=mods, prec=_const_prec(v)))
+        return leaves
+
+    def _inner_leaves(self, s: Source) -> list[Expr]:
+        leaves = []
+        for k, name in enumerate(s.names):
+            vals = [e[k] for ex in s.elems for e in ex]
+            leaves.append(Expr(name, 1, vals, uses=1 << (BOUND_SHIFT + k)))
+        counts = [len(ex) for ex in s.elems]
+        for j, p in enumerate(self.problem.params):
+            vals = [inp[j] for inp, cnt in zip(self.problem.inputs, counts) for _ in range(cnt)]
+            leaves.append(Expr(p, 1, vals, uses=1 << j))
+        size = sum(counts)
+        for v, code, cost, mods in self.consts:
+            leaves.append(Expr(code, cost, [v] * size, mods=mods, prec=_const_prec(v)))
+        return leaves
+
+    def _hook(self, e: Expr) -> bool:
+        if e.uses and self.target.matches(e.vals, e.key):
+            self.accept(render_body(e.code, e.mods, self.problem.imports))
+            return True
+        return False
+
+    def accept(self, body: str) -> None:
+        if body in self.found or body in self.exclude:
+            return
+        self.found.append(body)
+        if self.on_found is not None:
+            self.on_found(body)
+        if len(self.found) >= self.max:
+            raise Enough
+
+    def run(self) -> list[str]:
+        try:
+            self._expressions()
+            run_templates(self)
+        except (TimeUp, Enough):
+            pass
+        except MemoryError:
+            log.warning("embedded search ran out of memory")
+        return self.found
+
+    def _expressions(self) -> None:
+        for c in range(1, MAX_COST):
+            if self.found and self.deadline.left() < self.budget * (1 - EXPR_SHARE):
+                return
+            if not self.found and self.deadline.left() < self.budget * (1 - EXPR_SHARE) * 0.6:
+                return
+            self.top.grow_to(c)
+
+
+def _const_prec(v: object) -> int:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+        return 14
+    return 100
+
+
+def search_problem(
+    problem: Problem, budget: float, max_candidates: int = 5, exclude: frozenset[str] = frozenset(), on_found: OnFound | None = None
+) -> list[str]:
+    """Bodies that satisfy the problem's examples, simplest first."""
+    return Search(problem, budget, max_candidates, exclude, on_found).run()

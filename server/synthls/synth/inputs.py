@@ -1,0 +1,201 @@
+"""Generate extra inputs for a function from its examples and its signature.
+
+Candidates that pass the same examples can still disagree elsewhere; running them all on a
+few more inputs and grouping them by what they return (``synthls.synth.select``) tells the
+common behaviour from the odd one out, without a second model to write tests.
+
+The inputs are type-aware mutations of the example arguments: neighbouring numbers, sign
+flips, shorter/longer/empty strings and lists, reversed sequences, and arguments swapped in
+from other examples. With no usable example, the parameter annotations give small defaults.
+Everything is deterministic: the same spec gives the same inputs in the same order.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from synthls.spec.model import Example, Spec
+
+_MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
+
+_DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "int": (0, 1, 2, -1, 7, 10),
+    "float": (0.0, 1.5, -2.5, 3.0),
+    "bool": (True, False),
+    "str": ("", "a", "abc", "Hello World", "aab"),
+    "list": ([], [1], [1, 2, 3], [3, 1, 2], [-1, 0, 5]),
+    "tuple": ((), (1,), (1, 2)),
+    "dict": ({}, {"a": 1}, {"a": 1, "b": 2}),
+    "set": (set(), {1, 2}),
+}
+
+
+def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
+    """Call expressions (``"f(3, [1, 2])"``) to probe candidates with, at most ``limit``."""
+    calls = [c for c in (_example_call(spec.name, ex) for ex in spec.examples) if c is not None]
+    if not calls:
+        calls = _default_calls(spec)
+    seen = {_render(spec.name, args, kwargs) for args, kwargs in calls}
+    out: list[str] = []
+    for args, kwargs in _variants(calls):
+        source = _render(spec.name, args, kwargs)
+        if source not in seen and len(source) <= _MAX_REPR:
+            seen.add(source)
+            out.append(source)
+            if len(out) >= limit:
+                break
+    return tuple(out)
+
+
+Call = tuple[list[Any], dict[str, Any]]
+
+
+def _example_call(name: str, example: Example) -> Call | None:
+    """The literal arguments of the first call of ``name`` in the example's source."""
+    try:
+        tree = ast.parse(example.source.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                return None
+            if len(kwargs) != len(node.keywords):
+                return None
+            return args, kwargs
+    return None
+
+
+def _default_calls(spec: Spec) -> list[Call]:
+    """Calls built from parameter annotations when no example gives literal arguments."""
+    positional = [
+        p for p in spec.params if p.kind == "positional" and p.name not in ("self", "cls")
+    ]
+    pools = [_DEFAULTS.get(_base_type(p.annotation), ()) for p in positional]
+    if not positional or not all(pools):
+        return []
+    depth = max(len(pool) for pool in pools)
+    return [([pool[i % len(pool)] for pool in pools], {}) for i in range(depth)]
+
+
+def _base_type(annotation: str | None) -> str:
+    if not annotation:
+        return ""
+    head = annotation.replace("typing.", "").split("[", 1)[0].strip().lower()
+    return {"sequence": "list", "iterable": "list"}.get(head, head)
+
+
+def _variants(calls: list[Call]) -> Iterator[Call]:
+    """Round-robin over examples and argument positions, one mutation each per round."""
+    table: list[tuple[Call, int | str, list[Any]]] = []
+    for args, kwargs in calls:
+        slots: list[int | str] = [*range(len(args)), *kwargs]
+        for slot in slots:
+            value = args[slot] if isinstance(slot, int) else kwargs[slot]
+            others = [_slot_value(c, slot) for c in calls]
+            swaps = [v for v in others if v is not _MISSING and type(v) is type(value)]
+            muts = mutations(value)
+            table.append(((args, kwargs), slot, muts[:2] + swaps + muts[2:]))
+    depth = max((len(m) for _, _, m in table), default=0)
+    for k in range(depth):
+        for (args, kwargs), slot, muts in table:
+            if k < len(muts):
+                yield _replace(args, kwargs, slot, muts[k])
+
+
+_MISSING = object()
+
+
+def _slot_value(call: Call, slot: int | str) -> Any:
+    args, kwargs = call
+    if isinstance(slot, int):
+        return args[slot] if slot < len(args) else _MISSING
+    return kwargs.get(slot, _MISSING)
+
+
+def _replace(args: list[Any], kwargs: dict[str, Any], slot: int | str, value: Any) -> Call:
+    new_args, new_kwargs = list(args), dict(kwargs)
+    if isinstance(slot, int):
+        new_args[slot] = value
+    else:
+        new_kwargs[slot] = value
+    return new_args, new_kwargs
+
+
+def mutations(value: Any) -> list[Any]:
+    """Nearby values of the same type, most telling first (no duplicates, never ``value``)."""
+    if isinstance(value, bool):
+        out: list[Any] = [not value]
+    elif isinstance(value, int):
+        out = [value + 1, value - 1, 0, -value, 1, value + 2]
+    elif isinstance(value, float):
+        out = [value + 0.5, -value, 0.0, value - 1.0, float(round(value))]
+    elif isinstance(value, str):
+        out = [value[:-1], value + value[-1:], "", value[::-1], value[1:], value.swapcase()]
+        out += [value + " ", value.upper()]
+    elif isinstance(value, list | tuple):
+        out = _sequence_mutations(list(value))
+        if isinstance(value, tuple):
+            out = [tuple(v) for v in out]
+    elif isinstance(value, dict):
+        items = list(value.items())
+        out = [{}, dict(items[:-1]), dict(items[1:])]
+    elif isinstance(value, set | frozenset):
+        out = [type(value)(), type(value)(sorted(value, key=repr)[:-1])]
+    else:
+        out = []
+    unique: list[Any] = []
+    for v in out:
+        if not _same(v, value) and not any(_same(v, u) for u in unique):
+            unique.append(v)
+    return unique
+
+
+def _sequence_mutations(items: list[Any]) -> list[Any]:
+    out: list[Any] = [items[:-1], items[1:], [], items + items[-1:], items[::-1]]
+    if items:
+        first = mutations(items[0])
+        if first:
+            out.append([first[0], *items[1:]])
+        out.append([_flip(v) for v in items])
+        out.append(items + items[:1])
+    return out
+
+
+def _flip(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return -value
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+def _render(name: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+    parts = [_source(a) for a in args] + [f"{k}={_source(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _source(value: Any) -> str:
+    """``repr`` with sets sorted, so the text is the same in every process."""
+    if isinstance(value, set | frozenset):
+        inner = ", ".join(sorted(_source(v) for v in value))
+        text = f"{{{inner}}}" if value else "set()"
+        return text if isinstance(value, set) else f"frozenset({text})"
+    if isinstance(value, list):
+        return f"[{', '.join(_source(v) for v in value)}]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_source(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_source(k)}: {_source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)

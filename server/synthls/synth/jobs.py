@@ -1,0 +1,84 @@
+"""The two jobs synthls does, shared by the CLI and the LSP layer.
+
+``synthesize_target``: fill (or regenerate) one function's body with a verified candidate.
+``check_target``: run one function's examples against its current body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from synthls.config import Settings
+from synthls.sandbox.types import Program, RunResult
+from synthls.spec.model import FunctionTarget
+from synthls.synth.base import Synthesizer
+from synthls.synth.loop import Outcome, Progress, Runner, synthesize
+from synthls.synth.program import module_with_body
+from synthls.synth.report import describe_failures
+
+NO_EXAMPLES_HELP = (
+    "add an example to the docstring, e.g.\n"
+    "    >>> {name}(...)\n"
+    "    expected result"
+)
+
+
+@dataclass(frozen=True)
+class SynthReport:
+    target: FunctionTarget
+    outcome: Outcome | None  # None: skipped
+    status: str  # "verified" | "failed" | "skipped" | "unverified"
+    message: str
+    details: tuple[str, ...] = ()  # failing examples, one line each
+
+    @property
+    def body(self) -> str | None:
+        if self.status in ("verified", "unverified") and self.outcome and self.outcome.candidate:
+            return self.outcome.candidate.body
+        return None
+
+
+def no_examples_message(name: str) -> str:
+    return f"{name}: the docstring has no examples to verify against; " + NO_EXAMPLES_HELP.format(
+        name=name
+    )
+
+
+async def synthesize_target(
+    text: str,
+    target: FunctionTarget,
+    engines: Sequence[Synthesizer],
+    runner: Runner,
+    settings: Settings,
+    progress: Progress | None = None,
+    allow_unverified: bool = False,
+) -> SynthReport:
+    spec = target.spec
+    if not spec.examples and not allow_unverified:
+        return SynthReport(target, None, "skipped", no_examples_message(spec.name))
+    outcome = await synthesize(
+        spec,
+        lambda body: module_with_body(text, target, body),
+        engines,
+        runner,
+        rounds=settings.rounds,
+        deadline=settings.deadline,
+        timeout=settings.sandbox.timeout,
+        progress=progress,
+    )
+    if outcome.verified and outcome.candidate is not None:
+        return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
+    if not spec.examples and outcome.candidate is not None:
+        return SynthReport(target, outcome, "unverified", f"{spec.name}: unverified (no examples)")
+    best = outcome.best
+    details = tuple(describe_failures(spec.examples, best.result)) if best else ()
+    return SynthReport(target, outcome, "failed", f"{spec.name}: {outcome.reason}", details)
+
+
+async def check_target(text: str, target: FunctionTarget, runner: Runner, timeout: float) -> RunResult:
+    """Run the function's examples against the file as it is."""
+    program = Program(
+        setup=module_with_body(text, target, None), examples=target.spec.examples, timeout=timeout
+    )
+    return await runner.run(program)

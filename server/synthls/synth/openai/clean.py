@@ -1,0 +1,166 @@
+"""Turn a model's reply into a function body, or say why it cannot be used.
+
+Models answer in many shapes: a fenced block or raw text, a whole ``def`` (sometimes inside its
+class, with imports and helpers around it) or a bare body, indented or not, with the docstring
+repeated. All of these become the dedented statements that follow the docstring; the edit layer
+re-indents them for the target. A reply that holds no code, or code that does not parse, yields an
+empty body and a reason, so it is counted as a failed candidate and never inserted.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_CODE_HINT = re.compile(
+    r"^\s*(return\b|def\b|for\b|if\b|while\b|import\b|from\b|raise\b|yield\b|\w+\s*=)", re.M
+)
+_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_KEEP_ASSIGN = (ast.Assign, ast.AnnAssign)
+
+
+def parse_error(body: str, is_async: bool = False) -> str | None:
+    """None when ``body`` parses as the statements of a function, else the reason."""
+    head = "async def _f():\n" if is_async else "def _f():\n"
+    try:
+        ast.parse(head + textwrap.indent(body, "    ", lambda _: True))
+    except SyntaxError as exc:
+        line = (exc.lineno or 2) - 1
+        return f"does not parse: {exc.msg} (line {line})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"does not parse: {exc}"
+    return None
+
+
+def _sources(text: str) -> list[str]:
+    """Fenced code blocks (python-looking first), else the whole reply."""
+    blocks = [(lang.lower(), code) for lang, code in _FENCE.findall(text)]
+    code = [c for lang, c in blocks if lang in ("", "python", "py", "python3")]
+    other = [c for lang, c in blocks if lang not in ("", "python", "py", "python3")]
+    return [c for c in code + other if c.strip()] or ([text] if not blocks else [])
+
+
+def _segment(lines: list[str], node: ast.stmt) -> list[str]:
+    """The source lines of ``node`` (the first line cut at its column)."""
+    end = node.end_lineno or node.lineno
+    seg = lines[node.lineno - 1 : end]
+    first = seg[0]
+    if node.col_offset and first[: node.col_offset].strip():  # inline `def f(x): return x`
+        seg = [" " * node.col_offset + first[node.col_offset :], *seg[1:]]
+    decorators = getattr(node, "decorator_list", [])
+    if decorators:
+        seg = lines[decorators[0].lineno - 1 : node.lineno - 1] + seg
+    return seg
+
+
+def _strip_docstring(stmts: list[ast.stmt]) -> list[ast.stmt]:
+    first = stmts[0] if stmts else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return stmts[1:]
+    return stmts
+
+
+def _body_of(lines: list[str], stmts: list[ast.stmt]) -> str:
+    out: list[str] = []
+    for stmt in stmts:
+        out.extend(_segment(lines, stmt))
+    return textwrap.dedent("\n".join(out)).strip("\n")
+
+
+def _find_def(
+    tree: ast.Module, name: str
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool] | None:
+    """(the def named ``name``, whether it is at module level)."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node, True
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            for inner in node.body:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and inner.name == name:
+                    return inner, False
+    return None
+
+
+def _helpers(tree: ast.Module, lines: list[str], target: ast.stmt, imports: tuple[str, ...]) -> str:
+    """Imports and helper definitions around the target def, to put at the start of the body."""
+    known = {" ".join(i.split()) for i in imports}
+    keep: list[ast.stmt] = []
+    for node in tree.body:
+        if node is target or not isinstance(node, _KEEP + _KEEP_ASSIGN):
+            continue
+        text = " ".join("\n".join(_segment(lines, node)).split())
+        if isinstance(node, ast.Import | ast.ImportFrom) and text in known:
+            continue
+        keep.append(node)
+    return _body_of(lines, keep) if keep else ""
+
+
+def _from_module(src: str, name: str, imports: tuple[str, ...]) -> str | None:
+    """The body when ``src`` is a module holding ``def name``; None when it holds no such def."""
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = _find_def(tree, name)
+    if found is None:
+        return None
+    fn, top = found
+    lines = src.splitlines()
+    body = _body_of(lines, _strip_docstring(list(fn.body)))
+    prefix = _helpers(tree, lines, fn, imports) if top else ""
+    return "\n".join(p for p in (prefix, body) if p)
+
+
+def _as_body(src: str, is_async: bool) -> str | None:
+    """``src`` as bare body statements (docstring removed), trying two indentation repairs."""
+    lines = src.splitlines()
+    tries = [textwrap.dedent(src)]
+    if len(lines) > 1:  # first line flush left, the rest indented
+        tries.append(lines[0].strip() + "\n" + textwrap.dedent("\n".join(lines[1:])))
+    head = "async def _f():\n" if is_async else "def _f():\n"
+    for attempt in tries:
+        attempt = attempt.strip("\n")
+        if not attempt.strip() or parse_error(attempt, is_async) is not None:
+            continue
+        wrapped = head + textwrap.indent(attempt, "    ", lambda _: True)
+        fn = ast.parse(wrapped).body[0]
+        assert isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
+        stmts = _strip_docstring(list(fn.body))
+        return _body_of(wrapped.splitlines(), stmts) if stmts else None
+    return None
+
+
+def clean_reply(
+    text: str, name: str, imports: tuple[str, ...] = (), is_async: bool = False
+) -> tuple[str, str]:
+    """(body, "") for a usable reply, or ("", reason) when it cannot be used."""
+    if not text or not text.strip():
+        return "", "empty reply"
+    sources = _sources(text)
+    error = ""
+    for src in sources:
+        src = textwrap.dedent(src).strip("\n")
+        body = _from_module(src, name, imports)
+        if body is None:
+            body = _as_body(src, is_async)
+        if body:
+            problem = parse_error(body, is_async)
+            if problem is None:
+                return body, ""
+            error = error or problem
+        error = (
+            error
+            or parse_error(textwrap.dedent(src), is_async)
+            or "no statements besides a docstring"
+        )
+    if not sources or not _CODE_HINT.search("\n".join(sources)):
+        snippet = " ".join(text.split())[:80]
+        return "", f"no code in the reply: {snippet!r}"
+    return "", error

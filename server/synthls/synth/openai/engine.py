@@ -1,0 +1,211 @@
+"""The OpenAI-compatible engine: chat completions from any endpoint, cleaned into candidates.
+
+Works with OpenAI and anything that speaks its Chat Completions API (Azure-style proxies, Ollama,
+vLLM, llama.cpp's server, LM Studio, hosted providers) through the official async ``openai``
+client, so cancelling the consuming task aborts the HTTP requests. A round asks for
+``candidates`` completions with the API's ``n``; a server that ignores ``n`` (returns fewer
+choices) or rejects it gets the rest as parallel single requests, and is remembered. Rate limits
+and server errors are retried with exponential backoff (honouring ``Retry-After``); everything
+else fails fast with an :class:`EngineError` that names the fix. The API key comes only from the
+environment variable named in the settings and is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import TYPE_CHECKING, cast
+
+import openai
+
+from synthls.config import OpenAISettings
+from synthls.spec.model import Spec
+from synthls.synth.base import Candidate, Feedback
+from synthls.synth.openai.clean import clean_reply
+from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
+from synthls.synth.openai.prompt import Message, conversations
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_BACKOFF = 30.0
+_DONE = object()
+
+Reply = tuple[str, str]  # (message content, finish reason)
+
+
+def split(total: int, parts: int) -> list[int]:
+    """``total`` spread over ``parts`` as evenly as possible, earlier parts first (at least 1)."""
+    parts = max(parts, 1)
+    total = max(total, parts)
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+class OpenAISynthesizer:
+    """Implements :class:`synthls.synth.base.Synthesizer` over an OpenAI-compatible endpoint."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: OpenAISettings,
+        env: Mapping[str, str] | None = None,
+        *,
+        backoff: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self._env = os.environ if env is None else env
+        self.backoff = backoff
+        self.n_supported: bool | None = None  # learned from the first multi-choice request
+        url = settings.base_url or self._env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = url.rstrip("/")
+
+    def _key(self) -> str | None:
+        return self._env.get(self.settings.api_key_env) or None
+
+    def _client(self) -> openai.AsyncOpenAI:
+        # Local servers need no key; the placeholder makes a missing key an HTTP 401 we can explain.
+        return openai.AsyncOpenAI(
+            api_key=self._key() or "synthls-no-key",
+            base_url=self.base_url,
+            timeout=self.settings.timeout,
+            max_retries=0,
+        )
+
+    def _error(self, exc: BaseException, attempts: int = 1) -> EngineError:
+        text = describe(
+            exc,
+            url=self.base_url,
+            key_env=self.settings.api_key_env,
+            key_set=self._key() is not None,
+            model=self.settings.model,
+            attempts=attempts,
+        )
+        return EngineError(redact(text, self._key()))
+
+    async def _create(
+        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
+    ) -> list[Reply]:
+        response = await client.chat.completions.create(
+            model=self.settings.model,
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            temperature=self.settings.temperature,
+            max_tokens=self.settings.max_tokens,
+            n=n if n > 1 else openai.omit,
+        )
+        return [(c.message.content or "", str(c.finish_reason)) for c in response.choices or []]
+
+    async def complete(
+        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
+    ) -> list[Reply]:
+        """One request for ``n`` choices, retried with backoff on 429/5xx/dropped connections."""
+        for attempt in range(self.settings.retries + 1):
+            try:
+                return await self._create(client, messages, n)
+            except openai.OpenAIError as exc:
+                if attempt >= self.settings.retries or not retryable(exc):
+                    raise self._error(exc, attempt + 1) from exc
+                wait = min(retry_after(exc) or self.backoff * 2**attempt, MAX_BACKOFF)
+                log.warning(
+                    "%s (attempt %d of %d), retrying in %.2fs",
+                    self._error(exc),
+                    attempt + 1,
+                    self.settings.retries + 1,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def _ask(
+        self,
+        client: openai.AsyncOpenAI,
+        messages: list[Message],
+        n: int,
+        out: asyncio.Queue[object],
+    ) -> None:
+        """Put every reply (or the EngineError) for ``n`` choices on ``out`` as it arrives."""
+
+        async def single() -> None:
+            try:
+                for reply in await self.complete(client, messages, 1):
+                    await out.put(reply)
+            except EngineError as exc:
+                await out.put(exc)
+
+        try:
+            missing = n
+            if n == 1 or self.n_supported is not False:
+                try:
+                    replies = await self.complete(client, messages, n)
+                except EngineError as exc:
+                    if n == 1 or not _rejects_n(exc):
+                        raise
+                    replies = []  # a server that refuses `n` > 1: fall back to single requests
+                for reply in replies:
+                    await out.put(reply)
+                missing = n - len(replies)
+                if n > 1:
+                    self.n_supported = missing <= 0
+                    if missing > 0:
+                        log.info("%s ignores n=%d; sending parallel requests", self.base_url, n)
+            if missing > 0:
+                await asyncio.gather(*(single() for _ in range(missing)))
+        except EngineError as exc:
+            await out.put(exc)
+        finally:
+            out.put_nowait(_DONE)
+
+    def _candidate(self, reply: Reply, spec: Spec) -> Candidate:
+        text, finish = reply
+        body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
+        if finish == "length":
+            limit = f"the reply was cut off at openai.maxTokens ({self.settings.max_tokens})"
+            note = f"{limit}; {note}" if note else limit
+        elif finish == "content_filter" and note:
+            note = f"the reply was withheld by the server's content filter; {note}"
+        return Candidate(body=body or text.strip(), engine=self.name, note=note)
+
+    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+        """Yield one candidate per choice as replies arrive; EngineError when none came."""
+        convs = conversations(spec, feedback)
+        counts = split(self.settings.candidates, len(convs))
+        out: asyncio.Queue[object] = asyncio.Queue()
+        errors: list[str] = []
+        produced = 0
+        log.debug("asking %s (%s) for %s candidates", self.base_url, self.settings.model, counts)
+        async with self._client() as client:
+            tasks = [
+                asyncio.ensure_future(self._ask(client, conv, n, out))
+                for conv, n in zip(convs, counts)
+            ]
+            try:
+                running = len(tasks)
+                while running:
+                    item = await out.get()
+                    if item is _DONE:
+                        running -= 1
+                    elif isinstance(item, EngineError):
+                        errors.append(str(item))
+                    else:
+                        produced += 1
+                        yield self._candidate(cast(Reply, item), spec)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        if errors:
+            unique = list(dict.fromkeys(errors))
+            if not produced:
+                raise EngineError("; ".join(unique))
+            log.warning("some requests failed: %s", "; ".join(unique))
+        elif not produced:
+            raise EngineError(f"{self.base_url} answered without any choices")
+
+
+def _rejects_n(exc: EngineError) -> bool:
+    return str(exc).startswith(("400 ", "422 "))

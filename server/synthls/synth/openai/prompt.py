@@ -1,0 +1,172 @@
+"""Chat messages for the model: the task, its context within a size budget, and feedback.
+
+Round 1 sends one conversation. Later rounds send one conversation per candidate being repaired:
+the original task, the candidate as the model's own answer, then the failing examples (input,
+expected, got, or the exception with a trimmed traceback) and a request to fix it — the seed
+paper's dialog with feedback, made automatic.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.model import Example, Spec
+from synthls.synth.base import Feedback
+from synthls.synth.report import describe_result
+
+Message = dict[str, str]
+
+PROMPT_BUDGET = 12_000  # characters of user prompt (about 3k tokens)
+MAX_FAILURES = 5  # failing examples described per candidate
+TRACEBACK_LINES = 6
+
+SYSTEM = (
+    "You are an expert Python programmer. You write the body of one Python function so that it "
+    "does what its docstring says and passes every example in it. Reply with the function body "
+    "only (the statements that follow the docstring), in one ```python code block, with no "
+    "explanation. Do not repeat the signature or the docstring. Use the standard library and the "
+    "names the file already defines or imports; put any other import inside the body."
+)
+
+
+def _fence(code: str) -> str:
+    return f"```python\n{code.rstrip()}\n```"
+
+
+def _header(spec: Spec) -> str:
+    """The signature (with decorators and class) and the docstring, as in the file."""
+    sig = spec.signature.strip()
+    if not sig:
+        params = ", ".join(p.name for p in spec.params)
+        ret = f" -> {spec.returns}" if spec.returns else ""
+        sig = f"{'async ' if spec.is_async else ''}def {spec.name}({params}){ret}:"
+    lines = [f"@{d.lstrip('@')}" for d in spec.decorators if not sig.startswith("@")]
+    lines.append(sig)
+    if spec.docstring:
+        doc = inspect.cleandoc(spec.docstring).replace('"""', '\\"\\"\\"')
+        doc = doc if len(doc) <= PROMPT_BUDGET // 2 else doc[: PROMPT_BUDGET // 2] + "\n..."
+        body = doc.splitlines() or [""]
+        lines.append('    """' + body[0])
+        lines.extend(("    " + ln if ln.strip() else "") for ln in body[1:])
+        lines.append('    """')
+    text = "\n".join(lines)
+    if spec.class_name:
+        text = f"class {spec.class_name}:\n    ...\n" + "\n".join(
+            "    " + ln if ln else "" for ln in text.splitlines()
+        )
+    return text
+
+
+def _expectation(example: Example) -> str:
+    if example.exc_msg:
+        return f"raises {example.exc_msg.strip()}"
+    want = example.want.strip()
+    return want if want else "(no output)"
+
+
+def examples_text(examples: Sequence[Example]) -> str:
+    return "\n".join(f"- `{ex.source.strip()}` gives `{_expectation(ex)}`" for ex in examples)
+
+
+def _fit(text: str, budget: int) -> str:
+    """``text`` cut at a line boundary to at most ``budget`` characters (empty when no room)."""
+    if len(text) <= budget:
+        return text
+    out: list[str] = []
+    used = 0
+    for line in text.splitlines():
+        if used + len(line) + 1 > budget - 4:
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join([*out, "..."]) if out else ""
+
+
+def task_prompt(spec: Spec, budget: int = PROMPT_BUDGET) -> str:
+    """The user message: context (imports, nearby signatures, constants), then the function."""
+    task = [f"Write the body of `{spec.name}`:", _fence(_header(spec))]
+    if spec.comment:
+        task.append(f"It should do what this comment asks: {spec.comment.strip()}")
+    if spec.examples:
+        task.append("It must make these examples pass:\n" + examples_text(spec.examples))
+    else:
+        task.append("The docstring has no examples; follow its description.")
+    if spec.current_body:
+        task.append("The current body, to be replaced:\n" + _fence(spec.current_body))
+    task.append("Reply with the body only, in one ```python code block.")
+    core = "\n\n".join(task)
+    room = budget - len(core)
+    parts: list[str] = []
+    for title, text in (
+        ("The file's imports:", "\n".join(spec.imports)),
+        ("Other code in the file (signatures and constants):", spec.context),
+    ):
+        text = _fit(text.strip(), room - len(title) - 20)
+        if text:
+            block = f"{title}\n{_fence(text)}"
+            parts.append(block)
+            room -= len(block) + 2
+    return "\n\n".join([*parts, core])
+
+
+def _trim_traceback(tb: str) -> str:
+    lines = [ln for ln in tb.strip().splitlines() if ln.strip()]
+    if len(lines) > TRACEBACK_LINES:
+        lines = ["Traceback (most recent call last, trimmed):", *lines[-TRACEBACK_LINES + 1 :]]
+    return "\n".join("    " + ln for ln in lines)
+
+
+def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
+    """One entry per failing example: input, expected, got or exception (+ trimmed traceback)."""
+    by_index = {r.index: r for r in run.examples}
+    out: list[str] = []
+    for i, ex in enumerate(examples):
+        res = by_index.get(i) or ExampleResult(index=i, status="not_run")
+        if res.passed:
+            continue
+        entry = f"- `{ex.source.strip()}`: {describe_result(ex, res)}"
+        if res.status == "error" and res.traceback:
+            entry += "\n" + _trim_traceback(res.traceback)
+        out.append(entry)
+    return out
+
+
+def feedback_prompt(spec: Spec, item: Feedback) -> str:
+    """The user turn that reports what went wrong with ``item`` and asks for a fix."""
+    run, note = item.result, item.candidate.note
+    if note:
+        head = f"That answer cannot be used: {note}."
+    elif run.status == "setup_error" and run.setup_error:
+        head = "That body fails before any example runs:\n" + _trim_traceback(run.setup_error)
+    else:
+        fails = failure_lines(spec.examples, run)
+        shown = fails[:MAX_FAILURES]
+        more = len(fails) - len(shown)
+        head = f"That body passes {run.passed} of {len(spec.examples)} examples. Failing:\n"
+        head += "\n".join(shown) + (f"\n(and {more} more)" if more > 0 else "")
+        if run.status not in ("ok", "setup_error"):
+            head += f"\nThe run ended with status: {run.status}."
+    return (
+        head
+        + "\n\nFix the body so every example passes. Reply with the corrected body only, in one ```python code block."
+    )
+
+
+def conversations(spec: Spec, feedback: Sequence[Feedback]) -> list[list[Message]]:
+    """The conversations to send: one fresh task, or one repair dialog per feedback item."""
+    first: list[Message] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": task_prompt(spec)},
+    ]
+    if not feedback:
+        return [first]
+    return [
+        [
+            *first,
+            {"role": "assistant", "content": _fence(item.candidate.body or "pass")},
+            {"role": "user", "content": feedback_prompt(spec, item)},
+        ]
+        for item in feedback
+    ]

@@ -1,0 +1,197 @@
+"""A real local HTTP server speaking the OpenAI Chat Completions API, scripted per test.
+
+Tests point the official ``openai`` client (or the CLI / language server through
+``OPENAI_BASE_URL``) at it instead of patching the client, so the engine's HTTP behaviour —
+status codes, timeouts, dropped connections, ``n`` handling — is exercised for real.
+
+A script is a list of steps answered in order (the last one repeats), or a function from the
+request body to a step, so tests with parallel requests can answer by content.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A 200 answer with these message contents as choices (exactly these, whatever ``n`` is)."""
+
+    contents: tuple[str, ...]
+    finish_reason: str = "stop"
+
+
+@dataclass(frozen=True)
+class PerN:
+    """A 200 answer honouring ``n``: ``n`` copies built by ``make(i)`` for i in range(n)."""
+
+    make: Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Status:
+    """An error answer, e.g. 401 with an OpenAI-style error body."""
+
+    code: int
+    message: str = "error"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Never answer; record when the client drops the connection (up to ``limit`` seconds)."""
+
+    limit: float = 30.0
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Close the connection without answering."""
+
+
+Step = Reply | PerN | Status | Hang | Drop
+Script = Sequence[Step] | Callable[[dict[str, Any]], Step]
+
+
+def reply(*contents: str, finish_reason: str = "stop") -> Reply:
+    return Reply(tuple(contents), finish_reason)
+
+
+def fenced(code: str) -> str:
+    return f"Here you go:\n```python\n{code}\n```\n"
+
+
+class FakeOpenAI:
+    """``with FakeOpenAI(script) as server:`` serves on 127.0.0.1; ``server.url`` is the base URL."""
+
+    def __init__(self, script: Script = ()) -> None:
+        self.script = script
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.disconnected = threading.Event()
+        self.hanging = threading.Event()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    def next_step(self, body: dict[str, Any]) -> Step:
+        with self._lock:
+            self.requests.append(body)
+            if callable(self.script):
+                return self.script(body)
+            steps = list(self.script)
+            if not steps:
+                return Status(500, "no script")
+            return steps[min(len(self.requests), len(steps)) - 1]
+
+
+def _completion(body: dict[str, Any], contents: Sequence[str], finish: str) -> bytes:
+    choices = [
+        {
+            "index": i,
+            "message": {"role": "assistant", "content": text},
+            "finish_reason": finish,
+            "logprobs": None,
+        }
+        for i, text in enumerate(contents)
+    ]
+    return json.dumps(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": choices,
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    ).encode()
+
+
+def _wait_for_drop(sock: socket.socket, limit: float) -> bool:
+    """True when the peer closed the connection within ``limit`` seconds."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        ready, _, _ = select.select([sock], [], [], 0.05)
+        if ready:
+            try:
+                if not sock.recv(1, socket.MSG_PEEK):
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 30
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _send(self, code: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if not self.path.endswith("/chat/completions"):
+                self._send(404, b'{"error": {"message": "unknown path"}}')
+                return
+            fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+            self._answer(body, fake.next_step(body))
+
+        def _answer(self, body: dict[str, Any], step: Step) -> None:
+            if isinstance(step, Reply):
+                self._send(200, _completion(body, step.contents, step.finish_reason))
+            elif isinstance(step, PerN):
+                n = int(body.get("n") or 1)
+                self._send(200, _completion(body, [step.make(i) for i in range(n)], "stop"))
+            elif isinstance(step, Status):
+                error = {"error": {"message": step.message, "type": "fake_error", "code": None}}
+                self._send(step.code, json.dumps(error).encode(), step.headers)
+            elif isinstance(step, Hang):
+                fake.hanging.set()
+                if _wait_for_drop(self.connection, step.limit):
+                    fake.disconnected.set()
+                self.close_connection = True
+            else:
+                self.close_connection = True
+
+    return Handler
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound then released), for connection-refused tests."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

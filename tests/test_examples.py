@@ -1,0 +1,161 @@
+"""The example extractor: every written form, source lines, and what it must refuse."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Example
+
+
+def values(doc: str, name: str = "f", first_line: int = 0) -> list[tuple[str, str, int]]:
+    return [
+        (e.source, e.want, e.line)
+        for e in extract_examples(doc, first_line, name)
+        if e.style == "value"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "source", "want"),
+    [
+        ("f(1, 2) == 3", "f(1, 2)", "3"),
+        ("f([1, 2]) -> [2, 1]", "f([1, 2])", "[2, 1]"),
+        ("f('a') => 'b'", "f('a')", "'b'"),
+        ("f('a') ==> 'b'", "f('a')", "'b'"),
+        ("f([1, 2], 5) ➞ False", "f([1, 2], 5)", "False"),
+        ("f(3) returns 6", "f(3)", "6"),
+        ("f(148, 412) should return 16.", "f(148, 412)", "16"),
+        ("assert f(2) == 4", "f(2)", "4"),
+        ("for f(7, 34, 12) == 34", "f(7, 34, 12)", "34"),
+        ("* f([]) => []", "f([])", "[]"),
+        ('f(15)   # returns "db1111db"', "f(15)", '"db1111db"'),
+        ("f('x.dll') # => 'No' (the name must start with a letter)", "f('x.dll')", "'No'"),
+        ("f(1, 4) => true", "f(1, 4)", "True"),
+        ("f(12, 15) = 14", "f(12, 15)", "14"),
+        ("f([1, 3, 2, 0]) == 1 + 9 + 0 + 0 = 10", "f([1, 3, 2, 0])", "10"),
+        ("f(5) returns [1, 5] # the odd ones are 1 and 5", "f(5)", "[1, 5]"),
+        ('f("#a@C") = "#A@c"', 'f("#a@C")', '"#A@c"'),
+        ("f(0.5) == 0.25", "f(0.5)", "0.25"),
+    ],
+)
+def test_value_forms(line: str, source: str, want: str) -> None:
+    doc = f"Do the thing.\n\nExamples:\n    {line}\n"
+    assert values(doc) == [(source, want, 3)]
+
+
+def test_lines_are_document_lines() -> None:
+    doc = "Summary.\n\n    f(1) == 2\n    f(2) == 3\n"
+    assert [line for _, _, line in values(doc, first_line=10)] == [12, 13]
+
+
+def test_multi_line_call_keeps_its_span() -> None:
+    doc = "Find it.\n\nExamples:\nf([\n  [1, 2],\n  [3, 1]\n], 1) == [(0, 0), (1, 1)]\nf([], 1) == []\n"
+    found = [e for e in extract_examples(doc, 5, "f") if e.style == "value"]
+    assert [(e.source, e.want, e.line, e.end_line) for e in found] == [
+        ("f([ [1, 2], [3, 1] ], 1)", "[(0, 0), (1, 1)]", 8, 11),
+        ("f([], 1)", "[]", 12, 12),
+    ]
+
+
+def test_multi_line_want() -> None:
+    doc = "f(2) == [\n    1,\n    2,\n]\nafter\n"
+    found = extract_examples(doc, 0, "f")
+    assert [(e.source, e.want, e.line, e.end_line) for e in found] == [("f(2)", "[ 1, 2, ]", 0, 3)]
+
+
+def test_input_output_blocks() -> None:
+    doc = """Pick.
+
+    Example 1:
+        Input: [4,2,3]
+        Output: [2, 1]
+        Explanation: 2 is the smallest even value.
+
+    Example 2:
+        Input: arr = [-3, -4, 5], k = 3
+        Output: [-4, -3, 5]
+
+    Example 3:
+        Input:
+            grid : [[0, 1], [1, 1]]
+            capacity : 1
+        Output: 3  # three buckets
+    """
+    assert values(doc) == [
+        ("f([4,2,3])", "[2, 1]", 3),
+        ("f([-3, -4, 5], 3)", "[-4, -3, 5]", 8),
+        ("f([[0, 1], [1, 1]], 1)", "3", 12),
+    ]
+    ends = [e.end_line for e in extract_examples(doc, 0, "f")]
+    assert ends == [4, 9, 15]
+
+
+def test_for_x_the_output_should_be() -> None:
+    doc = """Sum it.
+    For lst = [1,2,3] the output should be 14
+    For s = "abcde", c = "ae", the result should be ('bcd',False)
+    For N = 150, the sum of digits will be 6 the output should be "110".
+    """
+    assert values(doc) == [
+        ("f([1,2,3])", "14", 1),
+        ('f("abcde", "ae")', "('bcd',False)", 2),
+        ("f(150)", '"110"', 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "Returns the sum. Calling g(1) == 2 is another function.",
+        "f(n) = f(n - 1) + f(n - 2), if n is odd.",  # a recurrence, not an example
+        "is_happy(a) => False",  # prose variable `a`, not a value (under name is_happy below)
+        "f(3) == 2 + tri",  # the want names a prose variable
+        "We call f(1) twice == not an example",
+        "f(x) is the value at x",
+        "f(1) == (unbalanced",
+        "Note that f(3) == 4 only when the moon is full",  # prose before the call
+        "f(3) == f(2) + 1",  # expected value refers to the function itself
+        'f(["aaaaaaa", "bb"]) == ""aaaaaaa"',  # broken want: no guessing a prefix
+    ],
+)
+def test_prose_is_not_an_example(doc: str) -> None:
+    assert values(doc, "is_happy") == []
+    assert values(doc, "f") == []
+
+
+def test_doctest_stays_doctest_and_is_not_read_twice() -> None:
+    doc = "Add.\n\n>>> f(1, 2) == 3\nTrue\n>>> f(2, 2)\n4\n\nf(3, 3) == 6\n"
+    found = extract_examples(doc, 0, "f")
+    assert [(e.style, e.source, e.want, e.line, e.end_line) for e in found] == [
+        ("doctest", "f(1, 2) == 3", "True\n", 2, 3),
+        ("doctest", "f(2, 2)", "4\n", 4, 5),
+        ("value", "f(3, 3)", "6", 7, 7),
+    ]
+
+
+def test_without_function_name_only_doctest() -> None:
+    doc = ">>> f(1)\n2\nf(2) == 3\n"
+    assert [e.style for e in extract_examples(doc)] == ["doctest"]
+
+
+def test_name_must_match_exactly() -> None:
+    doc = "ff(1) == 2\nobj.f(1) == 2\nf_(1) == 2\nf (1) == 2\n"
+    assert values(doc) == [("f (1)", "2", 3)]
+
+
+def test_bad_doctest_indentation_does_not_hide_value_examples() -> None:
+    doc = "  >>> f(1)\n 2\nf(2) == 3\n"
+    assert values(doc) == [("f(2)", "3", 2)]
+
+
+def test_extracted_sides_parse() -> None:
+    doc = "f(1) -> 2\nf([1,\n  2]) == [2,\n 1]\nInput: 3\nOutput: 4\n"
+    found: list[Example] = [e for e in extract_examples(doc, 0, "f") if e.style == "value"]
+    assert len(found) == 3
+    for ex in found:
+        call = ast.parse(ex.source, mode="eval").body
+        assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        ast.parse(ex.want, mode="eval")

@@ -1,0 +1,150 @@
+"""Headless Neovim drives the synthls Neovim plugin against a real server process.
+
+Each test copies a fixture, runs ``editors/nvim/test/drive.lua`` in ``nvim --headless`` with
+the plugin on the runtimepath (loaded through ``require("synthls").setup``), and asserts on
+what ended up on disk and what the driver recorded. The scripted server
+(``editors/nvim/test/fake_server.py``) pins down the client's handling of both lazy
+code-action shapes; the real server proves the whole path. Neovim binaries come from
+``SYNTHLS_NVIM`` (``os.pathsep``-separated paths) or ``nvim`` on PATH; without one the tests
+fail under CI and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.nvim
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN = ROOT / "editors" / "nvim"
+DRIVER = PLUGIN / "test" / "drive.lua"
+FIXTURES = PLUGIN / "test" / "fixtures"
+FAKE = [sys.executable, str(PLUGIN / "test" / "fake_server.py")]
+REAL = [sys.executable, "-m", "synthls"]
+TIMEOUT_S = 300
+
+
+def _nvims() -> list[str]:
+    configured = os.environ.get("SYNTHLS_NVIM")
+    if configured:
+        return [p for p in configured.split(os.pathsep) if p]
+    found = shutil.which("nvim")
+    return [found] if found else []
+
+
+NVIMS = _nvims()
+
+
+@pytest.fixture(params=NVIMS or ["<missing>"], ids=lambda p: Path(p).parent.parent.name or p)
+def nvim(request: pytest.FixtureRequest) -> str:
+    binary = str(request.param)
+    if binary == "<missing>":
+        if os.environ.get("CI"):
+            pytest.fail("nvim is not installed (apt-get install -y neovim)")
+        pytest.skip("nvim is not installed; CI installs it")
+    return binary
+
+
+def drive(
+    nvim: str, tmp_path: Path, fixture: str, scenario: str, cmd: list[str], **env: str
+) -> tuple[Path, dict[str, Any]]:
+    """Run one driver scenario on a copy of ``fixture``; return the file and the record."""
+    target = tmp_path / "work" / fixture
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURES / fixture, target)
+    out = tmp_path / "record.json"
+    full_env = {
+        **os.environ,
+        "SYNTHLS_TEST_CMD": json.dumps(cmd),
+        "SYNTHLS_TEST_FILE": str(target),
+        "SYNTHLS_TEST_SCENARIO": scenario,
+        "SYNTHLS_TEST_OUT": str(out),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        **env,
+    }
+    argv = [
+        nvim,
+        "--headless",
+        "--clean",
+        "-n",
+        "-i",
+        "NONE",
+        "--cmd",
+        f"set rtp^={PLUGIN}",
+        "-c",
+        f"luafile {DRIVER}",
+    ]
+    proc = subprocess.run(
+        argv, env=full_env, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=target.parent
+    )
+    record: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    if proc.returncode != 0 or not record.get("ok"):
+        logs = "\n".join(p.read_text(errors="replace")[-4000:] for p in tmp_path.rglob("lsp.log"))
+        pytest.fail(
+            f"nvim exited {proc.returncode}: {record.get('error')}\n{proc.stderr[-2000:]}\n{logs}"
+        )
+    return target, record
+
+
+def doctest_passes(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "doctest", str(path)], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_stub_fixture_fails_its_examples_before_synthesis(tmp_path: Path) -> None:
+    stub = tmp_path / "stub_add.py"
+    shutil.copy(FIXTURES / "stub_add.py", stub)
+    assert doctest_passes(stub).returncode != 0
+
+
+@pytest.mark.parametrize("mode", ["resolve", "command"])
+def test_plugin_applies_both_lazy_action_shapes(nvim: str, tmp_path: Path, mode: str) -> None:
+    path, record = drive(nvim, tmp_path, "stub_add.py", "synthesize", FAKE, FAKE_SYNTHLS_MODE=mode)
+    assert "    return a + b" in path.read_text()
+    assert doctest_passes(path).returncode == 0
+    assert record["lines"] == path.read_text().splitlines()
+
+
+def test_plugin_reports_sandbox_status(nvim: str, tmp_path: Path) -> None:
+    _, record = drive(nvim, tmp_path, "stub_add.py", "status", FAKE)
+    assert record["status"]["engine"] == "fake"
+    assert (
+        record["status_text"] == f"synthls: engine fake, sandbox layers: rlimits ({sys.platform})"
+    )
+
+
+@pytest.mark.e2e
+def test_synthesize_code_action_makes_the_file_pass(nvim: str, tmp_path: Path) -> None:
+    path, _ = drive(nvim, tmp_path, "stub_add.py", "synthesize", REAL)
+    result = doctest_passes(path)
+    assert result.returncode == 0, path.read_text() + result.stdout
+
+
+@pytest.mark.e2e
+def test_failing_example_is_a_diagnostic(nvim: str, tmp_path: Path) -> None:
+    path, record = drive(nvim, tmp_path, "failing_add.py", "diagnostic", REAL)
+    ours = [d for d in record["diagnostics"] if d["source"] == "synthls"]
+    assert ours, record["diagnostics"]
+    example_line = path.read_text().splitlines().index("    >>> add(1, 2)")
+    assert any(
+        d["lnum"] in (example_line, example_line + 1) and "expected" in d["message"] for d in ours
+    ), ours
+
+
+@pytest.mark.e2e
+def test_regenerate_quickfix_repairs_a_failing_body(nvim: str, tmp_path: Path) -> None:
+    path, record = drive(nvim, tmp_path, "failing_add.py", "regenerate", REAL)
+    assert "return a - b" not in path.read_text()
+    result = doctest_passes(path)
+    assert result.returncode == 0, path.read_text() + result.stdout

@@ -1,0 +1,95 @@
+"""Generated inputs: type-aware mutations of the example arguments, deterministic."""
+
+from __future__ import annotations
+
+import ast
+
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Example, Param, Spec
+from synthls.synth.inputs import generate_inputs, mutations
+
+
+def spec_from(doc: str, name: str = "f", params: tuple[Param, ...] = ()) -> Spec:
+    return Spec(name=name, params=params, examples=extract_examples(doc, 0, name))
+
+
+def call_args(source: str) -> list[object]:
+    call = ast.parse(source, mode="eval").body
+    assert isinstance(call, ast.Call)
+    return [ast.literal_eval(a) for a in call.args]
+
+
+def test_mutations_by_type() -> None:
+    assert mutations(5) == [6, 4, 0, -5, 1, 7]
+    assert mutations(True) == [False]
+    assert "" in mutations("abc") and "ab" in mutations("abc") and "abcc" in mutations("abc")
+    assert mutations([1, 2, 3])[:4] == [[1, 2], [2, 3], [], [1, 2, 3, 3]]
+    assert [-1, -2, -3] in mutations([1, 2, 3])
+    assert mutations((1, 2))[:3] == [(1,), (2,), ()]
+    assert {} in mutations({"a": 1})
+    assert mutations(None) == []
+
+
+def test_mutations_never_repeat_the_value_or_themselves() -> None:
+    for value in (0, 1, -1, 0.0, "", "a", [], [0], (), {}, "aa", [1, 1]):
+        out = mutations(value)
+        assert all(repr(v) != repr(value) or type(v) is not type(value) for v in out)
+        assert len({(type(v), repr(v)) for v in out}) == len(out)
+
+
+def test_inputs_come_from_the_examples_and_keep_types() -> None:
+    spec = spec_from("f([1, 2, 3], 'ab') == 3\nf([4], 'x') == 1\n")
+    inputs = generate_inputs(spec, limit=50)
+    assert inputs, "expected generated inputs"
+    originals = {"f([1, 2, 3], 'ab')", "f([4], 'x')"}
+    assert not originals & set(inputs)
+    for source in inputs:
+        args = call_args(source)
+        assert source.startswith("f(")
+        assert isinstance(args[0], list) and isinstance(args[1], str)
+    assert "f([1, 2], 'ab')" in inputs  # shorter list
+    assert "f([1, 2, 3], '')" in inputs  # empty string
+    assert "f([1, 2, 3], 'x')" in inputs  # argument taken from the other example
+    assert "f([-1, -2, -3], 'ab')" in inputs  # sign flip
+
+
+def test_inputs_respect_the_limit_and_are_deterministic() -> None:
+    spec = spec_from(">>> f(10, 'abc')\n3\n>>> f(2, 'z')\n1\n")
+    first = generate_inputs(spec, limit=7)
+    assert len(first) == 7
+    assert first == generate_inputs(spec, limit=7)
+    assert generate_inputs(spec, limit=30)[:7] == first
+    assert len(set(first)) == 7
+
+
+def test_round_robin_covers_every_argument_first() -> None:
+    spec = spec_from("f(10, 'abc') == 1\n")
+    first_two = [call_args(s) for s in generate_inputs(spec, limit=2)]
+    assert first_two == [[11, "abc"], [10, "ab"]]
+
+
+def test_doctest_call_inside_an_expression_and_keywords() -> None:
+    spec = Spec(name="f", examples=(Example("sorted(f(3, key=2))", "[1]\n", 0),))
+    inputs = generate_inputs(spec, limit=3)
+    assert inputs == ("f(4, key=2)", "f(3, key=3)", "f(2, key=2)")
+
+
+def test_non_literal_examples_fall_back_to_annotations() -> None:
+    params = (Param("n", "int"), Param("words", "list[str]"))
+    spec = Spec(name="g", params=params, examples=(Example("g(x, y)", "1\n", 0),))
+    inputs = generate_inputs(spec, limit=24)
+    assert inputs and all(s.startswith("g(") for s in inputs)
+    for source in inputs:
+        n, words = call_args(source)
+        assert isinstance(n, int) and isinstance(words, list)
+
+
+def test_no_examples_and_no_annotations_give_nothing() -> None:
+    assert generate_inputs(Spec(name="f", params=(Param("x"),))) == ()
+
+
+def test_sets_render_the_same_way_every_time() -> None:
+    spec = Spec(name="f", examples=(Example("f({'b', 'a', 'c'})", "3\n", 0),))
+    inputs = generate_inputs(spec)
+    assert "f(set())" in inputs
+    assert all("{'a', 'b'}" in s or "{" not in s for s in inputs if s != "f(set())")
