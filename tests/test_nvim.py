@@ -43,7 +43,7 @@ def _nvims() -> list[str]:
 NVIMS = _nvims()
 
 
-@pytest.fixture(params=NVIMS or ["<missing>"], ids=lambda p: Path(p).parent.parent.name or p)
+@pytest.fixture(params=NVIMS or ["<missing>"], ids=str)
 def nvim(request: pytest.FixtureRequest) -> str:
     binary = str(request.param)
     if binary == "<missing>":
@@ -96,6 +96,13 @@ def drive(
     return target, record
 
 
+def assert_no_server_complaints(record: dict[str, Any]) -> None:
+    """The server showed no warning or error (e.g. about the settings the plugin sent)."""
+    assert "[Warning]" not in record["messages"] and "[Error]" not in record["messages"], record[
+        "messages"
+    ]
+
+
 def doctest_passes(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "doctest", str(path)], capture_output=True, text=True, timeout=60
@@ -124,9 +131,20 @@ def test_plugin_reports_sandbox_status(nvim: str, tmp_path: Path) -> None:
     )
 
 
+def test_plugin_starts_through_the_version_appropriate_api(nvim: str, tmp_path: Path) -> None:
+    _, record = drive(nvim, tmp_path, "stub_add.py", "status", FAKE)
+    major, minor, _patch = (int(x) for x in record["nvim"].split("."))
+    expected = "vim.lsp.config" if (major, minor) >= (0, 11) else "vim.lsp.start"
+    if (major, minor) < (0, 8):
+        expected = "vim.lsp.start_client"
+    assert record["start_api"] == expected
+    assert "deprecated" not in record["messages"].lower(), record["messages"]
+
+
 @pytest.mark.e2e
 def test_synthesize_code_action_makes_the_file_pass(nvim: str, tmp_path: Path) -> None:
-    path, _ = drive(nvim, tmp_path, "stub_add.py", "synthesize", REAL)
+    path, record = drive(nvim, tmp_path, "stub_add.py", "synthesize", REAL)
+    assert_no_server_complaints(record)
     result = doctest_passes(path)
     assert result.returncode == 0, path.read_text() + result.stdout
 
@@ -148,3 +166,14 @@ def test_regenerate_quickfix_repairs_a_failing_body(nvim: str, tmp_path: Path) -
     assert "return a - b" not in path.read_text()
     result = doctest_passes(path)
     assert result.returncode == 0, path.read_text() + result.stdout
+
+
+@pytest.mark.e2e
+def test_setup_settings_reach_the_server(nvim: str, tmp_path: Path) -> None:
+    settings = {"engine": "all", "openai": {"model": "m"}, "sandbox": {}}
+    _, record = drive(
+        nvim, tmp_path, "stub_add.py", "status", REAL, SYNTHLS_TEST_SETTINGS=json.dumps(settings)
+    )
+    assert record["status"]["engine"] == "all"
+    assert isinstance(record["status"]["layers"], list)
+    assert_no_server_complaints(record)

@@ -111,10 +111,14 @@ local function main()
     return client ~= nil and client.initialized == true
   end)
   record.offset_encoding = actions.client_for(bufnr).offset_encoding
+  local compat = require("synthls.compat")
+  record.start_api = compat.has_lsp_config() and "vim.lsp.config"
+    or (vim.lsp.start and "vim.lsp.start" or "vim.lsp.start_client")
   local scenario = assert(scenarios[env.SYNTHLS_TEST_SCENARIO], "unknown scenario")
   scenario(synthls, bufnr)
   vim.cmd("write")
   record.lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  record.messages = vim.fn.execute("messages")
   record.ok = true
 end
 

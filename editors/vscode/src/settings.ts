@@ -42,7 +42,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'diagnostics.maxFunctions', type: 'integer', default: 50, minimum: 0, description: 'Most functions checked per file and pass.' },
   { key: 'completion.enabled', type: 'boolean', default: true, description: 'Offer synthesized bodies as completions.' },
   { key: 'completion.budget', type: 'number', default: 1.0, exclusiveMinimum: 0, description: 'Seconds a completion request may spend.' },
-  { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level (the log appears in the 'synthls' output channel)." },
+  { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level; the log goes to stderr (VS Code: the synthls output channel; Neovim: the LSP log)." },
 ];
 
 /** Reads one setting by its dotted key under `synthls.`; undefined when unknown. */

@@ -73,6 +73,13 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** Rejects when the server dies, so a crash fails the test with its stderr instead of hanging. */
+function diesEarly(child: ChildProcess, stderr: () => string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} during the handshake:\n${stderr().slice(-3000)}`)));
+  });
+}
+
 test('the real server starts through spawnServer and completes the LSP handshake', { timeout: HANDSHAKE_TIMEOUT_MS }, async () => {
   const python = process.env.SYNTHLS_PYTHON ?? 'python3';
   const launch = launchSettings((key) => (key === 'server.pythonPath' ? python : undefined));
@@ -81,13 +88,18 @@ test('the real server starts through spawnServer and completes the LSP handshake
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   connection.listen();
+  const died = diesEarly(child, () => stderr);
+  died.catch(() => undefined);
   try {
-    const result: InitializeResult = await connection.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } } },
-      initializationOptions: serverSettingsTree(() => undefined),
-    });
+    const result: InitializeResult = await Promise.race([
+      died,
+      connection.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } } },
+        initializationOptions: serverSettingsTree(() => undefined),
+      }),
+    ]);
     assert.equal(result.serverInfo?.name, 'synthls');
     assert.ok(result.capabilities.codeActionProvider, 'no codeActionProvider');
     const commands = result.capabilities.executeCommandProvider?.commands ?? [];
@@ -95,7 +107,10 @@ test('the real server starts through spawnServer and completes the LSP handshake
       assert.ok(commands.includes(name), `server does not offer ${name}: ${commands.join(', ')}`);
     }
     await connection.sendNotification(InitializedNotification.type, {});
-    const status = (await connection.sendRequest(ExecuteCommandRequest.type, { command: 'synthls.sandboxStatus', arguments: [] })) as Record<string, unknown>;
+    const status = (await Promise.race([
+      died,
+      connection.sendRequest(ExecuteCommandRequest.type, { command: 'synthls.sandboxStatus', arguments: [] }),
+    ])) as Record<string, unknown>;
     assert.equal(status.engine, 'embedded');
     assert.ok(Array.isArray(status.layers), JSON.stringify(status));
     await connection.sendRequest(ShutdownRequest.type);

@@ -17,7 +17,7 @@ from lsprotocol import types
 from synthls.lsp.convert import from_client_position
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Pos
-from synthls.spec.targets import stub_at
+from synthls.spec.targets import find_functions, stub_at
 from synthls.synth.jobs import SynthReport, synthesize_target
 
 if TYPE_CHECKING:
@@ -32,18 +32,32 @@ def _key(t: FunctionTarget) -> str:
     return hashlib.sha1(blob.encode("utf-8", "replace")).hexdigest()
 
 
+def _stub_before(doc: Document, pos: Pos) -> FunctionTarget | None:
+    """A stub whose docstring ends above ``pos`` with only blank lines between, cursor indented."""
+    best = None
+    for t in find_functions(doc):
+        if not t.is_stub or t.docstring_span is None or t.span.end.line >= pos.line:
+            continue
+        if t.span.end.line != t.docstring_span.end.line or pos.col < len(t.indent):
+            continue
+        if all(not doc.line_text(r).strip() for r in range(t.span.end.line + 1, pos.line + 1)):
+            if best is None or t.span.start.line > best.span.start.line:
+                best = t
+    return best
+
+
 def _target(ls: SynthServer, uri: str, position: types.Position) -> tuple[Document, FunctionTarget, Pos] | None:
     doc = ls.docs.get(uri)
     if doc is None or not ls.settings.completion.enabled:
         return None
     pos = from_client_position(ls.workspace.position_codec, doc.text.splitlines(keepends=True), position)
-    target = stub_at(doc, pos.line)
+    line = doc.line_text(pos.line)
+    if line[: pos.col].strip() or line[pos.col :].strip():
+        return None
+    target = stub_at(doc, pos.line) or _stub_before(doc, pos)
     if target is None or target.docstring_span is None or not target.spec.examples:
         return None
-    after_doc = pos.line > target.docstring_span.end.line
-    line = doc.line_text(pos.line)
-    rest_blank = not line[pos.col :].strip() and not line[: pos.col].strip()
-    if not (after_doc and rest_blank):
+    if pos.line <= target.docstring_span.end.line:
         return None
     return doc, target, pos
 

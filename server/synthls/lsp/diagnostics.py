@@ -182,8 +182,12 @@ class Checker:
             if rng is None:
                 continue
             if passed == total:
-                cmd = types.Command(f"✓ {passed}/{total} examples", "synthls.checkFile", [uri])
+                cmd = types.Command(title=f"✓ {passed}/{total} examples", command="synthls.checkFile", arguments=[uri])
             else:
-                cmd = types.Command(f"✗ {passed}/{total} examples — regenerate", "synthls.regenerate", [uri, t.def_line])
+                cmd = types.Command(
+                    title=f"✗ {passed}/{total} examples — regenerate",
+                    command="synthls.regenerate",
+                    arguments=[uri, t.def_line],
+                )
             out.append(types.CodeLens(range=rng, command=cmd))
         return out

@@ -56,6 +56,11 @@ def literal(text: str) -> Any:
         return _NO_VALUE
 
 
+def is_literal(text: str) -> bool:
+    """Whether ``text`` parses as a Python literal."""
+    return literal(text) is not _NO_VALUE
+
+
 def values_equal(a: Any, b: Any) -> bool:
     """Structural equality with float tolerance through lists, tuples, dicts and sets."""
     if isinstance(a, bool) or isinstance(b, bool):

@@ -72,7 +72,14 @@ async def synthesize_target(
     if not spec.examples and outcome.candidate is not None:
         return SynthReport(target, outcome, "unverified", f"{spec.name}: unverified (no examples)")
     best = outcome.best
-    details = tuple(describe_failures(spec.examples, best.result)) if best else ()
+    if best is not None:
+        details = tuple(describe_failures(spec.examples, best.result))
+    else:
+        details = tuple(
+            f"line {ex.line + 1}: {ex.source}: expected {(ex.exc_msg or ex.want).strip()} "
+            "(no candidate satisfied it)"
+            for ex in spec.examples
+        )
     return SynthReport(target, outcome, "failed", f"{spec.name}: {outcome.reason}", details)
 
 

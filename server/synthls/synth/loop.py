@@ -1,7 +1,15 @@
 """The synthesis loop: propose → validate in the sandbox → feed failures back → choose.
 
-Engines stream candidates; each is validated as it arrives. When no candidate passes every example,
-the best few go back to the engines as feedback for another round, up to ``rounds`` or the deadline.
+Engines run concurrently and stream candidates; each candidate is validated in the sandbox as it
+arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.select``
+can compare candidates by behaviour). When no candidate passes every example, the best few go back
+to the engines that use feedback for another round, up to ``rounds`` or the deadline. Once some
+candidate passes, the others get ``settle`` more seconds, so with several engines a verified answer
+from either wins and the more readable one is preferred when both pass in time.
+
+Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
+reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
+:func:`synthesize` cancels the engines' requests and the sandbox runs.
 """
 
 from __future__ import annotations
@@ -11,14 +19,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Spec
 from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.inputs import generate_inputs
+from synthls.synth.select import Scored, choose
 
 log = logging.getLogger(__name__)
+
+FEEDBACK_SIZE = 3  # candidates sent back per round
+SETTLE = 3.0  # seconds the other candidates get once one passes
 
 
 class Runner(Protocol):
@@ -39,14 +52,19 @@ class Outcome:
     reason: str
     attempts: tuple[Attempt, ...] = ()
     rounds: int = 0
+    errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
 
     @property
     def best(self) -> Attempt | None:
-        ranked = sorted(self.attempts, key=lambda a: (-a.result.passed, len(a.candidate.body)))
+        ranked = sorted(self.attempts, key=_rank)
         return ranked[0] if ranked else None
 
 
 Progress = Callable[[str], None]
+
+
+def _rank(a: Attempt) -> tuple[int, bool, int]:
+    return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
 
 
 def parses(body: str) -> str | None:
@@ -58,51 +76,138 @@ def parses(body: str) -> str | None:
     return None
 
 
-async def _validate(
-    cand: Candidate, spec: Spec, build: Callable[[str], str], runner: Runner, timeout: float
-) -> Attempt:
-    problem = cand.note or parses(cand.body)
-    if problem:
-        return Attempt(
-            Candidate(cand.body, cand.engine, problem),
-            RunResult(status="setup_error", setup_error=problem),
+@dataclass
+class _Run:
+    """The state of one ``synthesize`` call shared by its rounds."""
+
+    spec: Spec
+    build: Callable[[str], str]
+    runner: Runner
+    timeout: float
+    settle: float
+    probes: tuple[str, ...]
+    attempts: list[Attempt] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    async def validate(self, cand: Candidate) -> Attempt:
+        problem = cand.note or parses(cand.body)
+        if problem:
+            failed = Candidate(cand.body, cand.engine, problem)
+            return Attempt(failed, RunResult(status="setup_error", setup_error=problem))
+        program = Program(
+            setup=self.build(cand.body),
+            examples=self.spec.examples,
+            probes=self.probes,
+            timeout=self.timeout,
         )
-    program = Program(setup=build(cand.body), examples=spec.examples, timeout=timeout)
-    return Attempt(cand, await runner.run(program))
+        try:
+            return Attempt(cand, await self.runner.run(program))
+        except Exception as exc:  # a sandbox fault must not lose the other candidates
+            log.exception("sandbox run failed")
+            return Attempt(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
+
+    async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
+        attempt = await self.validate(cand)
+        self.attempts.append(attempt)
+        if attempt.result.all_passed or (not self.spec.examples and _usable(attempt)):
+            passed.set()
+
+    async def drain(
+        self,
+        engine: Synthesizer,
+        feedback: Sequence[Feedback],
+        checks: list[asyncio.Task[None]],
+        passed: asyncio.Event,
+    ) -> None:
+        try:
+            async for cand in engine.propose(self.spec, feedback):
+                key = cand.body.strip()
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+                checks.append(asyncio.ensure_future(self.check(cand, passed)))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # EngineError: a user-facing reason; anything else: a bug
+            if not getattr(exc, "user_facing", False):
+                log.exception("engine %s failed", engine.name)
+            self.errors[engine.name] = str(exc) or type(exc).__name__
+
+    async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Feedback]) -> None:
+        checks: list[asyncio.Task[None]] = []
+        passed = asyncio.Event()
+        drains = [asyncio.ensure_future(self.drain(e, feedback, checks, passed)) for e in engines]
+
+        async def finish() -> None:
+            await asyncio.gather(*drains)
+            await asyncio.gather(*checks)
+
+        done = asyncio.ensure_future(finish())
+        first = asyncio.ensure_future(passed.wait())
+        try:
+            await asyncio.wait({done, first}, return_when=asyncio.FIRST_COMPLETED)
+            if not done.done():
+                await asyncio.wait({done}, timeout=self.settle)
+        finally:
+            for task in [done, first, *drains, *checks]:
+                task.cancel()
+            await asyncio.gather(done, first, *drains, *checks, return_exceptions=True)
 
 
-async def _round(
-    spec: Spec,
-    engines: Sequence[Synthesizer],
-    feedback: Sequence[Feedback],
-    build: Callable[[str], str],
-    runner: Runner,
-    timeout: float,
-    seen: set[str],
-) -> list[Attempt]:
-    checks: list[asyncio.Task[Attempt]] = []
-
-    async def drain(engine: Synthesizer) -> None:
-        async for cand in engine.propose(spec, feedback):
-            key = cand.body.strip()
-            if key in seen:
-                continue
-            seen.add(key)
-            checks.append(asyncio.ensure_future(_validate(cand, spec, build, runner, timeout)))
-
-    try:
-        await asyncio.gather(*(drain(e) for e in engines))
-        return list(await asyncio.gather(*checks))
-    finally:
-        for task in checks:
-            task.cancel()
+def _usable(a: Attempt) -> bool:
+    return not a.candidate.note and a.result.status == "ok"
 
 
-def _pick(attempts: Sequence[Attempt]) -> Attempt | None:
-    passing = [a for a in attempts if a.result.all_passed]
-    if not passing:
+def _pick(attempts: Sequence[Attempt], n: int) -> tuple[Attempt, str] | None:
+    """The chosen attempt and why: among those passing every example (or, with no examples,
+    among those that load and run)."""
+    pool = [a for a in attempts if (a.result.all_passed if n else _usable(a))]
+    if not pool:
         return None
-    return min(passing, key=lambda a: (len(a.candidate.body.splitlines()), len(a.candidate.body)))
+    choice = choose([Scored(a.candidate, a.result) for a in pool], n)
+    if choice is None:
+        return None
+    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason
+
+
+def _feedback(attempts: Sequence[Attempt]) -> list[Feedback]:
+    ranked = sorted(attempts, key=_rank)
+    out: list[Feedback] = []
+    bodies: set[str] = set()
+    for a in ranked:
+        if a.candidate.body.strip() not in bodies:
+            bodies.add(a.candidate.body.strip())
+            out.append(Feedback(a.candidate, a.result))
+        if len(out) == FEEDBACK_SIZE:
+            break
+    return out
+
+
+def _failure_reason(run: _Run, n: int, timed_out: bool, deadline: float) -> str:
+    errors = [f"{name}: {text}" for name, text in run.errors.items()]
+    if len(run.errors) == 1 and not run.attempts:
+        errors = list(run.errors.values())
+    late = f" within the deadline ({deadline:g}s)" if timed_out else ""
+    best = min(run.attempts, key=_rank) if run.attempts else None
+    if best is None:
+        head = "; ".join(errors) if errors else f"no engine proposed a candidate{late}"
+        return head
+    if n:
+        head = f"no candidate passes every example{late} (best passes {best.result.passed} of {n})"
+    else:
+        head = f"no usable candidate{late}"
+    if best.candidate.note:
+        head += f"; e.g. {best.candidate.engine}: {best.candidate.note}"
+    return "; ".join([head, *errors])
+
+
+def _progress_line(rnd: int, rounds: int, run: _Run, new: Sequence[Attempt], n: int) -> str:
+    if not new:
+        why = "; ".join(run.errors.values()) or "no new candidates"
+        return f"round {rnd} of {rounds}: {why}"
+    best = min(new, key=_rank)
+    return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
 
 
 async def synthesize(
@@ -115,42 +220,54 @@ async def synthesize(
     deadline: float = 30.0,
     timeout: float = 5.0,
     progress: Progress | None = None,
+    settle: float = SETTLE,
 ) -> Outcome:
-    """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module."""
+    """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
+
+    With no examples in ``spec`` there is nothing to verify: one round runs and the chosen
+    candidate that loads is returned with ``verified=False``.
+    """
     start = time.monotonic()
-    attempts: list[Attempt] = []
-    seen: set[str] = set()
-    feedback: list[Feedback] = []
+    run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
     n = len(spec.examples)
+    rounds = rounds if n else 1
+    feedback: list[Feedback] = []
+    timed_out = False
+    rnd = 0
     for rnd in range(1, rounds + 1):
+        active = [e for e in engines if rnd == 1 or getattr(e, "uses_feedback", False)]
         left = deadline - (time.monotonic() - start)
-        if left <= 0:
+        if not active or left <= 0:
+            timed_out = left <= 0
+            rnd -= 1
             break
+        before = len(run.attempts)
         try:
-            new = await asyncio.wait_for(
-                _round(spec, engines, feedback, build, runner, timeout, seen), left
-            )
+            await asyncio.wait_for(run.round(active, feedback), left)
         except asyncio.TimeoutError:
-            new = []
-        attempts.extend(new)
-        best = _pick(attempts)
-        if best is not None:
-            reason = f"passes {n}/{n} examples ({best.candidate.engine}, round {rnd})"
-            return Outcome(True, best.candidate, best.result, reason, tuple(attempts), rnd)
-        outcome = Outcome(False, None, None, "", tuple(attempts), rnd)
-        if progress and outcome.best:
-            progress(
-                f"round {rnd} of {rounds}: best candidate passes {outcome.best.result.passed} of {n} examples"
-            )
-        if not new:
+            timed_out = True
+        new = run.attempts[before:]
+        picked = _pick(run.attempts, n)
+        if picked is not None:
+            return _success(run, picked, rnd, n)
+        if progress:
+            progress(_progress_line(rnd, rounds, run, new, n))
+        if timed_out or not new:
             break
-        ranked = sorted(new, key=lambda a: -a.result.passed)[:3]
-        feedback = [Feedback(a.candidate, a.result) for a in ranked]
-    outcome = Outcome(False, None, None, "", tuple(attempts), rounds)
-    if not attempts:
-        reason = "no engine proposed a candidate"
-    else:
-        best = outcome.best
-        assert best is not None
-        reason = f"no candidate passes every example (best passes {best.result.passed} of {n})"
-    return Outcome(False, None, None, reason, tuple(attempts), rounds)
+        feedback = _feedback(new)
+    reason = _failure_reason(run, n, timed_out, deadline)
+    return Outcome(False, None, None, reason, tuple(run.attempts), rnd, tuple(run.errors.values()))
+
+
+def _success(run: _Run, picked: tuple[Attempt, str], rnd: int, n: int) -> Outcome:
+    attempt, why = picked
+    errors = tuple(run.errors.values())
+    if n:
+        reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
+        return Outcome(
+            True, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
+        )
+    reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
+    return Outcome(
+        False, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
+    )

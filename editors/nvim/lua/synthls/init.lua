@@ -40,12 +40,28 @@ function M.capabilities(extra)
   return caps
 end
 
+--- `value` with every empty table made an empty JSON object (Lua's `{}` encodes as `[]`).
+local function as_objects(value)
+  if type(value) ~= "table" then
+    return value
+  end
+  if next(value) == nil then
+    return vim.empty_dict()
+  end
+  local out = {}
+  for k, v in pairs(value) do
+    out[k] = as_objects(v)
+  end
+  return out
+end
+
 --- The LSP client config built from setup options (pure; used by every start path).
 function M.client_config(opts)
-  local settings = opts.settings or {}
+  local settings = as_objects(opts.settings or {})
   return {
     name = opts.name,
     cmd = opts.cmd,
+    cmd_env = opts.cmd_env,
     filetypes = opts.filetypes,
     root_markers = opts.root_markers,
     init_options = settings,
@@ -53,7 +69,7 @@ function M.client_config(opts)
     capabilities = M.capabilities(opts.capabilities),
     flags = { debounce_text_changes = 150 },
     on_init = function(client)
-      if next(settings) ~= nil then
+      if not vim.tbl_isempty(settings) then
         compat.notify(client, "workspace/didChangeConfiguration", { settings = { synthls = settings } })
       end
       return true

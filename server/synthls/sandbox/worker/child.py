@@ -10,6 +10,7 @@ later (in a probe, say) loses nothing already measured.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import inspect
 import json
 import linecache
@@ -23,6 +24,7 @@ MODULE_NAME = "__synthls_candidate__"
 _TB_FRAMES = 8
 _TB_CHARS = 4000
 _HERE = os.path.dirname(os.path.abspath(__file__))
+_repr = builtins.repr  # captured before any candidate code can replace the builtin
 
 
 class CappedWriter:
@@ -64,11 +66,13 @@ class CappedWriter:
 class Reporter:
     """Writes JSON lines to the result pipe; a write error means the parent is gone."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, token: str) -> None:
         self._fd = fd
+        self._prefix = token + " "
 
     def send(self, event: dict[str, Any]) -> None:
-        data = (json.dumps(event, ensure_ascii=False, default=repr) + "\n").encode("utf-8", "replace")
+        line = self._prefix + json.dumps(event, ensure_ascii=False, default=repr) + "\n"
+        data = line.encode("utf-8", "replace")
         view = memoryview(data)
         while view:
             written = os.write(self._fd, view)
@@ -86,22 +90,24 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     if etype.__module__ not in ("builtins", "__main__", MODULE_NAME):
         name = f"{etype.__module__}.{name}"
     try:
-        line = traceback.format_exception_only(etype, exc)[-1].rstrip("\n")
+        only = traceback.format_exception_only(etype, exc)
     except Exception:  # a hostile __str__ must not break the report
-        line = name
+        only = [name + "\n"]
+    line = only[-1].rstrip("\n")
     prefix = line.split(":", 1)
     msg = prefix[1][1:] if len(prefix) == 2 else ""
     try:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _own_frame(f.filename)]
-        text = "".join(traceback.format_list(frames[-_TB_FRAMES:])) + line + "\n"
+        text = "".join(traceback.format_list(frames[-_TB_FRAMES:])) + "".join(only)
     except Exception:
-        text = line + "\n"
+        text = "".join(only)
     return {"exc_type": name, "exc_msg": msg, "tb": text[-_TB_CHARS:]}
 
 
 def _settle(value: Any) -> Any:
     """Run a coroutine (or other awaitable) to completion; plain values pass through."""
     if inspect.iscoroutine(value) or inspect.isawaitable(value):
+
         async def _await() -> Any:
             return await value
 
@@ -115,20 +121,19 @@ def _displayhook(value: Any) -> None:
     value = _settle(value)
     if value is None:
         return
-    import builtins
-
     builtins._ = value  # type: ignore[attr-defined]
-    sys.stdout.write(repr(value) + "\n")
+    sys.stdout.write(_repr(value) + "\n")
 
 
 def _cap_repr(value: Any, cap: int) -> tuple[str, bool]:
-    text = repr(value)
+    text = _repr(value)
     return (text[:cap], True) if len(text) > cap else (text, False)
 
 
 def _run_example(i: int, ex: dict[str, Any], globs: dict[str, Any], cap: int) -> dict[str, Any]:
     out = CappedWriter(cap)
     sys.stdout = out
+    sys.displayhook = _displayhook  # re-installed: the module may have replaced it
     event: dict[str, Any] = {"ev": "ex", "i": i}
     try:
         if ex.get("style") == "value":
@@ -171,9 +176,10 @@ def _load_module(setup: str, filename: str) -> dict[str, Any]:
 
 def run(job: dict[str, Any], result_fd: int) -> None:
     """Execute ``job`` (setup, examples, probes) and report each step on ``result_fd``."""
-    rep = Reporter(result_fd)
+    rep = Reporter(result_fd, job.pop("token", ""))
     cap = int(job.get("output_bytes", 1 << 20))
-    sys.displayhook = _displayhook
+    for name in [n for n in sys.modules if n.startswith(__package__ or "?")]:
+        del sys.modules[name]  # the harness is not importable by name from candidate code
     sys.stdout = CappedWriter(cap)
     sys.stderr = CappedWriter(cap)
     try:

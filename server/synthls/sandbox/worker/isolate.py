@@ -97,7 +97,11 @@ def set_rlimits(limits: dict[str, int], nproc: bool) -> None:
     pairs = [
         (resource.RLIMIT_AS, mem, mem),
         (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (resource.RLIMIT_FSIZE, limits.get("file_bytes", 16 << 20), limits.get("file_bytes", 16 << 20)),
+        (
+            resource.RLIMIT_FSIZE,
+            limits.get("file_bytes", 16 << 20),
+            limits.get("file_bytes", 16 << 20),
+        ),
         (resource.RLIMIT_NOFILE, 64, 64),
         (resource.RLIMIT_CORE, 0, 0),
     ]

@@ -11,6 +11,7 @@ subreaper) are reaped too, and killed when seccomp could not stop them from fork
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 DONE_LINE = b'{"ev": "done"}'
+FORGED_LINE = b'{"ev": "forged"}'
 _READ_CHUNK = 1 << 16
 _MAX_READS_PER_WAKE = 8
 
@@ -41,6 +43,7 @@ class Job:
         self.killed = False
         self.status: int | None = None
         self.eof = False
+        self.token = b""  # every genuine report line starts with it; others are forgeries
 
 
 def _rmtree(path: str) -> None:
@@ -74,7 +77,9 @@ class JobTable:
         self.by_id[job.id] = job
         self.by_pid[job.pid] = job
         sel.register(job.rfd, selectors.EVENT_READ, job)
-        self.emit(b"Z " + json.dumps({"ev": "started", "id": job.id, "pid": job.pid}).encode() + b"\n")
+        self.emit(
+            b"Z " + json.dumps({"ev": "started", "id": job.id, "pid": job.pid}).encode() + b"\n"
+        )
 
     def next_timeout(self) -> float | None:
         now = time.monotonic()
@@ -90,10 +95,8 @@ class JobTable:
         if job.reason is None:
             job.reason = reason
         job.killed = True
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(job.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def kill_all(self, reason: str) -> None:
         for job_id in list(self.by_id):
@@ -137,6 +140,10 @@ class JobTable:
         while (nl := job.buf.find(b"\n")) >= 0:
             line = bytes(job.buf[:nl])
             del job.buf[: nl + 1]
+            if line.startswith(job.token):
+                line = line[len(job.token) :]
+            else:
+                line = FORGED_LINE
             out.append(prefix + line + b"\n")
             if line == DONE_LINE:
                 self.kill(job.id, None)
@@ -207,7 +214,5 @@ def kill_orphans(keep: set[int]) -> None:
         except (OSError, IndexError):
             continue
         if len(fields) > 1 and fields[1].decode() == me:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(int(name), signal.SIGKILL)
-            except OSError:
-                pass

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 from . import isolate, landlock, seccomp
@@ -18,7 +19,7 @@ from . import isolate, landlock, seccomp
 
 def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    steps = [
+    steps: list[tuple[str, Callable[[], object]]] = [
         ("netns", lambda: isolate._unshare(_netns_flags())),
         ("drop_uid", lambda: isolate.drop_root(bool(cfg.get("keep_read_search")))),
         ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))),

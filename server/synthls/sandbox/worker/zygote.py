@@ -11,6 +11,7 @@ SIGKILL to the child's whole process group; every child is reaped and its temp d
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -25,21 +26,48 @@ from typing import Any
 from . import child, isolate, probe
 from .jobs import Job, JobTable
 
-_PRELOAD = (
-    "asyncio collections itertools functools typing dataclasses fractions decimal heapq bisect "
-    "string random statistics datetime enum operator copy textwrap math cmath re json "
-    "unicodedata array struct inspect traceback linecache types contextlib abc numbers"
-).split()
+_PRELOAD = [
+    "asyncio",
+    "collections",
+    "itertools",
+    "functools",
+    "typing",
+    "dataclasses",
+    "fractions",
+    "decimal",
+    "heapq",
+    "bisect",
+    "string",
+    "random",
+    "statistics",
+    "datetime",
+    "enum",
+    "operator",
+    "copy",
+    "textwrap",
+    "math",
+    "cmath",
+    "re",
+    "json",
+    "unicodedata",
+    "array",
+    "struct",
+    "inspect",
+    "traceback",
+    "linecache",
+    "types",
+    "contextlib",
+    "abc",
+    "numbers",
+]
 _PR_SET_CHILD_SUBREAPER = 36
 _exit = os._exit
 
 
 def _preload() -> None:
     for name in _PRELOAD:
-        try:
+        with contextlib.suppress(ImportError):
             __import__(name)
-        except ImportError:
-            pass
 
 
 class Zygote:
@@ -116,6 +144,7 @@ class Zygote:
         if self.cfg.get("drop_uid"):
             os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
         r, w = os.pipe()
+        req["token"] = os.urandom(12).hex()
         pid = os.fork()
         if pid == 0:
             self._child(req, w, tmpdir)
@@ -123,6 +152,7 @@ class Zygote:
         os.set_blocking(r, False)
         cap = 8 * int(req.get("output_bytes", 1 << 20)) + (1 << 16)
         job = Job(int(req["id"]), pid, r, tmpdir, float(req.get("timeout", 5.0)), cap)
+        job.token = req["token"].encode() + b" "
         self.jobs.add(job, self.sel)
 
     def _child(self, req: dict[str, Any], w: int, tmpdir: str) -> None:  # pragma: no cover
@@ -133,7 +163,8 @@ class Zygote:
             try:
                 isolate.apply(cfg, tmpdir)
             except Exception as exc:
-                child.Reporter(isolate.RESULT_FD).send({"ev": "isolation_error", "msg": str(exc)})
+                rep = child.Reporter(isolate.RESULT_FD, req["token"])
+                rep.send({"ev": "isolation_error", "msg": str(exc)})
                 code = 71
                 return
             child.run(req, isolate.RESULT_FD)

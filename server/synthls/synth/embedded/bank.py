@@ -20,7 +20,7 @@ MAX_BANK = 300_000  # expressions kept per bank; past it new ones are only check
 class Expr:
     """One expression: its code, cost, precedence and its values in each environment."""
 
-    __slots__ = ("code", "cost", "gen", "key", "mods", "prec", "tag", "uses", "vals")
+    __slots__ = ("code", "cost", "gen", "key", "mods", "op", "prec", "tag", "uses", "vals")
 
     def __init__(
         self,
@@ -31,6 +31,7 @@ class Expr:
         uses: int = 0,
         mods: frozenset[str] = frozenset(),
         gen: str | None = None,
+        op: str = "",
     ) -> None:
         self.code = code
         self.cost = cost
@@ -39,6 +40,7 @@ class Expr:
         self.uses = uses  # bitmask of the variables the expression reads
         self.mods = mods  # modules it needs ("math", "Counter")
         self.gen = gen  # for a list comprehension, its text without the brackets
+        self.op = op  # name of the outermost component, "" for leaves and forms
         self.tag = tag_of(self.vals)
         self.key = key_of(self.vals)
 

@@ -18,6 +18,9 @@ from synthls.synth.embedded.values import NUM, small_enough
 Hook = Callable[[Expr], bool]  # sees each new expression; True means "consumed, do not keep"
 Extra = Callable[[int], None]  # adds special forms (comprehensions) at a level
 CONST_ONLY_MAX = 4  # constant-only expressions are kept up to this cost
+# consumers that ignore order, and producers that only reorder: never stack one on the other
+_ORDERLESS = frozenset({"sorted", "sorted_rev", "set", "sum", "len", "max", "min", "counter", "any", "all", "prod"})
+_REORDER = frozenset({"sorted", "sorted_rev", "reverse", "list", "tuple"})
 
 
 class Context:
@@ -100,13 +103,17 @@ class Context:
             uses |= a.uses
         if not uses and c > CONST_ONLY_MAX:
             return
+        if comp.name in _ORDERLESS and args[0].op in _REORDER:
+            return
+        if args[0].op == "counter" and comp.name in _ORDERLESS | _REORDER:
+            return
         vals = evaluate(comp, args, self.bank.size)
         if vals is None:
             return
         mods = comp.mods
         for a in args:
             mods = mods | a.mods
-        self.offer(Expr(comp.render(args), c, vals, comp.prec, uses, mods))
+        self.offer(Expr(comp.render(args), c, vals, comp.prec, uses, mods, op=comp.name))
 
 
 def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> list[object] | None:

@@ -98,15 +98,16 @@ class Forms:
     def _map_filters(self, s: Source, ctx: Context, ci: int, off: list[int], c: int) -> None:
         for cf in range(1, ci):
             preds = [p for p in ctx.bank.at(ci - cf, BOOL) if p.uses >> BOUND_SHIFT]
-            if s.need_all:
-                preds = [p for p in preds if s.binds(p.uses)]
             if not preds:
                 continue
             for f in ctx.bank.at(cf):
                 if f.code == s.item:
                     continue
+                if not f.uses >> BOUND_SHIFT:
+                    continue
                 for p in preds:
-                    self._emit(s, f, p, off, c)
+                    if s.binds(f.uses | p.uses):
+                        self._emit(s, f, p, off, c)
 
     def _keys(self, s: Source, ctx: Context, ci: int, off: list[int], c: int) -> None:
         if s.item is None or s.iterable is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from synthls.spec.model import Example, Spec
@@ -74,6 +75,31 @@ def _bind(call: ast.Call, spec: Spec, params: tuple[str, ...]) -> tuple[object, 
     return tuple(values[p] for p in params)
 
 
+_CONSTRUCTORS: dict[str, type] = {
+    "Counter": Counter,
+    "set": set,
+    "frozenset": frozenset,
+    "tuple": tuple,
+    "list": list,
+    "dict": dict,
+    "OrderedDict": dict,
+}
+
+
+def _value(text: str) -> object:
+    """A literal, or a literal wrapped in one of a few constructors (``Counter({...})``)."""
+    try:
+        return ast.literal_eval(text)
+    except ValueError:
+        node = ast.parse(text, mode="eval").body
+        if isinstance(node, ast.Call) and not node.keywords and len(node.args) <= 1:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in _CONSTRUCTORS:
+                return _CONSTRUCTORS[name](*(ast.literal_eval(a) for a in node.args))
+        raise
+
+
 def _expected(example: Example) -> tuple[bool, object]:
     want = example.want.strip()
     if example.exc_msg is not None:
@@ -81,7 +107,7 @@ def _expected(example: Example) -> tuple[bool, object]:
     if not want:
         return (example.style == "doctest"), None
     try:
-        return True, ast.literal_eval(want)
+        return True, _value(want)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return False, None
 

@@ -23,6 +23,7 @@ from synthls.synth.embedded.values import Target
 
 log = logging.getLogger(__name__)
 
+UNUSED_PENALTY = 3  # cost added per parameter a solution ignores
 EXPR_SHARE = 0.6  # share of the budget for expressions when templates may still help
 MAX_COST = 40
 
@@ -49,6 +50,7 @@ def _constants(problem: Problem) -> list[tuple[object, str, int, frozenset[str]]
         (None, "None", 3, frozenset()),
     ]
     extra = [(v, repr(v), 1, frozenset[str]()) for v in problem.constants]
+    extra += [(v, repr(v), 2, frozenset[str]()) for v in _output_strings(problem)]
     extra += [(v, code, 1, mods) for v, code, mods in word_constants(problem.words)]
     out: dict[str, tuple[object, str, int, frozenset[str]]] = {}
     for v, code, cost, mods in extra + base:
@@ -72,6 +74,8 @@ class Search:
         self.on_found = on_found
         self.target = Target(problem.outputs)
         self.found: list[str] = []
+        self.pending: list[tuple[int, int, str]] = []
+        self.all_params = _varying(problem)
         self.n = len(problem.inputs)
         self.consts = _constants(problem)
         self.comps: list[tuple[Comp, int]] = [
@@ -105,10 +109,21 @@ class Search:
         return leaves
 
     def _hook(self, e: Expr) -> bool:
-        if e.uses and self.target.matches(e.vals, e.key):
-            self.accept(render_body(e.code, e.mods, self.problem.imports))
-            return True
-        return False
+        if not (e.uses and self.target.matches(e.vals, e.key)):
+            return False
+        body = render_body(e.code, e.mods, self.problem.imports)
+        missing = bin(self.all_params & ~e.uses).count("1")
+        if missing:  # a solution that ignores a parameter is suspect: try it later
+            self.pending.append((e.cost + UNUSED_PENALTY * missing, len(self.pending), body))
+        else:
+            self.accept(body)
+        return True
+
+    def flush(self, upto: int) -> None:
+        """Accept the deferred solutions whose penalised cost is at most ``upto``."""
+        self.pending.sort()
+        while self.pending and self.pending[0][0] <= upto:
+            self.accept(self.pending.pop(0)[2])
 
     def accept(self, body: str) -> None:
         if body in self.found or body in self.exclude:
@@ -120,8 +135,15 @@ class Search:
             raise Enough
 
     def run(self) -> list[str]:
+        end = self.deadline.end
         try:
-            self._expressions()
+            self.deadline.end = end - self.budget * (1 - EXPR_SHARE)
+            try:
+                self._expressions()
+            except TimeUp:
+                pass
+            self.deadline.end = end
+            self.flush(MAX_COST * 2)
             run_templates(self)
         except (TimeUp, Enough):
             pass
@@ -131,11 +153,26 @@ class Search:
 
     def _expressions(self) -> None:
         for c in range(1, MAX_COST):
-            if self.found and self.deadline.left() < self.budget * (1 - EXPR_SHARE):
-                return
-            if not self.found and self.deadline.left() < self.budget * (1 - EXPR_SHARE) * 0.6:
-                return
+            self.flush(c - 1)
             self.top.grow_to(c)
+
+
+def _output_strings(problem: Problem) -> list[str]:
+    """Short strings the examples return (for branches such as ``'Yes' if p else 'No'``)."""
+    out: list[str] = []
+    for v in problem.outputs:
+        if isinstance(v, str) and len(v) <= 20 and v not in out:
+            out.append(v)
+    return out[:4]
+
+
+def _varying(problem: Problem) -> int:
+    """Bitmask of the parameters whose value differs between examples."""
+    mask = 0
+    for j in range(len(problem.params)):
+        if len({repr(inp[j]) for inp in problem.inputs}) > 1:
+            mask |= 1 << j
+    return mask
 
 
 def _const_prec(v: object) -> int:

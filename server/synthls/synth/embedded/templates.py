@@ -1,9 +1,154 @@
-"""Statement templates for what one expression cannot say (filled in below)."""
+"""Statement templates for what one expression cannot say.
+
+Run after the expression search, reusing its banks:
+- early-return search: ``for x in xs: if p: return f`` then a default;
+- if/else on a synthesized predicate: two expressions that each fit some examples, and a
+  predicate separating them;
+- a two-variable recurrence over ``range(n)`` (``a, b = b, f(a, b)``), the shape of Fibonacci
+  and friends, with ``f`` enumerated on probe points.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from synthls.synth.embedded.bank import Deadline, Expr
+from synthls.synth.embedded.components import LIBRARY
+from synthls.synth.embedded.context import Context
+from synthls.synth.embedded.render import render_body
+from synthls.synth.embedded.sources import Source
+from synthls.synth.embedded.values import BOOL, INT, MAX_BITS, key_of
+
+if TYPE_CHECKING:
+    from synthls.synth.embedded.search import Search
+
+SEARCH_COST = 9  # largest inner cost (predicate + result) for early-return loops
+IF_COST = 14  # largest total cost of an if/else
+REC_COST = 7  # largest cost of a recurrence's step expression
+_DEFAULTS = ("None", "-1", "False", "0", "''", "True")
 
 
-def run_templates(search: Any) -> None:
-    return None
+def run_templates(search: Search) -> None:
+    """Try each template in turn, cheapest shapes first."""
+    _early_returns(search)
+    _if_else(search)
+    _recurrences(search)
+
+
+def _emit(search: Search, statements: str, mods: frozenset[str]) -> None:
+    search.accept(render_body("", mods, search.problem.imports, statements))
+
+
+def _early_returns(search: Search) -> None:
+    defaults = [e for e in search.top.leaves if e.code in _DEFAULTS]
+    for total in range(2, SEARCH_COST + 1):
+        for s in search.sources:
+            ctx = search.top.extra.inner(s, total - 1) if search.top.extra else None  # type: ignore[attr-defined]
+            if ctx is None:
+                return
+            for cp in range(1, total):
+                preds = [p for p in ctx.bank.at(cp, BOOL) if s.binds(p.uses)]
+                for p in preds:
+                    for f in ctx.bank.at(total - cp):
+                        for d in defaults:
+                            _try_loop(search, s, p, f, d)
+
+
+def _try_loop(search: Search, s: Source, p: Expr, f: Expr, d: Expr) -> None:
+    search.deadline.tick()
+    if f.tag == "bool" and d.tag == "bool":
+        return  # any()/all() say it better
+    off = s.offsets()
+    vals: list[object] = []
+    for k in range(len(s.elems)):
+        out = d.vals[k]
+        for i in range(off[k], off[k + 1]):
+            if p.vals[i]:
+                out = f.vals[i]
+                break
+        vals.append(out)
+    if not search.target.matches(vals, key_of(tuple(vals))):
+        return
+    stmts = f"for {s.clause}:\n    if {p.code}:\n        return {f.code}\nreturn {d.code}"
+    _emit(search, stmts, p.mods | f.mods)
+
+
+def _if_else(search: Search) -> None:
+    if search.n < 3:
+        return
+    full = (1 << search.n) - 1
+    best: dict[int, Expr] = {}
+    preds: list[Expr] = []
+    for cost in sorted(search.top.bank.levels):
+        for e in search.top.bank.levels[cost]:
+            search.deadline.tick()
+            if e.tag == "bool" and e.uses:
+                preds.append(e)
+            m = search.target.mask(e.vals)
+            if m and m != full and m not in best and (e.uses or cost <= 3):
+                best[m] = e
+    pairs = [(a, b) for ma, a in best.items() for mb, b in best.items() if ma | mb == full and ma != mb]
+    pairs.sort(key=lambda ab: ab[0].cost + ab[1].cost)
+    for a, b in pairs:
+        ma, mb = search.target.mask(a.vals), search.target.mask(b.vals)
+        for p in preds:
+            if a.cost + b.cost + p.cost > IF_COST:
+                break
+            search.deadline.tick()
+            if all((ma >> i) & 1 if v else (mb >> i) & 1 for i, v in enumerate(p.vals)):
+                stmts = f"if {p.code}:\n    return {a.code}\nreturn {b.code}"
+                _emit(search, stmts, a.mods | b.mods | p.mods)
+                break
+
+
+def _recurrences(search: Search) -> None:
+    ints = [
+        j
+        for j in range(len(search.problem.params))
+        if all(type(inp[j]) is int and 0 <= inp[j] <= 2000 for inp in search.problem.inputs)  # type: ignore[operator]
+    ]
+    if len(ints) != 1 or not all(type(o) is int for o in search.target.outputs):
+        return
+    j = ints[0]
+    ns = [inp[j] for inp in search.problem.inputs]
+    name = search.problem.params[j]
+    steps = _step_bank(search.deadline)
+    for cost in range(1, REC_COST + 1):
+        for f in steps.bank.at(cost, INT):
+            if "a" not in f.code and "b" not in f.code:
+                continue
+            fn = eval(f"lambda a, b: {f.code}")  # our own generated code over a, b
+            for a0 in range(3):
+                for b0 in range(3):
+                    search.deadline.tick()
+                    _try_recurrence(search, fn, f.code, (a0, b0), ns, name)
+
+
+def _step_bank(deadline: Deadline) -> Context:
+    probes = [(0, 1), (1, 1), (2, 3), (5, -2), (7, 4), (-3, 6)]
+    leaves = [
+        Expr("a", 1, [a for a, _ in probes], uses=1),
+        Expr("b", 1, [b for _, b in probes], uses=2),
+        *(Expr(str(c), 1, [c] * len(probes)) for c in (1, 2)),
+        *(Expr(str(c), 2, [c] * len(probes)) for c in (3,)),
+    ]
+    comps = [(c, c.cost) for c in LIBRARY if c.name in ("add", "sub", "mul", "floordiv", "max2")]
+    ctx = Context(len(probes), leaves, comps, deadline)
+    ctx.grow_to(REC_COST)
+    return ctx
+
+
+def _try_recurrence(search: Search, fn: object, code: str, init: tuple[int, int], ns: list[object], name: str) -> None:
+    for which in (0, 1):
+        vals: list[object] = []
+        for n in ns:
+            a, b = init
+            for _ in range(n):  # type: ignore[call-overload]
+                a, b = b, fn(a, b)  # type: ignore[operator]
+                if abs(b).bit_length() > MAX_BITS:
+                    return
+            vals.append(a if which == 0 else b)
+        if search.target.matches(vals, key_of(tuple(vals))):
+            ret = "a" if which == 0 else "b"
+            stmts = f"a, b = {init[0]}, {init[1]}\nfor _ in range({name}):\n    a, b = b, {code}\nreturn {ret}"
+            _emit(search, stmts, frozenset())

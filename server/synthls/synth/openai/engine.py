@@ -50,6 +50,7 @@ class OpenAISynthesizer:
     """Implements :class:`synthls.synth.base.Synthesizer` over an OpenAI-compatible endpoint."""
 
     name = "openai"
+    uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)
 
     def __init__(
         self,

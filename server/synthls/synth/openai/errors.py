@@ -16,6 +16,8 @@ import openai
 class EngineError(Exception):
     """A clear, user-facing reason why an engine produced no candidates."""
 
+    user_facing = True  # the loop reports the message as is, without a traceback
+
 
 # status codes worth retrying with backoff: overloaded, rate limited, transient server errors
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})

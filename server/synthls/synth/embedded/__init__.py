@@ -1,0 +1,77 @@
+"""The embedded synthesizer: enumerative search over Python a programmer would write.
+
+No model, no network: bottom-up enumeration with observational-equivalence pruning over a
+typed component library, steered by the docstring's words, then small statement templates.
+The search runs in a separate, resource-limited child process (``worker``) so a runaway
+expression on the user's example inputs cannot hurt the server; ``search`` runs it in-process
+for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from synthls.spec.model import Spec
+from synthls.synth.base import Candidate, Feedback
+from synthls.synth.embedded.problem import build_problem
+from synthls.synth.embedded.runner import run_bodies, stream_bodies
+from synthls.synth.embedded.search import search_problem
+from synthls.synth.embedded.worker import spec_to_json
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EmbeddedSynthesizer", "search", "search_isolated"]
+
+
+def search(spec: Spec, budget: float, max_candidates: int = 5) -> list[str]:
+    """Bodies satisfying ``spec``'s usable examples, simplest first, searched in-process."""
+    problem = build_problem(spec)
+    if problem is None:
+        return []
+    return search_problem(problem, budget, max_candidates)
+
+
+def search_isolated(
+    spec: Spec,
+    budget: float,
+    max_candidates: int = 5,
+    memory_mb: int = 1024,
+    exclude: Sequence[str] = (),
+) -> list[str]:
+    """Like ``search`` but in a resource-limited child process (synchronous)."""
+    if build_problem(spec) is None:
+        return []
+    payload = spec_to_json(spec, list(exclude))
+    return list(run_bodies(payload, budget, memory_mb, max_candidates))
+
+
+class EmbeddedSynthesizer:
+    """The default engine; implements ``synthls.synth.base.Synthesizer``."""
+
+    name = "embedded"
+
+    def __init__(self, budget: float = 2.0, memory_mb: int = 1024, max_candidates: int = 5) -> None:
+        self.budget = budget
+        self.memory_mb = memory_mb
+        self.max_candidates = max_candidates
+
+    def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+        """Candidates as the child finds them, simplest first; none without usable examples."""
+        return self._propose(spec, [f.candidate.body for f in feedback])
+
+    async def _propose(self, spec: Spec, tried: list[str]) -> AsyncIterator[Candidate]:
+        if build_problem(spec) is None:
+            log.info("embedded: no usable examples for %s", spec.name)
+            return
+        payload = spec_to_json(spec, tried)
+        seen = set(tried)
+        stream = stream_bodies(payload, self.budget, self.memory_mb, self.max_candidates)
+        try:
+            async for body in stream:
+                if body in seen:
+                    continue
+                seen.add(body)
+                yield Candidate(body=body, engine=self.name)
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]

@@ -1,0 +1,91 @@
+"""The search's child process: ``python -m synthls.synth.embedded.worker DEADLINE MEMORY_MB N``.
+
+Reads one JSON spec on stdin, limits its own memory (RLIMIT_AS) and CPU time (RLIMIT_CPU),
+searches, and writes one JSON line per body as soon as it is found, then ``{"done": true}``.
+The example inputs come from the user's docstring, so the search runs here, never in the
+server: a blow-up costs this process, which the parent kills at its deadline anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+import time
+from typing import Any
+
+from synthls.spec.model import Example, Param, Spec
+from synthls.synth.embedded.problem import build_problem
+from synthls.synth.embedded.search import search_problem
+
+log = logging.getLogger(__name__)
+
+
+def spec_to_json(spec: Spec, exclude: list[str] | None = None) -> str:
+    """The parts of a spec the search reads, as JSON."""
+    data: dict[str, Any] = {
+        "name": spec.name,
+        "params": [[p.name, p.annotation, p.default, p.kind] for p in spec.params],
+        "class_name": spec.class_name,
+        "docstring": spec.docstring,
+        "examples": [[e.source, e.want, e.line, e.style, e.exc_msg] for e in spec.examples],
+        "imports": list(spec.imports),
+        "exclude": exclude or [],
+    }
+    return json.dumps(data)
+
+
+def spec_from_json(text: str) -> tuple[Spec, list[str]]:
+    data = json.loads(text)
+    params = tuple(Param(n, a, d, k) for n, a, d, k in data["params"])
+    examples = tuple(
+        Example(source=s, want=w, line=line, style=st, exc_msg=x) for s, w, line, st, x in data["examples"]
+    )
+    spec = Spec(
+        name=data["name"],
+        params=params,
+        class_name=data["class_name"],
+        docstring=data["docstring"],
+        examples=examples,
+        imports=tuple(data["imports"]),
+    )
+    return spec, list(data["exclude"])
+
+
+def _limit(budget: float, memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on this platform: the parent's deadline still holds
+        return
+    cpu = int(math.ceil(budget)) + 2
+    for res, value in ((resource.RLIMIT_AS, memory_mb * 1024 * 1024), (resource.RLIMIT_CPU, cpu)):
+        try:
+            resource.setrlimit(res, (value, value))
+        except (ValueError, OSError):
+            log.debug("could not set limit %s", res)
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str]) -> int:
+    """argv: DEADLINE (epoch seconds) MEMORY_MB MAX_CANDIDATES."""
+    budget = max(0.05, float(argv[0]) - time.time()) if argv else 2.0
+    memory_mb = int(argv[1]) if len(argv) > 1 else 1024
+    max_candidates = int(argv[2]) if len(argv) > 2 else 5
+    spec, exclude = spec_from_json(sys.stdin.read())
+    _limit(budget, memory_mb)
+    problem = build_problem(spec)
+    if problem is not None:
+        search_problem(
+            problem, budget, max_candidates, frozenset(exclude), lambda body: _emit({"body": body})
+        )
+    _emit({"done": True})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

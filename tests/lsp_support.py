@@ -1,0 +1,136 @@
+"""A real LSP client (pytest-lsp) driving `python -m synthls` over stdio, plus small helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Union
+
+import pygls.protocol
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import register_lsp_features
+
+DATA = Path(__file__).parent / "data"
+
+
+def _converter() -> Any:
+    conv = pygls.protocol.default_converter()
+    # lsprotocol 2025.0.0 turns a CodeAction that carries a command into a Command; fix that.
+    conv.register_structure_hook(
+        Union[types.Command, types.CodeAction],  # noqa: UP007
+        lambda o, _: conv.structure(o, types.Command if isinstance(o.get("command"), str) else types.CodeAction),
+    )
+    return conv
+
+
+class Client(LanguageClient):
+    """Records `workspace/applyEdit` requests; answers them with `self.apply_result`."""
+
+    edits: list[types.ApplyWorkspaceEditParams]
+    apply_result: bool
+    on_apply: Callable[[types.ApplyWorkspaceEditParams], None] | None
+    lens_refreshes: int
+
+
+def make_client() -> Client:
+    client = Client(converter_factory=_converter)
+    register_lsp_features(client)
+    client.edits = []
+    client.apply_result = True
+    client.on_apply = None
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(c: Client, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        c.edits.append(params)
+        if c.on_apply:
+            c.on_apply(params)
+        return types.ApplyWorkspaceEditResult(applied=c.apply_result)
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def lens_refresh(c: Client, params: None) -> None:
+        c.lens_refreshes += 1
+
+    client.lens_refreshes = 0
+    return client
+
+
+@asynccontextmanager
+async def session(
+    init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> AsyncIterator[Client]:
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "synthls"], client_factory=make_client, server_env=env
+    )
+    client = await config.start()
+    assert isinstance(client, Client)
+    caps = client_capabilities("visual-studio-code")
+    assert caps.workspace is not None
+    caps.workspace.apply_edit = True
+    try:
+        await asyncio.wait_for(
+            client.initialize_session(types.InitializeParams(capabilities=caps, initialization_options=init_options)),
+            60,
+        )
+        yield client
+    finally:
+        try:
+            await asyncio.wait_for(client.shutdown_session(), 30)
+        finally:
+            await client.stop()
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text))
+    )
+
+
+def change_doc(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def offset(text: str, pos: types.Position) -> int:
+    lines = text.splitlines(keepends=True)
+    start = sum(len(ln) for ln in lines[: pos.line])
+    line = lines[pos.line] if pos.line < len(lines) else ""
+    units = line.encode("utf-16-le")[: pos.character * 2].decode("utf-16-le")
+    return start + len(units)
+
+
+def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(text, edit.range.start)] + edit.new_text + text[offset(text, edit.range.end) :]
+    return text
+
+
+def apply_workspace_edit(text: str, params: types.ApplyWorkspaceEditParams) -> tuple[str, int | None]:
+    """Apply the single TextDocumentEdit; returns (new text, version it was made for)."""
+    changes = params.edit.document_changes or []
+    assert len(changes) == 1 and isinstance(changes[0], types.TextDocumentEdit)
+    edit = changes[0]
+    return apply_text_edits(text, list(edit.edits)), edit.text_document.version  # type: ignore[arg-type]
+
+
+def run_examples(source: str, calls: dict[str, object]) -> None:
+    """Execute ``source`` and assert each call expression evaluates to its value."""
+    ns: dict[str, object] = {}
+    exec(compile(source, "<synthesized>", "exec"), ns)
+    for call, expected in calls.items():
+        assert eval(call, ns) == expected, call
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)

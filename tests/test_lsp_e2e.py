@@ -1,0 +1,177 @@
+"""End to end: the real server over stdio, driven by a real LSP client (pytest-lsp)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp_support import (
+    DATA,
+    apply_workspace_edit,
+    change_doc,
+    open_doc,
+    run_examples,
+    session,
+    wait_for,
+)
+
+pytestmark = pytest.mark.e2e
+URI = "file:///work/stubs.py"
+TEXT = (DATA / "stubs.py").read_text()
+LINES = TEXT.splitlines()
+
+
+def line_of(fragment: str) -> int:
+    return next(i for i, ln in enumerate(LINES) if fragment in ln)
+
+
+async def actions_at(client, line: int, diagnostics=()) -> list[types.CodeAction]:  # type: ignore[no-untyped-def]
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+async def execute(client, action: types.CodeAction):  # type: ignore[no-untyped-def]
+    assert action.command is not None
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )
+
+
+async def test_actions_offered_exactly_on_stubs() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT)
+        for fragment in ("def add", ">>> add(1, 2)", "    ...", "def shout", "def no_examples"):
+            titles = [a.title for a in await actions_at(client, line_of(fragment))]
+            assert titles == ["Synthesize body from docstring"], fragment
+        for fragment in ("import math", "LIMIT = 10", "def implemented", "return x * 2"):
+            assert await actions_at(client, line_of(fragment)) == [], fragment
+
+
+async def test_synthesize_applies_a_verified_versioned_edit_with_progress() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT, version=3)
+        [action] = await actions_at(client, line_of("def add"))
+        result = await execute(client, action)
+        assert result["applied"] is True, result
+        [params] = client.edits
+        new_text, version = apply_workspace_edit(TEXT, params)
+        assert version == 3
+        run_examples(new_text, {"add(1, 2)": 3, "add(5, 7)": 12, "add(-3, 3)": 0})
+        # nothing else in the file changed
+        fn_start, fn_end = line_of("def add"), line_of("def shout")
+        old, new = TEXT.splitlines(), new_text.splitlines()
+        assert old[:fn_start] == new[:fn_start]
+        assert old[fn_end - 2 :] == new[len(new) - (len(old) - fn_end + 2) :]
+        kinds = [type(v).__name__ for token in client.progress_reports for v in client.progress_reports[token]]
+        assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+        assert "WorkDoneProgressReport" in kinds
+
+
+async def test_stale_version_is_refused_and_buffer_untouched() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT, version=1)
+        [action] = await actions_at(client, line_of("def shout"))
+        pending = asyncio.ensure_future(execute(client, action))
+        await asyncio.sleep(0)  # the request is on the wire before the edit
+        edited = TEXT.replace("LIMIT = 10", "LIMIT = 11")
+        change_doc(client, URI, 2, edited)
+        result = await pending
+        assert result["applied"] is False
+        assert client.edits == []
+        assert any("changed while synthesizing" in m.message for m in client.messages)
+
+
+async def test_no_examples_says_how_to_add_one() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT)
+        [action] = await actions_at(client, line_of("def no_examples"))
+        result = await execute(client, action)
+        assert result["applied"] is False and client.edits == []
+        [msg] = [m.message for m in client.messages]
+        assert "no examples" in msg and ">>> no_examples(" in msg
+
+
+async def test_nothing_passes_names_each_example() -> None:
+    async with session({"rounds": 1, "embedded": {"budget": 1.0}}) as client:
+        open_doc(client, URI, TEXT)
+        [action] = await actions_at(client, line_of("def impossible"))
+        result = await execute(client, action)
+        assert result["applied"] is False and client.edits == []
+        text = "\n".join(m.message for m in client.messages)
+        assert f"line {line_of('>>> impossible(1)') + 1}" in text
+        assert "'a7f3c'" in text and "'q0z9'" in text
+
+
+async def test_failing_example_diagnostic_quick_fix_and_lens() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT, version=1)
+        await wait_for(lambda: URI in client.diagnostics)
+        [diag] = client.diagnostics[URI]
+        assert diag.range.start.line == line_of(">>> wrong(3)")
+        assert diag.message == "expected 9, got 6"
+        assert diag.related_information and diag.related_information[0].location.range.start.line == line_of("def wrong")
+        lenses = await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
+        titles = sorted(lens.command.title for lens in lenses if lens.command)
+        assert titles == ["✓ 1/1 examples", "✗ 1/2 examples — regenerate"]
+        [fix] = await actions_at(client, diag.range.start.line, [diag])
+        assert fix.title == "Regenerate body to satisfy examples" and fix.kind == types.CodeActionKind.QuickFix
+        assert list(fix.diagnostics or []) == [diag]
+        result = await execute(client, fix)
+        assert result["applied"] is True, result
+        new_text, version = apply_workspace_edit(TEXT, client.edits[0])
+        assert version == 1
+        run_examples(new_text, {"wrong(3)": 9, "wrong(2)": 4, "wrong(5)": 25})
+        client.diagnostics.pop(URI)
+        change_doc(client, URI, 2, new_text)
+        await wait_for(lambda: URI in client.diagnostics)
+        assert list(client.diagnostics[URI]) == []
+
+
+async def test_completion_offers_a_verified_body() -> None:
+    async with session() as client:
+        text = TEXT.replace('    """\n    ...\n\n\ndef shout', '    """\n    \n\n\ndef shout', 1)
+        open_doc(client, URI, text)
+        line = line_of("def shout") - 3
+        params = types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line, 4)
+        )
+        items: list[types.CompletionItem] = []
+        for _ in range(20):  # the list is incomplete until the body is verified
+            result = await client.text_document_completion_async(params)
+            assert isinstance(result, types.CompletionList)
+            items = list(result.items)
+            if items:
+                break
+        [item] = items
+        assert item.text_edit is not None
+        edit = item.text_edit
+        assert isinstance(edit, types.TextEdit)
+        lines = text.splitlines(keepends=True)
+        lines[line] = lines[line][:4] + edit.new_text + lines[line][4:]
+        run_examples("".join(lines), {"add(1, 2)": 3, "add(5, 7)": 12})
+
+
+async def test_sandbox_status_reports_layers() -> None:
+    async with session() as client:
+        status = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="synthls.sandboxStatus", arguments=[])
+        )
+        assert status["engine"] == "embedded"
+        assert "rlimits" in status["layers"]
+
+
+async def test_bad_settings_get_one_clear_message() -> None:
+    async with session({"engine": "gpt", "rounds": -2}) as client:
+        await wait_for(lambda: bool(client.messages))
+        [msg] = client.messages
+        assert "engine" in msg.message and "rounds" in msg.message

@@ -1,0 +1,96 @@
+"""Output cleaning: every shape a model answers in becomes a body, or a reason it cannot be used."""
+
+from __future__ import annotations
+
+import pytest
+
+from synthls.synth.openai.clean import clean_reply, parse_error
+
+BODY_CASES = [
+    ("fenced body", "```python\nreturn a + b\n```", "return a + b"),
+    (
+        "whole def with prose and docstring",
+        'Sure!\n```python\ndef add(a, b):\n    """Add."""\n    return a + b\n```\nDone.',
+        "return a + b",
+    ),
+    ("indented raw body", "    total = a + b\n    return total", "total = a + b\nreturn total"),
+    ("first line flush, rest indented", "x = a + b\n    return x", "x = a + b\nreturn x"),
+    (
+        "imports and helpers around the def move into the body",
+        "import math\n\ndef _h(x):\n    return x\n\ndef add(a, b):\n    return math.floor(_h(a) + b)\n\nprint(add(1, 2))\n",
+        "import math\ndef _h(x):\n    return x\nreturn math.floor(_h(a) + b)",
+    ),
+    (
+        "an import the file has is dropped",
+        "import os\ndef add(a, b):\n    return a + b",
+        "return a + b",
+    ),
+    (
+        "method inside its class",
+        "```python\nclass K:\n    def add(self, a, b):\n        return a + b\n```",
+        "return a + b",
+    ),
+    ("one-line def", "def add(a, b): return a + b", "return a + b"),
+    (
+        "unlabelled fence, docstring repeated",
+        '```\n"""doc"""\nr = []\nfor i in range(a):\n    r.append(i)\nreturn r\n```',
+        "r = []\nfor i in range(a):\n    r.append(i)\nreturn r",
+    ),
+    (
+        "python fence preferred over text fence",
+        "```text\nnot code\n```\n```py\nreturn b\n```",
+        "return b",
+    ),
+    (
+        "decorated nested helper kept whole",
+        "def add(a, b):\n    @staticmethod\n    def h():\n        return 1\n    return h()",
+        "@staticmethod\ndef h():\n    return 1\nreturn h()",
+    ),
+    ("unterminated fence (truncated at the end)", "```python\nreturn a - b\n", "return a - b"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"), [c[1:] for c in BODY_CASES], ids=[c[0] for c in BODY_CASES]
+)
+def test_usable_replies_become_dedented_bodies(text: str, want: str) -> None:
+    body, note = clean_reply(text, "add", ("import os",))
+    assert note == ""
+    assert body == want
+    assert parse_error(body) is None
+
+
+FAIL_CASES = [
+    ("empty", "   \n", "empty reply"),
+    ("prose only", "I'm sorry, I cannot help with that request.", "no code in the reply"),
+    ("does not parse", "```python\ndef add(a, b):\n    return (a +\n```", "does not parse"),
+    ("truncated raw code", "return [x for x in", "does not parse"),
+    (
+        "def with only a docstring",
+        '```python\ndef add(a, b):\n    """Only doc."""\n```',
+        "no statements",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"), [c[1:] for c in FAIL_CASES], ids=[c[0] for c in FAIL_CASES]
+)
+def test_unusable_replies_give_a_reason_and_no_body(text: str, fragment: str) -> None:
+    body, note = clean_reply(text, "add")
+    assert body == ""
+    assert fragment in note
+
+
+def test_async_body_is_checked_as_async() -> None:
+    body, note = clean_reply(
+        "```python\nasync def fetch(u):\n    return await get(u)\n```", "fetch", is_async=True
+    )
+    assert (body, note) == ("return await get(u)", "")
+
+
+def test_a_different_function_name_is_not_taken_for_the_target() -> None:
+    body, note = clean_reply("def other(a):\n    return a\n", "add")
+    # a module with only another def is a body that defines a helper and returns nothing
+    assert note == ""
+    assert body.startswith("def other(a):")

@@ -1,0 +1,230 @@
+"""The OpenAI engine against a real local HTTP server speaking the Chat Completions API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from synthls.config import OpenAISettings, load_settings
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Spec
+from synthls.synth.base import Candidate
+from synthls.synth.openai import EngineError, OpenAISynthesizer
+from tests.fake_openai import Drop, FakeOpenAI, Hang, PerN, Script, Status, fenced, free_port, reply
+
+DOC = "Add.\n\n    >>> add(1, 2)\n    3\n    "
+SPEC = Spec(
+    name="add",
+    signature="def add(a, b):",
+    docstring=DOC,
+    examples=extract_examples(DOC, 1, "add"),
+)
+KEY = "sk-test-secret-value-1234"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+def engine(url: str, env: dict[str, str] | None = None, **kw: Any) -> OpenAISynthesizer:
+    settings = OpenAISettings(
+        base_url=url,
+        model="fake-model",
+        candidates=kw.pop("candidates", 3),
+        retries=kw.pop("retries", 2),
+        timeout=kw.pop("timeout", 10.0),
+        **kw,
+    )
+    return OpenAISynthesizer(
+        settings, env={"OPENAI_API_KEY": KEY} if env is None else env, backoff=0.01
+    )
+
+
+async def collect(synth: OpenAISynthesizer, spec: Spec = SPEC) -> list[Candidate]:
+    return [c async for c in synth.propose(spec, [])]
+
+
+async def fails(server: FakeOpenAI, script: Script, **kw: Any) -> str:
+    server.script = script
+    with pytest.raises(EngineError) as info:
+        await collect(engine(server.url, **kw))
+    message = str(info.value)
+    assert KEY not in message
+    return message
+
+
+async def test_n_candidates_in_one_request_with_the_settings(server: FakeOpenAI) -> None:
+    server.script = [PerN(lambda i: fenced(f"return a + b + {i}"))]
+    cands = await collect(engine(server.url, temperature=0.3, max_tokens=99))
+    assert [c.body for c in cands] == ["return a + b + 0", "return a + b + 1", "return a + b + 2"]
+    assert all(c.engine == "openai" and not c.note for c in cands)
+    [body] = server.requests
+    assert (body["n"], body["model"], body["temperature"], body["max_tokens"]) == (
+        3,
+        "fake-model",
+        0.3,
+        99,
+    )
+    assert (
+        body["messages"][0]["role"] == "system"
+        and "def add(a, b):" in body["messages"][1]["content"]
+    )
+    assert server.headers[0]["authorization"] == f"Bearer {KEY}"
+
+
+async def test_server_ignoring_n_gets_parallel_single_requests(server: FakeOpenAI) -> None:
+    server.script = [reply(fenced("return a + b"))]
+    synth = engine(server.url, candidates=4)
+    cands = await collect(synth)
+    assert len(cands) == 4
+    assert [r.get("n") for r in server.requests] == [4, None, None, None]
+    assert synth.n_supported is False
+    await collect(synth)  # remembered: the next round goes straight to single requests
+    assert [r.get("n") for r in server.requests[4:]] == [None] * 4
+
+
+async def test_server_rejecting_n_falls_back_to_single_requests(server: FakeOpenAI) -> None:
+    server.script = lambda body: (
+        Status(400, "n must be 1") if body.get("n") else reply("return a + b")
+    )
+    cands = await collect(engine(server.url, candidates=2))
+    assert [c.body for c in cands] == ["return a + b"] * 2
+
+
+async def test_key_comes_from_the_named_variable_and_model_from_synthls_model(
+    server: FakeOpenAI,
+) -> None:
+    server.script = [reply("return a + b")]
+    settings, problems = load_settings(
+        {"openai": {"apiKeyEnv": "MY_KEY", "candidates": 1}},
+        env={"OPENAI_BASE_URL": server.url, "SYNTHLS_MODEL": "local-coder"},
+    )
+    assert problems == []
+    await collect(
+        OpenAISynthesizer(
+            settings.openai, env={"MY_KEY": "k-123", "OPENAI_BASE_URL": "http://wrong"}
+        )
+    )
+    assert server.requests[0]["model"] == "local-coder"
+    assert server.headers[0]["authorization"] == "Bearer k-123"
+
+
+async def test_base_url_from_openai_base_url_when_not_set(server: FakeOpenAI) -> None:
+    server.script = [reply("return a + b")]
+    synth = OpenAISynthesizer(OpenAISettings(candidates=1), env={"OPENAI_BASE_URL": server.url})
+    assert [c.body for c in await collect(synth)] == ["return a + b"]
+
+
+async def test_401_names_the_key_variable_and_never_the_key(server: FakeOpenAI) -> None:
+    message = await fails(server, [Status(401, f"Incorrect API key provided: {KEY}")])
+    assert message.startswith("401 Unauthorized") and "$OPENAI_API_KEY" in message
+    assert "***" in message
+    assert len(server.requests) == 1  # not retried
+
+
+async def test_401_without_a_key_says_it_is_not_set(server: FakeOpenAI) -> None:
+    server.script = [Status(401, "missing key")]
+    with pytest.raises(EngineError, match=r"check \$OPENAI_API_KEY \(it is not set\)"):
+        await collect(engine(server.url, env={}))
+
+
+async def test_403_and_404_name_what_to_change(server: FakeOpenAI) -> None:
+    assert "403 Forbidden" in await fails(server, [Status(403, "no access")])
+    message = await fails(server, [Status(404, "The model `fake-model` does not exist")])
+    assert (
+        message.startswith("404 Not Found")
+        and "'fake-model'" in message
+        and "SYNTHLS_MODEL" in message
+    )
+
+
+@pytest.mark.parametrize("code", [429, 500, 503])
+async def test_rate_limits_and_server_errors_are_retried_then_explained(
+    server: FakeOpenAI, code: int
+) -> None:
+    message = await fails(server, [Status(code, "busy", {"retry-after-ms": "5"})], retries=2)
+    assert message.startswith(str(code)) and "after 3 attempts" in message and "busy" in message
+    assert len(server.requests) == 3
+
+
+async def test_retry_succeeds_after_a_transient_error(server: FakeOpenAI) -> None:
+    server.script = [
+        Status(429, "slow down"),
+        Status(502, "bad gateway"),
+        PerN(lambda i: "return a + b"),
+    ]
+    cands = await collect(engine(server.url, candidates=2, retries=2))
+    assert [c.body for c in cands] == ["return a + b"] * 2
+    assert len(server.requests) == 3
+
+
+async def test_connection_refused() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(EngineError) as info:
+        await collect(engine(url))
+    assert str(info.value) == f"cannot reach {url}: connection refused (is the server running?)"
+
+
+async def test_dns_failure() -> None:
+    with pytest.raises(EngineError, match="DNS lookup failed for no-such-host.invalid"):
+        await collect(engine("http://no-such-host.invalid/v1"))
+
+
+async def test_hanging_server_times_out(server: FakeOpenAI) -> None:
+    message = await fails(server, [Hang(10)], timeout=0.3)
+    assert "did not answer in time" in message
+    assert await asyncio.to_thread(server.disconnected.wait, 5)
+
+
+async def test_dropped_connection_is_retried_then_explained(server: FakeOpenAI) -> None:
+    message = await fails(server, [Drop()], retries=1)
+    assert message.startswith(f"cannot reach {server.url}")
+    assert len(server.requests) == 2
+
+
+async def test_prose_and_truncated_output_become_failed_candidates(server: FakeOpenAI) -> None:
+    server.script = [
+        reply(
+            "I am sorry, I cannot write that function.",
+            fenced("return a + b")[:-6],
+            "```python\nreturn (a +",
+            finish_reason="length",
+        )
+    ]
+    cands = await collect(engine(server.url))
+    assert all(c.note.startswith("the reply was cut off at openai.maxTokens (768)") for c in cands)
+    assert "no code in the reply" in cands[0].note
+    assert "does not parse" in cands[2].note
+
+
+async def test_prose_reply_is_a_failed_candidate_with_its_reason(server: FakeOpenAI) -> None:
+    server.script = [reply("I cannot help with that.")]
+    [cand, *_] = await collect(engine(server.url, candidates=1))
+    assert cand.note == "no code in the reply: 'I cannot help with that.'"
+
+
+async def test_cancelling_mid_request_drops_the_connection(server: FakeOpenAI) -> None:
+    server.script = [Hang(20)]
+    task = asyncio.ensure_future(collect(engine(server.url)))
+    assert await asyncio.to_thread(server.hanging.wait, 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(server.disconnected.wait, 5)
+
+
+async def test_partial_failure_still_yields_the_candidates_that_came(server: FakeOpenAI) -> None:
+    calls: list[int] = []
+
+    def script(body: dict[str, Any]) -> Any:
+        calls.append(1)
+        return reply("return a + b") if len(calls) <= 2 else Status(401, "revoked")
+
+    server.script = script
+    cands = await collect(engine(server.url, candidates=3))
+    assert [c.body for c in cands] == ["return a + b"] * 2

@@ -1,0 +1,104 @@
+"""Prompt building: what the model is told, within the size budget, and the feedback dialog."""
+
+from __future__ import annotations
+
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Spec
+from synthls.synth.base import Candidate, Feedback
+from synthls.synth.openai.prompt import PROMPT_BUDGET, SYSTEM, conversations, task_prompt
+
+DOC = """Sum of squares.
+
+    >>> squares(3)
+    14
+    >>> squares(0)
+    0
+    """
+
+
+def _spec(**kw: object) -> Spec:
+    base: dict[str, object] = {
+        "name": "squares",
+        "signature": "def squares(n: int) -> int:",
+        "docstring": DOC,
+        "examples": extract_examples(DOC, 10, "squares"),
+        "imports": ("import math", "from typing import Any"),
+        "context": "LIMIT = 10\ndef helper(x: int) -> int: ...",
+    }
+    base.update(kw)
+    return Spec(**base)  # type: ignore[arg-type]
+
+
+def test_first_round_has_signature_docstring_examples_imports_and_context() -> None:
+    [conv] = conversations(_spec(), [])
+    assert [m["role"] for m in conv] == ["system", "user"]
+    assert conv[0]["content"] == SYSTEM and "body only" in SYSTEM
+    user = conv[1]["content"]
+    for part in (
+        "def squares(n: int) -> int:",
+        "Sum of squares.",
+        "import math",
+        "LIMIT = 10",
+        "def helper(x: int) -> int: ...",
+    ):
+        assert part in user
+    assert "- `squares(3)` gives `14`" in user
+    assert "body only" in user
+    # the docstring is re-indented under the signature, not left flush or doubly indented
+    assert '    """Sum of squares.\n\n    >>> squares(3)\n    14' in user
+
+
+def test_context_is_cut_to_the_budget_but_the_task_is_kept() -> None:
+    huge = "\n".join(f"def helper_{i}(x: int) -> int: ..." for i in range(3000))
+    user = task_prompt(_spec(context=huge))
+    assert len(user) <= PROMPT_BUDGET
+    assert "def helper_0(x: int)" in user and "def helper_2999" not in user
+    assert "- `squares(0)` gives `0`" in user
+
+
+def test_method_comment_and_current_body_are_included() -> None:
+    user = task_prompt(
+        _spec(class_name="Maths", comment="use a generator", current_body="return 0")
+    )
+    assert "class Maths:" in user and "    def squares(n: int) -> int:" in user
+    assert "use a generator" in user
+    assert "return 0" in user
+
+
+def test_no_examples_says_so() -> None:
+    user = task_prompt(_spec(examples=(), docstring="Sum of squares up to n."))
+    assert "no examples" in user
+
+
+def test_feedback_dialog_carries_input_expected_got_and_traceback() -> None:
+    spec = _spec()
+    wrong = Candidate("return n * n", "openai")
+    run = RunResult(
+        status="ok",
+        examples=(
+            ExampleResult(0, "failed", got="9"),
+            ExampleResult(
+                1,
+                "error",
+                exc_type="ZeroDivisionError",
+                exc_msg="division by zero",
+                traceback='Traceback (most recent call last):\n  File "<candidate>", line 3\nZeroDivisionError: division by zero',
+            ),
+        ),
+    )
+    crash = Feedback(
+        Candidate("retur", "openai", "does not parse: invalid syntax (line 1)"),
+        RunResult(status="setup_error"),
+    )
+    convs = conversations(spec, [Feedback(wrong, run), crash])
+    assert len(convs) == 2
+    first = convs[0]
+    assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]
+    assert "return n * n" in first[2]["content"]
+    fix = first[3]["content"]
+    assert "passes 0 of 2" in fix
+    assert "`squares(3)`: expected 14, got 9" in fix
+    assert "ZeroDivisionError: division by zero" in fix and 'File "<candidate>", line 3' in fix
+    assert "Fix the body" in fix
+    assert "does not parse: invalid syntax" in convs[1][3]["content"]

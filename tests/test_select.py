@@ -1,0 +1,123 @@
+"""Candidate selection: examples first, then agreement on generated inputs, then simplicity."""
+
+from __future__ import annotations
+
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.synth.base import Candidate
+from synthls.synth.select import Scored, choose
+
+
+def cand(
+    body: str,
+    passed: int,
+    total: int,
+    probes: tuple[str | None, ...] = (),
+    status: str = "ok",
+    note: str = "",
+) -> Scored:
+    examples = tuple(
+        ExampleResult(i, "passed" if i < passed else "failed") for i in range(total)
+    )
+    result = RunResult(status=status, examples=examples, probes=probes)  # type: ignore[arg-type]
+    return Scored(Candidate(body, "test", note), result)
+
+
+def test_nothing_usable_gives_none() -> None:
+    assert choose([], 2) is None
+    broken = [cand("return (", 0, 2, status="setup_error"), cand("x", 2, 2, note="does not parse")]
+    assert choose(broken, 2) is None
+
+
+def test_more_examples_passed_wins_over_agreement() -> None:
+    many = [cand(f"return {i} and 1", 1, 2, ("1", "2")) for i in range(5)]
+    lone = cand("return 7", 2, 2, ("9", "9"))
+    choice = choose([*many, lone], 2)
+    assert choice is not None
+    assert choice.scored is lone
+    assert choice.reason.startswith("passes 2/2 examples")
+
+
+def test_largest_behaviour_cluster_wins_among_the_best() -> None:
+    a = [cand(f"return a{i}", 2, 2, ("1", "2", "3")) for i in range(3)]
+    b = [cand(f"return b{i}", 2, 2, ("1", "5", "6")) for i in range(2)]
+    choice = choose([*b, *a], 2)
+    assert choice is not None
+    assert choice.scored in a
+    assert choice.reason == "passes 2/2 examples; agrees with 3 of 5 candidates on 3 generated inputs"
+    assert [s.candidate.body[:8] for s in choice.ranking[:3]] == ["return a"] * 3
+
+
+def test_partial_agreement_counts() -> None:
+    # x agrees with both groups on most inputs; y and z are each alone but far from the rest.
+    x = cand("return x", 1, 1, ("1", "2", "3", "4"))
+    near = [
+        cand("return n1", 1, 1, ("1", "2", "3", "9")),
+        cand("return n2", 1, 1, ("1", "2", "8", "4")),
+    ]
+    far = cand("return far", 1, 1, ("7", "7", "7", "7"))
+    choice = choose([far, *near, x], 1)
+    assert choice is not None and choice.scored is x
+
+
+def test_inputs_most_candidates_crash_on_are_ignored() -> None:
+    # Input 0 is outside the domain: most raise there. The one that returns something must not
+    # win on it, and the others must not be split by it.
+    raisers = [cand(f"return r{i}", 1, 1, (None, "2")) for i in range(3)]
+    odd = cand("return odd", 1, 1, ("0", "5"))
+    choice = choose([odd, *raisers], 1)
+    assert choice is not None and choice.scored in raisers
+    assert choice.reason.endswith("agrees with 3 of 4 candidates on 1 generated inputs")
+
+
+def test_crashing_where_others_return_is_a_different_behaviour() -> None:
+    good = [cand(f"return g{i}", 1, 1, ("1", "2")) for i in range(2)]
+    crashy = cand("return c", 1, 1, ("1", None))
+    choice = choose([crashy, *good], 1)
+    assert choice is not None and choice.scored in good
+
+
+def test_lower_tier_candidates_lend_some_support() -> None:
+    # Two behaviours tie among the best; the one that weaker candidates also show wins.
+    p = cand("return p", 2, 2, ("1", "1"))
+    q = cand("return q", 2, 2, ("2", "2"))
+    backers = [cand(f"return w{i}", 1, 2, ("2", "2")) for i in range(3)]
+    choice = choose([p, q, *backers], 2)
+    assert choice is not None and choice.scored is q
+
+
+def test_ties_break_by_simplicity_then_order() -> None:
+    long = cand("total = 0\nfor x in xs:\n    total += x\nreturn total", 1, 1, ("3",))
+    short = cand("return sum(xs)", 1, 1, ("3",))
+    same = cand("return sum(xs)", 1, 1, ("3",))
+    choice = choose([long, short, same], 1)
+    assert choice is not None and choice.scored is short
+    assert choice.ranking == (short, same, long)
+
+
+def test_without_probes_or_examples_the_reason_says_so() -> None:
+    choice = choose([cand("return 1", 0, 0), cand("return 22", 0, 0)], 0)
+    assert choice is not None
+    assert choice.scored.candidate.body == "return 1"
+    assert choice.reason == "no examples to check; no generated inputs to compare candidates on"
+
+
+def test_all_inputs_invalid() -> None:
+    choice = choose([cand("return 1", 1, 1, (None, None)), cand("return 2", 1, 1, (None, None))], 1)
+    assert choice is not None
+    assert choice.reason == "passes 1/1 examples; most candidates raise on all 2 generated inputs"
+
+
+def test_ranking_holds_every_candidate_with_unusable_last() -> None:
+    broken = cand("return (", 0, 1, status="setup_error")
+    weak = cand("return 0", 0, 1, ("0",))
+    strong = cand("return 1", 1, 1, ("1",))
+    choice = choose([broken, weak, strong], 1)
+    assert choice is not None
+    assert choice.ranking == (strong, weak, broken)
+
+
+def test_deterministic_under_reordering_of_equal_behaviour() -> None:
+    group = [cand("return a", 1, 1, ("1",)), cand("return b", 1, 1, ("2",))]
+    first = choose(group, 1)
+    again = choose(list(group), 1)
+    assert first is not None and again is not None and first.scored is again.scored
