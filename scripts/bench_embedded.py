@@ -26,10 +26,15 @@ from synthls.spec.examples import extract_examples
 from synthls.spec.model import Param, Spec
 from synthls.synth.embedded import search_isolated
 
-CHECKER = r'''
-import copy, json, math, resource, sys
+CHECKER = r"""
+import copy, json, math, resource, signal, sys
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 job = json.load(sys.stdin)
+
+def alarm(signum, frame):
+    raise TimeoutError
+
+signal.signal(signal.SIGALRM, alarm)
 
 def close(a, b, atol):
     if isinstance(a, float) or isinstance(b, float):
@@ -55,11 +60,14 @@ cand = load(job["cand"])
 ok = []
 for args, w in zip(job["inputs"], want):
     try:
+        signal.setitimer(signal.ITIMER_REAL, 2.0)
         ok.append(bool(close(cand(*copy.deepcopy(args)), w, atol)))
     except BaseException:
         ok.append(False)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 print(json.dumps({"ok": ok}))
-'''
+"""
 
 
 def run_checker(job: dict[str, Any], timeout: float = 60.0) -> dict[str, Any] | None:
@@ -89,7 +97,9 @@ def make_stub(task: dict[str, Any], k: int) -> tuple[str, list[str]] | None:
     """The docstring a user would write: the task text and K doctest examples."""
     names = param_names(task)
     inputs = task["base_input"][:k]
-    got = run_checker({"ref": task["canonical_solution"], "entry": task["entry_point"], "inputs": inputs})
+    got = run_checker(
+        {"ref": task["canonical_solution"], "entry": task["entry_point"], "inputs": inputs}
+    )
     if names is None or got is None:
         return None
     text = task["prompt"].strip().strip("'\"").strip()
@@ -100,38 +110,44 @@ def make_stub(task: dict[str, Any], k: int) -> tuple[str, list[str]] | None:
     return "\n".join(lines) + "\n", names
 
 
-def solve(task: dict[str, Any], k: int, budget: float) -> dict[str, Any]:
+def stub_spec(task: dict[str, Any], k: int) -> Spec | None:
+    """The Spec synthls would read from the stub (None when the reference cannot run)."""
     stub = make_stub(task, k)
-    row: dict[str, Any] = {"task_id": task["task_id"], "body": None, "time": 0.0, "status": "no-answer"}
     if stub is None:
-        row["status"] = "skipped"
-        return row
+        return None
     doc, names = stub
-    spec = Spec(
+    return Spec(
         name=task["entry_point"],
         params=tuple(Param(n) for n in names),
         docstring=doc,
         examples=extract_examples(doc, 0, task["entry_point"]),
         signature=f"def {task['entry_point']}({', '.join(names)}):",
     )
-    start = time.monotonic()
-    bodies = search_isolated(spec, budget, max_candidates=1)
-    row["time"] = time.monotonic() - start
-    if not bodies:
-        return row
-    row["body"] = bodies[0]
-    src = f"{spec.signature}\n{textwrap.indent(bodies[0], '    ')}\n"
+
+
+def check(task: dict[str, Any], spec: Spec, body: str, k: int) -> str:
+    """solved / examples-only / wrong, on every base and plus input."""
+    src = f"{spec.signature}\n{textwrap.indent(body, '    ')}\n"
     inputs = task["base_input"] + task["plus_input"]
-    job = {"ref": task["canonical_solution"], "entry": task["entry_point"], "cand": src, "inputs": inputs, "atol": task["atol"]}
-    res = run_checker(job)
+    job = {"ref": task["canonical_solution"], "entry": task["entry_point"], "cand": src}
+    res = run_checker({**job, "inputs": inputs, "atol": task["atol"]})
     ok = res["ok"] if res else [False]
     if all(ok):
-        row["status"] = "solved"
-    elif res and all(ok[:k]):
-        row["status"] = "examples-only"
-    else:
-        row["status"] = "wrong"
-    return row
+        return "solved"
+    return "examples-only" if res and all(ok[:k]) else "wrong"
+
+
+def solve(task: dict[str, Any], k: int, budget: float, prior: bool = True) -> dict[str, Any]:
+    row: dict[str, Any] = {"task_id": task["task_id"], "body": None, "time": 0.0}
+    spec = stub_spec(task, k)
+    if spec is None:
+        return {**row, "status": "skipped"}
+    start = time.monotonic()
+    bodies = search_isolated(spec, budget, max_candidates=1, prior=prior)
+    row["time"] = time.monotonic() - start
+    if not bodies:
+        return {**row, "status": "no-answer"}
+    return {**row, "body": bodies[0], "status": check(task, spec, bodies[0], k)}
 
 
 def summarize(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
@@ -157,7 +173,7 @@ def summarize(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str,
     }
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", required=True, type=Path, help="MBPP+ jsonl")
     ap.add_argument("--examples", type=int, default=3, help="K: doctest examples per stub")
@@ -165,20 +181,44 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the summary and rows here")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tasks")
     ap.add_argument("--verbose", action="store_true", help="print each task's body")
-    args = ap.parse_args()
+    ap.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run each task without the docstring-word prior and print the ratios",
+    )
+    return ap.parse_args()
+
+
+FIGURES = ("tasks", "solved_pct", "examples_only_pct", "wrong_pct", "no_answer_pct", "skipped")
+
+
+def run(tasks: list[dict[str, Any]], args: argparse.Namespace, prior: bool) -> dict[str, Any]:
+    rows = []
+    for task in tasks:
+        row = solve(task, args.examples, args.budget, prior)
+        rows.append(row)
+        if args.verbose:
+            line = f"{row['task_id']:>10} {row['status']:>13} {row['time']:5.2f}s {row['body']!r}"
+            print(("" if prior else "[baseline] ") + line, flush=True)
+    return summarize(rows, args)
+
+
+def main() -> int:
+    args = parse_args()
     tasks = [json.loads(line) for line in args.tasks.read_text().splitlines() if line.strip()]
     if args.limit:
         tasks = tasks[: args.limit]
-    rows = []
-    for task in tasks:
-        row = solve(task, args.examples, args.budget)
-        rows.append(row)
-        if args.verbose:
-            print(f"{row['task_id']:>10} {row['status']:>13} {row['time']:5.2f}s {row['body']!r}", flush=True)
-    summary = summarize(rows, args)
-    for key in ("tasks", "solved_pct", "examples_only_pct", "wrong_pct", "no_answer_pct", "skipped", "median_time", "p95_time"):
+    summary = run(tasks, args, prior=True)
+    for key in (*FIGURES, "median_time", "p95_time"):
         print(f"{key}: {summary[key]}")
     print("solved:", " ".join(summary["solved_ids"]))
+    if args.baseline:
+        base = run(tasks, args, prior=False)
+        summary["baseline"] = {k: v for k, v in base.items() if k != "rows"}
+        print(f"baseline (no prior): solved {base['solved_pct']}%, median {base['median_time']}s")
+        ratio = summary["solved_pct"] / max(base["solved_pct"], 0.1)
+        speed = base["median_time"] / max(summary["median_time"], 1e-3)
+        print(f"prior vs baseline: solved x{ratio:.2f}, median time x{speed:.2f} faster")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1))
     return 0

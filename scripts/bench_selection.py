@@ -29,7 +29,7 @@ from typing import Any
 
 from synthls.sandbox import Limits, Program, RunResult, run_programs_sync
 from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Spec
+from synthls.spec.model import Example, Param, Spec
 from synthls.synth.base import Candidate
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.select import Scored, choose
@@ -43,17 +43,31 @@ def read_jsonl(path: str) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def docstring_of(prompt: str, entry: str) -> tuple[str, int]:
-    """The entry point's docstring (first string statement) and its 0-based document line."""
-    tree = ast.parse(prompt)
-    funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == entry]
-    for func in funcs[-1:]:
-        for stmt in func.body:
-            value = getattr(stmt, "value", None)
-            if isinstance(stmt, ast.Expr) and isinstance(value, ast.Constant):
-                if isinstance(value.value, str):
-                    return value.value, stmt.lineno - 1
+def function_of(prompt: str, entry: str) -> ast.FunctionDef | None:
+    funcs = [n for n in ast.walk(ast.parse(prompt)) if isinstance(n, ast.FunctionDef)]
+    named = [f for f in funcs if f.name == entry]
+    return named[-1] if named else None
+
+
+def docstring_of(func: ast.FunctionDef | None) -> tuple[str, int]:
+    """The function's docstring (its first string statement) and its 0-based document line."""
+    for stmt in func.body if func else []:
+        value = getattr(stmt, "value", None)
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
+            return value.value, stmt.lineno - 1
     return "", 0
+
+
+def params_of(func: ast.FunctionDef | None) -> tuple[Param, ...]:
+    if func is None:
+        return ()
+    return tuple(
+        Param(a.arg, ast.unparse(a.annotation) if a.annotation else None) for a in func.args.args
+    )
 
 
 def hidden_example(test: str, entry: str) -> Example:
@@ -83,9 +97,11 @@ def load_tasks(args: argparse.Namespace) -> list[Task]:
         if problem is None:
             continue
         entry = problem["entry_point"]
-        doc, first = docstring_of(problem["prompt"], entry)
+        func = function_of(problem["prompt"], entry)
+        doc, first = docstring_of(func)
         examples = extract_examples(doc, first, entry)
-        probes = generate_inputs(Spec(name=entry, examples=examples), args.probes)
+        spec = Spec(name=entry, params=params_of(func), examples=examples)
+        probes = generate_inputs(spec, args.probes)
         labels = row.get("passed")
         tasks.append(Task(row["task_id"], examples, probes, list(row["completions"]), labels))
         if args.limit and len(tasks) >= args.limit:
@@ -98,7 +114,9 @@ def programs_for(task: Task, problem: dict[str, Any], timeout: float) -> list[Pr
     if task.labels is None:
         examples = (*examples, hidden_example(problem["test"], problem["entry_point"]))
     return [
-        Program(setup=problem["prompt"] + body, examples=examples, probes=task.probes, timeout=timeout)
+        Program(
+            setup=problem["prompt"] + body, examples=examples, probes=task.probes, timeout=timeout
+        )
         for body in task.bodies
     ]
 

@@ -53,11 +53,19 @@ class Hang:
 
 
 @dataclass(frozen=True)
+class Raw:
+    """A 200 answer with this body as is (for servers that answer something else than JSON)."""
+
+    body: str
+    content_type: str = "text/html"
+
+
+@dataclass(frozen=True)
 class Drop:
     """Close the connection without answering."""
 
 
-Step = Reply | PerN | Status | Hang | Drop
+Step = Reply | PerN | Status | Hang | Raw | Drop
 Script = Sequence[Step] | Callable[[dict[str, Any]], Step]
 
 
@@ -153,9 +161,15 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def _send(self, code: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            code: int,
+            payload: bytes,
+            headers: dict[str, str] | None = None,
+            kind: str = "application/json",
+        ) -> None:
             self.send_response(code)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -180,6 +194,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             elif isinstance(step, Status):
                 error = {"error": {"message": step.message, "type": "fake_error", "code": None}}
                 self._send(step.code, json.dumps(error).encode(), step.headers)
+            elif isinstance(step, Raw):
+                self._send(200, step.body.encode(), kind=step.content_type)
             elif isinstance(step, Hang):
                 fake.hanging.set()
                 if _wait_for_drop(self.connection, step.limit):

@@ -22,7 +22,9 @@ def _converter() -> Any:
     # lsprotocol 2025.0.0 turns a CodeAction that carries a command into a Command; fix that.
     conv.register_structure_hook(
         Union[types.Command, types.CodeAction],  # noqa: UP007
-        lambda o, _: conv.structure(o, types.Command if isinstance(o.get("command"), str) else types.CodeAction),
+        lambda o, _: conv.structure(
+            o, types.Command if isinstance(o.get("command"), str) else types.CodeAction
+        ),
     )
     return conv
 
@@ -44,7 +46,9 @@ def make_client() -> Client:
     client.on_apply = None
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(c: Client, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    def apply_edit(
+        c: Client, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult:
         c.edits.append(params)
         if c.on_apply:
             c.on_apply(params)
@@ -72,7 +76,9 @@ async def session(
     caps.workspace.apply_edit = True
     try:
         await asyncio.wait_for(
-            client.initialize_session(types.InitializeParams(capabilities=caps, initialization_options=init_options)),
+            client.initialize_session(
+                types.InitializeParams(capabilities=caps, initialization_options=init_options)
+            ),
             60,
         )
         yield client
@@ -85,7 +91,9 @@ async def session(
 
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text))
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)
+        )
     )
 
 
@@ -107,12 +115,20 @@ def offset(text: str, pos: types.Position) -> int:
 
 
 def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[: offset(text, edit.range.start)] + edit.new_text + text[offset(text, edit.range.end) :]
+    for edit in sorted(
+        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+    ):
+        text = (
+            text[: offset(text, edit.range.start)]
+            + edit.new_text
+            + text[offset(text, edit.range.end) :]
+        )
     return text
 
 
-def apply_workspace_edit(text: str, params: types.ApplyWorkspaceEditParams) -> tuple[str, int | None]:
+def apply_workspace_edit(
+    text: str, params: types.ApplyWorkspaceEditParams
+) -> tuple[str, int | None]:
     """Apply the single TextDocumentEdit; returns (new text, version it was made for)."""
     changes = params.edit.document_changes or []
     assert len(changes) == 1 and isinstance(changes[0], types.TextDocumentEdit)

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.e2e
 
 def synthls(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "synthls", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+        [sys.executable, "-m", "synthls", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
     )
 
 
@@ -40,8 +44,12 @@ def test_synth_one_function_prints_a_diff(stubs: Path) -> None:
     assert out.stdout.startswith(f"--- a/{stubs}\n+++ b/{stubs}\n")
     assert "verified  add (line 6)" in out.stderr
     assert stubs.read_text() == before  # a diff, not a write
-    added = [ln[1:] for ln in out.stdout.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
-    removed = [ln[1:] for ln in out.stdout.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    added = [
+        ln[1:] for ln in out.stdout.splitlines() if ln.startswith("+") and not ln.startswith("+++")
+    ]
+    removed = [
+        ln[1:] for ln in out.stdout.splitlines() if ln.startswith("-") and not ln.startswith("---")
+    ]
     assert removed == ["    ..."]
     new = before.replace("    ...\n", "\n".join(added) + "\n", 1)
     run_examples(new, {"add(2, 2)": 4, "add(-1, 1)": 0})
@@ -68,7 +76,13 @@ def test_check_json(stubs: Path) -> None:
     wrong = funcs["wrong"]
     assert wrong["line"] == 40
     first = wrong["examples"][0]
-    assert first == first | {"line": 43, "source": "wrong(3)", "want": "9\n", "status": "failed", "got": "6\n"}
+    assert first == first | {
+        "line": 43,
+        "source": "wrong(3)",
+        "want": "9\n",
+        "status": "failed",
+        "got": "6\n",
+    }
     assert wrong["examples"][1]["status"] == "passed"
     assert {e["status"] for e in funcs["add"]["examples"]} == {"failed"}  # the stub returns None
 
@@ -96,7 +110,9 @@ def test_input_errors_exit_2(tmp_path: Path) -> None:
 
 def test_syntax_error_elsewhere_still_fills_intact_stubs(tmp_path: Path) -> None:
     src = tmp_path / "broken.py"
-    src.write_text('def broken(:\n    pass\n\n\ndef inc(n):\n    """\n    >>> inc(1)\n    2\n    >>> inc(5)\n    6\n    """\n    ...\n')
+    src.write_text(
+        'def broken(:\n    pass\n\n\ndef inc(n):\n    """\n    >>> inc(1)\n    2\n    >>> inc(5)\n    6\n    """\n    ...\n'
+    )
     out = synthls("synth", str(src), "--write")
     assert out.returncode == 0, out.stderr
     assert "syntax errors" in out.stderr

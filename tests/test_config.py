@@ -14,8 +14,14 @@ def test_defaults_without_input() -> None:
 
 
 def test_nested_camel_case_tree() -> None:
-    raw = {"synthls": {"engine": "all", "openai": {"baseUrl": "http://127.0.0.1:1/v1", "maxTokens": 99},
-                       "sandbox": {"memoryMb": 512}, "diagnostics": {"onChange": False}}}
+    raw = {
+        "synthls": {
+            "engine": "all",
+            "openai": {"baseUrl": "http://127.0.0.1:1/v1", "maxTokens": 99},
+            "sandbox": {"memoryMb": 512},
+            "diagnostics": {"onChange": False},
+        }
+    }
     settings, problems = load_settings(raw, env={})
     assert problems == []
     assert settings.engine == "all"
@@ -50,7 +56,11 @@ def test_good_values_survive_next_to_bad_ones() -> None:
 
 
 def test_environment_overrides() -> None:
-    env = {"SYNTHLS_MODEL": "llama3", "OPENAI_BASE_URL": "http://localhost:11434/v1", "SYNTHLS_ENGINE": "openai"}
+    env = {
+        "SYNTHLS_MODEL": "llama3",
+        "OPENAI_BASE_URL": "http://localhost:11434/v1",
+        "SYNTHLS_ENGINE": "openai",
+    }
     settings, problems = load_settings({"openai": {"model": "gpt-x"}}, env=env)
     assert problems == []
     assert settings.openai.model == "llama3"

@@ -159,3 +159,18 @@ def test_extracted_sides_parse() -> None:
         call = ast.parse(ex.source, mode="eval").body
         assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
         ast.parse(ex.want, mode="eval")
+
+
+def test_doctest_equality_without_output_means_true() -> None:
+    doc = "Roman.\n\n    >>> f(19) == 'xix'\n    >>> f(2)\n    'ii'\n"
+    found = extract_examples(doc, 0, "f")
+    assert [(e.style, e.source, e.want, e.line, e.end_line) for e in found] == [
+        ("doctest", "f(19) == 'xix'", "True\n", 2, 2),
+        ("doctest", "f(2)", "'ii'\n", 3, 4),
+    ]
+
+
+def test_one_malformed_doctest_block_spoils_only_itself() -> None:
+    doc = "Vowels.\n    >>> f('a\nb')\n    'b'\n    >>> f('abc')\n    'bc'\n"
+    found = extract_examples(doc, 0, "f")
+    assert [(e.source, e.want, e.line) for e in found] == [("f('abc')", "'bc'\n", 4)]

@@ -9,11 +9,14 @@ from hypothesis import strategies as st
 
 from synthls.spec.examples import extract_examples
 
-PIECES = (
-    "f(|)|(|[|]|{|}|'|\"|\\|,| |\n|    |==|=|->|=>|==>|➞|#|returns|should return|assert |for "
-    "|Input:|Output:|Example:|>>> |... |1|-2.5|x|True|None|a = |k : |the output should be|For "
-    "|\t|\x00|\u2028|f|*|(not this)|."
-).split("|")
+# fmt: off
+PIECES = [
+    "f(", ")", "(", "[", "]", "{", "}", "'", '"', "\\", ",", " ", "\n", "    ", "==", "=", "->",
+    "=>", "==>", "➞", "#", "returns", "should return", "assert ", "for ", "Input:", "Output:",
+    "Example:", ">>> ", "... ", "1", "-2.5", "x", "True", "None", "a = ", "k : ", "For ", "\t",
+    "the output should be", "\x00", "\u2028", "f", "*", "(not this)", ".",
+]
+# fmt: on
 
 docstrings = st.one_of(
     st.text(max_size=300),

@@ -287,3 +287,10 @@ async def test_cancel_aborts_the_sandbox_runs() -> None:
 
 def test_engine_error_is_user_facing() -> None:
     assert EngineError("x").user_facing is True
+
+
+async def test_an_engine_silent_until_the_deadline_is_named() -> None:
+    with FakeOpenAI([Hang(20)]) as server:
+        outcome, _ = await run([openai_engine(server.url)], deadline=0.5)
+        assert await asyncio.to_thread(server.disconnected.wait, 5)
+    assert outcome.reason == "openai gave no answer before the deadline (0.5s)"

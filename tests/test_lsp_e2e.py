@@ -41,7 +41,9 @@ async def actions_at(client, line: int, diagnostics=()) -> list[types.CodeAction
 async def execute(client, action: types.CodeAction):  # type: ignore[no-untyped-def]
     assert action.command is not None
     return await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+        types.ExecuteCommandParams(
+            command=action.command.command, arguments=action.command.arguments
+        )
     )
 
 
@@ -70,7 +72,11 @@ async def test_synthesize_applies_a_verified_versioned_edit_with_progress() -> N
         old, new = TEXT.splitlines(), new_text.splitlines()
         assert old[:fn_start] == new[:fn_start]
         assert old[fn_end - 2 :] == new[len(new) - (len(old) - fn_end + 2) :]
-        kinds = [type(v).__name__ for token in client.progress_reports for v in client.progress_reports[token]]
+        kinds = [
+            type(v).__name__
+            for token in client.progress_reports
+            for v in client.progress_reports[token]
+        ]
         assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
         assert "WorkDoneProgressReport" in kinds
 
@@ -117,14 +123,19 @@ async def test_failing_example_diagnostic_quick_fix_and_lens() -> None:
         [diag] = client.diagnostics[URI]
         assert diag.range.start.line == line_of(">>> wrong(3)")
         assert diag.message == "expected 9, got 6"
-        assert diag.related_information and diag.related_information[0].location.range.start.line == line_of("def wrong")
+        assert diag.related_information and diag.related_information[
+            0
+        ].location.range.start.line == line_of("def wrong")
         lenses = await client.text_document_code_lens_async(
             types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=URI))
         )
         titles = sorted(lens.command.title for lens in lenses if lens.command)
         assert titles == ["✓ 1/1 examples", "✗ 1/2 examples — regenerate"]
         [fix] = await actions_at(client, diag.range.start.line, [diag])
-        assert fix.title == "Regenerate body to satisfy examples" and fix.kind == types.CodeActionKind.QuickFix
+        assert (
+            fix.title == "Regenerate body to satisfy examples"
+            and fix.kind == types.CodeActionKind.QuickFix
+        )
         assert list(fix.diagnostics or []) == [diag]
         result = await execute(client, fix)
         assert result["applied"] is True, result

@@ -115,9 +115,14 @@ def test_stub_fixture_fails_its_examples_before_synthesis(tmp_path: Path) -> Non
     assert doctest_passes(stub).returncode != 0
 
 
-@pytest.mark.parametrize("mode", ["resolve", "command"])
-def test_plugin_applies_both_lazy_action_shapes(nvim: str, tmp_path: Path, mode: str) -> None:
-    path, record = drive(nvim, tmp_path, "stub_add.py", "synthesize", FAKE, FAKE_SYNTHLS_MODE=mode)
+@pytest.mark.parametrize(
+    ("mode", "suffix"), [("resolve", ""), ("command", ""), ("command", " (unverified)")]
+)
+def test_plugin_applies_both_lazy_action_shapes(
+    nvim: str, tmp_path: Path, mode: str, suffix: str
+) -> None:
+    env = {"FAKE_SYNTHLS_MODE": mode, "FAKE_SYNTHLS_TITLE_SUFFIX": suffix}
+    path, record = drive(nvim, tmp_path, "stub_add.py", "synthesize", FAKE, **env)
     assert "    return a + b" in path.read_text()
     assert doctest_passes(path).returncode == 0
     assert record["lines"] == path.read_text().splitlines()
@@ -177,3 +182,33 @@ def test_setup_settings_reach_the_server(nvim: str, tmp_path: Path) -> None:
     assert record["status"]["engine"] == "all"
     assert isinstance(record["status"]["layers"], list)
     assert_no_server_complaints(record)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "expected"),
+    [
+        ([sys.executable, "-m", "synthls"], "server command found"),
+        (["/nonexistent/synthls"], "not executable"),
+    ],
+)
+def test_checkhealth_reports_the_server_command(
+    nvim: str, tmp_path: Path, cmd: list[str], expected: str
+) -> None:
+    setup = f"lua require('synthls').setup({{cmd = vim.fn.json_decode('{json.dumps(cmd)}')}})"
+    dump = "lua io.stdout:write(table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\\n'))"
+    argv = [nvim, "--headless", "--clean", "-n", "-i", "NONE", "--cmd", f"set rtp^={PLUGIN}"]
+    argv += ["-c", setup, "-c", "checkhealth synthls", "-c", dump, "-c", "qall!"]
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    report = proc.stdout + proc.stderr
+    assert expected in report, report
+
+
+@pytest.mark.e2e
+def test_generate_from_comment_creates_a_passing_function(nvim: str, tmp_path: Path) -> None:
+    path, record = drive(nvim, tmp_path, "comment_double.py", "from_comment", REAL)
+    assert_no_server_complaints(record)
+    assert "def double(" in path.read_text()
+    verbose = [sys.executable, "-m", "doctest", "-v", str(path)]
+    result = subprocess.run(verbose, capture_output=True, text=True, timeout=60)
+    assert "2 passed and 0 failed." in result.stdout, path.read_text() + result.stdout

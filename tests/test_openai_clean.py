@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import textwrap
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synthls.synth.openai.clean import clean_reply, parse_error
 
@@ -46,6 +51,16 @@ BODY_CASES = [
         "def add(a, b):\n    @staticmethod\n    def h():\n        return 1\n    return h()",
         "@staticmethod\ndef h():\n    return 1\nreturn h()",
     ),
+    (
+        "a completion running on past the body is cut at the next top-level line",
+        "    for x in a:\n        b += x\n    return b\n\n\ndef main():\n    pass\n",
+        "for x in a:\n    b += x\nreturn b",
+    ),
+    (
+        "a reasoning model's scratchpad is dropped",
+        "<think>\nMaybe:\n```python\nreturn a - b\n```\nNo.\n</think>\n```python\nreturn a + b\n```",
+        "return a + b",
+    ),
     ("unterminated fence (truncated at the end)", "```python\nreturn a - b\n", "return a - b"),
 ]
 
@@ -63,6 +78,11 @@ def test_usable_replies_become_dedented_bodies(text: str, want: str) -> None:
 FAIL_CASES = [
     ("empty", "   \n", "empty reply"),
     ("prose only", "I'm sorry, I cannot help with that request.", "no code in the reply"),
+    (
+        "reasoning cut off before the answer",
+        "<think>\nLet me see: return a + b",
+        "only the model's reasoning",
+    ),
     ("does not parse", "```python\ndef add(a, b):\n    return (a +\n```", "does not parse"),
     ("truncated raw code", "return [x for x in", "does not parse"),
     (
@@ -94,3 +114,33 @@ def test_a_different_function_name_is_not_taken_for_the_target() -> None:
     # a module with only another def is a body that defines a helper and returns nothing
     assert note == ""
     assert body.startswith("def other(a):")
+
+
+_STATEMENTS = st.sampled_from(
+    [
+        "x = a + 1",
+        "y = [i * 2 for i in range(b)]",
+        "msg = \"a string with a # and a 'quote'\"",
+        "if a > b:\n    a, b = b, a",
+        "for i in range(3):\n    if i:\n        continue\n    a += i",
+        "try:\n    z = a / b\nexcept ZeroDivisionError:\n    z = 0",
+        "import math",
+    ]
+)
+_WRAPS = {
+    "bare": lambda b: b,
+    "indented": lambda b: textwrap.indent(b, "    "),
+    "fenced": lambda b: f"Here:\n```python\n{b}\n```\nThat's it.",
+    "def": lambda b: (
+        f'```python\ndef add(a, b):\n    """Doc."""\n{textwrap.indent(b, "    ")}\n```'
+    ),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_STATEMENTS, min_size=0, max_size=4), st.sampled_from(sorted(_WRAPS)))
+def test_any_wrapping_of_a_body_gives_the_body_back(statements: list[str], wrap: str) -> None:
+    body = "\n".join([*statements, "return a"])
+    got, note = clean_reply(_WRAPS[wrap](body), "add")
+    assert note == ""
+    assert ast.dump(ast.parse(got)) == ast.dump(ast.parse(body))

@@ -13,7 +13,18 @@ from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.base import Candidate
 from synthls.synth.openai import EngineError, OpenAISynthesizer
-from tests.fake_openai import Drop, FakeOpenAI, Hang, PerN, Script, Status, fenced, free_port, reply
+from tests.fake_openai import (
+    Drop,
+    FakeOpenAI,
+    Hang,
+    PerN,
+    Raw,
+    Script,
+    Status,
+    fenced,
+    free_port,
+    reply,
+)
 
 DOC = "Add.\n\n    >>> add(1, 2)\n    3\n    "
 SPEC = Spec(
@@ -228,3 +239,75 @@ async def test_partial_failure_still_yields_the_candidates_that_came(server: Fak
     server.script = script
     cands = await collect(engine(server.url, candidates=3))
     assert [c.body for c in cands] == ["return a + b"] * 2
+
+
+async def test_reasoning_model_parameters_are_adapted_once_and_remembered(
+    server: FakeOpenAI,
+) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        if "max_tokens" in body:
+            return Status(
+                400,
+                "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+            )
+        if "temperature" in body:
+            return Status(
+                400,
+                "Unsupported value: 'temperature' does not support 0.8 with this model. Only the default (1) value is supported.",
+            )
+        return PerN(lambda i: "return a + b")
+
+    server.script = script
+    assert len(await collect(engine(server.url, candidates=2))) == 2
+    assert len(server.requests) == 3
+    last = server.requests[-1]
+    assert (
+        last["max_completion_tokens"] == 768
+        and "temperature" not in last
+        and "max_tokens" not in last
+    )
+    assert len(await collect(engine(server.url, candidates=2))) == 2  # a new engine, same endpoint
+    assert len(server.requests) == 4
+
+
+async def test_other_bad_requests_are_not_retried(server: FakeOpenAI) -> None:
+    message = await fails(server, [Status(400, "messages: too long")], candidates=1)
+    assert message.startswith("400 from") and "messages: too long" in message
+    assert len(server.requests) == 1
+
+
+async def test_openai_without_a_key_fails_before_any_request() -> None:
+    synth = OpenAISynthesizer(OpenAISettings(api_key_env="NO_SUCH_KEY"), env={})
+    with pytest.raises(EngineError, match=r"^\$NO_SUCH_KEY is not set"):
+        await collect(synth)
+
+
+async def test_the_key_is_never_logged(
+    server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    await fails(
+        server, [Status(429, f"key {KEY} over quota"), Status(401, f"bad key {KEY}")], retries=1
+    )
+    assert "over quota" in caplog.text and "retrying" in caplog.text
+    assert KEY not in caplog.text
+
+
+async def test_an_echoed_insertion_marker_is_dropped(server: FakeOpenAI) -> None:
+    server.script = [reply(fenced("    # <-- the new code goes here\n    return a + b"))]
+    [cand] = await collect(engine(server.url, candidates=1))
+    assert (cand.body, cand.note) == ("return a + b", "")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("<html>proxy login</html>", "text/html"),
+        ('{"object": "chat.completion"}', "application/json"),
+    ],
+)
+async def test_a_reply_that_is_not_a_chat_completion_is_explained(
+    server: FakeOpenAI, body: str, kind: str
+) -> None:
+    message = await fails(server, [Raw(body, kind)], candidates=1)
+    assert message.startswith(f"unexpected reply from {server.url}: not a chat completion")

@@ -102,3 +102,24 @@ def test_feedback_dialog_carries_input_expected_got_and_traceback() -> None:
     assert "ZeroDivisionError: division by zero" in fix and 'File "<candidate>", line 3' in fix
     assert "Fix the body" in fix
     assert "does not parse: invalid syntax" in convs[1][3]["content"]
+
+
+def test_stub_bodies_are_not_shown_as_current_bodies() -> None:
+    for stub in ("...", "pass", "raise NotImplementedError()", "raise NotImplementedError"):
+        assert "current body" not in task_prompt(_spec(current_body=stub))
+    assert "current body, to be replaced:\n```python\nreturn n\n```" in task_prompt(
+        _spec(current_body="return n")
+    )
+
+
+def test_comment_inside_a_written_function_asks_for_the_insertion_only() -> None:
+    body = "total = 0\n# add the squares\nreturn total"
+    user = task_prompt(_spec(current_body=body, comment="add the squares"))
+    assert (
+        "    total = 0\n    # add the squares\n    # <-- the new code goes here\n    return total"
+        in user
+    )
+    assert "only the new statements" in user and "Write the body" not in user
+    # the comment is not in the body (it sat after the last statement): shown at the end
+    user = task_prompt(_spec(current_body="total = 0", comment="return the total"))
+    assert "    total = 0\n    # return the total\n    # <-- the new code goes here" in user

@@ -45,7 +45,10 @@ ATTACKS: dict[str, tuple[str, str]] = {
         "sys.setrecursionlimit(10 ** 8)\ndef r(n):\n    return r(n + 1) + 1\nr(0)",
     ),
     "memory_bomb_10gib": ("body", "x = bytearray(10 << 30)\nx[-1] = 1"),
-    "memory_bomb_incremental": ("body", "hog = []\nwhile True:\n    hog.append(bytearray(1 << 24))"),
+    "memory_bomb_incremental": (
+        "body",
+        "hog = []\nwhile True:\n    hog.append(bytearray(1 << 24))",
+    ),
     "fork_bomb_bounded": (
         "body",
         "for _ in range(50):\n    if os.fork() == 0:\n        import time\n        time.sleep(60)\n"
@@ -97,11 +100,14 @@ ATTACKS: dict[str, tuple[str, str]] = {
     "forge_result_channel": (
         "module",
         "import json\nfor fd in range(3, 64):\n    try:\n"
-        "        os.write(fd, b'{{\"ev\": \"setup_ok\"}}\\n{{\"ev\": \"ex\", \"i\": 0, \"got\": \"3\\\\n\"}}\\n'\n"
-        "                 b'{{\"status\": \"passed\", \"passed\": true}}\\n{{\"ev\": \"done\"}}\\n')\n"
+        '        os.write(fd, b\'{{"ev": "setup_ok"}}\\n{{"ev": "ex", "i": 0, "got": "3\\\\n"}}\\n\'\n'
+        '                 b\'{{"status": "passed", "passed": true}}\\n{{"ev": "done"}}\\n\')\n'
         "    except OSError:\n        pass\nos._exit(0)",
     ),
-    "print_pass_markers": ("body", "print('3')\nprint('passed', '{{\"ev\": \"done\"}}')\nreturn None"),
+    "print_pass_markers": (
+        "body",
+        "print('3')\nprint('passed', '{{\"ev\": \"done\"}}')\nreturn None",
+    ),
     "patch_checker": (
         "module",
         "import doctest\ndoctest.OutputChecker.check_output = lambda *a, **k: True\n"
@@ -131,7 +137,11 @@ def _program(name: str, env: dict[str, str]) -> Program:
     if where == "module":
         setup = f"import os, sys\n{code}\ndef add(a, b):\n    return a - b\n"
     else:
-        setup = "import os, sys\ndef add(a, b):\n" + textwrap.indent(code, "    ") + "\n    return a + b\n"
+        setup = (
+            "import os, sys\ndef add(a, b):\n"
+            + textwrap.indent(code, "    ")
+            + "\n    return a + b\n"
+        )
     return Program(setup=setup, examples=(EXAMPLE,), timeout=DEADLINE, filename=f"<{name}>")
 
 
@@ -155,7 +165,11 @@ def _unprivileged_sandbox(tmp: Path) -> Sandbox:
 def canary() -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="synthls-canary-", dir="/tmp"))
     root.chmod(0o777)
-    for name, mode in [("victim.txt", 0o666), ("delete_me.txt", 0o666), ("delete_me_ctypes.txt", 0o666)]:
+    for name, mode in [
+        ("victim.txt", 0o666),
+        ("delete_me.txt", 0o666),
+        ("delete_me_ctypes.txt", 0o666),
+    ]:
         (root / name).write_text("victim\n")
         (root / name).chmod(mode)
     (root / "secret.txt").write_text("TOPSECRET\n")
@@ -172,7 +186,9 @@ def _snapshot(root: Path) -> dict[str, tuple[int, str]]:
     }
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module", params=["as_root_or_self", "unprivileged"])
+@pytest_asyncio.fixture(
+    loop_scope="module", scope="module", params=["as_root_or_self", "unprivileged"]
+)
 async def box(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
     tmp = Path(tempfile.mkdtemp(prefix="synthls-worker-copy-", dir="/tmp"))
     sandbox = Sandbox(LIMITS) if request.param == "as_root_or_self" else _unprivileged_sandbox(tmp)
@@ -201,10 +217,12 @@ _SESSIONS: set[int] = set()
 
 
 async def _leftovers(box: Sandbox) -> list[int]:
+    """Processes of any child that ran a program, or other zygote children but idle spares."""
     _SESSIONS.update(box.child_pids)
     zygote = int(box.info["pid"])
     for _ in range(300):  # SIGKILLed processes may take a moment to be reaped on a busy box
-        left = _children_of(zygote)
+        idle = set(box.spare_pids) - set(box.child_pids)
+        left = [pid for pid in _children_of(zygote) if pid not in idle]
         if not left:
             return []
         await asyncio.sleep(0.02)
@@ -216,10 +234,12 @@ async def test_all_layers_active(box: Sandbox) -> None:
     assert ("drop_uid" in box.layers) == (box.info["uid"] == 0)
 
 
-async def test_attacks_are_contained(box: Sandbox, canary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_attacks_are_contained(
+    box: Sandbox, canary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SYNTHLS_FAKE_API_KEY", "sk-do-not-leak")  # the worker must not inherit it
     # kill(-1, SIGKILL) is only safe to try when the layers that stop it are in place
-    assert "seccomp" in box.layers and (os.geteuid() != 0 or "drop_uid" in box.layers)
+    assert "seccomp" in box.layers and (box.info["uid"] != 0 or "drop_uid" in box.layers)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -254,7 +274,13 @@ async def test_attacks_are_contained(box: Sandbox, canary: Path, monkeypatch: py
 
 
 async def test_attacks_fail_for_the_expected_reason(box: Sandbox, canary: Path) -> None:
-    env = {"CANARY": str(canary), "MARK": str(canary / "m"), "HOME": "/root", "PORT": "9", "SERVER_PID": "1"}
+    env = {
+        "CANARY": str(canary),
+        "MARK": str(canary / "m"),
+        "HOME": "/root",
+        "PORT": "9",
+        "SERVER_PID": "1",
+    }
     expected = {
         "infinite_loop": "timeout",
         "sleep_forever": "timeout",
@@ -268,5 +294,26 @@ async def test_attacks_fail_for_the_expected_reason(box: Sandbox, canary: Path) 
     results = await asyncio.gather(*(box.run(_program(n, env)) for n in expected))
     got = {}
     for name, result in zip(expected, results):
-        got[name] = result.status if expected[name] in ("crashed", "overflow") else result.examples[0].status
+        got[name] = (
+            result.status
+            if expected[name] in ("crashed", "overflow")
+            else result.examples[0].status
+        )
     assert got == expected
+
+
+async def test_the_canary_sees_an_escape_when_layers_are_switched_off(canary: Path) -> None:
+    """Proof the checks above can fail: with only process hygiene, a write does escape."""
+    off = {"landlock": False, "seccomp": False, "netns": False, "drop_uid": False}
+    sandbox = Sandbox(LIMITS, want_layers=off)
+    env = {"CANARY": str(canary), "MARK": "", "HOME": "", "PORT": "", "SERVER_PID": ""}
+    victim = canary / "victim.txt"
+    before = victim.read_text()
+    try:
+        result = await sandbox.run(_program("write_outside", env))
+    finally:
+        await sandbox.close()
+        after = victim.read_text()
+        victim.write_text(before)
+    assert not {"landlock", "seccomp", "netns", "drop_uid"} & set(sandbox.layers)
+    assert result.all_passed and after == "pwned"

@@ -15,9 +15,7 @@ def cand(
     status: str = "ok",
     note: str = "",
 ) -> Scored:
-    examples = tuple(
-        ExampleResult(i, "passed" if i < passed else "failed") for i in range(total)
-    )
+    examples = tuple(ExampleResult(i, "passed" if i < passed else "failed") for i in range(total))
     result = RunResult(status=status, examples=examples, probes=probes)  # type: ignore[arg-type]
     return Scored(Candidate(body, "test", note), result)
 
@@ -43,7 +41,9 @@ def test_largest_behaviour_cluster_wins_among_the_best() -> None:
     choice = choose([*b, *a], 2)
     assert choice is not None
     assert choice.scored in a
-    assert choice.reason == "passes 2/2 examples; agrees with 3 of 5 candidates on 3 generated inputs"
+    assert (
+        choice.reason == "passes 2/2 examples; agrees with 3 of 5 candidates on 3 generated inputs"
+    )
     assert [s.candidate.body[:8] for s in choice.ranking[:3]] == ["return a"] * 3
 
 

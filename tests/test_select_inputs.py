@@ -31,7 +31,8 @@ def test_mutations_by_type() -> None:
 
 
 def test_mutations_never_repeat_the_value_or_themselves() -> None:
-    for value in (0, 1, -1, 0.0, "", "a", [], [0], (), {}, "aa", [1, 1]):
+    values: tuple[object, ...] = (0, 1, -1, 0.0, "", "a", [], [0], (), {}, "aa", [1, 1])
+    for value in values:
         out = mutations(value)
         assert all(repr(v) != repr(value) or type(v) is not type(value) for v in out)
         assert len({(type(v), repr(v)) for v in out}) == len(out)
@@ -84,8 +85,23 @@ def test_non_literal_examples_fall_back_to_annotations() -> None:
         assert isinstance(n, int) and isinstance(words, list)
 
 
-def test_no_examples_and_no_annotations_give_nothing() -> None:
-    assert generate_inputs(Spec(name="f", params=(Param("x"),))) == ()
+def test_unannotated_parameters_get_values_of_several_types() -> None:
+    inputs = generate_inputs(Spec(name="f", params=(Param("x"),)))
+    kinds = {type(call_args(s)[0]) for s in inputs}
+    assert {int, str, list} <= kinds
+
+
+def test_list_annotations_pick_element_types() -> None:
+    spec = Spec(name="f", params=(Param("words", "List[str]"),))
+    inputs = generate_inputs(spec)
+    assert inputs
+    for source in inputs:
+        (words,) = call_args(source)
+        assert isinstance(words, list) and all(isinstance(w, str) for w in words)
+
+
+def test_no_parameters_and_no_examples_give_nothing() -> None:
+    assert generate_inputs(Spec(name="f")) == ()
 
 
 def test_sets_render_the_same_way_every_time() -> None:

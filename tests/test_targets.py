@@ -108,10 +108,18 @@ def test_methods_nested_async_decorated() -> None:
     assert targets["make"].spec.returns == '"Shape"'
     fetch = targets["fetch"].spec
     assert fetch.is_async and fetch.decorators == ("@staticmethod",)
-    assert [(p.name, p.kind) for p in fetch.params] == [("url", "positional"), ("retries", "kwonly"), ("kw", "kwargs")]
+    assert [(p.name, p.kind) for p in fetch.params] == [
+        ("url", "positional"),
+        ("retries", "kwonly"),
+        ("kw", "kwargs"),
+    ]
     assert targets["inner"].is_stub and not targets["outer"].is_stub
-    assert targets["cached"].is_stub and targets["cached"].spec.decorators[0].startswith("@functools")
-    assert targets["cached"].span.start.line == targets["cached"].def_line - 1  # span includes decorator
+    assert targets["cached"].is_stub and targets["cached"].spec.decorators[0].startswith(
+        "@functools"
+    )
+    assert (
+        targets["cached"].span.start.line == targets["cached"].def_line - 1
+    )  # span includes decorator
     assert "import functools" in targets["area"].spec.imports
 
 

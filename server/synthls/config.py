@@ -157,6 +157,8 @@ def load_settings(
     """Settings from a raw client tree plus the environment; returns (settings, problems)."""
     errors: list[str] = []
     settings = base or Settings()
+    if isinstance(raw, list | tuple) and not raw:
+        raw = None  # Lua clients send an empty table as []
     if raw is not None and not isinstance(raw, Mapping):
         errors.append(f"settings: expected an object, got {raw!r}")
         raw = None

@@ -46,7 +46,9 @@ def _targets(doc: Document, name: str | None, path: str) -> list[FunctionTarget]
 
 def _print_report(report: SynthReport) -> None:
     line = report.target.def_line + 1
-    _err(f"{report.status:>10}  {report.target.spec.name} (line {line}): {report.message.split(': ', 1)[-1]}")
+    _err(
+        f"{report.status:>10}  {report.target.spec.name} (line {line}): {report.message.split(': ', 1)[-1]}"
+    )
     for detail in report.details:
         _err(f"            {detail}")
 
@@ -87,8 +89,10 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
             _err(f"synthls: wrote {args.path}")
         else:
             diff = difflib.unified_diff(
-                text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-                f"a/{args.path}", f"b/{args.path}",
+                text.splitlines(keepends=True),
+                new_text.splitlines(keepends=True),
+                f"a/{args.path}",
+                f"b/{args.path}",
             )
             sys.stdout.writelines(diff)
     verified = sum(r.status == "verified" for r in reports)
@@ -104,11 +108,16 @@ def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]
         if res.status == "setup_error":
             r = ExampleResult(i, "error", exc_type="SetupError", exc_msg=res.setup_error)
         got = r.got if r.status != "error" else f"{r.exc_type}: {r.exc_msg}"
-        rows.append({
-            "line": ex.line + 1, "source": ex.source, "want": ex.exc_msg or ex.want,
-            "status": CHECK_STATUS.get(r.status, "error"), "got": got,
-            "detail": describe_result(ex, r),
-        })
+        rows.append(
+            {
+                "line": ex.line + 1,
+                "source": ex.source,
+                "want": ex.exc_msg or ex.want,
+                "status": CHECK_STATUS.get(r.status, "error"),
+                "got": got,
+                "detail": describe_result(ex, r),
+            }
+        )
     return rows
 
 
@@ -124,19 +133,17 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         await sandbox.close()
-    functions = [
-        {"name": t.spec.name, "line": t.def_line + 1, "examples": _example_json(t, r)}
-        for t, r in zip(targets, results)
-    ]
-    failed = sum(e["status"] != "passed" for f in functions for e in f["examples"])
+    rows = [(t, _example_json(t, r)) for t, r in zip(targets, results)]
+    functions = [{"name": t.spec.name, "line": t.def_line + 1, "examples": ex} for t, ex in rows]
+    failed = sum(1 for _, ex in rows for e in ex if e["status"] != "passed")
     if args.json:
         sys.stdout.write(json.dumps({"path": args.path, "functions": functions}, indent=2) + "\n")
     else:
-        for f in functions:
-            for e in f["examples"]:
+        for t, ex in rows:
+            for e in ex:
                 mark = "ok  " if e["status"] == "passed" else "FAIL"
-                sys.stdout.write(f"{mark} {args.path}:{e['line']} {f['name']}: {e['source']}")
+                sys.stdout.write(f"{mark} {args.path}:{e['line']} {t.spec.name}: {e['source']}")
                 sys.stdout.write("\n" if e["status"] == "passed" else f"  -- {e['detail']}\n")
-        total = sum(len(f["examples"]) for f in functions)
+        total = sum(len(ex) for _, ex in rows)
         sys.stdout.write(f"{total - failed} passed, {failed} failed\n")
     return 1 if failed else 0

@@ -4,7 +4,7 @@
 -- plays one scenario through the plugin's public functions, writes the buffer and records what
 -- happened as JSON for the Python side to assert on. Exits non-zero (`cquit`) on any failure.
 -- Environment: SYNTHLS_TEST_CMD (JSON list), SYNTHLS_TEST_FILE, SYNTHLS_TEST_SCENARIO
--- (synthesize | diagnostic | regenerate | status), SYNTHLS_TEST_OUT, SYNTHLS_TEST_TIMEOUT (ms),
+-- (synthesize | from_comment | diagnostic | regenerate | status), SYNTHLS_TEST_OUT, SYNTHLS_TEST_TIMEOUT (ms),
 -- SYNTHLS_TEST_SETTINGS (JSON object, optional).
 
 local env = vim.env
@@ -69,6 +69,10 @@ local scenarios = {}
 
 function scenarios.synthesize(synthls, bufnr)
   run_action(synthls.synthesize, bufnr, first_def_line(bufnr))
+end
+
+function scenarios.from_comment(synthls, bufnr)
+  run_action(synthls.generate_from_comment, bufnr, 0)
 end
 
 function scenarios.diagnostic(_, bufnr)

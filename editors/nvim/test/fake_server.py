@@ -4,7 +4,8 @@ The real server may answer "Synthesize body from docstring" either with ``data``
 ``codeAction/resolve`` or with a ``command`` that it executes and follows with
 ``workspace/applyEdit``. The editor clients must handle both, whichever one the real server
 happens to use, so this double offers the shape named by ``FAKE_SYNTHLS_MODE``
-(``resolve`` or ``command``). Its "synthesis" inserts ``return a + b`` after the docstring of
+(``resolve`` or ``command``), with ``FAKE_SYNTHLS_TITLE_SUFFIX`` appended to the title (the
+real server qualifies it, e.g. " (unverified)"). Its "synthesis" inserts ``return a + b`` after the docstring of
 the function at the requested line; it also publishes one failing-example diagnostic when a
 function returns ``a - b``.
 """
@@ -18,7 +19,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 MODE = os.environ.get("FAKE_SYNTHLS_MODE", "resolve")
-TITLE = "Synthesize body from docstring"
+TITLE = "Synthesize body from docstring" + os.environ.get("FAKE_SYNTHLS_TITLE_SUFFIX", "")
 server = LanguageServer("synthls-fake", "0.0.1")
 
 

@@ -44,7 +44,11 @@ def list_actions(ls: SynthServer, params: types.CodeActionParams) -> list[types.
                 command=_command(title, "synthls.synthesize", uri, target.def_line),
             )
         )
-    fixes = [d for d in params.context.diagnostics if d.source == "synthls" and d.code == "example-failed"]
+    fixes = [
+        d
+        for d in params.context.diagnostics
+        if d.source == "synthls" and d.code == "example-failed"
+    ]
     if fixes and wants_fix and target is not None and not target.is_stub:
         out.append(
             types.CodeAction(
@@ -61,7 +65,9 @@ def list_actions(ls: SynthServer, params: types.CodeActionParams) -> list[types.
             types.CodeAction(
                 title=COMMENT_TITLE,
                 kind=types.CodeActionKind.RefactorRewrite,
-                command=_command(COMMENT_TITLE, "synthls.generateFromComment", uri, comment.span.end.line),
+                command=_command(
+                    COMMENT_TITLE, "synthls.generateFromComment", uri, comment.span.end.line
+                ),
             )
         )
     return out

@@ -40,17 +40,21 @@ def _stub_before(doc: Document, pos: Pos) -> FunctionTarget | None:
             continue
         if t.span.end.line != t.docstring_span.end.line or pos.col < len(t.indent):
             continue
-        if all(not doc.line_text(r).strip() for r in range(t.span.end.line + 1, pos.line + 1)):
-            if best is None or t.span.start.line > best.span.start.line:
-                best = t
+        blank = all(not doc.line_text(r).strip() for r in range(t.span.end.line + 1, pos.line + 1))
+        if blank and (best is None or t.span.start.line > best.span.start.line):
+            best = t
     return best
 
 
-def _target(ls: SynthServer, uri: str, position: types.Position) -> tuple[Document, FunctionTarget, Pos] | None:
+def _target(
+    ls: SynthServer, uri: str, position: types.Position
+) -> tuple[Document, FunctionTarget, Pos] | None:
     doc = ls.docs.get(uri)
     if doc is None or not ls.settings.completion.enabled:
         return None
-    pos = from_client_position(ls.workspace.position_codec, doc.text.splitlines(keepends=True), position)
+    pos = from_client_position(
+        ls.workspace.position_codec, doc.text.splitlines(keepends=True), position
+    )
     line = doc.line_text(pos.line)
     if line[: pos.col].strip() or line[pos.col :].strip():
         return None
@@ -76,7 +80,9 @@ async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str |
         while len(tasks) > MAX_TASKS:
             tasks.pop(next(iter(tasks))).cancel()
     try:
-        report: SynthReport = await asyncio.wait_for(asyncio.shield(task), ls.settings.completion.budget)
+        report: SynthReport = await asyncio.wait_for(
+            asyncio.shield(task), ls.settings.completion.budget
+        )
     except asyncio.TimeoutError:
         return None
     return report.body if report.status == "verified" else None
@@ -85,7 +91,9 @@ async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str |
 def _text(target: FunctionTarget, body: str, pos: Pos) -> str:
     lines = body.strip("\n").splitlines()
     first_indent = target.indent[pos.col :] if pos.col < len(target.indent) else ""
-    return first_indent + ("\n").join([lines[0]] + [(target.indent + ln) if ln.strip() else "" for ln in lines[1:]])
+    return first_indent + ("\n").join(
+        [lines[0]] + [(target.indent + ln) if ln.strip() else "" for ln in lines[1:]]
+    )
 
 
 async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
@@ -101,9 +109,13 @@ async def complete(ls: SynthServer, params: types.CompletionParams) -> types.Com
         label=body.strip().splitlines()[0],
         kind=types.CompletionItemKind.Snippet,
         detail="synthls: verified against the docstring's examples",
-        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```python\n{body}\n```"),
+        documentation=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=f"```python\n{body}\n```"
+        ),
         insert_text_format=types.InsertTextFormat.PlainText,
-        text_edit=types.TextEdit(range=types.Range(params.position, params.position), new_text=text),
+        text_edit=types.TextEdit(
+            range=types.Range(params.position, params.position), new_text=text
+        ),
         filter_text="",
         sort_text="0",
         preselect=True,
@@ -111,7 +123,9 @@ async def complete(ls: SynthServer, params: types.CompletionParams) -> types.Com
     return types.CompletionList(is_incomplete=False, items=[item])
 
 
-async def inline(ls: SynthServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+async def inline(
+    ls: SynthServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList:
     found = _target(ls, params.text_document.uri, params.position)
     if found is None:
         return types.InlineCompletionList(items=[])
@@ -120,4 +134,6 @@ async def inline(ls: SynthServer, params: types.InlineCompletionParams) -> types
     if body is None:
         return types.InlineCompletionList(items=[])
     rng = types.Range(params.position, params.position)
-    return types.InlineCompletionList(items=[types.InlineCompletionItem(insert_text=_text(target, body, pos), range=rng)])
+    return types.InlineCompletionList(
+        items=[types.InlineCompletionItem(insert_text=_text(target, body, pos), range=rng)]
+    )

@@ -54,7 +54,9 @@ class Checker:
             return None
         task = asyncio.ensure_future(self._run(uri, delay))
         self.pending[uri] = task
-        task.add_done_callback(lambda t: self.pending.pop(uri, None) if self.pending.get(uri) is t else None)
+        task.add_done_callback(
+            lambda t: self.pending.pop(uri, None) if self.pending.get(uri) is t else None
+        )
         return task
 
     def cancel(self, uri: str) -> None:
@@ -78,7 +80,12 @@ class Checker:
     async def check_now(self, uri: str) -> dict[str, Any]:
         task = self.schedule(uri, 0)
         if task is None:
-            return {"functions": 0, "examples": 0, "failed": 0, "message": "diagnostics are disabled"}
+            return {
+                "functions": 0,
+                "examples": 0,
+                "failed": 0,
+                "message": "diagnostics are disabled",
+            }
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
@@ -119,7 +126,9 @@ class Checker:
         total = sum(len(t.spec.examples) for t in targets)
         return {"functions": len(targets), "examples": total, "failed": failed}
 
-    def _diagnostics(self, uri: str, doc: Document, t: FunctionTarget, run: RunResult) -> list[types.Diagnostic]:
+    def _diagnostics(
+        self, uri: str, doc: Document, t: FunctionTarget, run: RunResult
+    ) -> list[types.Diagnostic]:
         codec = self.ls.workspace.position_codec
         by_index = {r.index: r for r in run.examples}
         out = []
@@ -138,13 +147,17 @@ class Checker:
                     severity=types.DiagnosticSeverity.Warning,
                     source="synthls",
                     code="example-failed",
-                    related_information=[types.DiagnosticRelatedInformation(where, f"example of {t.spec.name}")],
+                    related_information=[
+                        types.DiagnosticRelatedInformation(where, f"example of {t.spec.name}")
+                    ],
                     data={"function": t.spec.name, "line": t.def_line},
                 )
             )
         return out
 
-    def _unverified(self, uri: str, doc: Document, functions: list[FunctionTarget]) -> list[types.Diagnostic]:
+    def _unverified(
+        self, uri: str, doc: Document, functions: list[FunctionTarget]
+    ) -> list[types.Diagnostic]:
         names = self.unverified.get(uri, set())
         out = []
         for t in functions:
@@ -178,11 +191,19 @@ class Checker:
         out = []
         for t, run in self.results.get(uri, []):
             total, passed = len(t.spec.examples), run.passed
-            rng = line_range(self.ls.workspace.position_codec, doc, t.def_line) if t.def_line < len(doc.text.splitlines()) else None
+            rng = (
+                line_range(self.ls.workspace.position_codec, doc, t.def_line)
+                if t.def_line < len(doc.text.splitlines())
+                else None
+            )
             if rng is None:
                 continue
             if passed == total:
-                cmd = types.Command(title=f"✓ {passed}/{total} examples", command="synthls.checkFile", arguments=[uri])
+                cmd = types.Command(
+                    title=f"✓ {passed}/{total} examples",
+                    command="synthls.checkFile",
+                    arguments=[uri],
+                )
             else:
                 cmd = types.Command(
                     title=f"✗ {passed}/{total} examples — regenerate",

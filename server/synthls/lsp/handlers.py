@@ -21,7 +21,7 @@ COMMANDS = (
 )
 
 
-def build() -> SynthServer:  # noqa: C901 - a flat list of small handlers
+def build() -> SynthServer:
     ls = SynthServer()
 
     @ls.feature(types.INITIALIZE)
@@ -37,7 +37,9 @@ def build() -> SynthServer:  # noqa: C901 - a flat list of small handlers
         await ls.shutdown_all()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def did_change_configuration(ls: SynthServer, params: types.DidChangeConfigurationParams) -> None:
+    def did_change_configuration(
+        ls: SynthServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         ls.configure(params.settings)
         for uri in ls.docs:
             ls.checker.schedule(uri, 0)
@@ -93,7 +95,9 @@ def build() -> SynthServer:  # noqa: C901 - a flat list of small handlers
         return await completion.complete(ls, params)
 
     @ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
-    async def inline(ls: SynthServer, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+    async def inline(
+        ls: SynthServer, params: types.InlineCompletionParams
+    ) -> types.InlineCompletionList:
         return await completion.inline(ls, params)
 
     @ls.command("synthls.synthesize")
@@ -115,6 +119,10 @@ def build() -> SynthServer:  # noqa: C901 - a flat list of small handlers
     @ls.command("synthls.sandboxStatus")
     async def sandbox_status(ls: SynthServer) -> dict[str, Any]:
         sandbox = await ls.sandbox()
-        return {"engine": ls.settings.engine, "layers": list(sandbox.layers), "platform": platform.platform()}
+        return {
+            "engine": ls.settings.engine,
+            "layers": list(sandbox.layers),
+            "platform": platform.platform(),
+        }
 
     return ls

@@ -53,7 +53,9 @@ class Jobs:
             shared = asyncio.ensure_future(self._work(uri, doc, line, kind))
             self.running[key] = shared
             self.waiters[key] = 0
-            shared.add_done_callback(lambda _: (self.running.pop(key, None), self.waiters.pop(key, None)))
+            shared.add_done_callback(
+                lambda _: (self.running.pop(key, None), self.waiters.pop(key, None))
+            )
         self.waiters[key] = self.waiters.get(key, 0) + 1
         try:
             result = await cancellable(self.ls, asyncio.shield(shared))
@@ -79,9 +81,10 @@ class Jobs:
                 return self._refuse(edit_job)
             target = edit_job
         else:
-            target = function_at(doc, line)
-            if target is None or (kind == "synthesize" and not target.is_stub):
+            found = function_at(doc, line)
+            if found is None or (kind == "synthesize" and not found.is_stub):
                 return self._refuse(f"synthls: no stub function at line {line + 1}")
+            target = found
         engine = self.ls.settings.engine
         if not target.spec.examples and engine == "embedded":
             return self._refuse(no_examples_message(target.spec.name))
@@ -95,7 +98,12 @@ class Jobs:
         try:
             sandbox = await self.ls.sandbox()
             report = await synthesize_target(
-                text, target, self.ls.engines(), sandbox, self.ls.settings, progress.report,
+                text,
+                target,
+                self.ls.engines(),
+                sandbox,
+                self.ls.settings,
+                progress.report,
                 allow_unverified=engine != "embedded",
             )
         finally:
@@ -113,16 +121,23 @@ class Jobs:
             edits=[
                 types.TextEdit(
                     range=to_client_range(self.ls.workspace.position_codec, doc, target.body_span),
-                    new_text=body_replacement(target, report.body, "\r\n" if "\r\n" in text else "\n"),
+                    new_text=body_replacement(
+                        target, report.body, "\r\n" if "\r\n" in text else "\n"
+                    ),
                 )
             ],
         )
         applied = await self.ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=types.WorkspaceEdit(document_changes=[edit]), label=f"synthls: {target.spec.name}")
+            types.ApplyWorkspaceEditParams(
+                edit=types.WorkspaceEdit(document_changes=[edit]),
+                label=f"synthls: {target.spec.name}",
+            )
         )
         if report.status == "unverified" and applied.applied:
             self.ls.checker.mark_unverified(uri, target.spec.name)
-        log.info("%s (%s)", report.message, "applied" if applied.applied else "refused by the client")
+        log.info(
+            "%s (%s)", report.message, "applied" if applied.applied else "refused by the client"
+        )
         return {
             "applied": applied.applied,
             "status": report.status,

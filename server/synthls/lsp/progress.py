@@ -11,7 +11,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
@@ -40,12 +40,15 @@ class Progress:
             return
         self.token = token
         self.ls.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title=self.title, cancellable=True, message="starting")
+            token,
+            types.WorkDoneProgressBegin(title=self.title, cancellable=True, message="starting"),
         )
 
     def report(self, message: str) -> None:
         if self.token:
-            self.ls.work_done_progress.report(token=self.token, value=types.WorkDoneProgressReport(message=message))
+            self.ls.work_done_progress.report(
+                token=self.token, value=types.WorkDoneProgressReport(message=message)
+            )
 
     def end(self, message: str) -> None:
         if self.token:
@@ -63,7 +66,7 @@ async def cancellable(ls: SynthServer, work: Awaitable[T], progress: Progress | 
     """Run ``work`` as a task that both kinds of client cancellation cancel."""
     task: asyncio.Future[T] = asyncio.ensure_future(work)
 
-    def cancel(fut: asyncio.Future[object]) -> None:
+    def cancel(fut: Any) -> None:
         if fut.cancelled():
             task.cancel()
 

@@ -38,16 +38,22 @@ class LspLogHandler(logging.Handler):
         self.ls = ls
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith("pygls.protocol") and "logMessage" in str(record.msg):
+            return  # never log about sending logs
         try:
             kind = self.LEVELS.get(record.levelno, types.MessageType.Log)
-            self.ls.window_log_message(types.LogMessageParams(type=kind, message=self.format(record)))
+            self.ls.window_log_message(
+                types.LogMessageParams(type=kind, message=self.format(record))
+            )
         except Exception:  # logging must never break the server
             pass
 
 
 class SynthServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("synthls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "synthls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
         self.settings = Settings()
         self.docs: dict[str, Document] = {}
         self._sandbox: Sandbox | None = None
@@ -62,17 +68,19 @@ class SynthServer(LanguageServer):
 
     # -- settings ------------------------------------------------------------------------------
     def configure(self, raw: Any) -> None:
-        settings, problems = load_settings(raw if isinstance(raw, dict) else None, base=Settings())
-        if raw is not None and not isinstance(raw, dict):
-            problems.append(f"settings: expected an object, got {raw!r}")
+        settings, problems = load_settings(raw, base=Settings())
         old = self.settings
         self.settings = settings
         self._engines.clear()
         level = {"error": logging.ERROR, "warning": logging.WARNING, "debug": logging.DEBUG}
         log.setLevel(level.get(settings.log_level, logging.INFO))
         if problems:
-            text = "synthls: some settings were ignored (defaults used instead):\n" + "\n".join(problems)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=text))
+            text = "synthls: some settings were ignored (defaults used instead):\n" + "\n".join(
+                problems
+            )
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=text)
+            )
             log.warning(text)
         if old.sandbox != settings.sandbox and self._sandbox is not None:
             sandbox, self._sandbox = self._sandbox, None
@@ -90,9 +98,15 @@ class SynthServer(LanguageServer):
         async with self._sandbox_lock:
             if self._sandbox is None:
                 s = self.settings.sandbox
-                sandbox = Sandbox(Limits(timeout=s.timeout, memory_mb=s.memory_mb, parallel=s.parallel))
+                sandbox = Sandbox(
+                    Limits(timeout=s.timeout, memory_mb=s.memory_mb, parallel=s.parallel)
+                )
                 await sandbox.start()
-                log.info("sandbox ready on %s; isolation layers: %s", platform.platform(), ", ".join(sandbox.layers) or "none")
+                log.info(
+                    "sandbox ready on %s; isolation layers: %s",
+                    platform.platform(),
+                    ", ".join(sandbox.layers) or "none",
+                )
                 self._sandbox = sandbox
             return self._sandbox
 
@@ -113,8 +127,11 @@ def serve() -> None:
     server = handlers.build()
     handler = LspLogHandler(server)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    log.addHandler(handler)
+    # Every log record (ours and the libraries') goes to the client's log; nothing to stdout, and
+    # nothing to stderr either, which a client may never read (a full pipe would block the server).
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
     log.setLevel(logging.INFO)
-    log.propagate = False
     logging.getLogger("pygls").setLevel(logging.WARNING)
     server.start_io()

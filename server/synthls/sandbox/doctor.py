@@ -67,7 +67,9 @@ async def _self_test(box: Sandbox) -> list[tuple[str, bool, str]]:
         if check.name.startswith("no writes") and escaped:
             ok = False
         first = result.examples[0] if result.examples else None
-        detail = result.status if first is None else f"{first.status} {first.exc_type or ''}".strip()
+        detail = (
+            result.status if first is None else f"{first.status} {first.exc_type or ''}".strip()
+        )
         lines.append((check.name, ok, detail))
     return lines
 
@@ -83,7 +85,8 @@ async def _report() -> tuple[str, bool]:
     out = [
         f"platform: {platform.platform()} ({platform.machine()})",
         f"python:   {sys.version.split()[0]} at {sys.executable}",
-        f"user:     uid {os.geteuid()}" + (" (root: children run as nobody)" if os.geteuid() == 0 else ""),
+        f"user:     uid {os.geteuid()}"
+        + (" (root: children run as nobody)" if os.geteuid() == 0 else ""),
         f"landlock: ABI {info.get('landlock_abi', 0)}",
         "layers:   " + ", ".join(box.layers),
     ]

@@ -102,7 +102,9 @@ class Sandbox:
         self._sem: asyncio.Semaphore | None = None
         self._hello: asyncio.Future[dict[str, Any]] | None = None
         self._alive = False  # false from the moment the worker's stdout closes
-        self.child_pids: collections.deque[int] = collections.deque(maxlen=4096)  # for audits
+        # for audits: pids of children that ran a program, and of pre-forked idle spares
+        self.child_pids: collections.deque[int] = collections.deque(maxlen=4096)
+        self.spare_pids: collections.deque[int] = collections.deque(maxlen=4096)
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -128,7 +130,7 @@ class Sandbox:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         self._proc = await asyncio.create_subprocess_exec(
             *cmd,
-            json.dumps(self.want_layers),
+            json.dumps(self._worker_options()),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -158,6 +160,15 @@ class Sandbox:
                 self.info.get("errors") or "",
             )
 
+    def _worker_options(self) -> dict[str, Any]:
+        timeout = self.limits.timeout
+        cpu = max(1, min(self.limits.cpu_seconds, math.ceil(timeout) + 1))
+        return {
+            "layers": self.want_layers,
+            "limits": {"memory_mb": self.limits.memory_mb, "cpu_seconds": cpu},
+            "spares": min(self.parallel, 8),
+        }
+
     async def _read_stdout(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stdout is not None
         while line := await proc.stdout.readline():
@@ -178,6 +189,8 @@ class Sandbox:
         kind = event.get("ev")
         if kind == "hello" and self._hello is not None and not self._hello.done():
             self._hello.set_result(event)
+        if kind == "spare" and isinstance(event.get("pid"), int):
+            self.spare_pids.append(event["pid"])
         pend = self._pending.get(event.get("id", -1))
         if pend is None:
             return

@@ -14,7 +14,9 @@ from synthls.spec.examples import extract_examples
 from synthls.spec.model import CommentTarget, Pos, Span
 from synthls.spec.targets import function_at
 
-_PRAGMA = re.compile(r"^#\s*(!|-\*-|type:|noqa|pragma|fmt:|pylint:|mypy:|ruff:|isort:|region|endregion)")
+_PRAGMA = re.compile(
+    r"^#\s*(!|-\*-|type:|noqa|pragma|fmt:|pylint:|mypy:|ruff:|isort:|region|endregion)"
+)
 _MAX_BLOCK = 40
 
 

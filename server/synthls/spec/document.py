@@ -35,6 +35,7 @@ class Document:
         self.tree: Tree = self.parser.parse(self.data)
 
     def _set_text(self, text: str) -> None:
+        self.cache: dict[str, object] = {}  # derived data, dropped on every change
         self.text = text
         self.data = text.encode("utf-8", "surrogatepass")
         self._starts = _line_starts(self.data)
@@ -49,7 +50,9 @@ class Document:
         return start + len(line[: pos.col].encode("utf-8", "surrogatepass"))
 
     def point(self, pos: Pos) -> Point:
-        return Point(pos.line, self.byte_offset(pos) - self._starts[min(pos.line, len(self._starts) - 1)])
+        return Point(
+            pos.line, self.byte_offset(pos) - self._starts[min(pos.line, len(self._starts) - 1)]
+        )
 
     def pos(self, point: Point | tuple[int, int]) -> Pos:
         row, col = point[0], point[1]
@@ -80,7 +83,11 @@ class Document:
         new_bytes = new_text.encode("utf-8", "surrogatepass")
         data = self.data[:start_byte] + new_bytes + self.data[old_end_byte:]
         rows = new_bytes.count(b"\n")
-        last_col = len(new_bytes) - (new_bytes.rfind(b"\n") + 1) if rows else start_point[1] + len(new_bytes)
+        last_col = (
+            len(new_bytes) - (new_bytes.rfind(b"\n") + 1)
+            if rows
+            else start_point[1] + len(new_bytes)
+        )
         new_end_point = Point(start_point[0] + rows, last_col)
         self.tree.edit(
             start_byte=start_byte,

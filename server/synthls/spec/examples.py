@@ -29,6 +29,14 @@ import re
 from collections.abc import Iterator
 
 from synthls.spec.model import Example
+from synthls.spec.scan import (
+    first_bracket,
+    flatten,
+    matching_close,
+    opens_bracket,
+    parses,
+    split_top,
+)
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
@@ -62,7 +70,7 @@ def extract_examples(
     ``first_line`` is the document line holding the docstring's first text line. Without
     ``func_name`` only doctest examples are found (the other forms name the function).
     """
-    found = list(_doctest_examples(docstring, first_line))
+    found = list(_doctest_examples(docstring, first_line, func_name))
     if func_name:
         taken: set[int] = set()
         for ex in found:
@@ -73,25 +81,47 @@ def extract_examples(
     return tuple(found)
 
 
-def _doctest_examples(docstring: str, first_line: int) -> Iterator[Example]:
+def _doctest_examples(docstring: str, first_line: int, name: str) -> Iterator[Example]:
+    """Doctest examples, one ``>>>`` block at a time so one malformed block spoils only itself."""
+    lines = docstring.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.lstrip().startswith(">>>")]
+    for start, stop in zip(starts, [*starts[1:], len(lines)]):
+        try:
+            parsed = _PARSER.get_examples("\n".join(lines[start:stop]))
+        except ValueError:  # inconsistent indentation etc.: skip this block, keep the others
+            continue
+        for ex in parsed:
+            yield _doctest_example(ex, first_line + start, name)
+
+
+def _doctest_example(ex: doctest.Example, offset: int, name: str) -> Example:
+    flags = tuple(sorted(_FLAG_NAMES[f] for f, on in ex.options.items() if on and f in _FLAG_NAMES))
+    want = ex.want
+    if not want and name and ex.exc_msg is None and _is_equality_check(ex.source, name):
+        want = "True\n"  # `>>> f(x) == y` with nothing below: the author means it holds
+    n_lines = ex.source.count("\n") + ex.want.count("\n")
+    return Example(
+        source=ex.source.rstrip("\n"),
+        want=want,
+        line=offset + ex.lineno,
+        style="doctest",
+        flags=flags,
+        exc_msg=ex.exc_msg,
+        end_line=offset + ex.lineno + max(n_lines - 1, 0),
+    )
+
+
+def _is_equality_check(source: str, name: str) -> bool:
     try:
-        parsed = _PARSER.get_examples(docstring)
-    except ValueError:  # inconsistent indentation etc.: fall back to nothing rather than crash
-        return
-    for ex in parsed:
-        flags = tuple(
-            sorted(_FLAG_NAMES[f] for f, on in ex.options.items() if on and f in _FLAG_NAMES)
-        )
-        n_lines = ex.source.count("\n") + ex.want.count("\n")
-        yield Example(
-            source=ex.source.rstrip("\n"),
-            want=ex.want,
-            line=first_line + ex.lineno,
-            style="doctest",
-            flags=flags,
-            exc_msg=ex.exc_msg,
-            end_line=first_line + ex.lineno + max(n_lines - 1, 0),
-        )
+        node = ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return (
+        isinstance(node, ast.Compare)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.Eq)
+        and _is_call_of(ast.unparse(node.left), name)
+    )
 
 
 def _value_examples(
@@ -125,7 +155,7 @@ def _call_form(
     if m is None or _PREFIX.fullmatch(line[: m.start()].strip()) is None:
         return None
     text = "\n".join(lines[i : i + _MAX_SPAN])
-    close = _matching_close(text, m.end() - 1)
+    close = matching_close(text, m.end() - 1)
     if close is None:
         return None
     source = text[m.start() : close + 1]
@@ -137,7 +167,7 @@ def _call_form(
     want, want_end = _want_text(text, sep.end(), name)
     if want is None or not _is_call_of(source, name):
         return None
-    return _flatten(source), want, i + text.count("\n", 0, want_end)
+    return flatten(source), want, i + text.count("\n", 0, want_end)
 
 
 def _io_form(lines: list[str], i: int, name: str) -> tuple[str, str, int] | None:
@@ -183,12 +213,12 @@ def _want_text(text: str, start: int, name: str) -> tuple[str | None, int]:
     end = text.find("\n", start)
     end = len(text) if end == -1 else end
     want = _clean_want(text[start:end], name)
-    if want is None and _opens_bracket(text[start:end]):
-        close = _matching_close(text, _first_bracket(text, start))
+    if want is None and opens_bracket(text[start:end]):
+        close = matching_close(text, first_bracket(text, start))
         if close is not None:
             end = text.find("\n", close)
             end = len(text) if end == -1 else end
-            want = _clean_want(_flatten(text[start:end]), name)
+            want = _clean_want(flatten(text[start:end]), name)
     return want, end
 
 
@@ -229,15 +259,15 @@ def _arguments(text: str) -> str | None:
     values = _assignments(text)
     if values:
         return ", ".join(values)
-    return text.strip() if _parses(f"f({text})") else None
+    return text.strip() if parses(f"f({text})") else None
 
 
 def _assignments(text: str) -> list[str]:
     """Values of the leading ``name = value`` (or ``name : value``) pairs of ``text``."""
     values: list[str] = []
-    for part in _split_top(text):
+    for part in split_top(text):
         m = _ASSIGN.fullmatch(part)
-        if m is None or not _parses(m.group(2)):
+        if m is None or not parses(m.group(2)):
             break
         values.append(m.group(2))
     return values
@@ -246,7 +276,7 @@ def _assignments(text: str) -> list[str]:
 def _is_call_of(source: str, name: str) -> bool:
     """``source`` is one call of ``name`` whose arguments are concrete (no prose variables)."""
     try:
-        node = ast.parse(_flatten(source), mode="eval").body
+        node = ast.parse(flatten(source), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     if not (
@@ -261,72 +291,3 @@ def _is_prose_name(node: ast.expr) -> bool:
     if isinstance(node, ast.Starred):
         node = node.value
     return isinstance(node, ast.Name) and node.id not in _BUILTIN_NAMES and not node.id.isupper()
-
-
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-    return True
-
-
-def _flatten(text: str) -> str:
-    """Join a multi-line expression into one line of source (dropping each line's indent)."""
-    return " ".join(part.strip() for part in text.split("\n")).strip()
-
-
-def _opens_bracket(text: str) -> bool:
-    return any(ch in "([{" for ch in text)
-
-
-def _first_bracket(text: str, start: int) -> int:
-    return min(i for i in (text.find(b, start) for b in "([{") if i != -1)
-
-
-def _matching_close(text: str, open_at: int) -> int | None:
-    """Index of the bracket closing the one at ``open_at``; strings are skipped."""
-    depth, quote, i = 0, "", open_at
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-            elif ch == "\n":
-                return None
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
-
-
-def _split_top(text: str) -> list[str]:
-    """Split ``text`` on commas outside brackets and strings."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return parts

@@ -13,15 +13,17 @@ from tree_sitter import Node
 
 from synthls.spec.document import Document
 from synthls.spec.examples import extract_examples
-from synthls.spec.model import FunctionTarget, Param, Pos, Span, Spec
+from synthls.spec.model import Example, FunctionTarget, Param, Pos, Span, Spec
 
 _PARAM_KINDS = {"list_splat_pattern": "vararg", "dictionary_splat_pattern": "kwargs"}
 _CONTEXT_BUDGET = 2000
 
 
 def _is_docstring(node: Node) -> bool:
-    return node.type == "expression_statement" and node.named_child_count == 1 and (
-        node.named_children[0].type in ("string", "concatenated_string")
+    return (
+        node.type == "expression_statement"
+        and node.named_child_count == 1
+        and (node.named_children[0].type in ("string", "concatenated_string"))
     )
 
 
@@ -84,15 +86,24 @@ def _enclosing(node: Node) -> tuple[Node, Node | None]:
     return outer, cls if cls is not None and cls.type == "class_definition" else None
 
 
+def _class_name(doc: Document, cls: Node | None) -> str | None:
+    name = cls.child_by_field_name("name") if cls is not None else None
+    return doc.node_text(name) if name is not None else None
+
+
 def _indent_unit(doc: Document) -> str:
     return "\t" if "\n\t" in doc.text else "    "
 
 
-def _body_layout(doc: Document, fn: Node, block: Node, stmts: list[Node], has_doc: bool) -> tuple[Span, str, str]:
+def _body_layout(
+    doc: Document, fn: Node, block: Node, stmts: list[Node], has_doc: bool
+) -> tuple[Span, str, str]:
     """(span to replace, indentation, prefix before the new body)."""
     def_line = fn.start_point[0]
     inline = block.start_point[0] == def_line
-    def_indent = doc.line_text(def_line)[: len(doc.line_text(def_line)) - len(doc.line_text(def_line).lstrip())]
+    def_indent = doc.line_text(def_line)[
+        : len(doc.line_text(def_line)) - len(doc.line_text(def_line).lstrip())
+    ]
     if inline:
         indent = def_indent + _indent_unit(doc)
     else:
@@ -109,7 +120,9 @@ def _body_layout(doc: Document, fn: Node, block: Node, stmts: list[Node], has_do
     return Span(doc.pos(block.start_point), end), indent, ""
 
 
-def function_target(doc: Document, fn: Node, context: tuple[tuple[str, ...], str]) -> FunctionTarget | None:
+def function_target(
+    doc: Document, fn: Node, context: tuple[tuple[str, ...], str]
+) -> FunctionTarget | None:
     block = fn.child_by_field_name("body")
     name_node = fn.child_by_field_name("name")
     if block is None or name_node is None or fn.has_error:
@@ -120,7 +133,7 @@ def function_target(doc: Document, fn: Node, context: tuple[tuple[str, ...], str
     rest = stmts[1:] if has_doc else stmts
     outer, cls = _enclosing(fn)
     span, indent, prefix = _body_layout(doc, fn, block, stmts, has_doc)
-    examples = ()
+    examples: tuple[Example, ...] = ()
     if docstring is not None:
         examples = extract_examples(docstring, stmts[0].start_point[0], doc.node_text(name_node))
     header_end = block.prev_sibling.end_byte if block.prev_sibling else block.start_byte
@@ -132,13 +145,15 @@ def function_target(doc: Document, fn: Node, context: tuple[tuple[str, ...], str
         first = rest[0]
         body_text = doc.data[first.start_byte : rest[-1].end_byte].decode("utf-8", "replace")
         col = doc.pos(first.start_point).col
-        body_text = "\n".join(ln[col:] if ln[:col].strip() == "" else ln.lstrip() for ln in body_text.split("\n"))
+        body_text = "\n".join(
+            ln[col:] if ln[:col].strip() == "" else ln.lstrip() for ln in body_text.split("\n")
+        )
     spec = Spec(
         name=doc.node_text(name_node),
         params=_params(doc, fn.child_by_field_name("parameters")),
         returns=doc.node_text(ret) if ret else None,
         decorators=decorators,
-        class_name=doc.node_text(cls.child_by_field_name("name")) if cls and cls.child_by_field_name("name") else None,
+        class_name=_class_name(doc, cls),
         is_async=fn.children[0].type == "async",
         docstring=docstring,
         examples=examples,
@@ -154,7 +169,9 @@ def function_target(doc: Document, fn: Node, context: tuple[tuple[str, ...], str
         body_span=span,
         indent=indent,
         is_stub=all(_is_stub_statement(doc, s) for s in rest),
-        docstring_span=Span(doc.pos(stmts[0].start_point), doc.pos(stmts[0].end_point)) if has_doc else None,
+        docstring_span=Span(doc.pos(stmts[0].start_point), doc.pos(stmts[0].end_point))
+        if has_doc
+        else None,
         body_text=body_text,
         body_prefix=prefix,
     )
@@ -162,6 +179,9 @@ def function_target(doc: Document, fn: Node, context: tuple[tuple[str, ...], str
 
 def module_context(doc: Document) -> tuple[tuple[str, ...], str]:
     """(import statements, nearby signatures and constants) from the module's top level."""
+    cached = doc.cache.get("module_context")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
     imports: list[str] = []
     context: list[str] = []
     for node in doc.tree.root_node.named_children:
@@ -169,17 +189,29 @@ def module_context(doc: Document) -> tuple[tuple[str, ...], str]:
         if kind in ("import_statement", "import_from_statement", "future_import_statement"):
             imports.append(doc.node_text(node))
             continue
-        inner = node.named_children[-1] if kind == "decorated_definition" and node.named_children else node
+        inner = (
+            node.named_children[-1]
+            if kind == "decorated_definition" and node.named_children
+            else node
+        )
         if inner.type in ("function_definition", "class_definition"):
             body = inner.child_by_field_name("body")
-            head = doc.data[node.start_byte : body.start_byte if body else node.end_byte].decode("utf-8", "replace")
+            head = doc.data[node.start_byte : body.start_byte if body else node.end_byte].decode(
+                "utf-8", "replace"
+            )
             context.append(head.rstrip() + " ...")
-        elif kind == "expression_statement" and node.named_children and node.named_children[0].type == "assignment":
+        elif (
+            kind == "expression_statement"
+            and node.named_children
+            and node.named_children[0].type == "assignment"
+        ):
             text = doc.node_text(node)
             if len(text) <= 200:
                 context.append(text)
     joined = "\n".join(context)
-    return tuple(imports), joined[:_CONTEXT_BUDGET]
+    result = tuple(imports), joined[:_CONTEXT_BUDGET]
+    doc.cache["module_context"] = result
+    return result
 
 
 def _function_nodes(node: Node) -> list[Node]:
@@ -201,12 +233,21 @@ def find_functions(doc: Document) -> list[FunctionTarget]:
 
 
 def function_at(doc: Document, line: int) -> FunctionTarget | None:
-    """The innermost intact function whose definition spans ``line``."""
-    best: FunctionTarget | None = None
-    for target in find_functions(doc):
-        if target.span.contains_line(line) and (best is None or target.span.start.line >= best.span.start.line):
-            best = target
-    return best
+    """The innermost intact function whose definition (decorators included) spans ``line``."""
+    text = doc.line_text(line)
+    col = len(text) - len(text.lstrip())
+    node = doc.tree.root_node.descendant_for_point_range(
+        (line, col), (line, max(col, len(text.encode())))
+    )
+    while node is not None:
+        if node.type == "decorated_definition":
+            inner = node.child_by_field_name("definition")
+            if inner is not None and inner.type == "function_definition":
+                node = inner
+        if node.type == "function_definition" and not node.has_error:
+            return function_target(doc, node, module_context(doc))
+        node = node.parent
+    return None
 
 
 def stub_at(doc: Document, line: int) -> FunctionTarget | None:

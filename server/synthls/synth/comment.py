@@ -15,7 +15,16 @@ from synthls.spec.document import Document
 from synthls.spec.model import CommentTarget, FunctionTarget, Param, Pos, Span, Spec
 from synthls.spec.targets import find_functions, function_at, module_context
 
-_NAMES = {int: "n", float: "x", str: "s", list: "items", tuple: "pair", dict: "mapping", set: "values", bool: "flag"}
+_NAMES = {
+    int: "n",
+    float: "x",
+    str: "s",
+    list: "items",
+    tuple: "pair",
+    dict: "mapping",
+    set: "values",
+    bool: "flag",
+}
 
 
 def _called_function(source: str) -> tuple[str, list[ast.expr]] | None:
@@ -51,7 +60,12 @@ def _inside(doc: Document, comment: CommentTarget) -> FunctionTarget | str:
         fn.spec, comment=comment.text, examples=fn.spec.examples + comment.examples
     )
     return dataclasses.replace(
-        fn, spec=spec, body_span=Span(at, at), indent=comment.indent, body_prefix="\n" + comment.indent, is_stub=False
+        fn,
+        spec=spec,
+        body_span=Span(at, at),
+        indent=comment.indent,
+        body_prefix="\n" + comment.indent,
+        is_stub=False,
     )
 
 
@@ -72,16 +86,29 @@ def _module_level(doc: Document, comment: CommentTarget) -> FunctionTarget | str
     docstring = "\n".join(doc_lines)
     doc_text = "\n".join((body_ind + ln) if ln.strip() else "" for ln in doc_lines)
     header = f"def {name}({', '.join(params)}):"
-    prefix = f"\n{ind}{header}\n{body_ind}\"\"\"{doc_text.lstrip()}\n{body_ind}\"\"\"\n{body_ind}"
+    prefix = f'\n{ind}{header}\n{body_ind}"""{doc_text.lstrip()}\n{body_ind}"""\n{body_ind}'
     at = Pos(comment.span.end.line, comment.span.end.col)
     imports, context = module_context(doc)
     spec = Spec(
-        name=name, params=tuple(Param(p) for p in params), docstring=docstring, examples=comment.examples,
-        signature=header, imports=imports, context=context, comment=comment.text,
+        name=name,
+        params=tuple(Param(p) for p in params),
+        docstring=docstring,
+        examples=comment.examples,
+        signature=header,
+        imports=imports,
+        context=context,
+        comment=comment.text,
     )
     span = Span(Pos(comment.span.start.line, 0), at)
-    return FunctionTarget(spec=spec, span=span, def_line=comment.span.end.line, body_span=Span(at, at),
-                          indent=body_ind, is_stub=True, body_prefix=prefix)
+    return FunctionTarget(
+        spec=spec,
+        span=span,
+        def_line=comment.span.end.line,
+        body_span=Span(at, at),
+        indent=body_ind,
+        is_stub=True,
+        body_prefix=prefix,
+    )
 
 
 def comment_job(doc: Document, comment: CommentTarget) -> FunctionTarget | str:

@@ -31,6 +31,11 @@ _DEFAULTS: dict[str, tuple[Any, ...]] = {
     "dict": ({}, {"a": 1}, {"a": 1, "b": 2}),
     "set": (set(), {1, 2}),
 }
+_LIST_OF: dict[str, tuple[Any, ...]] = {
+    "str": ([], ["a"], ["abc", "b"], ["hello", "world", "a"], ["", "xy"]),
+    "float": ([], [1.0], [1.5, 2.0, -3.0], [0.5, 0.5]),
+}
+_ANY: tuple[Any, ...] = (1, "abc", [1, 2, 3], 0, "", [], 7, "Hello World", [3, 1, 2], -2, 2.5)
 
 
 def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
@@ -73,22 +78,30 @@ def _example_call(name: str, example: Example) -> Call | None:
 
 
 def _default_calls(spec: Spec) -> list[Call]:
-    """Calls built from parameter annotations when no example gives literal arguments."""
+    """Calls built from parameter annotations when no example gives literal arguments.
+
+    An unannotated parameter gets values of several types; the selection ignores inputs on
+    which most candidates raise, so the ill-typed ones drop out.
+    """
     positional = [
         p for p in spec.params if p.kind == "positional" and p.name not in ("self", "cls")
     ]
-    pools = [_DEFAULTS.get(_base_type(p.annotation), ()) for p in positional]
-    if not positional or not all(pools):
+    pools = [_pool(p.annotation) for p in positional]
+    if not positional:
         return []
     depth = max(len(pool) for pool in pools)
     return [([pool[i % len(pool)] for pool in pools], {}) for i in range(depth)]
 
 
-def _base_type(annotation: str | None) -> str:
+def _pool(annotation: str | None) -> tuple[Any, ...]:
     if not annotation:
-        return ""
-    head = annotation.replace("typing.", "").split("[", 1)[0].strip().lower()
-    return {"sequence": "list", "iterable": "list"}.get(head, head)
+        return _ANY
+    text = annotation.replace("typing.", "").replace(" ", "")
+    head, _, inner = text.partition("[")
+    head = {"sequence": "list", "iterable": "list"}.get(head.lower(), head.lower())
+    if head == "list" and inner:
+        return _LIST_OF.get(inner.rstrip("]").lower(), _DEFAULTS["list"])
+    return _DEFAULTS.get(head, _ANY)
 
 
 def _variants(calls: list[Call]) -> Iterator[Call]:

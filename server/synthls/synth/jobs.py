@@ -17,11 +17,7 @@ from synthls.synth.loop import Outcome, Progress, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
 
-NO_EXAMPLES_HELP = (
-    "add an example to the docstring, e.g.\n"
-    "    >>> {name}(...)\n"
-    "    expected result"
-)
+NO_EXAMPLES_HELP = "add an example to the docstring, e.g.\n    >>> {name}(...)\n    expected result"
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,9 @@ async def synthesize_target(
     if not spec.examples and outcome.candidate is not None:
         return SynthReport(target, outcome, "unverified", f"{spec.name}: unverified (no examples)")
     best = outcome.best
-    if best is not None:
+    if best is not None and best.candidate.note:
+        details: tuple[str, ...] = (f"{best.candidate.engine}: {best.candidate.note}",)
+    elif best is not None:
         details = tuple(describe_failures(spec.examples, best.result))
     else:
         details = tuple(
@@ -83,7 +81,9 @@ async def synthesize_target(
     return SynthReport(target, outcome, "failed", f"{spec.name}: {outcome.reason}", details)
 
 
-async def check_target(text: str, target: FunctionTarget, runner: Runner, timeout: float) -> RunResult:
+async def check_target(
+    text: str, target: FunctionTarget, runner: Runner, timeout: float
+) -> RunResult:
     """Run the function's examples against the file as it is."""
     program = Program(
         setup=module_with_body(text, target, None), examples=target.spec.examples, timeout=timeout

@@ -3,9 +3,10 @@
 Engines run concurrently and stream candidates; each candidate is validated in the sandbox as it
 arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.select``
 can compare candidates by behaviour). When no candidate passes every example, the best few go back
-to the engines that use feedback for another round, up to ``rounds`` or the deadline. Once some
-candidate passes, the others get ``settle`` more seconds, so with several engines a verified answer
-from either wins and the more readable one is preferred when both pass in time.
+to the engines for another round, up to ``rounds`` or the deadline (an engine whose
+``uses_feedback`` attribute is False is asked only in the first round). Once some candidate
+passes, the others get ``settle`` more seconds, so with several engines a verified answer from
+either wins and the more readable one is preferred when both pass in time.
 
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
@@ -89,6 +90,7 @@ class _Run:
     attempts: list[Attempt] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
+    silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
 
     async def validate(self, cand: Candidate) -> Attempt:
         problem = cand.note or parses(cand.body)
@@ -120,8 +122,10 @@ class _Run:
         checks: list[asyncio.Task[None]],
         passed: asyncio.Event,
     ) -> None:
+        self.silent.add(engine.name)
         try:
             async for cand in engine.propose(self.spec, feedback):
+                self.silent.discard(engine.name)
                 key = cand.body.strip()
                 if key in self.seen:
                     continue
@@ -133,6 +137,7 @@ class _Run:
             if not getattr(exc, "user_facing", False):
                 log.exception("engine %s failed", engine.name)
             self.errors[engine.name] = str(exc) or type(exc).__name__
+        self.silent.discard(engine.name)
 
     async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Feedback]) -> None:
         checks: list[asyncio.Task[None]] = []
@@ -227,26 +232,21 @@ async def synthesize(
     With no examples in ``spec`` there is nothing to verify: one round runs and the chosen
     candidate that loads is returned with ``verified=False``.
     """
-    start = time.monotonic()
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
     n = len(spec.examples)
     rounds = rounds if n else 1
+    end = time.monotonic() + deadline
     feedback: list[Feedback] = []
-    timed_out = False
-    rnd = 0
-    for rnd in range(1, rounds + 1):
-        active = [e for e in engines if rnd == 1 or getattr(e, "uses_feedback", False)]
-        left = deadline - (time.monotonic() - start)
-        if not active or left <= 0:
-            timed_out = left <= 0
-            rnd -= 1
+    rnd, timed_out = 0, False
+    while rnd < rounds:
+        active = [e for e in engines if rnd == 0 or getattr(e, "uses_feedback", True)]
+        if not active:
             break
-        before = len(run.attempts)
-        try:
-            await asyncio.wait_for(run.round(active, feedback), left)
-        except asyncio.TimeoutError:
+        if time.monotonic() >= end:
             timed_out = True
-        new = run.attempts[before:]
+            break
+        rnd += 1
+        new, timed_out = await _timed_round(run, active, feedback, end, deadline)
         picked = _pick(run.attempts, n)
         if picked is not None:
             return _success(run, picked, rnd, n)
@@ -257,6 +257,26 @@ async def synthesize(
         feedback = _feedback(new)
     reason = _failure_reason(run, n, timed_out, deadline)
     return Outcome(False, None, None, reason, tuple(run.attempts), rnd, tuple(run.errors.values()))
+
+
+async def _timed_round(
+    run: _Run,
+    engines: Sequence[Synthesizer],
+    feedback: Sequence[Feedback],
+    end: float,
+    deadline: float,
+) -> tuple[list[Attempt], bool]:
+    """(the attempts validated in this round, whether the deadline cut it short)."""
+    before = len(run.attempts)
+    try:
+        await asyncio.wait_for(run.round(engines, feedback), end - time.monotonic())
+    except asyncio.TimeoutError:
+        for name in run.silent:  # say which engine kept the user waiting
+            run.errors.setdefault(
+                name, f"{name} gave no answer before the deadline ({deadline:g}s)"
+            )
+        return run.attempts[before:], True
+    return run.attempts[before:], False
 
 
 def _success(run: _Run, picked: tuple[Attempt, str], rnd: int, n: int) -> Outcome:

@@ -14,8 +14,9 @@ Details that matter:
 * an input that most of the best candidates crash on is taken as outside the function's
   domain and ignored, so a candidate is not punished for refusing garbage;
 * a candidate's support is not all-or-nothing: it earns, from every other candidate, the share
-  of valid inputs on which both give the same result, weighted by how many examples that
-  other candidate passes. Candidates that differ on one odd input still back each other;
+  of valid inputs on which both give the same result, so candidates that differ on one odd
+  input still back each other. Votes from candidates that pass fewer examples only break
+  ties (they are wrong somewhere, so agreeing with them is weak evidence);
 * crashing is a behaviour like any other, compared like a value.
 """
 
@@ -28,6 +29,9 @@ from dataclasses import dataclass
 from synthls.sandbox.types import RunResult
 from synthls.synth.base import Candidate
 
+LOWER = 0.01  # weight of a vote from a candidate that passes fewer examples (a tie-breaker)
+THETA = 0.0
+SOFT = True  # partial agreement counts (False: only identical behaviour does)
 _RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature
 
 
@@ -55,7 +59,7 @@ def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
     signatures = {i: _signature(scored[i].result) for i in usable}
     valid = _valid_inputs([signatures[i] for i in top])
     sigs = {i: tuple(signatures[i][j] for j in valid) for i in usable}
-    weight = {i: (1 + passed[i]) / (1 + best) for i in usable}
+    weight = {i: 1.0 if passed[i] == best else LOWER * (1 + passed[i]) / (1 + best) for i in usable}
     groups: dict[tuple[str, ...], float] = {}
     for i in usable:
         groups[sigs[i]] = groups.get(sigs[i], 0.0) + weight[i]
@@ -88,14 +92,16 @@ def _valid_inputs(top_signatures: list[tuple[str, ...]]) -> list[int]:
     valid = []
     for j in range(width):
         returned = sum(1 for s in top_signatures if j < len(s) and s[j] != _RAISED)
-        if 2 * returned >= len(top_signatures):
+        values = [s[j] for s in top_signatures if j < len(s)]
+        plural = max((values.count(v) for v in set(values)), default=0)
+        if 2 * returned >= len(top_signatures) and plural >= THETA * len(top_signatures):
             valid.append(j)
     return valid
 
 
 def _support(mine: tuple[str, ...], groups: dict[tuple[str, ...], float]) -> float:
     """Sum over candidates (grouped by behaviour) of (share of inputs agreed on) x weight."""
-    if not mine:
+    if not mine or not SOFT:
         return groups.get(mine, 0.0)
     total = 0.0
     for theirs, weight in groups.items():

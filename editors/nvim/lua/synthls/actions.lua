@@ -76,7 +76,8 @@ end
 local function matching(actions, title)
   local out = {}
   for _, action in ipairs(actions or {}) do
-    if title == nil or action.title == title then
+    -- the server may qualify a title, e.g. "Synthesize body from docstring (unverified)"
+    if title == nil or action.title == title or vim.startswith(action.title, title .. " ") then
       table.insert(out, action)
     end
   end

@@ -113,8 +113,10 @@ end
 --- Configure and enable the server for `opts.filetypes` buffers.
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
-  if opts and opts.cmd then -- lists replace, never merge
-    M.config.cmd = opts.cmd
+  for _, list in ipairs({ "cmd", "filetypes", "root_markers" }) do -- lists replace, never merge
+    if opts and opts[list] then
+      M.config[list] = opts[list]
+    end
   end
   enable(M.client_config(M.config))
   if M.config.user_commands then

@@ -10,6 +10,7 @@ then but fails later aborts the child, so a candidate never runs with less than 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import resource
 import signal
@@ -69,12 +70,37 @@ def _nobody_can_read(path: str) -> bool:
     return bool(os.stat(path).st_mode & 0o004)
 
 
+def _capset(bits: int) -> None:
+    """Set effective and permitted capabilities to ``bits`` (the low 32), inheritable none."""
+    header = (ctypes.c_uint32 * 2)(_CAP_V3, 0)
+    data = (ctypes.c_uint32 * 6)(bits, bits, 0, 0, 0, 0)
+    _check(_libc.syscall(126, ctypes.byref(header), ctypes.byref(data)), "capset")
+
+
 def _capset_read_search() -> None:
     """Keep only CAP_DAC_READ_SEARCH (after setresuid with keepcaps); Landlock bounds reads."""
-    header = (ctypes.c_uint32 * 2)(_CAP_V3, 0)
-    bit = 1 << _CAP_DAC_READ_SEARCH
-    data = (ctypes.c_uint32 * 6)(bit, bit, 0, 0, 0, 0)
-    _check(_libc.syscall(126, ctypes.byref(header), ctypes.byref(data)), "capset")
+    _capset(1 << _CAP_DAC_READ_SEARCH)
+
+
+def enter_shared_netns() -> None:
+    """Move this process (the zygote) into a new, empty network namespace for all children.
+
+    Root unshares the network namespace alone; an ordinary user needs a user namespace too,
+    mapped to its own ids, and its children then drop the capabilities that come with it.
+    One namespace for all children costs nothing per candidate; its loopback stays down.
+    """
+    if os.geteuid() == 0:
+        _unshare(_CLONE_NEWNET)
+        return
+    uid, gid = os.geteuid(), os.getegid()
+    _unshare(_CLONE_NEWUSER | _CLONE_NEWNET)
+    for path, text in (
+        ("/proc/self/setgroups", "deny"),
+        ("/proc/self/uid_map", f"{uid} {uid} 1"),
+        ("/proc/self/gid_map", f"{gid} {gid} 1"),
+    ):
+        with open(path, "w") as fh:
+            fh.write(text)
 
 
 def _unshare(flags: int) -> None:
@@ -85,8 +111,12 @@ def drop_root(keep_read_search: bool) -> None:
     if keep_read_search:
         _check(_libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0), "keepcaps")
     os.setgroups([])
-    os.setresgid(NOBODY, NOBODY, NOBODY)
-    os.setresuid(NOBODY, NOBODY, NOBODY)
+    if hasattr(os, "setresuid"):
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+    else:  # macOS: setgid/setuid as root set real, effective and saved ids
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
     if keep_read_search:
         _capset_read_search()
 
@@ -108,22 +138,36 @@ def set_rlimits(limits: dict[str, int], nproc: bool) -> None:
     if nproc:
         pairs.append((resource.RLIMIT_NPROC, 0, 0))
     for which, soft, hard in pairs:
-        resource.setrlimit(which, (soft, hard))
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (ValueError, OSError):
+            if sys.platform == "linux":
+                raise
+            # elsewhere some limits are not settable (macOS RLIMIT_AS); the wall clock stays
 
 
-def enter_child(result_fd: int, zygote_pid: int, tmpdir: str) -> None:
-    """Process-level hygiene every child gets: session, death signal, stdio, fds, cwd."""
+def enter_child(
+    result_fd: int, zygote_pid: int, tmpdir: str, extra_fd: tuple[int, int] | None = None
+) -> None:
+    """Process-level hygiene every child gets: session, death signal, stdio, fds, cwd.
+
+    Afterwards fd 0-2 are /dev/null, ``RESULT_FD`` is the result pipe, ``extra_fd[1]`` is
+    ``extra_fd[0]`` (when given), and every other inherited descriptor is closed.
+    """
     os.setsid()
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if sys.platform == "linux":
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != zygote_pid:
         os._exit(70)
-    if result_fd != RESULT_FD:
-        os.dup2(result_fd, RESULT_FD)
+    keep = [(fcntl.fcntl(result_fd, fcntl.F_DUPFD, 256), RESULT_FD)]
+    if extra_fd is not None:
+        keep.append((fcntl.fcntl(extra_fd[0], fcntl.F_DUPFD, 256), extra_fd[1]))
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    os.closerange(RESULT_FD + 1, 1 << 16)
-    os.set_inheritable(RESULT_FD, False)
+    for high, low in keep:
+        os.dup2(high, low, inheritable=False)
+    os.closerange(max(low for _, low in keep) + 1, 1 << 16)
     os.chdir(tmpdir)
     os.umask(0o077)
     signal.set_wakeup_fd(-1)
@@ -135,16 +179,19 @@ def enter_child(result_fd: int, zygote_pid: int, tmpdir: str) -> None:
 def apply(cfg: dict[str, Any], tmpdir: str) -> list[str]:
     """Apply the configured layers to this process; returns the names actually applied."""
     layers = ["setsid"]
-    if cfg.get("netns"):
+    if cfg.get("netns") and not cfg.get("netns_shared"):
         _unshare(_CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET)
         layers.append("netns")
+    if cfg.get("drop_caps"):
+        _capset(0)  # the capabilities a user namespace granted the zygote stay with it
     if cfg.get("drop_uid"):
         drop_root(bool(cfg.get("keep_read_search")))
         layers.append("drop_uid")
     set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))
     layers.append("rlimits")
-    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    layers.append("no_new_privs")
+    if sys.platform == "linux":
+        _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        layers.append("no_new_privs")
     if cfg.get("landlock"):
         try:
             landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))

@@ -2,7 +2,9 @@
 
 The relay is byte-level: each complete line a child writes is forwarded as ``<id> <line>``
 without being parsed (the server parses and judges), up to a byte cap after which the child is
-killed as an output flood. A child is killed with SIGKILL to its process group on deadline,
+killed as an output flood. Lines are held until the job ends and sent together with its
+``end`` event, so the server wakes once per job; nothing is lost when the child hangs or dies,
+because what it wrote before is already here. A child is killed with SIGKILL to its process group on deadline,
 cancellation, flood, or as soon as it reports ``done`` (so no thread or straggler outlives
 the verdict). Process groups are killed while the leader is still unreaped (a zombie at worst),
 so the group id cannot have been recycled. Orphans reparented to the zygote (it is a
@@ -44,6 +46,8 @@ class Job:
         self.status: int | None = None
         self.eof = False
         self.token = b""  # every genuine report line starts with it; others are forgeries
+        self.ended = False  # the server has its `end` (sent at `done`, before reaping)
+        self.out: list[bytes] = []  # relayed lines, sent with `end` (one wake-up per job)
 
 
 def _rmtree(path: str) -> None:
@@ -68,6 +72,8 @@ class JobTable:
         self.sel: selectors.BaseSelector | None = None
         self.by_id: dict[int, Job] = {}
         self.by_pid: dict[int, Job] = {}
+        self.on_orphan: Callable[[int], None] = lambda pid: None
+        self.keep_alive: Callable[[], set[int]] = set  # our own children that are not jobs
 
     def active(self) -> bool:
         return bool(self.by_id)
@@ -97,6 +103,8 @@ class JobTable:
         job.killed = True
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(job.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(job.pid, signal.SIGKILL)  # in case it has not called setsid yet
 
     def kill_all(self, reason: str) -> None:
         for job_id in list(self.by_id):
@@ -136,7 +144,6 @@ class JobTable:
 
     def _relay_lines(self, job: Job) -> None:
         prefix = f"{job.id} ".encode()
-        out = []
         while (nl := job.buf.find(b"\n")) >= 0:
             line = bytes(job.buf[:nl])
             del job.buf[: nl + 1]
@@ -144,11 +151,12 @@ class JobTable:
                 line = line[len(job.token) :]
             else:
                 line = FORGED_LINE
-            out.append(prefix + line + b"\n")
+            if job.ended:
+                continue
+            job.out.append(prefix + line + b"\n")
             if line == DONE_LINE:
                 self.kill(job.id, None)
-        if out:
-            self.emit(b"".join(out))
+                self.emit(self._end_line(job, {"exit": 0, "signal": None}))
 
     def reap(self) -> None:
         while True:
@@ -163,7 +171,9 @@ class JobTable:
             if job is not None and not job.killed:
                 self.kill(job.id, None)
             _, status = os.waitpid(pid, 0)
-            if job is not None:
+            if job is None:
+                self.on_orphan(pid)
+            else:
                 job.status = status
                 while self._read_once(job):
                     pass
@@ -177,18 +187,21 @@ class JobTable:
         del self.by_id[job.id]
         del self.by_pid[job.pid]
         status = job.status or 0
-        end = {
-            "ev": "end",
-            "id": job.id,
-            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "reason": job.reason,
-            "elapsed": round(time.monotonic() - job.started, 6),
-        }
-        self.emit(b"Z " + json.dumps(end).encode() + b"\n")
+        if not job.ended:
+            exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
         _rmtree(job.tmpdir)
         if not self.cfg.get("seccomp"):
-            kill_orphans(set(self.by_pid))
+            kill_orphans(set(self.by_pid) | self.keep_alive())
+
+    def _end_line(self, job: Job, how: dict[str, Any]) -> bytes:
+        """The job's buffered report lines followed by its ``end`` event, as one write."""
+        job.ended = True
+        elapsed = round(time.monotonic() - job.started, 6)
+        end = {"ev": "end", "id": job.id, **how, "reason": job.reason, "elapsed": elapsed}
+        lines, job.out = job.out, []
+        return b"".join(lines) + b"Z " + json.dumps(end).encode() + b"\n"
 
     def reap_all(self) -> None:
         self.kill_all("exit")

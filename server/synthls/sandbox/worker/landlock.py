@@ -13,6 +13,7 @@ import ctypes
 import os
 import platform
 import stat
+import sys
 
 _NR = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446), "riscv64": (444, 445, 446)}
 
@@ -35,7 +36,7 @@ class _PathBeneath(ctypes.Structure):
 
 
 def _syscalls() -> tuple[int, int, int] | None:
-    return _NR.get(platform.machine())
+    return _NR.get(platform.machine()) if sys.platform == "linux" else None
 
 
 def abi_version() -> int:

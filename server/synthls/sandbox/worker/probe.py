@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,7 @@ def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
         ("netns", lambda: isolate._unshare(_netns_flags())),
         ("drop_uid", lambda: isolate.drop_root(bool(cfg.get("keep_read_search")))),
         ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))),
-        ("no_new_privs", lambda: isolate._check(isolate._libc.prctl(38, 1, 0, 0, 0), "nnp")),
+        ("no_new_privs", _no_new_privs),
         ("landlock", lambda: landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))),
         ("seccomp", lambda: seccomp.install(os.getpid())),
     ]
@@ -37,6 +38,12 @@ def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
             found[name] = False
             found[name + "_error"] = f"{type(exc).__name__}: {exc}"
     return found
+
+
+def _no_new_privs() -> None:
+    if sys.platform != "linux":
+        raise OSError(38, "PR_SET_NO_NEW_PRIVS is Linux-only")
+    isolate._check(isolate._libc.prctl(38, 1, 0, 0, 0), "no_new_privs")
 
 
 def _netns_flags() -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import platform
 import struct
+import sys
 
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _X32_BIT = 0x40000000
@@ -65,7 +66,7 @@ _SECCOMP_MODE_FILTER = 2
 
 def available() -> bool:
     """True when this architecture's table exists and the kernel has seccomp filters."""
-    if platform.machine() != "x86_64":
+    if sys.platform != "linux" or platform.machine() != "x86_64":
         return False
     libc = ctypes.CDLL(None, use_errno=True)
     return int(libc.prctl(21, 0, 0, 0, 0)) >= 0  # PR_GET_SECCOMP

@@ -20,11 +20,11 @@ import platform
 import selectors
 import signal
 import sys
-import tempfile
 from typing import Any
 
-from . import child, isolate, probe
-from .jobs import Job, JobTable
+from . import isolate, probe
+from .jobs import Job, JobTable, _rmtree
+from .spares import SparePool
 
 _PRELOAD = [
     "asyncio",
@@ -71,12 +71,15 @@ def _preload() -> None:
 
 
 class Zygote:
-    def __init__(self, cfg: dict[str, Any], layers: list[str]) -> None:
+    def __init__(self, cfg: dict[str, Any], layers: list[str], spares: int) -> None:
         self.cfg = cfg
         self.layers = layers
         self.pid = os.getpid()
         self.sel = selectors.DefaultSelector()
         self.jobs = JobTable(self.emit, cfg)
+        self.spares = SparePool(cfg, spares)
+        self.jobs.on_orphan = self._on_orphan
+        self.jobs.keep_alive = lambda: set(self.spares.by_pid)
         self.inbuf = bytearray()
         self.running = True
         wake_r, wake_w = os.pipe()
@@ -85,14 +88,17 @@ class Zygote:
         self.wake_r = wake_r
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a dead child's pipe is EPIPE, not death
         self.sel.register(0, selectors.EVENT_READ, "stdin")
         self.sel.register(wake_r, selectors.EVENT_READ, "wake")
 
     def emit(self, data: bytes) -> None:
         view = memoryview(data)
-        while view:
-            view = view[os.write(1, view) :]
+        try:
+            while view:
+                view = view[os.write(1, view) :]
+        except BrokenPipeError:  # the server is gone: wind down, killing every child
+            self.running = False
 
     def serve(self) -> None:
         while self.running or self.jobs.active():
@@ -108,7 +114,15 @@ class Zygote:
             self.jobs.enforce_deadlines()
             if not self.running:
                 self.jobs.kill_all("exit")
+            elif self.spares.needs_more() and (not self.jobs.active() or self.spares.empty()):
+                # one per turn, and preferably while idle: a spare setting itself up competes
+                # for the CPU with the job that is running
+                self._fork_spare()
+        leftover = self.spares.kill_all()
         self.jobs.reap_all()
+        self.jobs.reap()
+        for path in leftover:
+            _rmtree(path)
 
     def _drain_wake(self) -> None:
         try:
@@ -140,38 +154,22 @@ class Zygote:
             self.running = False
 
     def _spawn(self, req: dict[str, Any]) -> None:
-        tmpdir = tempfile.mkdtemp(prefix="synthls-")
-        if self.cfg.get("drop_uid"):
-            os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
-        r, w = os.pipe()
+        spare = self.spares.take()
         req["token"] = os.urandom(12).hex()
-        pid = os.fork()
-        if pid == 0:
-            self._child(req, w, tmpdir)
-        os.close(w)
-        os.set_blocking(r, False)
+        self.spares.send_job(spare, req)
         cap = 8 * int(req.get("output_bytes", 1 << 20)) + (1 << 16)
-        job = Job(int(req["id"]), pid, r, tmpdir, float(req.get("timeout", 5.0)), cap)
+        job = Job(int(req["id"]), spare.pid, spare.rfd, spare.tmpdir, float(req["timeout"]), cap)
         job.token = req["token"].encode() + b" "
         self.jobs.add(job, self.sel)
 
-    def _child(self, req: dict[str, Any], w: int, tmpdir: str) -> None:  # pragma: no cover
-        code = 0
-        try:
-            isolate.enter_child(w, self.pid, tmpdir)
-            cfg = dict(self.cfg, limits=req["limits"])
-            try:
-                isolate.apply(cfg, tmpdir)
-            except Exception as exc:
-                rep = child.Reporter(isolate.RESULT_FD, req["token"])
-                rep.send({"ev": "isolation_error", "msg": str(exc)})
-                code = 71
-                return
-            child.run(req, isolate.RESULT_FD)
-        except BaseException:
-            code = 1
-        finally:
-            _exit(code)
+    def _fork_spare(self) -> None:
+        spare = self.spares.fork_one()
+        self.emit(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
+
+    def _on_orphan(self, pid: int) -> None:
+        spare = self.spares.forget(pid)
+        if spare is not None:
+            _rmtree(spare.tmpdir)
 
 
 def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> bytes:
@@ -191,15 +189,25 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
 
 def main(argv: list[str]) -> int:
     """Entry point; ``argv[0]`` is an optional JSON object of layer switches."""
-    want = json.loads(argv[0]) if argv else {}
+    opts = json.loads(argv[0]) if argv else {}
+    want = opts.get("layers", {})
     os.chdir("/")
     _preload()
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     cfg = isolate.plan(want)
-    cfg["limits"] = {"memory_mb": 256, "cpu_seconds": 2}
+    cfg["limits"] = {"memory_mb": 1024, "cpu_seconds": 5, **opts.get("limits", {})}
     cfg, layers, errors = probe.settle(cfg)
-    zyg = Zygote(cfg, layers)
+    if cfg.get("netns"):
+        try:
+            isolate.enter_shared_netns()
+            cfg["netns_shared"] = True
+            cfg["drop_caps"] = os.geteuid() != 0
+        except (OSError, isolate.IsolationError) as exc:
+            cfg["netns"] = False
+            layers.remove("netns")
+            errors["netns"] = f"shared namespace: {exc}"
+    zyg = Zygote(cfg, layers, int(opts.get("spares", 2)))
     zyg.emit(_hello(layers, errors, cfg))
     gc.collect()
     gc.freeze()

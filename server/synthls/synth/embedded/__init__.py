@@ -38,11 +38,15 @@ def search_isolated(
     max_candidates: int = 5,
     memory_mb: int = 1024,
     exclude: Sequence[str] = (),
+    prior: bool = True,
 ) -> list[str]:
-    """Like ``search`` but in a resource-limited child process (synchronous)."""
+    """Like ``search`` but in a resource-limited child process (synchronous).
+
+    ``prior=False`` ignores the docstring's words (the benchmark's baseline).
+    """
     if build_problem(spec) is None:
         return []
-    payload = spec_to_json(spec, list(exclude))
+    payload = spec_to_json(spec, list(exclude), prior)
     return list(run_bodies(payload, budget, memory_mb, max_candidates))
 
 

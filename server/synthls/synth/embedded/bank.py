@@ -20,7 +20,7 @@ MAX_BANK = 300_000  # expressions kept per bank; past it new ones are only check
 class Expr:
     """One expression: its code, cost, precedence and its values in each environment."""
 
-    __slots__ = ("code", "cost", "gen", "key", "mods", "op", "prec", "tag", "uses", "vals")
+    __slots__ = ("code", "cost", "gen", "key", "magic", "mods", "op", "prec", "tag", "uses", "vals")
 
     def __init__(
         self,
@@ -32,6 +32,8 @@ class Expr:
         mods: frozenset[str] = frozenset(),
         gen: str | None = None,
         op: str = "",
+        key: str | None = None,
+        magic: int = 0,
     ) -> None:
         self.code = code
         self.cost = cost
@@ -40,9 +42,10 @@ class Expr:
         self.uses = uses  # bitmask of the variables the expression reads
         self.mods = mods  # modules it needs ("math", "Counter")
         self.gen = gen  # for a list comprehension, its text without the brackets
+        self.magic = magic  # how many constants it uses that nobody named (a sign of overfitting)
         self.op = op  # name of the outermost component, "" for leaves and forms
         self.tag = tag_of(self.vals)
-        self.key = key_of(self.vals)
+        self.key = key if key is not None else key_of(self.vals)
 
     def __repr__(self) -> str:
         return f"Expr({self.code!r}, cost={self.cost})"
@@ -57,7 +60,7 @@ class Deadline:
 
     def tick(self) -> None:
         self.count += 1
-        if self.count & 255 == 0 and time.monotonic() > self.end:
+        if self.count & 63 == 0 and time.monotonic() > self.end:
             raise TimeUp
 
     def left(self) -> float:

@@ -15,11 +15,17 @@ from synthls.synth.embedded.bank import Bank, Deadline, Expr
 from synthls.synth.embedded.components import Comp
 from synthls.synth.embedded.values import NUM, small_enough
 
-Hook = Callable[[Expr], bool]  # sees each new expression; True means "consumed, do not keep"
-Extra = Callable[[int], None]  # adds special forms (comprehensions) at a level
+Hook = Callable[[Expr], object]  # sees each new expression (to spot solutions)
+Extra = Callable[[int], None]
+Goal = Callable[[Sequence[object], str], bool]  # adds special forms (comprehensions) at a level
 CONST_ONLY_MAX = 4  # constant-only expressions are kept up to this cost
 # consumers that ignore order, and producers that only reorder: never stack one on the other
-_ORDERLESS = frozenset({"sorted", "sorted_rev", "set", "sum", "len", "max", "min", "counter", "any", "all", "prod"})
+_ORDERLESS = frozenset(
+    {"sorted", "sorted_rev", "set", "sum", "len", "max", "min", "counter", "any", "all", "prod"}
+)
+_CONST_OK = frozenset({"add", "sub", "mul", "div", "pow", "neg", "floordiv"})
+_ORDER_EXPOSING = frozenset({"list", "tuple", "join", "enumerate", "zip", "dictzip", "counter"})
+_OFFSET = frozenset({"add", "sub"})
 _REORDER = frozenset({"sorted", "sorted_rev", "reverse", "list", "tuple"})
 
 
@@ -40,6 +46,7 @@ class Context:
         self.deadline = deadline
         self.hook = hook
         self.extra: Extra | None = None
+        self.goal: Goal | None = None  # tells the hook's targets apart before building them
 
     def grow_to(self, cost: int) -> None:
         """Complete every level up to ``cost``."""
@@ -49,9 +56,9 @@ class Context:
             self.bank.grown = level
 
     def offer(self, e: Expr) -> None:
-        """Consider a new expression: the hook first, then the bank."""
-        if self.hook is not None and self.hook(e):
-            return
+        """Consider a new expression: the hook first (a solution may also be a part), the bank."""
+        if self.hook is not None:
+            self.hook(e)
         self.bank.add(e)
 
     def _level(self, c: int) -> None:
@@ -63,6 +70,8 @@ class Context:
             if rem < comp.arity:
                 continue
             if comp.arity == 1:
+                if not comp.fits(0, rem):
+                    continue
                 for a in self.bank.at(rem, comp.tags[0]):
                     self._apply(comp, (a,), c)
             elif comp.arity == 2:
@@ -76,7 +85,7 @@ class Context:
         t0, t1 = comp.tags
         for c1 in range(1, rem):
             c2 = rem - c1
-            if comp.comm and c1 > c2:
+            if (comp.comm and c1 > c2) or not (comp.fits(0, c1) and comp.fits(1, c2)):
                 continue
             left = self.bank.at(c1, t0)
             right = self.bank.at(c2, t1)
@@ -91,6 +100,8 @@ class Context:
         for c1 in range(1, rem - 1):
             for c2 in range(1, rem - c1):
                 c3 = rem - c1 - c2
+                if not (comp.fits(0, c1) and comp.fits(1, c2) and comp.fits(2, c3)):
+                    continue
                 for a in self.bank.at(c1, t0):
                     for b in self.bank.at(c2, t1):
                         for d in self.bank.at(c3, t2):
@@ -101,22 +112,43 @@ class Context:
         uses = 0
         for a in args:
             uses |= a.uses
-        if not uses and c > CONST_ONLY_MAX:
+        if not uses and (c > CONST_ONLY_MAX or comp.name not in _CONST_OK):
             return
+        for i in comp.const:
+            if args[i].uses:
+                return
+        op = comp.name
+        if op in _OFFSET and any(not a.uses for a in args):
+            if any(a.op == "offset" for a in args):
+                return  # ``n - 1 - 1``: one offset is enough
+            op = "offset"
         if comp.name in _ORDERLESS and args[0].op in _REORDER:
+            return
+        if comp.name in ("in", "notin") and args[1].op in _REORDER:
             return
         if args[0].op == "counter" and comp.name in _ORDERLESS | _REORDER:
             return
+        if comp.name in _ORDER_EXPOSING and any(
+            a.tag == "set" and _hash_ordered(a.vals) for a in args
+        ):
+            return  # the order of a set of strings changes from run to run
         vals = evaluate(comp, args, self.bank.size)
         if vals is None:
             return
+        key = repr(vals)
+        if key in self.bank.seen and (self.goal is None or not self.goal(vals, key)):
+            return
         mods = comp.mods
+        magic = 0
         for a in args:
             mods = mods | a.mods
-        self.offer(Expr(comp.render(args), c, vals, comp.prec, uses, mods, op=comp.name))
+            magic += a.magic
+        self.offer(
+            Expr(comp.render(args), c, vals, comp.prec, uses, mods, op=op, key=key, magic=magic)
+        )
 
 
-def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> list[object] | None:
+def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> tuple[object, ...] | None:
     """The component's value in each environment, or None when any one fails."""
     fn = comp.fn
     out: list[object] = []
@@ -129,7 +161,18 @@ def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> list[object] | None:
             out = [fn(*xs) for xs in zip(*(a.vals for a in args))]
     except Exception:
         return None
-    for v in out:
-        if not small_enough(v):
-            return None
-    return out
+    if comp.grows:
+        for v in out:
+            if not small_enough(v):
+                return None
+    return tuple(out)
+
+
+def _hash_ordered(vals: Sequence[object]) -> bool:
+    """Whether some set holds items whose iteration order depends on the hash seed."""
+    for v in vals:
+        if isinstance(v, (set, frozenset)):
+            for item in v:
+                if not isinstance(item, (int, float)):
+                    return True
+    return False

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from synthls.synth.embedded.bank import ATOM, Expr
+from synthls.synth.embedded.bank import ATOM, Deadline, Expr
 from synthls.synth.embedded.components import Comp
 from synthls.synth.embedded.context import Context
-from synthls.synth.embedded.bank import Deadline
-from synthls.synth.embedded.sources import BOUND_SHIFT, Source
+from synthls.synth.embedded.sources import BOUND_SHIFT, MAX_DERIVED, Source, derived_source
 from synthls.synth.embedded.values import BOOL, small_enough
 
 FORM_COST = 2
@@ -40,6 +40,9 @@ class Forms:
         self.comps = list(comps)
         self.leaves = leaves
         self.deadline = deadline
+        self.params: Sequence[str] = ()
+        self.derived = 0
+        self.scanned = 0  # top-level cost levels already scanned for derived sources
 
     def inner(self, s: Source, cost: int) -> Context:
         if s.ctx is None:
@@ -48,7 +51,19 @@ class Forms:
         s.ctx.grow_to(cost)
         return s.ctx
 
+    def _derive(self, upto: int) -> None:
+        """Add sources over the cheap expressions of levels up to ``upto``."""
+        while self.scanned < upto:
+            self.scanned += 1
+            for e in self.top.bank.at(self.scanned):
+                if self.derived >= MAX_DERIVED:
+                    return
+                new = derived_source(e, self.params)
+                self.sources.extend(new)
+                self.derived += len(new)
+
     def __call__(self, c: int) -> None:
+        self._derive(min(3, c - 1 - FORM_COST))
         for s in self.sources:
             ci = c - s.cost - FORM_COST
             if ci < 1:
@@ -77,15 +92,17 @@ class Forms:
         gen = f"{body} for {s.clause}" + (f" if {p.code}" if p is not None else "")
         uses = s.uses
         mods: frozenset[str] = frozenset()
+        magic = 0
         for e in (f, p):
             if e is not None:
                 uses |= e.uses & ((1 << BOUND_SHIFT) - 1)
                 mods |= e.mods
-        self.top.offer(Expr(f"[{gen}]", c, vals, ATOM, uses, mods, gen))
+                magic += e.magic
+        self.top.offer(Expr(f"[{gen}]", c, vals, ATOM, uses, mods, gen, magic=magic))
 
     def _maps(self, s: Source, ctx: Context, ci: int, off: list[int], c: int) -> None:
         for f in ctx.bank.at(ci):
-            if s.binds(f.uses) and f.code != s.item:
+            if s.binds(f.uses) and (f.code != s.item or s.flat):
                 self._emit(s, f, None, off, c)
 
     def _filters(self, s: Source, ctx: Context, ci: int, off: list[int], c: int) -> None:
@@ -121,12 +138,19 @@ class Forms:
                 self._key_form(s, f, off, c, name, fn, lam)
 
     def _key_form(
-        self, s: Source, f: Expr, off: list[int], c: int, name: str, fn: Callable[..., object], lam: str
+        self,
+        s: Source,
+        f: Expr,
+        off: list[int],
+        c: int,
+        name: str,
+        fn: Callable[..., Any],
+        lam: str,
     ) -> None:
         self.deadline.tick()
         vals: list[object] = []
         try:
-            for k, items in enumerate(s.items):
+            for k in range(len(s.items)):
                 keys = f.vals[off[k] : off[k + 1]]
                 pairs = list(zip(keys, range(len(keys)), [e[0] for e in s.elems[k]]))
                 if name == "sorted":
@@ -139,5 +163,4 @@ class Forms:
             return
         uses = s.uses | (f.uses & ((1 << BOUND_SHIFT) - 1))
         code = f"{name}({s.iterable}, key={lam})"
-        self.top.offer(Expr(code, c, vals, ATOM, uses, f.mods))
-
+        self.top.offer(Expr(code, c, vals, ATOM, uses, f.mods, magic=f.magic))

@@ -18,16 +18,15 @@ class TooBig(Exception):
 
 
 def mul(a: Any, b: Any) -> Any:
-    if isinstance(a, (str, list, tuple)) and isinstance(b, int):
-        if len(a) * b > MAX_LEN:
-            raise TooBig
+    if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > MAX_LEN:
+        raise TooBig
     return a * b
 
 
 def power(a: Any, b: Any) -> Any:
-    if isinstance(b, int) and isinstance(a, int) and abs(a) > 1 and b > 0:
-        if b * max(a.bit_length(), 1) > MAX_BITS:
-            raise TooBig
+    big = isinstance(b, int) and isinstance(a, int) and abs(a) > 1 and b > 0
+    if big and b * max(a.bit_length(), 1) > MAX_BITS:
+        raise TooBig
     return a**b
 
 

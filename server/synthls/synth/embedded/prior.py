@@ -1,7 +1,7 @@
 """The docstring's words steer the search order: a small, hand-written, explainable prior.
 
 Each rule names words a programmer uses for an idea and the components (or constants) that
-express it. A component pointed at by a word in the docstring costs one unit less, so programs
+express it. A component pointed at by a word in the docstring costs about half as much, so programs
 built from it are tried earlier; nothing here names or recognises a particular task.
 """
 
@@ -19,6 +19,10 @@ COMPONENT_WORDS: dict[str, tuple[str, ...]] = {
     "set": ("unique", "distinct", "duplicate", "common", "shared", "union", "intersect", "differ"),
     "setand": ("common", "shared", "intersect", "both"),
     "setor": ("union", "either", "combine"),
+    "even": ("even",),
+    "odd": ("odd",),
+    "divides": ("divisib", "divisor", "factor", "multiple", "divide"),
+    "notin": ("remov", "present", "without", "exclud", "not in", "except"),
     "setsub": ("differ", "remove", "missing", "not in"),
     "setxor": ("dissimilar", "symmetric"),
     "len": ("count", "number", "length", "size", "long", "how many"),
@@ -53,7 +57,7 @@ COMPONENT_WORDS: dict[str, tuple[str, ...]] = {
     "sub": ("differ", "subtract", "minus", "less"),
     "add": ("add", "sum", "plus", "total"),
     "concat": ("concat", "append", "add", "join", "merge", "combine"),
-    "index": ("first", "last", "element", "index", "position", "nth"),
+    "index": ("first", "second", "third", "last", "element", "index", "position", "nth"),
     "from": ("after", "remove", "first", "drop", "rest"),
     "to": ("first", "before", "prefix"),
     "step": ("alternate", "even", "odd", "every"),
@@ -76,8 +80,8 @@ COMPONENT_WORDS: dict[str, tuple[str, ...]] = {
     "in": ("contain", "present", "exist", "member", "in", "vowel"),
     "any": ("any", "exist", "some", "contain"),
     "all": ("all", "every", "each"),
-    "title": ("title", "capitaliz"),
-    "capitalize": ("capitaliz",),
+    "title": ("title", "capitaliz", "camel"),
+    "capitalize": ("capitaliz", "camel"),
     "swapcase": ("toggle", "swap", "case"),
     "keys": ("key",),
     "values": ("value",),
@@ -104,6 +108,11 @@ CONSTANT_WORDS: dict[str, tuple[tuple[object, str, frozenset[str]], ...]] = {
     "ten": ((10, "10", frozenset()),),
     "digit": ((10, "10", frozenset()),),
     "hundred": ((100, "100", frozenset()),),
+    "first": ((0, "0", frozenset()),),
+    "second": ((1, "1", frozenset()),),
+    "third": ((2, "2", frozenset()),),
+    "last": ((-1, "-1", frozenset()),),
+    "rear": ((-1, "-1", frozenset()),),
 }
 
 
@@ -121,10 +130,10 @@ def _hit(stems: tuple[str, ...], words: frozenset[str], text: str) -> bool:
 
 
 def component_cost(comp: Comp, words: frozenset[str], text: str) -> int:
-    """The component's cost for this docstring: one less when its words appear."""
+    """The component's cost for this docstring: about half when its words appear."""
     stems = COMPONENT_WORDS.get(comp.name, ())
     if stems and _hit(stems, words, text):
-        return max(1, comp.cost - 1)
+        return max(1, (comp.cost + 1) // 2)
     return comp.cost
 
 

@@ -8,6 +8,7 @@ skipped here; the sandbox still checks them on every candidate.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -146,10 +147,8 @@ def _constants(prose: str, spec: Spec) -> tuple[object, ...]:
         found.append(int(m.group(1)))
     for p in spec.params:
         if p.default is not None:
-            try:
+            with contextlib.suppress(ValueError, SyntaxError):
                 found.append(ast.literal_eval(p.default))
-            except (ValueError, SyntaxError):
-                pass
     out: list[object] = []
     for v in found:
         if isinstance(v, (int, str)) and not isinstance(v, bool) and v not in out:

@@ -15,7 +15,11 @@ _IMPORTS = {
 def _has(imports: tuple[str, ...], line: str) -> bool:
     for imp in imports:
         flat = " ".join(imp.split())
-        if flat == line or (line.startswith("from ") and flat.startswith(line.rsplit(" ", 1)[0]) and line.rsplit(" ", 1)[1] in flat):
+        if flat == line or (
+            line.startswith("from ")
+            and flat.startswith(line.rsplit(" ", 1)[0])
+            and line.rsplit(" ", 1)[1] in flat
+        ):
             return True
     return False
 
@@ -29,7 +33,9 @@ def import_lines(mods: frozenset[str], imports: tuple[str, ...]) -> list[str]:
     return out
 
 
-def render_body(code: str, mods: frozenset[str], imports: tuple[str, ...], statements: str | None = None) -> str:
+def render_body(
+    code: str, mods: frozenset[str], imports: tuple[str, ...], statements: str | None = None
+) -> str:
     """``return code`` (or the given statements) preceded by any missing import."""
     lines = import_lines(mods, imports)
     body = statements if statements is not None else f"return {code}"

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,16 @@ def _body(line: bytes | str) -> str | None:
 
 
 async def stream_bodies(
-    payload: str, budget: float, memory_mb: int, max_candidates: int
+    payload: str,
+    budget: float,
+    memory_mb: int,
+    max_candidates: int,
+    on_start: Callable[[int], None] | None = None,
 ) -> AsyncIterator[str]:
-    """Bodies from a worker, as it finds them; the worker dies when this iterator ends."""
+    """Bodies from a worker, as it finds them; the worker dies when this iterator ends.
+
+    ``on_start`` is told the child's pid (its process group id too).
+    """
     proc = await asyncio.create_subprocess_exec(
         *_command(budget, memory_mb, max_candidates),
         stdin=asyncio.subprocess.PIPE,
@@ -57,24 +64,15 @@ async def stream_bodies(
         env=_env(),
         start_new_session=True,
     )
-    loop = asyncio.get_running_loop()
-    end = loop.time() + budget + GRACE
+    if on_start is not None:
+        on_start(proc.pid)
+    end = asyncio.get_running_loop().time() + budget + GRACE
     try:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(payload.encode())
         await proc.stdin.drain()
         proc.stdin.close()
-        while True:
-            left = end - loop.time()
-            if left <= 0:
-                log.info("embedded search passed its deadline; killed")
-                break
-            try:
-                line = await asyncio.wait_for(proc.stdout.readline(), left)
-            except asyncio.TimeoutError:
-                break
-            if not line:
-                break
+        async for line in _read_lines(proc.stdout, end):
             body = _body(line)
             if body is not None:
                 yield body
@@ -84,6 +82,23 @@ async def stream_bodies(
             proc.kill()
         with contextlib.suppress(BaseException):
             await asyncio.shield(proc.wait())
+
+
+async def _read_lines(stream: asyncio.StreamReader, end: float) -> AsyncIterator[bytes]:
+    """Lines from ``stream`` until EOF or the loop time ``end``."""
+    loop = asyncio.get_running_loop()
+    while True:
+        left = end - loop.time()
+        if left <= 0:
+            log.info("embedded search passed its deadline; killed")
+            return
+        try:
+            line = await asyncio.wait_for(stream.readline(), left)
+        except asyncio.TimeoutError:
+            return
+        if not line:
+            return
+        yield line
 
 
 def _kill(pid: int) -> None:

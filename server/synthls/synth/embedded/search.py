@@ -7,6 +7,7 @@ the worker process by the engine.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -18,14 +19,16 @@ from synthls.synth.embedded.prior import component_cost, word_constants
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import BOUND_SHIFT, Source, build_sources
-from synthls.synth.embedded.templates import run_templates
+from synthls.synth.embedded.templates import run_branches, run_recurrences, run_templates
 from synthls.synth.embedded.values import Target
 
 log = logging.getLogger(__name__)
 
 UNUSED_PENALTY = 3  # cost added per parameter a solution ignores
-EXPR_SHARE = 0.6  # share of the budget for expressions when templates may still help
+MAGIC_PENALTY = 5  # cost added per constant (other than 0, 1, '', ' ') the docstring did not name
+EXPR_SHARE = 0.75  # share of the budget for expressions when templates may still help
 MAX_COST = 40
+RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
 OnFound = Callable[[str], None]
 
@@ -50,8 +53,8 @@ def _constants(problem: Problem) -> list[tuple[object, str, int, frozenset[str]]
         (None, "None", 3, frozenset()),
     ]
     extra = [(v, repr(v), 1, frozenset[str]()) for v in problem.constants]
-    extra += [(v, repr(v), 2, frozenset[str]()) for v in _output_strings(problem)]
     extra += [(v, code, 1, mods) for v, code, mods in word_constants(problem.words)]
+    extra += [(v, repr(v), 2, frozenset[str]()) for v in _output_strings(problem)]
     out: dict[str, tuple[object, str, int, frozenset[str]]] = {}
     for v, code, cost, mods in extra + base:
         k = type(v).__name__ + code
@@ -64,7 +67,12 @@ class Search:
     """One search over one problem."""
 
     def __init__(
-        self, problem: Problem, budget: float, max_candidates: int, exclude: frozenset[str] = frozenset(), on_found: OnFound | None = None
+        self,
+        problem: Problem,
+        budget: float,
+        max_candidates: int,
+        exclude: frozenset[str] = frozenset(),
+        on_found: OnFound | None = None,
     ) -> None:
         self.problem = problem
         self.deadline = Deadline(budget)
@@ -78,12 +86,16 @@ class Search:
         self.all_params = _varying(problem)
         self.n = len(problem.inputs)
         self.consts = _constants(problem)
+        self.named = _named(problem)
         self.comps: list[tuple[Comp, int]] = [
             (c, component_cost(c, problem.words, problem.prose)) for c in LIBRARY
         ]
         self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
+        self.top.goal = self.target.matches
         self.sources = build_sources(problem.params, problem.inputs)
-        self.top.extra = Forms(self.top, self.sources, self.comps, self._inner_leaves, self.deadline)
+        self.top.extra = Forms(
+            self.top, self.sources, self.comps, self._inner_leaves, self.deadline
+        )
 
     def _top_leaves(self) -> list[Expr]:
         leaves = [
@@ -91,8 +103,20 @@ class Search:
             for j, p in enumerate(self.problem.params)
         ]
         for v, code, cost, mods in self.consts:
-            leaves.append(Expr(code, cost, [v] * self.n, mods=mods, prec=_const_prec(v)))
+            leaves.append(
+                Expr(
+                    code,
+                    cost,
+                    [v] * self.n,
+                    mods=mods,
+                    prec=_const_prec(v),
+                    magic=self._magic(code),
+                )
+            )
         return leaves
+
+    def _magic(self, code: str) -> int:
+        return 0 if code in self.named else 1
 
     def _inner_leaves(self, s: Source) -> list[Expr]:
         leaves = []
@@ -105,19 +129,28 @@ class Search:
             leaves.append(Expr(p, 1, vals, uses=1 << j))
         size = sum(counts)
         for v, code, cost, mods in self.consts:
-            leaves.append(Expr(code, cost, [v] * size, mods=mods, prec=_const_prec(v)))
+            leaves.append(
+                Expr(
+                    code, cost, [v] * size, mods=mods, prec=_const_prec(v), magic=self._magic(code)
+                )
+            )
         return leaves
 
     def _hook(self, e: Expr) -> bool:
         if not (e.uses and self.target.matches(e.vals, e.key)):
             return False
         body = render_body(e.code, e.mods, self.problem.imports)
-        missing = bin(self.all_params & ~e.uses).count("1")
-        if missing:  # a solution that ignores a parameter is suspect: try it later
-            self.pending.append((e.cost + UNUSED_PENALTY * missing, len(self.pending), body))
+        doubt = UNUSED_PENALTY * bin(self.all_params & ~e.uses).count("1")
+        doubt += MAGIC_PENALTY * e.magic
+        if doubt:  # ignores a parameter or compares with a number nobody named: try it later
+            self.pending.append((e.cost + doubt, len(self.pending), body))
         else:
             self.accept(body)
         return True
+
+    def defer(self, body: str, cost: int) -> None:
+        """Queue a body found outside the expression search, as if it cost ``cost``."""
+        self.pending.append((cost, len(self.pending), body))
 
     def flush(self, upto: int) -> None:
         """Accept the deferred solutions whose penalised cost is at most ``upto``."""
@@ -138,14 +171,15 @@ class Search:
         end = self.deadline.end
         try:
             self.deadline.end = end - self.budget * (1 - EXPR_SHARE)
-            try:
+            with contextlib.suppress(TimeUp):
                 self._expressions()
-            except TimeUp:
-                pass
             self.deadline.end = end
-            self.flush(MAX_COST * 2)
-            run_templates(self)
-        except (TimeUp, Enough):
+            with contextlib.suppress(TimeUp):
+                run_templates(self)
+            self.flush(MAX_COST * 2)  # the suspect expressions, after the templates
+            with contextlib.suppress(TimeUp):
+                run_branches(self)
+        except Enough:
             pass
         except MemoryError:
             log.warning("embedded search ran out of memory")
@@ -153,17 +187,34 @@ class Search:
 
     def _expressions(self) -> None:
         for c in range(1, MAX_COST):
+            if c == RECURRENCE_LEVEL:
+                run_recurrences(self)
             self.flush(c - 1)
             self.top.grow_to(c)
 
 
 def _output_strings(problem: Problem) -> list[str]:
-    """Short strings the examples return (for branches such as ``'Yes' if p else 'No'``)."""
+    """Short strings the examples return (for branches such as ``'Yes' if p else 'No'``), and
+    punctuation the outputs hold that no input has (a separator to join or replace with)."""
     out: list[str] = []
-    for v in problem.outputs:
-        if isinstance(v, str) and len(v) <= 20 and v not in out:
-            out.append(v)
-    return out[:4]
+    strings = [v for v in problem.outputs if isinstance(v, str)]
+    if len(set(strings)) < len(problem.outputs):  # some repeat: likely fixed answers
+        out += [v for v in dict.fromkeys(strings) if len(v) <= 20]
+    seen_in = "".join(v for inp in problem.inputs for v in inp if isinstance(v, str))
+    text = "".join(v for v in problem.outputs if isinstance(v, str))
+    for ch in sorted(set(text) ^ set(seen_in)):  # separators that appear or disappear
+        if not ch.isalnum() and ch not in "'\"\\" and ch not in out:
+            out.append(ch)
+    return out[:6]
+
+
+def _named(problem: Problem) -> set[str]:
+    """Code of the constants that are not magic: trivial ones and those the docstring names."""
+    named = {"0", "1", "''", "' '", "True", "False", "None"}
+    named |= {repr(v) for v in problem.constants}
+    named |= {code for _, code, _ in word_constants(problem.words)}
+    named |= {repr(v) for v in _output_strings(problem)}
+    return named
 
 
 def _varying(problem: Problem) -> int:
@@ -182,7 +233,11 @@ def _const_prec(v: object) -> int:
 
 
 def search_problem(
-    problem: Problem, budget: float, max_candidates: int = 5, exclude: frozenset[str] = frozenset(), on_found: OnFound | None = None
+    problem: Problem,
+    budget: float,
+    max_candidates: int = 5,
+    exclude: frozenset[str] = frozenset(),
+    on_found: OnFound | None = None,
 ) -> list[str]:
     """Bodies that satisfy the problem's examples, simplest first."""
     return Search(problem, budget, max_candidates, exclude, on_found).run()

@@ -4,6 +4,8 @@ Run after the expression search, reusing its banks:
 - early-return search: ``for x in xs: if p: return f`` then a default;
 - if/else on a synthesized predicate: two expressions that each fit some examples, and a
   predicate separating them;
+- an affine map ``a * x + b`` of a single numeric parameter, its constants solved from two
+  examples and checked on the others (unit conversions such as Celsius to Fahrenheit);
 - a two-variable recurrence over ``range(n)`` (``a, b = b, f(a, b)``), the shape of Fibonacci
   and friends, with ``f`` enumerated on probe points.
 """
@@ -25,14 +27,24 @@ if TYPE_CHECKING:
 SEARCH_COST = 9  # largest inner cost (predicate + result) for early-return loops
 IF_COST = 14  # largest total cost of an if/else
 REC_COST = 7  # largest cost of a recurrence's step expression
+REC_EXTRA = 4  # what the loop around a recurrence's step costs, against plain expressions
 _DEFAULTS = ("None", "-1", "False", "0", "''", "True")
 
 
 def run_templates(search: Search) -> None:
-    """Try each template in turn, cheapest shapes first."""
+    """Try the loop and formula templates in turn."""
+    _affine(search)
     _early_returns(search)
-    _if_else(search)
+
+
+def run_recurrences(search: Search) -> None:
+    """Recurrence bodies join the expression search's queue at an estimated cost."""
     _recurrences(search)
+
+
+def run_branches(search: Search) -> None:
+    """Try if/else bodies: the template most prone to fit the examples by accident, so last."""
+    _if_else(search)
 
 
 def _emit(search: Search, statements: str, mods: frozenset[str]) -> None:
@@ -87,7 +99,9 @@ def _if_else(search: Search) -> None:
             m = search.target.mask(e.vals)
             if m and m != full and m not in best and (e.uses or cost <= 3):
                 best[m] = e
-    pairs = [(a, b) for ma, a in best.items() for mb, b in best.items() if ma | mb == full and ma != mb]
+    pairs = [
+        (a, b) for ma, a in best.items() for mb, b in best.items() if ma | mb == full and ma != mb
+    ]
     pairs.sort(key=lambda ab: ab[0].cost + ab[1].cost)
     for a, b in pairs:
         ma, mb = search.target.mask(a.vals), search.target.mask(b.vals)
@@ -121,7 +135,7 @@ def _recurrences(search: Search) -> None:
             for a0 in range(3):
                 for b0 in range(3):
                     search.deadline.tick()
-                    _try_recurrence(search, fn, f.code, (a0, b0), ns, name)
+                    _try_recurrence(search, fn, f.code, cost, (a0, b0), ns, name)
 
 
 def _step_bank(deadline: Deadline) -> Context:
@@ -138,17 +152,73 @@ def _step_bank(deadline: Deadline) -> Context:
     return ctx
 
 
-def _try_recurrence(search: Search, fn: object, code: str, init: tuple[int, int], ns: list[object], name: str) -> None:
+def _try_recurrence(
+    search: Search,
+    fn: object,
+    code: str,
+    cost: int,
+    init: tuple[int, int],
+    ns: list[object],
+    name: str,
+) -> None:
     for which in (0, 1):
         vals: list[object] = []
         for n in ns:
             a, b = init
-            for _ in range(n):  # type: ignore[call-overload]
-                a, b = b, fn(a, b)  # type: ignore[operator]
-                if abs(b).bit_length() > MAX_BITS:
-                    return
+            try:
+                for _ in range(n):  # type: ignore[call-overload]
+                    a, b = b, fn(a, b)  # type: ignore[operator]
+                    if abs(b).bit_length() > MAX_BITS:
+                        return
+            except Exception:
+                return
             vals.append(a if which == 0 else b)
         if search.target.matches(vals, key_of(tuple(vals))):
             ret = "a" if which == 0 else "b"
             stmts = f"a, b = {init[0]}, {init[1]}\nfor _ in range({name}):\n    a, b = b, {code}\nreturn {ret}"
-            _emit(search, stmts, frozenset())
+            search.defer(stmts, cost + REC_EXTRA)
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _nice(v: float) -> str | None:
+    """A short literal for ``v`` (integral or up to 4 decimals), else None."""
+    r = round(v, 4)
+    if abs(r - v) > 1e-9 * max(1.0, abs(v)):
+        return None
+    return str(int(r)) if r == int(r) else repr(r)
+
+
+def _affine(search: Search) -> None:
+    prob = search.problem
+    if len(prob.params) != 1 or len({inp[0] for inp in prob.inputs if _number(inp[0])}) < 2:  # type: ignore[misc]
+        return
+    if not all(_number(inp[0]) for inp in prob.inputs) or not all(_number(o) for o in prob.outputs):
+        return
+    (x1,), (x2,) = [inp for inp in prob.inputs][:1] + [
+        i for i in prob.inputs if i[0] != prob.inputs[0][0]
+    ][:1]
+    y1 = prob.outputs[0]
+    y2 = prob.outputs[[i[0] for i in prob.inputs].index(x2)]
+    slope = (y2 - y1) / (x2 - x1)  # type: ignore[operator]
+    a, b = _nice(slope), _nice(y1 - slope * x1)  # type: ignore[operator]
+    if a is None or b is None or a == "0":
+        return
+    x = prob.params[0]
+    floats = any(isinstance(o, float) for o in prob.outputs)
+    if floats and "." not in a + b:
+        b = b + ".0"
+    term = x if a == "1" else f"{a} * {x}"
+    code = (
+        term
+        if b in ("0", "0.0") and not floats
+        else f"{term} - {b[1:]}"
+        if b.startswith("-")
+        else f"{term} + {b}"
+    )
+    fn = eval(f"lambda {x}: {code}")  # our own code: a parameter and two literals
+    vals = [fn(inp[0]) for inp in prob.inputs]
+    if search.target.matches(vals, key_of(tuple(vals))):
+        _emit(search, f"return {code}", frozenset())

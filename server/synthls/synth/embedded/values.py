@@ -37,15 +37,16 @@ NUM = frozenset({"int", "float"})
 INT = frozenset({"int"})
 BOOL = frozenset({"bool"})
 STR = frozenset({"str"})
-SEQ = frozenset({"str", "list", "tuple"})
+SEQ = frozenset({"str", "list", "tuple", "seqmix"})
 LISTLIKE = frozenset({"list", "tuple"})
-COLL = frozenset({"str", "list", "tuple", "set", "dict", "range", "view"})
+COLL = frozenset({"str", "list", "tuple", "set", "dict", "range", "view", "seqmix", "collmix"})
 NUMCOLL = frozenset({"list", "tuple", "set", "range", "view"})
 SETS = frozenset({"set"})
 DICT = frozenset({"dict"})
 ORD = frozenset({"int", "float", "str"})
 ANY = frozenset(
     {"int", "float", "bool", "str", "list", "tuple", "set", "dict", "range", "none", "view"}
+    | {"mixed", "seqmix", "collmix"}
 )
 
 
@@ -56,14 +57,20 @@ def tag_of(vals: Sequence[object]) -> str:
         return tags.pop()
     if tags <= NUM:
         return "float"
+    if tags <= SEQ:
+        return "seqmix"
+    if tags <= COLL:
+        return "collmix"
     return "mixed"
 
 
 def small_enough(v: object) -> bool:
     """False for values too large to keep (long sequences, huge ints, NaN/inf floats)."""
     t = type(v)
+    if t is bool:
+        return True
     if t is int:
-        return v.bit_length() <= MAX_BITS  # type: ignore[attr-defined]
+        return bool(v.bit_length() <= MAX_BITS)  # type: ignore[attr-defined]
     if t is float:
         return math.isfinite(v)  # type: ignore[arg-type]
     if t in (str, list, tuple, set, dict, range, frozenset, Counter):
@@ -73,7 +80,7 @@ def small_enough(v: object) -> bool:
 
 def key_of(vals: Sequence[object]) -> str:
     """The observational-equivalence key of a value vector."""
-    return repr(vals)
+    return repr(tuple(vals))
 
 
 def has_float(v: object) -> bool:

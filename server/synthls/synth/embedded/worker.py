@@ -8,6 +8,7 @@ server: a blow-up costs this process, which the parent kills at its deadline any
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -21,8 +22,10 @@ from synthls.synth.embedded.search import search_problem
 
 log = logging.getLogger(__name__)
 
+MARGIN = 0.1  # seconds kept back from the deadline to report what was found
 
-def spec_to_json(spec: Spec, exclude: list[str] | None = None) -> str:
+
+def spec_to_json(spec: Spec, exclude: list[str] | None = None, prior: bool = True) -> str:
     """The parts of a spec the search reads, as JSON."""
     data: dict[str, Any] = {
         "name": spec.name,
@@ -32,15 +35,17 @@ def spec_to_json(spec: Spec, exclude: list[str] | None = None) -> str:
         "examples": [[e.source, e.want, e.line, e.style, e.exc_msg] for e in spec.examples],
         "imports": list(spec.imports),
         "exclude": exclude or [],
+        "prior": prior,
     }
     return json.dumps(data)
 
 
-def spec_from_json(text: str) -> tuple[Spec, list[str]]:
+def spec_from_json(text: str) -> tuple[Spec, list[str], bool]:
     data = json.loads(text)
     params = tuple(Param(n, a, d, k) for n, a, d, k in data["params"])
     examples = tuple(
-        Example(source=s, want=w, line=line, style=st, exc_msg=x) for s, w, line, st, x in data["examples"]
+        Example(source=s, want=w, line=line, style=st, exc_msg=x)
+        for s, w, line, st, x in data["examples"]
     )
     spec = Spec(
         name=data["name"],
@@ -50,7 +55,7 @@ def spec_from_json(text: str) -> tuple[Spec, list[str]]:
         examples=examples,
         imports=tuple(data["imports"]),
     )
-    return spec, list(data["exclude"])
+    return spec, list(data["exclude"]), bool(data.get("prior", True))
 
 
 def _limit(budget: float, memory_mb: int) -> None:
@@ -73,12 +78,14 @@ def _emit(obj: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     """argv: DEADLINE (epoch seconds) MEMORY_MB MAX_CANDIDATES."""
-    budget = max(0.05, float(argv[0]) - time.time()) if argv else 2.0
+    budget = max(0.05, float(argv[0]) - time.time() - MARGIN) if argv else 2.0
     memory_mb = int(argv[1]) if len(argv) > 1 else 1024
     max_candidates = int(argv[2]) if len(argv) > 2 else 5
-    spec, exclude = spec_from_json(sys.stdin.read())
+    spec, exclude, prior = spec_from_json(sys.stdin.read())
     _limit(budget, memory_mb)
     problem = build_problem(spec)
+    if problem is not None and not prior:  # the benchmark's baseline: no word guides the order
+        problem = dataclasses.replace(problem, words=frozenset(), prose="")
     if problem is not None:
         search_problem(
             problem, budget, max_candidates, frozenset(exclude), lambda body: _emit({"body": body})

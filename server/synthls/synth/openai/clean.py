@@ -1,10 +1,11 @@
 """Turn a model's reply into a function body, or say why it cannot be used.
 
-Models answer in many shapes: a fenced block or raw text, a whole ``def`` (sometimes inside its
-class, with imports and helpers around it) or a bare body, indented or not, with the docstring
-repeated. All of these become the dedented statements that follow the docstring; the edit layer
-re-indents them for the target. A reply that holds no code, or code that does not parse, yields an
-empty body and a reason, so it is counted as a failed candidate and never inserted.
+Models answer in many shapes (after any ``<think>`` reasoning, which is dropped): a fenced block
+or raw text, a whole ``def`` (sometimes inside its class, with imports and helpers around it) or a
+bare body, indented or not, with the docstring repeated. All of these become the dedented
+statements that follow the docstring; the edit layer re-indents them for the target. A reply
+that holds no code, or code that does not parse, yields an empty body and a reason, so it is
+counted as a failed candidate and never inserted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _CODE_HINT = re.compile(
     r"^\s*(return\b|def\b|for\b|if\b|while\b|import\b|from\b|raise\b|yield\b|\w+\s*=)", re.M
 )
+_THINK = re.compile(r"<think>.*?(</think>|\Z)", re.DOTALL)  # reasoning models' scratchpad
 _KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _KEEP_ASSIGN = (ast.Assign, ast.AnnAssign)
 
@@ -119,11 +121,16 @@ def _from_module(src: str, name: str, imports: tuple[str, ...]) -> str | None:
 
 
 def _as_body(src: str, is_async: bool) -> str | None:
-    """``src`` as bare body statements (docstring removed), trying two indentation repairs."""
+    """``src`` as bare body statements (docstring removed), trying three indentation repairs."""
     lines = src.splitlines()
     tries = [textwrap.dedent(src)]
     if len(lines) > 1:  # first line flush left, the rest indented
         tries.append(lines[0].strip() + "\n" + textwrap.dedent("\n".join(lines[1:])))
+    depth = len(lines[0]) - len(lines[0].lstrip()) if lines else 0
+    for i, line in enumerate(lines[1:], 1):  # a completion running on past the body: cut it
+        if depth and line.strip() and len(line) - len(line.lstrip()) < depth:
+            tries.append(textwrap.dedent("\n".join(lines[:i])))
+            break
     head = "async def _f():\n" if is_async else "def _f():\n"
     for attempt in tries:
         attempt = attempt.strip("\n")
@@ -143,6 +150,9 @@ def clean_reply(
     """(body, "") for a usable reply, or ("", reason) when it cannot be used."""
     if not text or not text.strip():
         return "", "empty reply"
+    text = _THINK.sub("", text)
+    if not text.strip():
+        return "", "the reply holds only the model's reasoning, no answer (raise openai.maxTokens?)"
     sources = _sources(text)
     error = ""
     for src in sources:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
@@ -25,7 +25,8 @@ from synthls.spec.model import Spec
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
-from synthls.synth.openai.prompt import Message, conversations
+from synthls.synth.openai.prompt import MARKER, Message, conversations
+from synthls.synth.openai.quirks import quirks_for
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -62,9 +63,14 @@ class OpenAISynthesizer:
         self.settings = settings
         self._env = os.environ if env is None else env
         self.backoff = backoff
-        self.n_supported: bool | None = None  # learned from the first multi-choice request
         url = settings.base_url or self._env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = url.rstrip("/")
+        self.quirks = quirks_for(self.base_url, settings.model)
+
+    @property
+    def n_supported(self) -> bool | None:
+        """Whether the endpoint honours ``n`` > 1 (None until a multi-choice request was made)."""
+        return self.quirks.n
 
     def _key(self) -> str | None:
         return self._env.get(self.settings.api_key_env) or None
@@ -92,23 +98,36 @@ class OpenAISynthesizer:
     async def _create(
         self, client: openai.AsyncOpenAI, messages: list[Message], n: int
     ) -> list[Reply]:
+        options: dict[str, Any] = {self.quirks.token_param: self.settings.max_tokens}
+        if self.quirks.temperature:
+            options["temperature"] = self.settings.temperature
         response = await client.chat.completions.create(
             model=self.settings.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
-            temperature=self.settings.temperature,
-            max_tokens=self.settings.max_tokens,
             n=n if n > 1 else openai.omit,
+            **options,
         )
-        return [(c.message.content or "", str(c.finish_reason)) for c in response.choices or []]
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            raise EngineError(
+                f"unexpected reply from {self.base_url}: not a chat completion "
+                "(check openai.baseUrl; it usually ends in /v1)"
+            )
+        return [(c.message.content or "", str(c.finish_reason)) for c in choices]
 
     async def complete(
         self, client: openai.AsyncOpenAI, messages: list[Message], n: int
     ) -> list[Reply]:
-        """One request for ``n`` choices, retried with backoff on 429/5xx/dropped connections."""
-        for attempt in range(self.settings.retries + 1):
+        """One request for ``n`` choices, retried with backoff on 429/5xx/dropped connections,
+        and re-sent at once without a parameter the server refused (see ``quirks``)."""
+        attempt = 0
+        while True:
             try:
                 return await self._create(client, messages, n)
             except openai.OpenAIError as exc:
+                if self.quirks.adapt(exc):
+                    log.info("%s refused a parameter; now %s", self.base_url, self.quirks)
+                    continue
                 if attempt >= self.settings.retries or not retryable(exc):
                     raise self._error(exc, attempt + 1) from exc
                 wait = min(retry_after(exc) or self.backoff * 2**attempt, MAX_BACKOFF)
@@ -120,7 +139,42 @@ class OpenAISynthesizer:
                     wait,
                 )
                 await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
+                attempt += 1
+
+    async def _deliver(
+        self, out: asyncio.Queue[object], request: Awaitable[list[Reply]]
+    ) -> int | None:
+        """Put the request's replies on ``out`` as they come; None (and the error) on failure."""
+        try:
+            replies = await request
+        except EngineError as exc:
+            await out.put(exc)
+            return None
+        except Exception as exc:  # a reply the client could not make sense of
+            log.exception("request to %s failed", self.base_url)
+            await out.put(
+                EngineError(f"request to {self.base_url} failed: {type(exc).__name__}: {exc}")
+            )
+            return None
+        for reply in replies:
+            await out.put(reply)
+        return len(replies)
+
+    async def _multi(
+        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
+    ) -> list[Reply]:
+        """``n`` choices in one request, learning whether the server honours ``n``."""
+        try:
+            replies = await self.complete(client, messages, n)
+        except EngineError as exc:
+            if n == 1 or not _rejects_n(exc):
+                raise
+            replies = []  # a server that refuses `n` > 1: fall back to single requests
+        if n > 1:
+            self.quirks.n = len(replies) >= n
+            if not self.quirks.n:
+                log.info("%s ignores n=%d; sending parallel requests", self.base_url, n)
+        return replies
 
     async def _ask(
         self,
@@ -130,39 +184,20 @@ class OpenAISynthesizer:
         out: asyncio.Queue[object],
     ) -> None:
         """Put every reply (or the EngineError) for ``n`` choices on ``out`` as it arrives."""
-
-        async def single() -> None:
-            try:
-                for reply in await self.complete(client, messages, 1):
-                    await out.put(reply)
-            except EngineError as exc:
-                await out.put(exc)
-
         try:
-            missing = n
-            if n == 1 or self.n_supported is not False:
-                try:
-                    replies = await self.complete(client, messages, n)
-                except EngineError as exc:
-                    if n == 1 or not _rejects_n(exc):
-                        raise
-                    replies = []  # a server that refuses `n` > 1: fall back to single requests
-                for reply in replies:
-                    await out.put(reply)
-                missing = n - len(replies)
-                if n > 1:
-                    self.n_supported = missing <= 0
-                    if missing > 0:
-                        log.info("%s ignores n=%d; sending parallel requests", self.base_url, n)
-            if missing > 0:
-                await asyncio.gather(*(single() for _ in range(missing)))
-        except EngineError as exc:
-            await out.put(exc)
+            missing: int | None = n
+            if n == 1 or self.quirks.n is not False:
+                got = await self._deliver(out, self._multi(client, messages, n))
+                missing = None if got is None else n - got
+            if missing:
+                singles = (self.complete(client, messages, 1) for _ in range(missing))
+                await asyncio.gather(*(self._deliver(out, r) for r in singles))
         finally:
             out.put_nowait(_DONE)
 
     def _candidate(self, reply: Reply, spec: Spec) -> Candidate:
         text, finish = reply
+        text = "\n".join(ln for ln in text.splitlines() if ln.strip() != MARKER)
         body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
         if finish == "length":
             limit = f"the reply was cut off at openai.maxTokens ({self.settings.max_tokens})"
@@ -173,6 +208,7 @@ class OpenAISynthesizer:
 
     async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
+        self._check_key()
         convs = conversations(spec, feedback)
         counts = split(self.settings.candidates, len(convs))
         out: asyncio.Queue[object] = asyncio.Queue()
@@ -199,13 +235,23 @@ class OpenAISynthesizer:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-        if errors:
-            unique = list(dict.fromkeys(errors))
-            if not produced:
-                raise EngineError("; ".join(unique))
-            log.warning("some requests failed: %s", "; ".join(unique))
-        elif not produced:
-            raise EngineError(f"{self.base_url} answered without any choices")
+        self._settle(errors, produced)
+
+    def _check_key(self) -> None:
+        """OpenAI itself always needs a key: say so before any request."""
+        if self.base_url == DEFAULT_BASE_URL and self._key() is None:
+            raise EngineError(
+                f"${self.settings.api_key_env} is not set: set it to your OpenAI API key, or point "
+                "openai.baseUrl / $OPENAI_BASE_URL at a local OpenAI-compatible server"
+            )
+
+    def _settle(self, errors: list[str], produced: int) -> None:
+        """Raise the errors when nothing came; only log them when some candidates did."""
+        unique = "; ".join(dict.fromkeys(errors))
+        if not produced:
+            raise EngineError(unique or f"{self.base_url} answered without any choices")
+        if unique:
+            log.warning("some requests failed: %s", unique)
 
 
 def _rejects_n(exc: EngineError) -> bool:

@@ -9,6 +9,7 @@ paper's dialog with feedback, made automatic.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Sequence
 
 from synthls.sandbox.types import ExampleResult, RunResult
@@ -35,8 +36,8 @@ def _fence(code: str) -> str:
     return f"```python\n{code.rstrip()}\n```"
 
 
-def _header(spec: Spec) -> str:
-    """The signature (with decorators and class) and the docstring, as in the file."""
+def _header(spec: Spec, body: str | None = None) -> str:
+    """The signature (with decorators and class) and the docstring, as in the file, then ``body``."""
     sig = spec.signature.strip()
     if not sig:
         params = ", ".join(p.name for p in spec.params)
@@ -47,10 +48,12 @@ def _header(spec: Spec) -> str:
     if spec.docstring:
         doc = inspect.cleandoc(spec.docstring).replace('"""', '\\"\\"\\"')
         doc = doc if len(doc) <= PROMPT_BUDGET // 2 else doc[: PROMPT_BUDGET // 2] + "\n..."
-        body = doc.splitlines() or [""]
-        lines.append('    """' + body[0])
-        lines.extend(("    " + ln if ln.strip() else "") for ln in body[1:])
+        doc_lines = doc.splitlines() or [""]
+        lines.append('    """' + doc_lines[0])
+        lines.extend(("    " + ln if ln.strip() else "") for ln in doc_lines[1:])
         lines.append('    """')
+    if body:
+        lines.extend(("    " + ln if ln.strip() else "") for ln in body.splitlines())
     text = "\n".join(lines)
     if spec.class_name:
         text = f"class {spec.class_name}:\n    ...\n" + "\n".join(
@@ -84,18 +87,56 @@ def _fit(text: str, budget: int) -> str:
     return "\n".join([*out, "..."]) if out else ""
 
 
-def task_prompt(spec: Spec, budget: int = PROMPT_BUDGET) -> str:
-    """The user message: context (imports, nearby signatures, constants), then the function."""
+_STUB_LINE = re.compile(r"(\.\.\.|pass|raise NotImplementedError(\(.*\))?)")
+MARKER = "# <-- the new code goes here"
+
+
+def _real_body(spec: Spec) -> str | None:
+    """The current body unless it is only a stub (``...``, ``pass``, ``raise NotImplementedError``)."""
+    body = (spec.current_body or "").strip()
+    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+    return None if all(_STUB_LINE.fullmatch(ln) for ln in lines) else body
+
+
+def _with_marker(body: str, comment: str) -> str:
+    """``body`` with MARKER right after the comment (appended with it when not found)."""
+    lines = body.splitlines()
+    wanted = [ln.strip() for ln in comment.strip().splitlines() if ln.strip()]
+    plain = [ln.strip().lstrip("#").strip() for ln in lines]
+    for i in range(len(lines) - len(wanted), -1, -1):
+        if wanted and plain[i : i + len(wanted)] == wanted:
+            end = i + len(wanted)
+            indent = lines[end - 1][: len(lines[end - 1]) - len(lines[end - 1].lstrip())]
+            return "\n".join([*lines[:end], indent + MARKER, *lines[end:]])
+    return "\n".join([*lines, *("# " + w for w in wanted), MARKER])
+
+
+def _task(spec: Spec) -> list[str]:
+    existing = _real_body(spec)
+    if spec.comment and existing:  # a comment inside a written function: insert, keep the rest
+        shown = _header(spec, _with_marker(existing, spec.comment))
+        return [
+            f"In `{spec.name}` below, write the code that goes where the marker is, right after the comment "
+            f"`# {spec.comment.strip()}`, doing what the comment asks. The code around it stays as it is.",
+            _fence(shown),
+            "Reply with only the new statements (not the whole function), in one ```python code block.",
+        ]
     task = [f"Write the body of `{spec.name}`:", _fence(_header(spec))]
     if spec.comment:
         task.append(f"It should do what this comment asks: {spec.comment.strip()}")
-    if spec.examples:
-        task.append("It must make these examples pass:\n" + examples_text(spec.examples))
-    else:
-        task.append("The docstring has no examples; follow its description.")
-    if spec.current_body:
-        task.append("The current body, to be replaced:\n" + _fence(spec.current_body))
+    if existing:
+        task.append("The current body, to be replaced:\n" + _fence(existing))
     task.append("Reply with the body only, in one ```python code block.")
+    return task
+
+
+def task_prompt(spec: Spec, budget: int = PROMPT_BUDGET) -> str:
+    """The user message: context (imports, nearby signatures, constants), then the function."""
+    task = _task(spec)
+    if spec.examples:
+        task.insert(-1, "It must make these examples pass:\n" + examples_text(spec.examples))
+    else:
+        task.insert(-1, "The docstring has no examples; follow its description.")
     core = "\n\n".join(task)
     room = budget - len(core)
     parts: list[str] = []

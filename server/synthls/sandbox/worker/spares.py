@@ -1,0 +1,160 @@
+"""Pre-forked, already isolated children waiting for a job ("spares").
+
+Forking is cheap, but a freshly forked process waits for the scheduler behind every runnable
+task (new tasks start at the back of the queue), which on a loaded machine costs milliseconds.
+A spare is forked ahead of time, applies every isolation layer with the sandbox's base limits,
+and then sleeps reading its job pipe; a sleeping process is woken promptly. Nothing of the job
+exists in the spare before it is fully isolated. On receiving the job it lowers its limits to
+the job's, if they are tighter, and runs it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import os
+import resource
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from . import child, isolate
+
+JOB_FD = 4
+_exit = os._exit
+
+
+@dataclass
+class Spare:
+    pid: int
+    rfd: int  # results, child -> zygote
+    jfd: int  # the job, zygote -> child
+    tmpdir: str
+
+
+def _read_job() -> dict[str, Any]:
+    chunks = []
+    while chunk := os.read(JOB_FD, 1 << 16):
+        chunks.append(chunk)
+    os.close(JOB_FD)
+    job: dict[str, Any] = json.loads(b"".join(chunks))
+    return job
+
+
+def _tighten(limits: dict[str, int]) -> None:
+    mem = int(limits["memory_mb"]) << 20
+    cpu = max(1, int(limits["cpu_seconds"]))
+    for which, value, slack in ((resource.RLIMIT_AS, mem, 0), (resource.RLIMIT_CPU, cpu, 1)):
+        soft, hard = resource.getrlimit(which)
+        if value + slack < hard or hard == resource.RLIM_INFINITY:
+            resource.setrlimit(which, (value, value + slack))
+
+
+_WARM_UP = {
+    "setup": "def warm(a, b):\n    return [a + b]\n",
+    "filename": "<warm-up>",
+    "examples": [
+        {"source": "warm(1, 2)"},
+        {"source": "warm(1, 2)", "style": "value", "want": "[3]"},
+    ],
+    "probes": ["warm(2, 3)"],
+}
+
+
+def _warm_up() -> None:
+    """Run a dummy job into /dev/null so the copy-on-write faults happen before the real one."""
+    child.run(dict(_WARM_UP), 1)
+    for name in ("_", "warm"):
+        builtins.__dict__.pop(name, None)
+    sys.modules.pop(child.MODULE_NAME, None)
+
+
+def _spare_main(cfg: dict[str, Any], tmpdir: str) -> int:  # pragma: no cover
+    """Body of a spare: isolate, wait for the job, run it. Returns the exit code."""
+    try:
+        isolate.apply(cfg, tmpdir)
+        failure = None
+    except Exception as exc:
+        failure = str(exc)
+    if failure is None:
+        _warm_up()
+    job = _read_job()
+    rep = child.Reporter(isolate.RESULT_FD, job.get("token", ""))
+    if failure is not None:
+        rep.send({"ev": "isolation_error", "msg": failure})
+        return 71
+    _tighten(job["limits"])
+    child.run(job, isolate.RESULT_FD)
+    return 0
+
+
+class SparePool:
+    def __init__(self, cfg: dict[str, Any], target: int) -> None:
+        self.cfg = cfg
+        self.target = target
+        self.by_pid: dict[int, Spare] = {}
+        self.zygote_pid = os.getpid()
+
+    def fork_one(self) -> Spare:
+        tmpdir = tempfile.mkdtemp(prefix="synthls-")
+        if self.cfg.get("drop_uid"):
+            os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
+        r, w = os.pipe()
+        jr, jw = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 1
+            try:
+                os.close(r)
+                os.close(jw)
+                isolate.enter_child(w, self.zygote_pid, tmpdir, extra_fd=(jr, JOB_FD))
+                code = _spare_main(self.cfg, tmpdir)
+            finally:
+                _exit(code)
+        os.close(w)
+        os.close(jr)
+        os.set_blocking(r, False)
+        spare = Spare(pid, r, jw, tmpdir)
+        self.by_pid[pid] = spare
+        return spare
+
+    def empty(self) -> bool:
+        return not self.by_pid
+
+    def needs_more(self) -> bool:
+        return len(self.by_pid) < self.target
+
+    def take(self) -> Spare:
+        """A waiting spare (forking one if none is ready); it leaves the pool."""
+        spare = next(iter(self.by_pid.values()), None) or self.fork_one()
+        del self.by_pid[spare.pid]
+        return spare
+
+    def send_job(self, spare: Spare, job: dict[str, Any]) -> None:
+        data = json.dumps(job).encode()
+        with contextlib.suppress(OSError):  # a dead spare shows up as a crashed job
+            view = memoryview(data)
+            while view:
+                view = view[os.write(spare.jfd, view) :]
+        os.close(spare.jfd)
+
+    def forget(self, pid: int) -> Spare | None:
+        """Drop a spare that died while waiting (reaped by the zygote)."""
+        spare = self.by_pid.pop(pid, None)
+        if spare is not None:
+            os.close(spare.rfd)
+            os.close(spare.jfd)
+        return spare
+
+    def kill_all(self) -> list[str]:
+        """SIGKILL every waiting spare; returns their temp dirs to remove once reaped."""
+        dirs = []
+        for pid in list(self.by_pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)  # idle: no candidate code, no grandchildren
+            dirs.append(self.by_pid[pid].tmpdir)
+            self.forget(pid)
+        return dirs

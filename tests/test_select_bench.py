@@ -1,0 +1,96 @@
+"""The selection benchmark end to end on a tiny data set written by the test (real sandbox)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ADD = '''def add(a, b):
+    """Add two numbers.
+
+    >>> add(1, 2)
+    3
+    """
+'''
+MAX2 = '''def max2(xs):
+    """The larger of the first two items.
+
+    max2([1, 5]) == 5
+    """
+'''
+
+
+def write(tmp_path: Path) -> tuple[Path, Path]:
+    problems = [
+        {"task_id": "T/0", "prompt": ADD, "entry_point": "add", "test": ADD_TEST},
+        {"task_id": "T/1", "prompt": MAX2, "entry_point": "max2", "test": MAX2_TEST},
+    ]
+    samples = [
+        # the constant passes the example too, but the two right bodies agree with each other
+        {
+            "task_id": "T/0",
+            "completions": [
+                "    return 3\n",
+                "    return a + b\n",
+                "    return b + a\n",
+                "    return a - b\n",
+            ],
+        },
+        {
+            "task_id": "T/1",
+            "completions": [
+                "    return xs[1]\n",
+                "    return max(xs[:2])\n",
+                "    return max(xs[0], xs[1])\n",
+                "    return (\n",
+            ],
+        },
+    ]
+    p_path, s_path = tmp_path / "problems.jsonl", tmp_path / "samples.jsonl.gz"
+    p_path.write_text("".join(json.dumps(p) + "\n" for p in problems), encoding="utf-8")
+    with gzip.open(s_path, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(s) + "\n" for s in samples)
+    return p_path, s_path
+
+
+ADD_TEST = (
+    "def check(candidate):\n    assert candidate(2, 2) == 4\n    assert candidate(0, 5) == 5\n"
+)
+MAX2_TEST = "def check(candidate):\n    assert candidate([7, 3]) == 7\n"
+
+
+@pytest.mark.e2e
+def test_benchmark_reports_the_figures(tmp_path: Path) -> None:
+    problems, samples = write(tmp_path)
+    out = tmp_path / "out.json"
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "bench_selection.py"),
+        "--problems",
+        str(problems),
+        "--samples",
+        str(samples),
+        "--json",
+        str(out),
+        "--probes",
+        "8",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["tasks"] == 2 and figures["samples"] == 8
+    assert figures["examples_found"] == 1.0
+    # T/0: 2 of 4 right; T/1: 2 of 4 right (xs[1] and the broken body are wrong)
+    assert figures["random_pass@1"] == pytest.approx(0.5)
+    # T/0: 3 pass the example, 2 right; T/1: 3 pass it, 2 right
+    assert figures["filter_pass@1"] == pytest.approx(2 / 3)
+    assert figures["selected_pass@1"] == pytest.approx(1.0)
+    assert figures["oracle"] == pytest.approx(1.0)
+    assert "selected_pass@1" in proc.stdout
