@@ -191,6 +191,8 @@ def main() -> None:
         "tasks": len(tasks),
         "samples": n_samples,
         **figures,
+        "selected_over_random": figures["selected_pass@1"] / max(figures["random_pass@1"], 1e-9),
+        "selected_over_filter": figures["selected_pass@1"] / max(figures["filter_pass@1"], 1e-9),
         "samples_per_s": n_samples / wall if wall else 0.0,
         "sandbox_seconds": run_seconds,
         "wall_seconds": wall,

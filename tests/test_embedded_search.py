@@ -250,3 +250,18 @@ def test_mixed_types_can_still_be_compared() -> None:
     )
     fn = first_body(spec)
     assert fn([5, 5, 6], 5) is False and fn([], 1) is True
+
+
+def test_tuple_outputs_are_solved_one_position_at_a_time() -> None:
+    spec = make_spec(
+        "split_at",
+        "xs, n",
+        "Split the list in two parts, the first of length n.",
+        [
+            ("split_at([1, 1, 2, 3, 4], 3)", "([1, 1, 2], [3, 4])"),
+            ("split_at(['a', 'b', 'c', 'd'], 2)", "(['a', 'b'], ['c', 'd'])"),
+            ("split_at([5, 6], 0)", "([], [5, 6])"),
+        ],
+    )
+    fn = first_body(spec)
+    assert fn([9, 8, 7], 1) == ([9], [8, 7])

@@ -174,3 +174,21 @@ def test_one_malformed_doctest_block_spoils_only_itself() -> None:
     doc = "Vowels.\n    >>> f('a\nb')\n    'b'\n    >>> f('abc')\n    'bc'\n"
     found = extract_examples(doc, 0, "f")
     assert [(e.source, e.want, e.line) for e in found] == [("f('abc')", "'bc'\n", 4)]
+
+
+@pytest.mark.parametrize(
+    ("line", "source", "want"),
+    [
+        ("assert set(f((3, 4), (5, 4))) == set((4, 5))", "set(f((3, 4), (5, 4)))", "set((4, 5))"),
+        ('assert f(2) == False, "two is prime"', "f(2)", "False"),
+        ("assert math.isclose(f(1.5), 4.5)", "bool(math.isclose(f(1.5), 4.5))", "True"),
+        ("assert not f(4)", "bool(not f(4))", "True"),
+    ],
+)
+def test_assert_statements(line: str, source: str, want: str) -> None:
+    assert values(f"Check.\n    {line}\n") == [(source, want, 1)]
+
+
+@pytest.mark.parametrize("line", ["assert f(x) == 3", "assert g(1) == 2", "assert f(1) == f(2)"])
+def test_asserts_that_are_not_examples(line: str) -> None:
+    assert values(line) == []

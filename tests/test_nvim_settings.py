@@ -18,7 +18,7 @@ from synthls.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "editors" / "vscode" / "package.json"
-SETUP = ROOT / "editors" / "SETUP.md"
+SETUP = ROOT / "README.md"
 
 
 def _camel(name: str) -> str:
@@ -89,5 +89,5 @@ def test_setup_md_tabulates_every_server_setting_with_its_default() -> None:
         for m in re.finditer(r"^\| `([\w.]+)` \| `([^`]*)` \|", SETUP.read_text(), re.M)
     }
     for key, default in server_defaults().items():
-        assert key in rows, f"SETUP.md has no row for {key}"
+        assert key in rows, f"README.md has no row for {key}"
         assert json.loads(rows[key]) == default, key

@@ -107,6 +107,22 @@ async def test_module_runs_under_its_own_name_and_async_results_are_awaited(box:
     assert [r.status for r in result.examples] == ["passed"] * 4, result
 
 
+async def test_site_packages_and_c_extensions_import_inside_the_sandbox(box: Sandbox) -> None:
+    setup = "import sqlite3, tree_sitter, lsprotocol.types as t\ndef f():\n    return t.Position(1, 2).line\n"
+    examples = (
+        doctest_example("f()", "1\n"),
+        doctest_example("sqlite3.connect(':memory:').execute('select 2').fetchone()", "(2,)\n"),
+    )
+    result = await box.run(Program(setup=setup, examples=examples))
+    assert result.all_passed, result
+
+
+async def test_files_can_be_written_in_the_private_temp_dir(box: Sandbox) -> None:
+    setup = "import os\ndef f():\n    open('x.txt', 'w').write('hi')\n    return open(os.path.abspath('x.txt')).read()\n"
+    result = await box.run(Program(setup=setup, examples=(doctest_example("f()", "'hi'\n"),)))
+    assert result.all_passed, result
+
+
 async def test_probes_report_reprs_and_none_on_error(box: Sandbox) -> None:
     program = Program(setup="def f(x):\n    return 10 // x\n", probes=("f(2)", "f(0)", "'s'"))
     result = await box.run(program)

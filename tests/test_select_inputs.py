@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.inputs import generate_inputs, mutations
@@ -109,3 +112,41 @@ def test_sets_render_the_same_way_every_time() -> None:
     inputs = generate_inputs(spec)
     assert "f(set())" in inputs
     assert all("{'a', 'b'}" in s or "{" not in s for s in inputs if s != "f(set())")
+
+
+literals = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(calls=st.lists(st.lists(literals, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_any_literal_examples_give_parsable_calls_of_the_function(
+    calls: list[list[object]],
+) -> None:
+    examples = tuple(
+        Example(f"f({', '.join(map(repr, args))})", "1", i, "value") for i, args in enumerate(calls)
+    )
+    spec = Spec(name="f", examples=examples)
+    inputs = generate_inputs(spec, limit=30)
+    assert len(inputs) <= 30 and len(set(inputs)) == len(inputs)
+    for source in inputs:
+        call = ast.parse(source, mode="eval").body
+        assert (
+            isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "f"
+        )
+        arity = {len(args) for args in calls}
+        assert len(call.args) in arity
+        for arg in call.args:
+            ast.literal_eval(arg) if "inf" not in ast.unparse(arg) else None
+    assert inputs == generate_inputs(spec, limit=30)

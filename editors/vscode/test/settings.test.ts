@@ -1,4 +1,4 @@
-/** Settings: the tree sent to the server, and package.json / SETUP.md kept in step with it. */
+/** Settings: the tree sent to the server, and package.json / README.md kept in step with it. */
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -63,11 +63,11 @@ test('package.json contributes every server setting with its default and descrip
   assert.deepEqual(extra, []);
 });
 
-test('SETUP.md documents every server setting with its default', () => {
-  const setup = fs.readFileSync(path.join(EXTENSION_ROOT, '..', 'SETUP.md'), 'utf8');
+test('README.md documents every server setting with its default', () => {
+  const setup = fs.readFileSync(path.join(EXTENSION_ROOT, '..', '..', 'README.md'), 'utf8');
   for (const setting of SERVER_SETTINGS) {
     const row = setup.split('\n').find((line) => line.startsWith(`| \`${setting.key}\` |`));
-    assert.ok(row, `no SETUP.md row for ${setting.key}`);
-    assert.ok(row.includes(`\`${JSON.stringify(setting.default)}\``), `SETUP.md default of ${setting.key}: ${row}`);
+    assert.ok(row, `no README.md row for ${setting.key}`);
+    assert.ok(row.includes(`\`${JSON.stringify(setting.default)}\``), `README.md default of ${setting.key}: ${row}`);
   }
 });

@@ -166,7 +166,7 @@ class Sandbox:
         return {
             "layers": self.want_layers,
             "limits": {"memory_mb": self.limits.memory_mb, "cpu_seconds": cpu},
-            "spares": min(self.parallel, 8),
+            "spares": max(2, min(self.parallel, 8)),
         }
 
     async def _read_stdout(self, proc: asyncio.subprocess.Process) -> None:

@@ -51,6 +51,7 @@ _SEPARATOR = re.compile(
     r"\s*(?:#\s*)?(?:==>|==|=>|->|-->|➞|→|=(?!=)|should\s+return|should\s+be|will\s+return|returns)\s*",
     re.I,
 )
+_ASSERT = re.compile(r"\s*(?:[*\-•]\s*)?assert\s+(.+)$")
 _INPUT = re.compile(r"\s*input\s*:\s*(.*)$", re.I)
 _OUTPUT = re.compile(r"\s*output\s*:\s*(.*)$", re.I)
 _FOR = re.compile(
@@ -133,7 +134,8 @@ def _value_examples(
         if i in taken:
             i += 1
             continue
-        found = _call_form(lines, i, name, call_start) or _io_form(lines, i, name)
+        found = _assert_form(lines, i, name) or _call_form(lines, i, name, call_start)
+        found = found or _io_form(lines, i, name)
         found = found or _for_form(lines, i, name)
         if found is None:
             i += 1
@@ -144,6 +146,35 @@ def _value_examples(
 
 
 # --- the forms -----------------------------------------------------------------------------
+
+
+def _assert_form(lines: list[str], i: int, name: str) -> tuple[str, str, int] | None:
+    """``assert <expr using f(...)> == y`` (or any assert on a call of f: it must be true)."""
+    m = _ASSERT.match(lines[i])
+    if m is None or not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", m.group(1)):
+        return None
+    for j in range(i, min(len(lines), i + _MAX_SPAN)):
+        text = flatten("\n".join([m.group(1), *lines[i + 1 : j + 1]]))
+        try:
+            test = ast.parse(f"assert {text}").body[0]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if not isinstance(test, ast.Assert):
+            return None
+        statement, node = f"assert {text}", test.test
+        left, want = f"bool({ast.get_source_segment(statement, node)})", "True"
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left = ast.get_source_segment(statement, node.left) or ""
+            want = ast.get_source_segment(statement, node.comparators[0]) or ""
+        calls = [
+            n
+            for n in ast.walk(node)
+            if isinstance(n, ast.Call) and _is_call_of(ast.unparse(n), name)
+        ]
+        if calls and _is_value(left, "") and _is_value(want, name):
+            return left, want, j
+        return None
+    return None
 
 
 def _call_form(

@@ -30,7 +30,6 @@ from synthls.sandbox.types import RunResult
 from synthls.synth.base import Candidate
 
 LOWER = 0.01  # weight of a vote from a candidate that passes fewer examples (a tie-breaker)
-THETA = 0.0
 SOFT = True  # partial agreement counts (False: only identical behaviour does)
 _RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature
 
@@ -92,9 +91,7 @@ def _valid_inputs(top_signatures: list[tuple[str, ...]]) -> list[int]:
     valid = []
     for j in range(width):
         returned = sum(1 for s in top_signatures if j < len(s) and s[j] != _RAISED)
-        values = [s[j] for s in top_signatures if j < len(s)]
-        plural = max((values.count(v) for v in set(values)), default=0)
-        if 2 * returned >= len(top_signatures) and plural >= THETA * len(top_signatures):
+        if 2 * returned >= len(top_signatures):
             valid.append(j)
     return valid
 

@@ -203,12 +203,17 @@ class JobTable:
         lines, job.out = job.out, []
         return b"".join(lines) + b"Z " + json.dumps(end).encode() + b"\n"
 
-    def reap_all(self) -> None:
+    def reap_all(self, grace: float = 5.0) -> None:
+        """Kill every job and wait (boundedly) until no child of ours is left unreaped."""
         self.kill_all("exit")
-        while self.by_id:
+        until = time.monotonic() + grace
+        while time.monotonic() < until:
             self.reap()
-            if self.by_id:
-                time.sleep(0.01)
+            try:
+                if os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+                    time.sleep(0.005)
+            except ChildProcessError:
+                return
 
 
 def kill_orphans(keep: set[int]) -> None:

@@ -120,7 +120,6 @@ class Zygote:
                 self._fork_spare()
         leftover = self.spares.kill_all()
         self.jobs.reap_all()
-        self.jobs.reap()
         for path in leftover:
             _rmtree(path)
 

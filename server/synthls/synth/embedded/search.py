@@ -15,6 +15,7 @@ from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
 from synthls.synth.embedded.components import LIBRARY, Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.forms import Forms
+from synthls.synth.embedded.parts import Parts
 from synthls.synth.embedded.prior import component_cost, word_constants
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
@@ -81,6 +82,7 @@ class Search:
         self.exclude = exclude
         self.on_found = on_found
         self.target = Target(problem.outputs)
+        self.parts = Parts(problem.outputs)
         self.found: list[str] = []
         self.pending: list[tuple[int, int, str]] = []
         self.all_params = _varying(problem)
@@ -136,17 +138,26 @@ class Search:
             )
         return leaves
 
-    def _hook(self, e: Expr) -> bool:
-        if not (e.uses and self.target.matches(e.vals, e.key)):
-            return False
-        body = render_body(e.code, e.mods, self.problem.imports)
-        doubt = UNUSED_PENALTY * bin(self.all_params & ~e.uses).count("1")
-        doubt += MAGIC_PENALTY * e.magic
-        if doubt:  # ignores a parameter or compares with a number nobody named: try it later
-            self.pending.append((e.cost + doubt, len(self.pending), body))
+    def _hook(self, e: Expr) -> None:
+        whole = self.parts.see(e)
+        if whole is not None:
+            self._solution(self.parts.code(whole), whole, 1)
+        if e.uses and self.target.matches(e.vals, e.key):
+            self._solution(e.code, [e], 0)
+
+    def _solution(self, code: str, exprs: list[Expr], extra: int) -> None:
+        """Accept ``return code`` now, or later when it looks like an accident of the examples."""
+        uses = magic = 0
+        mods: frozenset[str] = frozenset()
+        for e in exprs:
+            uses, magic, mods = uses | e.uses, magic + e.magic, mods | e.mods
+        body = render_body(code, mods, self.problem.imports)
+        cost = sum(e.cost for e in exprs) + extra
+        doubt = UNUSED_PENALTY * bin(self.all_params & ~uses).count("1") + MAGIC_PENALTY * magic
+        if doubt or extra:  # ignores a parameter or uses a number nobody named: try it later
+            self.defer(body, cost + doubt)
         else:
             self.accept(body)
-        return True
 
     def defer(self, body: str, cost: int) -> None:
         """Queue a body found outside the expression search, as if it cost ``cost``."""

@@ -1,0 +1,139 @@
+"""The pure parts of the sandbox: per-example verdicts and judging a child's event stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from synthls.sandbox.results import build_result
+from synthls.sandbox.types import Program
+from synthls.sandbox.verdict import check, values_equal
+from synthls.spec.model import Example
+
+
+def doc(want: str, flags: tuple[str, ...] = (), exc_msg: str | None = None) -> Example:
+    return Example(source="f()", want=want, line=0, flags=flags, exc_msg=exc_msg)
+
+
+def val(want: str) -> Example:
+    return Example(source="f()", want=want, line=0, style="value")
+
+
+@pytest.mark.parametrize(
+    ("example", "got", "exc", "expected"),
+    [
+        (doc("3\n"), "3\n", None, True),
+        (doc("3\n"), "4\n", None, False),
+        (doc("[1, ...]\n", ("ELLIPSIS",)), "[1, 2, 3]\n", None, True),
+        (doc("[1, ...]\n"), "[1, 2, 3]\n", None, False),
+        (doc("a   b\n", ("NORMALIZE_WHITESPACE",)), "a b\n", None, True),
+        (doc("True\n"), "1\n", None, False),
+        (doc("", exc_msg="ValueError: bad\n"), "", ("ValueError", "bad"), True),
+        (doc("", exc_msg="ValueError: bad\n"), "", ("ValueError", "worse"), False),
+        (doc("", ("IGNORE_EXCEPTION_DETAIL",), "ValueError: x\n"), "", ("ValueError", "y"), True),
+        (doc("", exc_msg="KeyError: 'k'\n"), "", ("TypeError", "'k'"), False),
+        (doc("3\n"), "", ("ValueError", "bad"), False),
+        (doc("", exc_msg="ValueError: bad\n"), "", None, False),
+        (doc("", exc_msg="MyError: boom\n"), "", ("pkg.mod.MyError", "boom"), True),
+        (val("0.3"), "0.30000000000000004", None, True),
+        (val("[1.0, {'a': (2, 3.0)}]"), "[1.0000000001, {'a': (2, 3.0)}]", None, True),
+        (val("[1, 2]"), "(1, 2)", None, False),
+        (val("{1.0, 2.0}"), "{2.0000000001, 1.0}", None, True),
+        (val("True"), "1", None, False),
+        (val("float('nan')"), "nan", None, False),
+        (val("'abc'"), "'abd'", None, False),
+        (val("Point(x=1)"), "Point(x=1)", None, True),
+        (val("3"), "", ("ValueError", "x"), False),
+    ],
+)
+def test_check(example: Example, got: str, exc: tuple[str, str] | None, expected: bool) -> None:
+    exc_type, exc_msg = exc if exc else (None, None)
+    assert check(example, got, exc_type, exc_msg) is expected
+
+
+def test_values_equal_nan_and_nesting() -> None:
+    assert values_equal(float("nan"), float("nan"))
+    assert not values_equal({"a": [1]}, {"a": [1], "b": 2})
+    assert values_equal(1, 1.0000000001)
+
+
+PROGRAM = Program(setup="", examples=(doc("3\n"), doc("4\n")), probes=("p",))
+NORMAL_END = {"ev": "end", "exit": 0, "signal": None, "reason": None, "elapsed": 0.01}
+
+
+def _ex(i: int, got: str) -> dict[str, Any]:
+    return {"ev": "ex", "i": i, "got": got}
+
+
+def test_complete_stream_is_judged() -> None:
+    events = [
+        {"ev": "setup_ok"},
+        _ex(0, "3\n"),
+        _ex(1, "5\n"),
+        {"ev": "probe", "i": 0, "repr": "1"},
+        {"ev": "done"},
+    ]
+    result = build_result(PROGRAM, events, NORMAL_END, ())
+    assert result.status == "ok"
+    assert [r.status for r in result.examples] == ["passed", "failed"]
+    assert result.probes == ("1",)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), {"ev": "done"}],  # done before all examples
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(0, "3\n"), _ex(1, "4\n"), {"ev": "done"}],  # repeat
+        [{"ev": "setup_ok"}, _ex(1, "4\n"), _ex(0, "3\n"), {"ev": "done"}],  # out of order
+        [_ex(0, "3\n"), _ex(1, "4\n"), {"ev": "done"}],  # no setup_ok
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(1, "4\n"), {"ev": "forged"}, {"ev": "done"}],
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(1, "4\n"), {"ev": "done"}, {"ev": "done"}],
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(1, "4\n"), {"ev": "garbage"}, {"ev": "done"}],
+        [{"ev": "setup_ok"}, {"ev": "ex", "i": "0", "got": "3\n"}, _ex(1, "4\n"), {"ev": "done"}],
+        [
+            {"ev": "setup_ok"},
+            _ex(0, "3\n"),
+            _ex(1, "4\n"),
+            {"ev": "isolation_error"},
+            {"ev": "done"},
+        ],
+        [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(1, "4\n")],  # no done: ended early
+    ],
+)
+def test_protocol_violations_never_pass(events: list[dict[str, Any]]) -> None:
+    result = build_result(PROGRAM, events, NORMAL_END, ())
+    assert not result.all_passed
+    assert result.status == "crashed"
+
+
+@pytest.mark.parametrize(
+    ("end", "run_status", "example_status"),
+    [
+        ({"reason": "timeout"}, "timeout", "timeout"),
+        ({"reason": "overflow"}, "overflow", "truncated"),
+        ({"signal": 11}, "killed", "killed"),
+        ({"signal": 24}, "timeout", "timeout"),  # SIGXCPU: the CPU limit
+        ({"exit": 0}, "crashed", "error"),
+        ({"reason": "worker_died"}, "crashed", "killed"),
+    ],
+)
+def test_cut_off_runs(end: dict[str, Any], run_status: str, example_status: str) -> None:
+    events = [{"ev": "setup_ok"}, _ex(0, "3\n")]
+    result = build_result(PROGRAM, events, {"ev": "end", **end}, ())
+    assert result.status == run_status
+    assert [r.status for r in result.examples] == ["passed", example_status, "not_run"][:2]
+
+
+def test_cut_off_during_setup_reports_it_as_setup_error() -> None:
+    result = build_result(PROGRAM, [], {"ev": "end", "reason": "timeout"}, ())
+    assert result.status == "timeout"
+    assert result.setup_error is not None and "deadline" in result.setup_error
+    assert [r.status for r in result.examples] == ["not_run", "not_run"]
+
+
+def test_probe_timeout_keeps_the_verdicts() -> None:
+    events = [{"ev": "setup_ok"}, _ex(0, "3\n"), _ex(1, "4\n")]
+    result = build_result(PROGRAM, events, {"ev": "end", "reason": "timeout"}, ())
+    assert result.status == "ok" and result.all_passed
+    assert result.probes == (None,)
