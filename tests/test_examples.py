@@ -39,6 +39,10 @@ def values(doc: str, name: str = "f", first_line: int = 0) -> list[tuple[str, st
         ("f(5) returns [1, 5] # the odd ones are 1 and 5", "f(5)", "[1, 5]"),
         ('f("#a@C") = "#A@c"', 'f("#a@C")', '"#A@c"'),
         ("f(0.5) == 0.25", "f(0.5)", "0.25"),
+        ("e.g. f(2) -> 4", "f(2)", "4"),
+        ("For instance, f(2) -> 4", "f(2)", "4"),
+        ("Example 2: f(2) -> 4", "f(2)", "4"),
+        ("1) f(2) -> 4", "f(2)", "4"),
     ],
 )
 def test_value_forms(line: str, source: str, want: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import textwrap
 from collections.abc import AsyncIterator
@@ -221,3 +222,17 @@ async def test_worker_restarts_after_it_dies(box: Sandbox) -> None:
 async def test_all_linux_layers_are_active_here(box: Sandbox) -> None:
     for layer in ("rlimits", "setsid", "no_new_privs", "netns", "landlock", "seccomp"):
         assert layer in box.layers
+
+
+async def test_start_logs_active_and_missing_layers(caplog: pytest.LogCaptureFixture) -> None:
+    sandbox = Sandbox(Limits(parallel=1), want_layers={"seccomp": False, "netns": False})
+    with caplog.at_level(logging.INFO, logger="synthls.sandbox.runner"):
+        try:
+            result = await sandbox.run(Program(setup=ADD, examples=ADD_EXAMPLES[:1]))
+        finally:
+            await sandbox.close()
+    assert result.all_passed
+    assert "seccomp" not in sandbox.layers and "landlock" in sandbox.layers
+    text = caplog.text
+    assert "active layers: " in text and "landlock" in text
+    assert "unavailable: netns, seccomp" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.synth.base import Candidate
 from synthls.synth.select import Scored, choose
@@ -121,3 +124,33 @@ def test_deterministic_under_reordering_of_equal_behaviour() -> None:
     first = choose(group, 1)
     again = choose(list(group), 1)
     assert first is not None and again is not None and first.scored is again.scored
+
+
+outputs = st.sampled_from(["1", "2", "'a'", "[]", None])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.lists(outputs, min_size=4, max_size=4),
+            st.sampled_from(["ok", "ok", "timeout", "setup_error"]),
+        ),
+        max_size=12,
+    )
+)
+def test_choice_is_well_formed(rows: list[tuple[int, list[str | None], str]]) -> None:
+    scored = [cand(f"return {k}", p, 3, tuple(pr), st_) for k, (p, pr, st_) in enumerate(rows)]
+    choice = choose(scored, 3)
+    usable = [s for s in scored if s.result.status != "setup_error"]
+    if not usable:
+        assert choice is None
+        return
+    assert choice is not None
+    assert sorted(map(id, choice.ranking)) == sorted(map(id, scored))
+    assert choice.ranking[0] is choice.scored
+    assert choice.scored.result.passed == max(s.result.passed for s in usable)
+    assert choice.reason.startswith(f"passes {choice.scored.result.passed}/3 examples")
+    again = choose(list(scored), 3)
+    assert again is not None and again.scored is choice.scored

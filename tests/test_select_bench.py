@@ -31,6 +31,8 @@ def write(tmp_path: Path) -> tuple[Path, Path]:
     problems = [
         {"task_id": "T/0", "prompt": ADD, "entry_point": "add", "test": ADD_TEST},
         {"task_id": "T/1", "prompt": MAX2, "entry_point": "max2", "test": MAX2_TEST},
+        # labelled samples: the hidden test (which always fails) must not be run
+        {"task_id": "T/2", "prompt": ADD, "entry_point": "add", "test": "assert False\n"},
     ]
     samples = [
         # the constant passes the example too, but the two right bodies agree with each other
@@ -53,6 +55,14 @@ def write(tmp_path: Path) -> tuple[Path, Path]:
             ],
         },
     ]
+    samples.append(
+        {
+            "task_id": "T/2",
+            "completions": ["    return a + b\n", "    return 3\n"],
+            "passed": [True, False],
+            "extra": "ignored",
+        }
+    )
     p_path, s_path = tmp_path / "problems.jsonl", tmp_path / "samples.jsonl.gz"
     p_path.write_text("".join(json.dumps(p) + "\n" for p in problems), encoding="utf-8")
     with gzip.open(s_path, "wt", encoding="utf-8") as fh:
@@ -85,12 +95,13 @@ def test_benchmark_reports_the_figures(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     figures = json.loads(out.read_text(encoding="utf-8"))
-    assert figures["tasks"] == 2 and figures["samples"] == 8
+    assert figures["tasks"] == 3 and figures["samples"] == 10
     assert figures["examples_found"] == 1.0
-    # T/0: 2 of 4 right; T/1: 2 of 4 right (xs[1] and the broken body are wrong)
+    # T/0: 2 of 4 right; T/1: 2 of 4 right (xs[1] and the broken body are wrong); T/2: 1 of 2
     assert figures["random_pass@1"] == pytest.approx(0.5)
-    # T/0: 3 pass the example, 2 right; T/1: 3 pass it, 2 right
-    assert figures["filter_pass@1"] == pytest.approx(2 / 3)
-    assert figures["selected_pass@1"] == pytest.approx(1.0)
+    # T/0: 3 pass the example, 2 right; T/1: 3 pass it, 2 right; T/2: both pass it, 1 right
+    assert figures["filter_pass@1"] == pytest.approx((2 / 3 + 2 / 3 + 1 / 2) / 3)
+    # T/2: a tie broken by simplicity picks the (labelled wrong) constant
+    assert figures["selected_pass@1"] == pytest.approx(2 / 3)
     assert figures["oracle"] == pytest.approx(1.0)
     assert "selected_pass@1" in proc.stdout

@@ -106,8 +106,16 @@ class Jobs:
                 progress.report,
                 allow_unverified=engine != "embedded",
             )
-        finally:
-            progress.end("done")
+        except asyncio.CancelledError:
+            progress.end("cancelled")
+            if (
+                token is not None and token.cancelled()
+            ):  # the progress cancel button: a normal answer
+                return self._refuse(
+                    f"synthls: {target.spec.name}: cancelled", types.MessageType.Info
+                )
+            raise
+        progress.end("done")
         if report.body is None:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from synthls.sandbox.runner import ALL_LAYERS, Limits, Sandbox
+from synthls.sandbox.runner import Limits, Sandbox
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example
 
@@ -91,9 +91,8 @@ async def _report() -> tuple[str, bool]:
         "layers:   " + ", ".join(box.layers),
     ]
     errors = info.get("errors") or {}
-    for layer in ALL_LAYERS:
-        if layer not in box.layers:
-            out.append(f"  missing {layer}: {errors.get(layer, 'not supported on this platform')}")
+    for layer in box.missing_layers():
+        out.append(f"  missing {layer}: {errors.get(layer, 'not supported on this platform')}")
     out.append("self-test:")
     for name, ok, detail in tests:
         out.append(f"  [{'ok' if ok else 'FAIL'}] {name} ({detail})")

@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,6 +111,11 @@ class Sandbox:
     def layers(self) -> tuple[str, ...]:
         return tuple(self.info.get("layers", ()))
 
+    def missing_layers(self) -> list[str]:
+        """Layers of ``ALL_LAYERS`` this platform lacks (``drop_uid`` matters only for root)."""
+        needed = [n for n in ALL_LAYERS if n != "drop_uid" or self.info.get("uid") == 0]
+        return [name for name in needed if name not in self.layers]
+
     @property
     def parallel(self) -> int:
         return self.limits.parallel or os.cpu_count() or 1
@@ -128,16 +134,19 @@ class Sandbox:
         await self._reap_worker()
         cmd = [*self.launch_prefix, self.python, "-I", "-c", worker.BOOTSTRAP, self.worker_dir]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-        self._proc = await asyncio.create_subprocess_exec(
-            *cmd,
-            json.dumps(self._worker_options()),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-            limit=_STREAM_LIMIT,
-        )
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                *cmd,
+                json.dumps(self._worker_options()),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+                limit=_STREAM_LIMIT,
+            )
+        except OSError as exc:
+            raise RuntimeError(f"sandbox worker could not be started ({cmd[0]}): {exc}") from exc
         self._hello = asyncio.get_running_loop().create_future()
         self._alive = True
         self._tasks = [
@@ -149,7 +158,7 @@ class Sandbox:
         except (asyncio.TimeoutError, RuntimeError) as exc:
             await self._reap_worker()
             raise RuntimeError(f"sandbox worker did not start: {exc}") from exc
-        missing = [name for name in ALL_LAYERS if name not in self.layers]
+        missing = self.missing_layers()
         logger.info(
             "sandbox worker pid %s, active layers: %s", self.info.get("pid"), ", ".join(self.layers)
         )
@@ -171,19 +180,27 @@ class Sandbox:
 
     async def _read_stdout(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stdout is not None
-        while line := await proc.stdout.readline():
-            head, _, body = line.partition(b" ")
-            try:
-                event = json.loads(body)
-            except ValueError:
-                event = {"ev": "garbage"}
-            if not isinstance(event, dict):
-                event = {"ev": "garbage"}
-            if head == b"Z":
-                self._on_zygote_event(event)
-            elif head.isdigit() and (pend := self._pending.get(int(head))) is not None:
-                pend.events.append(event)
-        self._worker_gone()
+        try:
+            while line := await proc.stdout.readline():
+                self._on_line(line)
+        except ValueError as exc:  # a line over the stream limit: the worker is broken
+            logger.error("sandbox worker protocol error: %s; restarting it", exc)
+            proc.kill()
+        finally:
+            self._worker_gone()
+
+    def _on_line(self, line: bytes) -> None:
+        head, _, body = line.partition(b" ")
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = {"ev": "garbage"}
+        if not isinstance(event, dict):
+            event = {"ev": "garbage"}
+        if head == b"Z":
+            self._on_zygote_event(event)
+        elif head.isdigit() and (pend := self._pending.get(int(head))) is not None:
+            pend.events.append(event)
 
     def _on_zygote_event(self, event: dict[str, Any]) -> None:
         kind = event.get("ev")
@@ -272,6 +289,9 @@ class Sandbox:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()  # its children die with it (PDEATHSIG)
             await proc.wait()
+        if proc is not None and isinstance(self.info.get("tmp"), str):
+            # a killed worker could not remove its children's temp dirs
+            shutil.rmtree(self.info["tmp"], ignore_errors=True)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -5,19 +5,25 @@ checked is the same example that is reported, on the same line.
 
 Forms understood:
 
-* doctest (``>>> f(1)`` then the output): ``style="doctest"``, compared by doctest's rules;
+* doctest (``>>> f(1)`` then the output): ``style="doctest"``, compared by doctest's rules.
+  Each ``>>>`` block is parsed on its own, so one malformed block loses only itself; a
+  ``>>> f(x) == y`` with no output line below is read as expecting ``True``;
 * a call of the function followed by its expected value: ``f(x) == y``, ``f(x) -> y``,
   ``f(x) => y``, ``f(x) ==> y``, ``f(x) ➞ y``, ``f(x) = y``, ``f(x) returns y``,
-  ``f(x) should return y``, ``f(x)  # returns y``, optionally after ``assert``, ``for``, a
-  bullet or an ``Example:`` label; the call may span several lines;
+  ``f(x) should return y``, ``f(x)  # returns y``, optionally after ``for``, a bullet or an
+  ``Example:`` label; the call and the value may span several lines;
+* ``assert <expression using f(...)> == y`` (and ``assert <condition on f(...)>``, expected
+  ``True``), parsed by Python itself;
 * ``Input: ...`` / ``Output: ...`` blocks (arguments inline, as ``name = value`` pairs, or as
   ``name : value`` lines);
 * ``For x = 1, y = 2 the output should be 3``.
 
 All but doctest become ``style="value"``: ``source`` is the call expression, ``want`` the
-expected-value expression, both Python source that parses on its own. A line only becomes an
-example when it really calls the function (by name) with concrete arguments, so prose that
-mentions the function (``f(n) = f(n - 1) + 1, if n is odd``) is never taken for an example.
+expected-value expression, both Python source that parses on its own; trailing prose (a
+``# comment``, a parenthesised remark, a sentence's full stop, ``1 + 2 = 3`` working) is cut
+from ``want``, and ``true``/``false``/``null`` read as Python. A line only becomes an example
+when it really calls the function (by name) with concrete arguments, so prose that mentions
+the function (``f(n) = f(n - 1) + 1, if n is odd``) is never taken for an example.
 """
 
 from __future__ import annotations
@@ -45,7 +51,9 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 _LITERAL_WORDS = {"true": "True", "false": "False", "none": "None", "null": "None"}
 
 _PREFIX = re.compile(
-    r"(?:[*\-•+]\s*|\d+[.)]\s*|(?:for|assert|e\.g\.|examples?(?:\s*\d+)?)\b[.:,]?\s*)*", re.I
+    r"(?:[*\-•+]\s*|\d+[.)]\s*|(?:(?:for|assert|instance|examples?|samples?|tests?|usage|ex)"
+    r"(?:\s*\d+)?\b|e\.g\.?|i\.e\.?)[.:,]?\s*)*",
+    re.I,
 )
 _SEPARATOR = re.compile(
     r"\s*(?:#\s*)?(?:==>|==|=>|->|-->|➞|→|=(?!=)|should\s+return|should\s+be|will\s+return|returns)\s*",

@@ -97,7 +97,8 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     prefix = line.split(":", 1)
     msg = prefix[1][1:] if len(prefix) == 2 else ""
     try:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _own_frame(f.filename)]
+        tail = traceback.extract_tb(exc.__traceback__, limit=-(_TB_FRAMES + 4))  # deep ones too
+        frames = [f for f in tail if not _own_frame(f.filename)]
         text = "".join(traceback.format_list(frames[-_TB_FRAMES:])) + "".join(only)
     except Exception:
         text = "".join(only)

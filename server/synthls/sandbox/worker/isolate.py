@@ -1,8 +1,9 @@
 """Isolation layers applied in a freshly forked child before any candidate code runs.
 
 Order matters: own session and death signal first, then file descriptors, working directory,
-network namespace, dropping root, resource limits, no_new_privs, Landlock and finally seccomp
-(which forbids the calls the earlier steps need). Which layers to apply is decided once at
+network namespace (normally the zygote's shared one, see ``enter_shared_netns``), dropping
+root or the user namespace's capabilities, resource limits, no_new_privs, Landlock and finally
+seccomp (which forbids the calls the earlier steps need). Which layers to apply is decided once at
 worker start-up by probing them in a throwaway child (``probe``); a layer that was available
 then but fails later aborts the child, so a candidate never runs with less than was reported.
 """

@@ -99,7 +99,7 @@ class SparePool:
         self.zygote_pid = os.getpid()
 
     def fork_one(self) -> Spare:
-        tmpdir = tempfile.mkdtemp(prefix="synthls-")
+        tmpdir = tempfile.mkdtemp(prefix="job-", dir=self.cfg.get("tmp_base"))
         if self.cfg.get("drop_uid"):
             os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
         r, w = os.pipe()

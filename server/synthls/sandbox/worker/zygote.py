@@ -1,12 +1,14 @@
-"""The fork server: one single-threaded process that forks an isolated child per program.
+"""The fork server: one single-threaded process that runs each program in an isolated child.
 
 Started once as a fresh interpreter with a scrubbed environment; it pre-imports the stdlib a
-candidate is likely to need, probes the isolation layers, says ``hello`` and then serves JSON
-requests on stdin (``run``, ``cancel``, ``exit``). Each child's raw report lines are relayed to
-stdout prefixed with the job id; the zygote adds an ``end`` event with how the child ended
-(exit code or signal, and whether it was killed for time, output flood or cancellation). It
-never judges results and never unpickles anything. Wall-clock deadlines are enforced with
-SIGKILL to the child's whole process group; every child is reaped and its temp dir removed.
+candidate is likely to need, probes the isolation layers, moves itself into an empty network
+namespace shared by all children, says ``hello`` and then serves JSON requests on stdin
+(``run``, ``cancel``, ``exit``). Each program goes to a pre-forked, already isolated spare
+(``spares.py``); its raw report lines are relayed to stdout prefixed with the job id, followed
+by an ``end`` event saying how the child ended (exit code or signal, and whether it was killed
+for time, output flood or cancellation). It never judges results and never unpickles anything.
+Deadlines are enforced with SIGKILL to the child's whole process group; every child is reaped
+and its temp dir removed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import platform
 import selectors
 import signal
 import sys
+import tempfile
 from typing import Any
 
 from . import isolate, probe
@@ -27,41 +30,12 @@ from .jobs import Job, JobTable, _rmtree
 from .spares import SparePool
 
 _PRELOAD = [
-    "asyncio",
-    "collections",
-    "itertools",
-    "functools",
-    "typing",
-    "dataclasses",
-    "fractions",
-    "decimal",
-    "heapq",
-    "bisect",
-    "string",
-    "random",
-    "statistics",
-    "datetime",
-    "enum",
-    "operator",
-    "copy",
-    "textwrap",
-    "math",
-    "cmath",
-    "re",
-    "json",
-    "unicodedata",
-    "array",
-    "struct",
-    "inspect",
-    "traceback",
-    "linecache",
-    "types",
-    "contextlib",
-    "abc",
-    "numbers",
-]
+    "asyncio", "collections", "itertools", "functools", "typing", "dataclasses", "fractions",
+    "decimal", "heapq", "bisect", "string", "random", "statistics", "datetime", "enum",
+    "operator", "copy", "textwrap", "math", "cmath", "re", "json", "unicodedata", "array",
+    "struct", "inspect", "traceback", "linecache", "types", "contextlib", "abc", "numbers",
+]  # fmt: skip
 _PR_SET_CHILD_SUBREAPER = 36
-_exit = os._exit
 
 
 def _preload() -> None:
@@ -178,6 +152,7 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
         "layers": layers,
         "errors": errors,
         "landlock_abi": cfg.get("landlock", 0),
+        "tmp": cfg["tmp_base"],
         "uid": os.geteuid(),
         "python": sys.version.split()[0],
         "executable": sys.executable,
@@ -187,7 +162,7 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
 
 
 def main(argv: list[str]) -> int:
-    """Entry point; ``argv[0]`` is an optional JSON object of layer switches."""
+    """Entry point; ``argv[0]`` is an optional JSON object: layer switches, limits, spares."""
     opts = json.loads(argv[0]) if argv else {}
     want = opts.get("layers", {})
     os.chdir("/")
@@ -206,11 +181,16 @@ def main(argv: list[str]) -> int:
             cfg["netns"] = False
             layers.remove("netns")
             errors["netns"] = f"shared namespace: {exc}"
+    cfg["tmp_base"] = tempfile.mkdtemp(prefix="synthls-")  # one dir to sweep if we are killed
+    os.chmod(cfg["tmp_base"], 0o711)
     zyg = Zygote(cfg, layers, int(opts.get("spares", 2)))
     zyg.emit(_hello(layers, errors, cfg))
     gc.collect()
     gc.freeze()
-    zyg.serve()
+    try:
+        zyg.serve()
+    finally:
+        _rmtree(cfg["tmp_base"])
     return 0
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
 
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
 from synthls.synth.embedded.problem import build_problem
-from synthls.synth.embedded.runner import run_bodies, stream_bodies
 from synthls.synth.embedded.search import search_problem
-from synthls.synth.embedded.worker import spec_to_json
+
+if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
+    from synthls.synth.base import Candidate, Feedback
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def search_isolated(
 
     ``prior=False`` ignores the docstring's words (the benchmark's baseline).
     """
+    from synthls.synth.embedded.runner import run_bodies
+    from synthls.synth.embedded.worker import spec_to_json
+
     if build_problem(spec) is None:
         return []
     payload = spec_to_json(spec, list(exclude), prior)
@@ -65,6 +69,10 @@ class EmbeddedSynthesizer:
         return self._propose(spec, [f.candidate.body for f in feedback])
 
     async def _propose(self, spec: Spec, tried: list[str]) -> AsyncIterator[Candidate]:
+        from synthls.synth.base import Candidate
+        from synthls.synth.embedded.runner import stream_bodies
+        from synthls.synth.embedded.worker import spec_to_json
+
         if build_problem(spec) is None:
             log.info("embedded: no usable examples for %s", spec.name)
             return

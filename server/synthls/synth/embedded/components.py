@@ -237,7 +237,7 @@ MATHS = [
     _call("comb", g.comb, "math.comb({0}, {1})", INT, INT, mods=MATH, cost=4),
     _call("floor", math.floor, "math.floor({0})", F({"float"}), mods=MATH, cost=4),
     _call("ceil", math.ceil, "math.ceil({0})", F({"float"}), mods=MATH, cost=4),
-    _call("prod", math.prod, "math.prod({0})", NUMCOLL, mods=MATH, genarg=0, cost=3),
+    _call("prod", g.prod, "math.prod({0})", NUMCOLL, mods=MATH, genarg=0, cost=3),
     _call("log", math.log, "math.log({0})", NUM, mods=MATH, cost=4),
     _call("isqrt", math.isqrt, "math.isqrt({0})", INT, mods=MATH, cost=4),
 ]

@@ -20,7 +20,21 @@ class TooBig(Exception):
 def mul(a: Any, b: Any) -> Any:
     if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > MAX_LEN:
         raise TooBig
+    if isinstance(b, (str, list, tuple)) and isinstance(a, int) and len(b) * a > MAX_LEN:
+        raise TooBig
     return a * b
+
+
+def prod(xs: Any) -> Any:
+    """``math.prod`` of numbers only, refusing huge integers on the way."""
+    out: Any = 1
+    for x in xs:
+        if not isinstance(x, (int, float)):
+            raise TypeError("prod of a non-number")
+        out *= x
+        if isinstance(out, int) and out.bit_length() > MAX_BITS:
+            raise TooBig
+    return out
 
 
 def power(a: Any, b: Any) -> Any:

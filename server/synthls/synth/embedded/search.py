@@ -3,6 +3,11 @@
 Pure and synchronous: give it a Problem and a time budget, get bodies that satisfy every
 usable example on the search's own evaluation, simplest first. Used in-process by tests and in
 the worker process by the engine.
+
+Order: a solution is accepted at its cost level, except one that looks like an accident of the
+few examples (it ignores a parameter, or uses a number nobody named); that one waits, with a
+penalty added to its cost, so an honest solution a little dearer comes first. Recurrences join
+that queue at an estimated cost; the other templates run once the expression time is spent.
 """
 
 from __future__ import annotations

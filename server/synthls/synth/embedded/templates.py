@@ -12,9 +12,10 @@ Run after the expression search, reusing its banks:
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from synthls.synth.embedded.bank import Deadline, Expr
+from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
 from synthls.synth.embedded.components import LIBRARY
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.render import render_body
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 SEARCH_COST = 9  # largest inner cost (predicate + result) for early-return loops
 IF_COST = 14  # largest total cost of an if/else
 REC_COST = 7  # largest cost of a recurrence's step expression
+REC_SHARE = 0.15  # share of the budget recurrences may take
 REC_EXTRA = 4  # what the loop around a recurrence's step costs, against plain expressions
 _DEFAULTS = ("None", "-1", "False", "0", "''", "True")
 
@@ -38,8 +40,18 @@ def run_templates(search: Search) -> None:
 
 
 def run_recurrences(search: Search) -> None:
-    """Recurrence bodies join the expression search's queue at an estimated cost."""
-    _recurrences(search)
+    """Recurrence bodies join the expression search's queue at an estimated cost.
+
+    Runs inside the expression search, so it gets a slice of the time, not all of it.
+    """
+    end = search.deadline.end
+    search.deadline.end = min(end, time.monotonic() + REC_SHARE * search.budget)
+    try:
+        _recurrences(search)
+    except TimeUp:
+        pass
+    finally:
+        search.deadline.end = end
 
 
 def run_branches(search: Search) -> None:

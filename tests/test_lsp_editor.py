@@ -1,0 +1,221 @@
+"""End to end, in-editor behaviours: comments, cancellation, coalescing, inline completion."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp_support import apply_workspace_edit, open_doc, run_examples, session, wait_for
+
+pytestmark = pytest.mark.e2e
+URI = "file:///work/editor.py"
+
+COMMENT_MODULE = (
+    "import os\n\n# double a number\n# >>> double(3)\n# 6\n# >>> double(5)\n# 10\n\nX = 1\n"
+)
+COMMENT_INSIDE = '''def total(xs):
+    """Sum of the squares.
+
+    >>> total([1, 2, 3])
+    14
+    >>> total([])
+    0
+    >>> total([2, 5])
+    29
+    """
+    # add up the squares of xs
+    return -1
+'''
+SLOW = '''def impossible(x):
+    """No expression gives these.
+
+    >>> impossible(1)
+    'a7f3c'
+    >>> impossible(2)
+    'q0z9'
+    """
+    ...
+'''
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+async def code_actions(client, line: int) -> list[types.CodeAction]:  # type: ignore[no-untyped-def]
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def command_params(action: types.CodeAction) -> types.ExecuteCommandParams:
+    assert action.command is not None
+    return types.ExecuteCommandParams(
+        command=action.command.command, arguments=action.command.arguments
+    )
+
+
+async def test_comment_at_module_level_creates_the_named_function() -> None:
+    async with session() as client:
+        open_doc(client, URI, COMMENT_MODULE)
+        actions = await code_actions(client, 3)
+        assert [a.title for a in actions] == ["Generate code from comment"]
+        assert await code_actions(client, 8) == []  # X = 1 is not a comment
+        result = await client.workspace_execute_command_async(command_params(actions[0]))
+        assert result["applied"] is True, result
+        new_text, _ = apply_workspace_edit(COMMENT_MODULE, client.edits[0])
+        run_examples(new_text, {"double(3)": 6, "double(5)": 10, "double(-2)": -4})
+        assert new_text.startswith(COMMENT_MODULE[: COMMENT_MODULE.index("\n\nX = 1")])
+        assert new_text.endswith("\n\nX = 1\n")
+
+
+async def test_comment_inside_a_function_inserts_statements_below_it() -> None:
+    async with session() as client:
+        open_doc(client, URI, COMMENT_INSIDE)
+        line = COMMENT_INSIDE.splitlines().index("    # add up the squares of xs")
+        [action] = [
+            a for a in await code_actions(client, line) if a.title == "Generate code from comment"
+        ]
+        result = await client.workspace_execute_command_async(command_params(action))
+        assert result["applied"] is True, result
+        new_text, _ = apply_workspace_edit(COMMENT_INSIDE, client.edits[0])
+        lines = new_text.splitlines()
+        assert lines[line] == "    # add up the squares of xs"
+        assert lines[-1] == "    return -1"  # the existing code stays below the new statements
+        run_examples(new_text, {"total([1, 2, 3])": 14, "total([4])": 16})
+
+
+async def test_cancel_request_stops_the_search_and_its_processes() -> None:
+    async with session({"embedded": {"budget": 60}, "deadline": 120, "rounds": 1}) as client:
+        open_doc(client, URI, SLOW)
+        server = client._server
+        assert server is not None
+        await wait_for(lambda: bool(descendants(server.pid)))  # the sandbox worker is up
+        before = set(descendants(server.pid))
+        [action] = await code_actions(client, 0)
+        request = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                types.WORKSPACE_EXECUTE_COMMAND, command_params(action), msg_id="slow-1"
+            )
+        )
+        await wait_for(lambda: bool(set(descendants(server.pid)) - before), timeout=30)
+        extra = set(descendants(server.pid)) - before
+        assert extra, "the search should run in its own process"
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="slow-1"))
+        with pytest.raises(Exception):  # noqa: B017 - RequestCancelled surfaces as a JSON-RPC error
+            await asyncio.wait_for(request, 30)
+        await wait_for(lambda: not (set(descendants(server.pid)) & extra), timeout=10)
+        assert client.edits == []
+
+
+async def test_progress_cancel_button_stops_the_work() -> None:
+    async with session({"embedded": {"budget": 60}, "deadline": 120, "rounds": 1}) as client:
+        open_doc(client, URI, SLOW)
+        [action] = await code_actions(client, 0)
+        request = asyncio.ensure_future(
+            client.workspace_execute_command_async(command_params(action))
+        )
+        await wait_for(lambda: bool(client.progress_reports), timeout=30)
+        [token] = list(client.progress_reports)
+        await wait_for(lambda: len(client.progress_reports[token]) >= 1)
+        client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        result = await asyncio.wait_for(request, 30)
+        assert result["applied"] is False and "cancelled" in result["message"]
+        assert client.edits == []
+        kinds = [type(v).__name__ for v in client.progress_reports[token]]
+        assert kinds[-1] == "WorkDoneProgressEnd"
+
+
+async def test_identical_concurrent_requests_are_coalesced() -> None:
+    text = SLOW.replace("impossible", "inc").replace("'a7f3c'", "2").replace("'q0z9'", "3")
+    async with session() as client:
+        open_doc(client, URI, text)
+        [action] = await code_actions(client, 0)
+        first, second = await asyncio.gather(
+            client.workspace_execute_command_async(command_params(action)),
+            client.workspace_execute_command_async(command_params(action)),
+        )
+        assert first["applied"] and second["applied"]
+        assert first["body"] == second["body"]
+        assert [first.get("coalesced"), second.get("coalesced")].count(True) == 1
+        assert len(client.edits) == 1
+        run_examples(apply_workspace_edit(text, client.edits[0])[0], {"inc(1)": 2, "inc(10)": 11})
+
+
+async def test_inline_completion_offers_a_verified_body() -> None:
+    text = '''def triple(n):
+    """Three times n.
+
+    >>> triple(2)
+    6
+    >>> triple(7)
+    21
+    """
+    
+'''
+    async with session() as client:
+        open_doc(client, URI, text)
+        params = types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(8, 4),
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Invoked
+            ),
+        )
+        items: list[types.InlineCompletionItem] = []
+        for _ in range(20):
+            result = await client.text_document_inline_completion_async(params)
+            items = list(result.items) if isinstance(result, types.InlineCompletionList) else []
+            if items:
+                break
+        [item] = items
+        assert isinstance(item.insert_text, str)
+        lines = text.splitlines(keepends=True)
+        lines[8] = lines[8][:4] + item.insert_text + lines[8][4:]
+        run_examples("".join(lines), {"triple(2)": 6, "triple(0)": 0, "triple(-3)": -9})
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to list processes")
+async def test_no_process_left_after_shutdown() -> None:
+    async with session() as client:
+        open_doc(client, URI, COMMENT_INSIDE)
+        server = client._server
+        assert server is not None
+        await wait_for(lambda: URI in client.diagnostics)
+        procs = descendants(server.pid)
+    await wait_for(lambda: not [p for p in procs if cmdline(p)], timeout=10)
