@@ -186,8 +186,7 @@ async def test_inline_completion_offers_a_verified_body() -> None:
     >>> triple(7)
     21
     """
-    
-'''
+''' + "    \n"
     async with session() as client:
         open_doc(client, URI, text)
         params = types.InlineCompletionParams(

@@ -46,8 +46,7 @@ def _check(ret: int, what: str) -> None:
 
 def read_paths() -> list[str]:
     """Directories a candidate may read: the interpreter's own paths and system libraries."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    paths.update(p for p in sys.path if p and os.path.isabs(p))
+    paths = {p for p in sys.path if p and os.path.isabs(p) and p != os.sep}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         with_key = sysconfig.get_paths().get(key)
         if with_key:
