@@ -178,7 +178,8 @@ async def test_identical_concurrent_requests_are_coalesced() -> None:
 
 
 async def test_inline_completion_offers_a_verified_body() -> None:
-    text = '''def triple(n):
+    text = (
+        '''def triple(n):
     """Three times n.
 
     >>> triple(2)
@@ -186,7 +187,9 @@ async def test_inline_completion_offers_a_verified_body() -> None:
     >>> triple(7)
     21
     """
-''' + "    \n"
+'''
+        + "    \n"
+    )
     async with session() as client:
         open_doc(client, URI, text)
         params = types.InlineCompletionParams(

