@@ -1,7 +1,9 @@
 """Per-candidate cost of the synthls sandbox against two baselines, measured in one run.
 
 Variants (each runs the same trivial candidate with 3 doctest examples, one at a time):
-  synthls     the pre-warmed fork-server sandbox with every layer this platform supports
+  synthls     the pre-warmed fork-server sandbox with every layer this platform supports,
+              back to back (and once more with ``--gap-ms`` think time between candidates,
+              the interactive case, where spares are re-forked while the user is idle)
   fresh       a fresh ``python -I`` subprocess per candidate (parent parses, child runs)
   humaneval   openai/human-eval style: multiprocessing.Process + Manager().list() per candidate
 Then throughput: synthls with all cores (``parallel`` = cpu count), and cancellation latency
@@ -102,13 +104,15 @@ def _timed(fn: Any, runs: int) -> tuple[list[float], int]:
     return samples, failures
 
 
-async def _synthls(runs: int) -> dict[str, Any]:
+async def _synthls(runs: int, gap: float = 0.0) -> dict[str, Any]:
     box = Sandbox(Limits(parallel=1))
     await box.start()
     for _ in range(5):
         await box.run(PROGRAM)  # warm-up
     samples, failures = [], 0
     for _ in range(runs):
+        if gap:
+            await asyncio.sleep(gap)  # think time: spares are re-forked while idle
         t0 = time.perf_counter()
         result = await box.run(PROGRAM)
         samples.append(time.perf_counter() - t0)
@@ -171,11 +175,15 @@ def main() -> int:
     )
     parser.add_argument("--parallel", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument(
+        "--gap-ms", type=float, default=20.0, help="think time for the interactive synthls row"
+    )
     args = parser.parse_args()
     base_runs = args.baseline_runs or args.runs
     load_before = os.getloadavg()
     figures: dict[str, Any] = {"runs": args.runs, "cpus": os.cpu_count()}
     figures["synthls"] = asyncio.run(_synthls(args.runs))
+    figures["synthls_with_think_time"] = asyncio.run(_synthls(args.runs, args.gap_ms / 1e3))
     samples, failures = _timed(_fresh_once, base_runs)
     figures["fresh_python_I"] = {**_stats(samples), "failures": failures}
     samples, failures = _timed(_humaneval_once, base_runs)
@@ -200,7 +208,12 @@ def _print(f: dict[str, Any]) -> None:
         f"layers: {', '.join(f['synthls']['layers'])}   cpus: {f['cpus']}   loadavg: {f['loadavg']}"
     )
     print(f"{'variant':32s} {'median ms':>10s} {'p95 ms':>10s} {'n':>5s} {'not passed':>10s}")
-    for key in ("synthls", "fresh_python_I", "humaneval_multiprocessing"):
+    for key in (
+        "synthls",
+        "synthls_with_think_time",
+        "fresh_python_I",
+        "humaneval_multiprocessing",
+    ):
         v = f[key]
         print(
             f"{key:32s} {v['median_ms']:10.2f} {v['p95_ms']:10.2f} {v['n']:5d} {v['failures']:10d}"

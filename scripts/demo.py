@@ -30,6 +30,8 @@ def unique_sorted(xs):
     [1, 2, 3]
     >>> unique_sorted([])
     []
+    >>> unique_sorted([5, -1])
+    [-1, 5]
     """
     pass
 
@@ -54,4 +56,6 @@ def count_evens(nums):
     3
     >>> count_evens([1, 3])
     0
+    >>> count_evens([8, 8, 5])
+    2
     """

@@ -9,9 +9,12 @@ import pytest
 
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.embedded import guards, search
+from synthls.synth.embedded.bank import Expr
 from synthls.synth.embedded.components import LIBRARY
+from synthls.synth.embedded.parts import Parts
 from synthls.synth.embedded.prior import component_cost
 from synthls.synth.embedded.problem import build_problem
+from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.values import Target, small_enough
 
 BUDGET = 3.0
@@ -112,3 +115,26 @@ def test_prior_makes_named_components_cheaper() -> None:
     comp = next(c for c in LIBRARY if c.name == "sorted")
     assert component_cost(comp, frozenset({"sort", "the", "list"}), "") < comp.cost
     assert component_cost(comp, frozenset({"add", "numbers"}), "") == comp.cost
+
+
+@pytest.mark.parametrize(
+    ("imports", "want"),
+    [
+        ((), "import math\nreturn math.sqrt(x)"),
+        (("import math",), "return math.sqrt(x)"),
+        (("import  math",), "return math.sqrt(x)"),
+        (("from math import sqrt",), "import math\nreturn math.sqrt(x)"),
+    ],
+)
+def test_bodies_import_what_the_file_lacks(imports: tuple[str, ...], want: str) -> None:
+    assert render_body("math.sqrt(x)", frozenset({"math"}), imports) == want
+
+
+def test_parts_solve_each_position_of_pair_outputs() -> None:
+    parts = Parts([(1, "a"), (2, "b")])
+    assert parts.active and not Parts([(1, 2), (3,)]).active and not Parts([5, 6]).active
+    first = Expr("n", 1, [1, 2], uses=1)
+    second = Expr("s", 1, ["a", "b"], uses=2)
+    assert parts.see(first) is None
+    both = parts.see(second)
+    assert both is not None and parts.code(both) == "n, s"

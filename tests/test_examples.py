@@ -123,6 +123,9 @@ def test_for_x_the_output_should_be() -> None:
         "Note that f(3) == 4 only when the moon is full",  # prose before the call
         "f(3) == f(2) + 1",  # expected value refers to the function itself
         'f(["aaaaaaa", "bb"]) == ""aaaaaaa"',  # broken want: no guessing a prefix
+        "Returns:\n    int: f(3) = 4 in this case",  # a type label is not an example label
+        "f(3) -> the result of the computation",
+        "f(a, b) = a + b",
     ],
 )
 def test_prose_is_not_an_example(doc: str) -> None:

@@ -65,7 +65,7 @@ ATTACKS: dict[str, tuple[str, str]] = {
     ),
     "write_outside": ("body", "open('{CANARY}/victim.txt', 'w').write('pwned')"),
     "create_outside": ("body", "open('{CANARY}/new.txt', 'x').write('pwned')"),
-    "write_tmp_and_home": ("body", "open('/tmp/synthls-pwned', 'w').write('x')"),
+    "write_tmp": ("body", "open('{PWNED}', 'w').write('x')"),
     "delete_outside": ("body", "os.remove('{CANARY}/delete_me.txt')"),
     "delete_outside_ctypes": (
         "body",
@@ -128,6 +128,7 @@ ATTACKS: dict[str, tuple[str, str]] = {
     "close_all_fds": ("body", "os.closerange(0, 1024)"),
     "flood_result_channel": ("body", "for _ in range(1 << 14):\n    os.write(3, b'x' * (1 << 16))"),
     "file_size_bomb": ("body", "open('big', 'wb').write(b'x' * (64 << 20))"),
+    "inode_flood": ("body", "i = 0\nwhile True:\n    open(str(i), 'w').close()\n    i += 1"),
 }
 
 
@@ -217,11 +218,11 @@ _SESSIONS: set[int] = set()
 
 
 async def _leftovers(box: Sandbox) -> list[int]:
-    """Processes of any child that ran a program, or other zygote children but idle spares."""
+    """Processes of children that ran a program, or zygote children but spares and janitor."""
     _SESSIONS.update(box.child_pids)
     zygote = int(box.info["pid"])
     for _ in range(300):  # SIGKILLed processes may take a moment to be reaped on a busy box
-        idle = set(box.spare_pids) - set(box.child_pids)
+        idle = (set(box.spare_pids) - set(box.child_pids)) | {box.info["janitor"]}
         left = [pid for pid in _children_of(zygote) if pid not in idle]
         if not left:
             return []
@@ -251,6 +252,7 @@ async def test_attacks_are_contained(
         "HOME": os.path.expanduser("~"),
         "PORT": str(listener.getsockname()[1]),
         "SERVER_PID": str(os.getpid()),
+        "PWNED": f"/tmp/synthls-pwned-{os.getpid()}-{id(box)}",
     }
     before = _snapshot(canary)
     zygote = box.info["pid"]
@@ -265,7 +267,7 @@ async def test_attacks_are_contained(
             problems.append(f"{name}: verdict after {result.elapsed:.2f}s")
     assert not problems, "\n".join(problems)
     assert _snapshot(canary) == before
-    assert not list(canary.glob("marks*")) and not Path("/tmp/synthls-pwned").exists()
+    assert not list(canary.glob("marks*")) and not Path(env["PWNED"]).exists()
     with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
@@ -306,7 +308,7 @@ async def test_the_canary_sees_an_escape_when_layers_are_switched_off(canary: Pa
     """Proof the checks above can fail: with only process hygiene, a write does escape."""
     off = {"landlock": False, "seccomp": False, "netns": False, "drop_uid": False}
     sandbox = Sandbox(LIMITS, want_layers=off)
-    env = {"CANARY": str(canary), "MARK": "", "HOME": "", "PORT": "", "SERVER_PID": ""}
+    env = {"CANARY": str(canary), "MARK": "", "HOME": "", "PORT": "", "SERVER_PID": "", "PWNED": ""}
     victim = canary / "victim.txt"
     before = victim.read_text()
     try:
@@ -317,3 +319,16 @@ async def test_the_canary_sees_an_escape_when_layers_are_switched_off(canary: Pa
         victim.write_text(before)
     assert not {"landlock", "seccomp", "netns", "drop_uid"} & set(sandbox.layers)
     assert result.all_passed and after == "pwned"
+
+
+async def test_without_landlock_root_still_drops_to_nobody(canary: Path) -> None:
+    """Losing one layer must not lose the others: /etc/shadow stays unreadable."""
+    sandbox = Sandbox(LIMITS, want_layers={"landlock": False})
+    env = {"CANARY": str(canary), "MARK": "", "HOME": "", "PORT": "", "SERVER_PID": "", "PWNED": ""}
+    try:
+        result = await sandbox.run(_program("read_shadow", env))
+    finally:
+        await sandbox.close()
+    assert "landlock" not in sandbox.layers
+    assert ("drop_uid" in sandbox.layers) == (os.geteuid() == 0)
+    assert not result.all_passed and result.examples[0].exc_type == "PermissionError"

@@ -34,7 +34,7 @@ def write(tmp_path: Path) -> tuple[Path, Path]:
         # labelled samples: the hidden test (which always fails) must not be run
         {"task_id": "T/2", "prompt": ADD, "entry_point": "add", "test": "assert False\n"},
     ]
-    samples = [
+    samples: list[dict[str, object]] = [
         # the constant passes the example too, but the two right bodies agree with each other
         {
             "task_id": "T/0",

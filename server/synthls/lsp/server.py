@@ -103,9 +103,10 @@ class SynthServer(LanguageServer):
                 )
                 await sandbox.start()
                 log.info(
-                    "sandbox ready on %s; isolation layers: %s",
+                    "sandbox ready on %s; isolation layers: %s; unavailable here: %s",
                     platform.platform(),
                     ", ".join(sandbox.layers) or "none",
+                    ", ".join(sandbox.missing_layers()) or "none",
                 )
                 self._sandbox = sandbox
             return self._sandbox

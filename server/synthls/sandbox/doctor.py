@@ -93,6 +93,11 @@ async def _report() -> tuple[str, bool]:
     errors = info.get("errors") or {}
     for layer in box.missing_layers():
         out.append(f"  missing {layer}: {errors.get(layer, 'not supported on this platform')}")
+    if info.get("imports_limited"):
+        out.append(
+            "  note: children run as nobody, who cannot read this interpreter's files, and "
+            "there is no Landlock: only pre-imported modules are available to candidates"
+        )
     out.append("self-test:")
     for name, ok, detail in tests:
         out.append(f"  [{'ok' if ok else 'FAIL'}] {name} ({detail})")

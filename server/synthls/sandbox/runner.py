@@ -78,7 +78,12 @@ def _request(job_id: int, program: Program, limits: Limits) -> dict[str, Any]:
 
 
 class Sandbox:
-    """Runs untrusted programs in isolated children of one pre-warmed worker process."""
+    """Runs untrusted programs in isolated children of one pre-warmed worker process.
+
+    Use it from one event loop. ``python`` is the interpreter for the worker (default: this
+    one); ``worker_dir``, ``launch_prefix`` (e.g. ``setpriv --reuid=...``) and ``want_layers``
+    (``{"seccomp": False, ...}`` to switch layers off) exist for tests and diagnostics.
+    """
 
     def __init__(
         self,

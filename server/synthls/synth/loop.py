@@ -164,10 +164,31 @@ def _usable(a: Attempt) -> bool:
     return not a.candidate.note and a.result.status == "ok"
 
 
+def _one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
+    """Keep the simplest of ``engine``'s candidates per behaviour.
+
+    An enumerative engine's programs are not independent samples: ten spellings of one program
+    must not outvote another program. Independent (model) samples keep their votes.
+    """
+    best: dict[tuple[object, ...], Attempt] = {}
+    for a in attempts:
+        if a.candidate.engine != engine:
+            continue
+        key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
+        size = (len(a.candidate.body.splitlines()), len(a.candidate.body))
+        kept = best.get(key)
+        if kept is None or size < (len(kept.candidate.body.splitlines()), len(kept.candidate.body)):
+            best[key] = a
+    keep = {id(a) for a in best.values()}
+    return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
+
+
 def _pick(attempts: Sequence[Attempt], n: int) -> tuple[Attempt, str] | None:
     """The chosen attempt and why: among those passing every example (or, with no examples,
     among those that load and run)."""
-    pool = [a for a in attempts if (a.result.all_passed if n else _usable(a))]
+    pool = _one_per_behaviour(
+        [a for a in attempts if (a.result.all_passed if n else _usable(a))], "embedded"
+    )
     if not pool:
         return None
     choice = choose([Scored(a.candidate, a.result) for a in pool], n)

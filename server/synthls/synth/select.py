@@ -7,15 +7,17 @@ Deterministic, explainable and fast (pure Python; the sandbox runs happen before
    (``synthls.synth.inputs``) and prefer the behaviour most candidates share: independent
    samples that agree are rarely wrong in the same way (the AlphaCode/CodeT agreement idea,
    with the user's examples in place of a second model's tests);
-3. break ties by simplicity (fewer statements, shorter source), then by order of arrival.
+3. break ties by the number of best candidates with exactly the same behaviour, then by the
+   support of candidates that pass fewer examples, then by simplicity (fewer statements,
+   shorter source), then by order of arrival.
 
 Details that matter:
 
 * an input that most of the best candidates crash on is taken as outside the function's
   domain and ignored, so a candidate is not punished for refusing garbage;
-* a candidate's support is not all-or-nothing: it earns, from every other candidate, the share
-  of valid inputs on which both give the same result, so candidates that differ on one odd
-  input still back each other. Votes from candidates that pass fewer examples only break
+* a candidate's support is not all-or-nothing: it earns, from every other best candidate, the
+  share of valid inputs on which both give the same result, so candidates that differ on one
+  odd input still back each other. Votes from candidates that pass fewer examples only break
   ties (they are wrong somewhere, so agreeing with them is weak evidence);
 * crashing is a behaviour like any other, compared like a value.
 """
@@ -23,14 +25,12 @@ Details that matter:
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
 from synthls.synth.base import Candidate
 
-LOWER = 0.01  # weight of a vote from a candidate that passes fewer examples (a tie-breaker)
-SOFT = True  # partial agreement counts (False: only identical behaviour does)
 _RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature
 
 
@@ -58,21 +58,34 @@ def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
     signatures = {i: _signature(scored[i].result) for i in usable}
     valid = _valid_inputs([signatures[i] for i in top])
     sigs = {i: tuple(signatures[i][j] for j in valid) for i in usable}
-    weight = {i: 1.0 if passed[i] == best else LOWER * (1 + passed[i]) / (1 + best) for i in usable}
-    groups: dict[tuple[str, ...], float] = {}
-    for i in usable:
-        groups[sigs[i]] = groups.get(sigs[i], 0.0) + weight[i]
-    support = {i: _support(sigs[i], groups) - weight[i] for i in top}
+    peers = _groups((sigs[i], 1.0) for i in top)
+    lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in usable if passed[i] < best)
+    ranks = {
+        i: (
+            -round(_support(sigs[i], peers) - 1.0, 9),
+            -peers[sigs[i]],
+            -round(_support(sigs[i], lower), 9),
+        )
+        for i in top
+    }
     simple = {i: _simplicity(scored[i].candidate.body) for i in usable}
 
     def key(i: int) -> tuple[float, ...]:
-        return (-passed[i], -support.get(i, 0.0), *simple[i], i)
+        return (-passed[i], *ranks.get(i, (0.0, 0.0, 0.0)), *simple[i], i)
 
     order = sorted(usable, key=key) + [i for i in range(len(scored)) if i not in passed]
     winner = order[0]
     same = sum(1 for i in usable if sigs[i] == sigs[winner])
     reason = _reason(best, n_examples, same, len(scored), len(valid), len(signatures[winner]))
     return Choice(scored[winner], reason, tuple(scored[i] for i in order))
+
+
+def _groups(items: Iterable[tuple[tuple[str, ...], float]]) -> dict[tuple[str, ...], float]:
+    """Total weight per behaviour signature."""
+    out: dict[tuple[str, ...], float] = {}
+    for sig, weight in items:
+        out[sig] = out.get(sig, 0.0) + weight
+    return out
 
 
 def _usable(s: Scored) -> bool:
@@ -98,7 +111,7 @@ def _valid_inputs(top_signatures: list[tuple[str, ...]]) -> list[int]:
 
 def _support(mine: tuple[str, ...], groups: dict[tuple[str, ...], float]) -> float:
     """Sum over candidates (grouped by behaviour) of (share of inputs agreed on) x weight."""
-    if not mine or not SOFT:
+    if not mine:
         return groups.get(mine, 0.0)
     total = 0.0
     for theirs, weight in groups.items():

@@ -215,8 +215,12 @@ def plan(want: dict[str, bool]) -> dict[str, Any]:
     abi = landlock.abi_version() if want.get("landlock", True) else 0
     cfg: dict[str, Any] = {
         "netns": want.get("netns", True) and sys.platform == "linux",
-        "drop_uid": want.get("drop_uid", True) and root and (readable or abi > 0),
-        "keep_read_search": root and not readable,
+        # root always drops to nobody; if nobody cannot read the interpreter's files, the
+        # children keep CAP_DAC_READ_SEARCH only when Landlock bounds what they can read, and
+        # otherwise can import only what the zygote pre-imported (safe, but limited)
+        "drop_uid": want.get("drop_uid", True) and root,
+        "keep_read_search": root and not readable and abi > 0,
+        "imports_limited": root and not readable and abi == 0,
         "landlock": abi,
         "seccomp": want.get("seccomp", True) and seccomp.available(),
         "read_paths": paths,

@@ -17,12 +17,12 @@ import contextlib
 import json
 import os
 import selectors
-import shutil
 import signal
-import stat
 import time
 from collections.abc import Callable
 from typing import Any
+
+from .janitor import rmtree
 
 DONE_LINE = b'{"ev": "done"}'
 FORGED_LINE = b'{"ev": "forged"}'
@@ -50,21 +50,6 @@ class Job:
         self.out: list[bytes] = []  # relayed lines, sent with `end` (one wake-up per job)
 
 
-def _rmtree(path: str) -> None:
-    def fix(_func: Any, failed: str, _exc: Any) -> None:
-        try:
-            os.chmod(os.path.dirname(failed), stat.S_IRWXU)
-            if os.path.isdir(failed) and not os.path.islink(failed):
-                os.chmod(failed, stat.S_IRWXU)
-                shutil.rmtree(failed, ignore_errors=True)
-            else:
-                os.unlink(failed)
-        except OSError:
-            pass
-
-    shutil.rmtree(path, onerror=fix)
-
-
 class JobTable:
     def __init__(self, emit: Callable[[bytes], None], cfg: dict[str, Any]) -> None:
         self.emit = emit
@@ -74,6 +59,7 @@ class JobTable:
         self.by_pid: dict[int, Job] = {}
         self.on_orphan: Callable[[int], None] = lambda pid: None
         self.keep_alive: Callable[[], set[int]] = set  # our own children that are not jobs
+        self.remove_dir: Callable[[str], None] = rmtree
 
     def active(self) -> bool:
         return bool(self.by_id)
@@ -191,7 +177,7 @@ class JobTable:
             exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
-        _rmtree(job.tmpdir)
+        self.remove_dir(job.tmpdir)
         if not self.cfg.get("seccomp"):
             kill_orphans(set(self.by_pid) | self.keep_alive())
 

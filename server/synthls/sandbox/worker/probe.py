@@ -88,7 +88,9 @@ def settle(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, st
         if not found.get(name):
             final[name] = 0 if name == "landlock" else False
     if not final["drop_uid"]:
-        final["keep_read_search"] = False
+        final["keep_read_search"] = final["imports_limited"] = False
+    elif final["keep_read_search"] and not final["landlock"]:
+        final["keep_read_search"], final["imports_limited"] = False, True
     if not final["seccomp"]:
         final["nproc"] = os.geteuid() != 0 or bool(final["drop_uid"])
     layers = ["setsid", "fd_hygiene"]

@@ -26,7 +26,8 @@ import tempfile
 from typing import Any
 
 from . import isolate, probe
-from .jobs import Job, JobTable, _rmtree
+from .janitor import Janitor, rmtree
+from .jobs import Job, JobTable
 from .spares import SparePool
 
 _PRELOAD = [
@@ -51,9 +52,12 @@ class Zygote:
         self.pid = os.getpid()
         self.sel = selectors.DefaultSelector()
         self.jobs = JobTable(self.emit, cfg)
+        self.janitor = Janitor()
+        self.janitor.start()  # before any spare exists
         self.spares = SparePool(cfg, spares)
         self.jobs.on_orphan = self._on_orphan
-        self.jobs.keep_alive = lambda: set(self.spares.by_pid)
+        self.jobs.keep_alive = lambda: set(self.spares.by_pid) | {self.janitor.pid}
+        self.jobs.remove_dir = self.janitor.remove
         self.inbuf = bytearray()
         self.running = True
         wake_r, wake_w = os.pipe()
@@ -93,9 +97,10 @@ class Zygote:
                 # for the CPU with the job that is running
                 self._fork_spare()
         leftover = self.spares.kill_all()
-        self.jobs.reap_all()
         for path in leftover:
-            _rmtree(path)
+            self.janitor.remove(path)
+        self.janitor.stop()
+        self.jobs.reap_all()
 
     def _drain_wake(self) -> None:
         try:
@@ -142,7 +147,7 @@ class Zygote:
     def _on_orphan(self, pid: int) -> None:
         spare = self.spares.forget(pid)
         if spare is not None:
-            _rmtree(spare.tmpdir)
+            self.janitor.remove(spare.tmpdir)
 
 
 def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> bytes:
@@ -153,6 +158,8 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
         "errors": errors,
         "landlock_abi": cfg.get("landlock", 0),
         "tmp": cfg["tmp_base"],
+        "imports_limited": bool(cfg.get("imports_limited")),
+        "janitor": cfg["janitor"],
         "uid": os.geteuid(),
         "python": sys.version.split()[0],
         "executable": sys.executable,
@@ -184,13 +191,13 @@ def main(argv: list[str]) -> int:
     cfg["tmp_base"] = tempfile.mkdtemp(prefix="synthls-")  # one dir to sweep if we are killed
     os.chmod(cfg["tmp_base"], 0o711)
     zyg = Zygote(cfg, layers, int(opts.get("spares", 2)))
-    zyg.emit(_hello(layers, errors, cfg))
+    zyg.emit(_hello(layers, errors, dict(cfg, janitor=zyg.janitor.pid)))
     gc.collect()
     gc.freeze()
     try:
         zyg.serve()
     finally:
-        _rmtree(cfg["tmp_base"])
+        rmtree(cfg["tmp_base"])
     return 0
 
 

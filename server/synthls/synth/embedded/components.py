@@ -154,7 +154,7 @@ COLLECTIONS = [
     _call("any", any, "any({0})", LISTLIKE, genarg=0),
     _call("all", all, "all({0})", LISTLIKE, genarg=0),
     _call("counter", Counter, "Counter({0})", COLL, mods=F({"Counter"}), genarg=0, cost=3),
-    _call("dict", dict, "dict({0})", LISTLIKE, genarg=0, cost=3),
+    _call("dict", dict, "dict({0})", LISTLIKE | DICT, genarg=0, cost=3),
     _call(
         "dictzip",
         lambda a, b: dict(zip(a, b)),

@@ -47,6 +47,8 @@ class Context:
         self.hook = hook
         self.extra: Extra | None = None
         self.goal: Goal | None = None  # tells the hook's targets apart before building them
+        # constants an offset (``x + k``) may use without looking fitted to the examples
+        self.offsets: frozenset[str] = frozenset({"1", "-1"})
 
     def grow_to(self, cost: int) -> None:
         """Complete every level up to ``cost``."""
@@ -112,26 +114,9 @@ class Context:
         uses = 0
         for a in args:
             uses |= a.uses
-        if not uses and (c > CONST_ONLY_MAX or comp.name not in _CONST_OK):
+        op = shape(comp, args, c, uses)
+        if op is None:
             return
-        for i in comp.const:
-            if args[i].uses:
-                return
-        op = comp.name
-        if op in _OFFSET and any(not a.uses for a in args):
-            if any(a.op == "offset" for a in args):
-                return  # ``n - 1 - 1``: one offset is enough
-            op = "offset"
-        if comp.name in _ORDERLESS and args[0].op in _REORDER:
-            return
-        if comp.name in ("in", "notin") and args[1].op in _REORDER:
-            return
-        if args[0].op == "counter" and comp.name in _ORDERLESS | _REORDER:
-            return
-        if comp.name in _ORDER_EXPOSING and any(
-            a.tag == "set" and _hash_ordered(a.vals) for a in args
-        ):
-            return  # the order of a set of strings changes from run to run
         vals = evaluate(comp, args, self.bank.size)
         if vals is None:
             return
@@ -142,12 +127,38 @@ class Context:
             return
         mods = comp.mods
         magic = 0
+        if op == "offset" and any(not a.uses and a.code not in self.offsets for a in args):
+            magic = 1  # ``len(xs) - 2``: a shift by a number the docstring did not state
         for a in args:
             mods = mods | a.mods
             magic += a.magic
         self.offer(
             Expr(comp.render(args), c, vals, comp.prec, uses, mods, op=op, key=key, magic=magic)
         )
+
+
+def shape(comp: Comp, args: tuple[Expr, ...], c: int, uses: int) -> str | None:
+    """The new expression's ``op``, or None when its shape is pointless (checked before
+    evaluating): constant folding past a small cost, stacked offsets, sorting what is summed,
+    relying on the order of a set of strings."""
+    if not uses and (c > CONST_ONLY_MAX or comp.name not in _CONST_OK):
+        return None
+    if any(args[i].uses for i in comp.const):
+        return None
+    op = comp.name
+    if op in _OFFSET and any(not a.uses for a in args):
+        if any(a.op == "offset" for a in args):
+            return None  # ``n - 1 - 1``: one offset is enough
+        op = "offset"
+    if comp.name in _ORDERLESS and args[0].op in _REORDER:
+        return None
+    if comp.name in ("in", "notin") and args[1].op in _REORDER:
+        return None
+    if args[0].op == "counter" and comp.name in _ORDERLESS | _REORDER:
+        return None
+    if comp.name in _ORDER_EXPOSING and any(a.tag == "set" and _hash_ordered(a.vals) for a in args):
+        return None  # the order of a set of strings changes from run to run
+    return op
 
 
 def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> tuple[object, ...] | None:

@@ -48,6 +48,7 @@ class Forms:
         if s.ctx is None:
             size = sum(len(e) for e in s.elems)
             s.ctx = Context(size, self.leaves(s), self.comps, self.deadline)
+            s.ctx.offsets = self.top.offsets
         s.ctx.grow_to(cost)
         return s.ctx
 

@@ -101,6 +101,8 @@ CONSTANT_WORDS: dict[str, tuple[tuple[object, str, frozenset[str]], ...]] = {
     "radi": ((math.pi, "math.pi", frozenset({"math"})),),
     "space": ((" ", "' '", frozenset()),),
     "word": ((" ", "' '", frozenset()),),
+    "even": ((2, "2", frozenset()),),
+    "odd": ((2, "2", frozenset()),),
     "alternat": ((2, "2", frozenset()),),
     "square": ((2, "2", frozenset()),),
     "cube": ((3, "3", frozenset()),),

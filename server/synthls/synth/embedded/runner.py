@@ -108,24 +108,23 @@ def _kill(pid: int) -> None:
 
 def run_bodies(payload: str, budget: float, memory_mb: int, max_candidates: int) -> Iterator[str]:
     """The synchronous twin of ``stream_bodies`` (for the benchmark and scripts)."""
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         _command(budget, memory_mb, max_candidates),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=_env(),
         start_new_session=True,
-    )
-    end = time.monotonic() + budget + GRACE
-    try:
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(payload.encode())
-        proc.stdin.close()
-        yield from _lines(proc.stdout.fileno(), end)
-    finally:
-        _kill(proc.pid)
-        proc.kill()
-        proc.wait()
+    ) as proc:
+        end = time.monotonic() + budget + GRACE
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(payload.encode())
+            proc.stdin.close()
+            yield from _lines(proc.stdout.fileno(), end)
+        finally:
+            _kill(proc.pid)
+            proc.kill()
 
 
 def _lines(fd: int, end: float) -> Iterator[str]:

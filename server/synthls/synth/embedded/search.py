@@ -99,6 +99,7 @@ class Search:
         ]
         self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
         self.top.goal = self.target.matches
+        self.top.offsets = frozenset({"1", "-1"} | {repr(v) for v in problem.constants})
         self.sources = build_sources(problem.params, problem.inputs)
         self.top.extra = Forms(
             self.top, self.sources, self.comps, self._inner_leaves, self.deadline
