@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 CACHE_SIZE = 1024
 
 
-def _key(doc: Document, t: FunctionTarget) -> str:
-    start = offset_of(doc.text, t.span.start.line, 0)
-    end = offset_of(doc.text, t.span.end.line + 1, 0)
-    blob = "\0".join((doc.text[start:end], *t.spec.imports, t.spec.context))
+def _key(text: str, t: FunctionTarget) -> str:
+    start = offset_of(text, t.span.start.line, 0)
+    end = offset_of(text, t.span.end.line + 1, 0)
+    blob = "\0".join((text[start:end], *t.spec.imports, t.spec.context))
     return hashlib.sha1(blob.encode("utf-8", "replace")).hexdigest()
 
 
@@ -89,14 +89,14 @@ class Checker:
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
-    async def _result(self, doc: Document, t: FunctionTarget) -> RunResult:
-        key = _key(doc, t)
+    async def _result(self, text: str, t: FunctionTarget) -> RunResult:
+        key = _key(text, t)
         cached = self.cache.get(key)
         if cached is not None:
             self.cache.move_to_end(key)
             return cached
         sandbox = await self.ls.sandbox()
-        result = await check_target(doc.text, t, sandbox, self.ls.settings.sandbox.timeout)
+        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout)
         self.cache[key] = result
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -112,8 +112,8 @@ class Checker:
         functions = find_functions(doc)
         targets = [t for t in functions if t.spec.examples and not t.is_stub]
         targets = targets[: self.ls.settings.diagnostics.max_functions]
-        snapshot = Document(doc.text, version)
-        results = await asyncio.gather(*(self._result(snapshot, t) for t in targets))
+        text = doc.text  # the snapshot every check of this run uses
+        results = await asyncio.gather(*(self._result(text, t) for t in targets))
         if doc.version != version or self.ls.docs.get(uri) is not doc:
             return {"stale": True}
         pairs = list(zip(targets, results))
@@ -189,15 +189,12 @@ class Checker:
         if doc is None:
             return []
         out = []
+        n_lines = doc.text.count("\n") + 1
         for t, run in self.results.get(uri, []):
             total, passed = len(t.spec.examples), run.passed
-            rng = (
-                line_range(self.ls.workspace.position_codec, doc, t.def_line)
-                if t.def_line < len(doc.text.splitlines())
-                else None
-            )
-            if rng is None:
+            if t.def_line >= n_lines:  # the file shrank since the last check
                 continue
+            rng = line_range(self.ls.workspace.position_codec, doc, t.def_line)
             if passed == total:
                 cmd = types.Command(
                     title=f"✓ {passed}/{total} examples",

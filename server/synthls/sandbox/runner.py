@@ -68,6 +68,7 @@ def _request(job_id: int, program: Program, limits: Limits) -> dict[str, Any]:
         "filename": program.filename,
         "examples": examples,
         "probes": list(program.probes),
+        "probe_timeout": max(0.0, min(program.probe_timeout, timeout)),
         "timeout": timeout,
         "output_bytes": limits.output_bytes,
         "limits": {

@@ -18,7 +18,9 @@ class Program:
     """A module to load (`setup`) and the examples to check against it.
 
     `probes` are extra expressions whose repr is reported without a verdict (used to compare
-    candidates by behaviour on generated inputs).
+    candidates by behaviour on generated inputs). Each probe has its own wall-clock budget of
+    `probe_timeout` seconds (0 = none) inside the child: an overrun probe reports None and the
+    next one still runs; `timeout` still bounds the whole program.
     """
 
     setup: str
@@ -26,6 +28,7 @@ class Program:
     probes: tuple[str, ...] = ()
     timeout: float = 5.0  # wall-clock seconds for the whole program
     filename: str = "<candidate>"
+    probe_timeout: float = 0.25  # wall-clock seconds per probe
 
 
 @dataclass(frozen=True)

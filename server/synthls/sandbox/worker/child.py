@@ -15,6 +15,7 @@ import inspect
 import json
 import linecache
 import os
+import signal
 import sys
 import traceback
 import types
@@ -195,10 +196,48 @@ def run(job: dict[str, Any], result_fd: int) -> None:
     for i, ex in enumerate(job.get("examples", ())):
         rep.send(_run_example(i, ex, globs, cap))
     probe_cap = int(job.get("probe_bytes", 4096))
+    budget = float(job.get("probe_timeout") or 0.0)
     for i, src in enumerate(job.get("probes", ())):
-        try:
-            text: str | None = _cap_repr(_settle(eval(src, globs)), probe_cap)[0]
-        except BaseException:
-            text = None
-        rep.send({"ev": "probe", "i": i, "repr": text})
+        rep.send({"ev": "probe", "i": i, "repr": _run_probe(src, globs, probe_cap, budget)})
     rep.send({"ev": "done"})
+
+
+class ProbeTimeout(BaseException):
+    """Raised by SIGALRM in a probe that overran its budget (a BaseException, so a candidate's
+    ``except Exception`` does not swallow it)."""
+
+
+def _on_alarm(_sig: int, _frame: Any) -> None:
+    raise ProbeTimeout
+
+
+def _run_probe(src: str, globs: dict[str, Any], cap: int, budget: float) -> str | None:
+    """The repr of probe ``src``, or None if it raised or overran ``budget`` seconds.
+
+    The budget is a one-shot ITIMER_REAL whose handler raises ``ProbeTimeout``; the handler is
+    re-installed and SIGALRM unblocked before each probe, since earlier candidate code may have
+    changed either. A probe that swallows the exception or blocks the signal again is stopped by
+    the zygote's wall-clock kill of the whole program (the verdicts are already reported).
+    """
+    try:
+        _arm(budget)
+        try:
+            return _cap_repr(_settle(eval(src, globs)), cap)[0]
+        finally:
+            _disarm(budget)
+    except BaseException:
+        _disarm(budget)  # the alarm may have interrupted the first one
+        return None
+
+
+def _arm(budget: float) -> None:
+    if budget > 0:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGALRM,))
+        signal.setitimer(signal.ITIMER_REAL, budget)
+
+
+def _disarm(budget: float) -> None:
+    if budget > 0:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)  # first: no handler can raise after it
+        signal.setitimer(signal.ITIMER_REAL, 0)

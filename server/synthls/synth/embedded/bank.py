@@ -81,6 +81,7 @@ class Bank:
         self.seen: set[str] = set()
         self.count = 0
         self.grown = 0  # highest cost level completed
+        self._cache: dict[tuple[int, frozenset[str]], list[Expr]] = {}
 
     def add(self, e: Expr) -> bool:
         """Keep ``e`` unless an expression with the same values is already kept."""
@@ -96,7 +97,12 @@ class Bank:
         """Kept expressions of exactly ``cost`` whose tag is in ``tags`` (all when None)."""
         if tags is None:
             return self.levels.get(cost, [])
+        done = cost <= self.grown  # a completed level no longer changes
+        if done and (cost, tags) in self._cache:
+            return self._cache[cost, tags]
         out: list[Expr] = []
         for t in sorted(tags):
             out.extend(self.by_tag.get(t, {}).get(cost, ()))
+        if done:
+            self._cache[cost, tags] = out
         return out

@@ -164,14 +164,13 @@ def shape(comp: Comp, args: tuple[Expr, ...], c: int, uses: int) -> str | None:
 def evaluate(comp: Comp, args: tuple[Expr, ...], n: int) -> tuple[object, ...] | None:
     """The component's value in each environment, or None when any one fails."""
     fn = comp.fn
-    out: list[object] = []
     try:
         if len(args) == 1:
-            out = [fn(x) for x in args[0].vals]
+            out = list(map(fn, args[0].vals))
         elif len(args) == 2:
-            out = [fn(x, y) for x, y in zip(args[0].vals, args[1].vals)]
+            out = list(map(fn, args[0].vals, args[1].vals))
         else:
-            out = [fn(*xs) for xs in zip(*(a.vals for a in args))]
+            out = list(map(fn, *(a.vals for a in args)))
     except Exception:
         return None
     if comp.grows:
