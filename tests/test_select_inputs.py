@@ -148,3 +148,19 @@ def test_any_literal_examples_give_parsable_calls_of_the_function(
         args = eval(source, {"__builtins__": {"float": float}, "f": lambda *a: a})
         assert len(args) in arity
     assert inputs == generate_inputs(spec, limit=30)
+
+
+def test_method_examples_keep_their_callee() -> None:
+    from synthls.spec.model import Example, Spec
+    from synthls.synth.inputs import generate_inputs
+
+    spec = Spec(
+        name="c_to_f",
+        examples=(Example(source="Temperature.c_to_f(100)", want="212.0\n", line=0),),
+    )
+    inputs = generate_inputs(spec)
+    assert inputs and all(i.startswith("Temperature.c_to_f(") for i in inputs)
+    spec2 = Spec(name="area", examples=(Example(source="Square(2).area()", want="4\n", line=0),))
+    assert generate_inputs(spec2) == () or all(
+        i.startswith("Square(2).area(") for i in generate_inputs(spec2)
+    )

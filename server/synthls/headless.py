@@ -44,6 +44,11 @@ def _targets(doc: Document, name: str | None, path: str) -> list[FunctionTarget]
     return chosen
 
 
+def _diff_names(path: str) -> tuple[str, str]:
+    """git-style names for a relative path; absolute paths are shown as they are."""
+    return (path, path) if Path(path).is_absolute() else (f"a/{path}", f"b/{path}")
+
+
 def _print_report(report: SynthReport) -> None:
     line = report.target.def_line + 1
     _err(
@@ -91,8 +96,7 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
             diff = difflib.unified_diff(
                 text.splitlines(keepends=True),
                 new_text.splitlines(keepends=True),
-                f"a/{args.path}",
-                f"b/{args.path}",
+                *_diff_names(args.path),
             )
             sys.stdout.writelines(diff)
     verified = sum(r.status == "verified" for r in reports)

@@ -43,10 +43,11 @@ def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
     calls = [c for c in (_example_call(spec.name, ex) for ex in spec.examples) if c is not None]
     if not calls:
         calls = _default_calls(spec)
-    seen = {_render(spec.name, args, kwargs) for args, kwargs in calls}
+    callee = _callee(spec)
+    seen = {_render(callee, args, kwargs) for args, kwargs in calls}
     out: list[str] = []
     for args, kwargs in _variants(calls):
-        source = _render(spec.name, args, kwargs)
+        source = _render(callee, args, kwargs)
         if source not in seen and len(source) <= _MAX_REPR:
             seen.add(source)
             out.append(source)
@@ -58,6 +59,29 @@ def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
 Call = tuple[list[Any], dict[str, Any]]
 
 
+def _calls_target(node: ast.AST, name: str) -> bool:
+    """``name(...)``, or a method call ``Class.name(...)`` / ``obj().name(...)``."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == name) or (
+        isinstance(func, ast.Attribute) and func.attr == name
+    )
+
+
+def _callee(spec: Spec) -> str:
+    """How the examples call the function (``f``, ``Temperature.c_to_f``, ``Shape().area``)."""
+    for ex in spec.examples:
+        try:
+            tree = ast.parse(ex.source.strip())
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _calls_target(node, spec.name):
+                return ast.unparse(node.func)
+    return spec.name
+
+
 def _example_call(name: str, example: Example) -> Call | None:
     """The literal arguments of the first call of ``name`` in the example's source."""
     try:
@@ -65,7 +89,7 @@ def _example_call(name: str, example: Example) -> Call | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+        if isinstance(node, ast.Call) and _calls_target(node, name):
             try:
                 args = [ast.literal_eval(a) for a in node.args]
                 kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}

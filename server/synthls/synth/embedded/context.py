@@ -121,8 +121,9 @@ class Context:
         if vals is None:
             return
         key = repr(vals)
-        if any(key == a.key and uses == a.uses for a in args):
-            return  # an identity here (``x + 0``, ``sorted(sorted(x))``): the part says it all
+        for a in args:
+            if key == a.key and uses == a.uses:
+                return  # an identity here (``x + 0``, ``sorted(sorted(x))``): the part says it all
         if key in self.bank.seen and (self.goal is None or not self.goal(vals, key)):
             return
         mods = comp.mods
@@ -143,8 +144,9 @@ def shape(comp: Comp, args: tuple[Expr, ...], c: int, uses: int) -> str | None:
     relying on the order of a set of strings."""
     if not uses and (c > CONST_ONLY_MAX or comp.name not in _CONST_OK):
         return None
-    if any(args[i].uses for i in comp.const):
-        return None
+    for i in comp.const:
+        if args[i].uses:
+            return None
     op = comp.name
     if op in _OFFSET and any(not a.uses for a in args):
         if any(a.op == "offset" for a in args):
