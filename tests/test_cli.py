@@ -41,7 +41,7 @@ def test_synth_one_function_prints_a_diff(stubs: Path) -> None:
     before = stubs.read_text()
     out = synthls("synth", str(stubs), "--function", "add")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith(f"--- a/{stubs}\n+++ b/{stubs}\n")
+    assert out.stdout.startswith(f"--- {stubs}\n+++ {stubs}\n")
     assert "verified  add (line 6)" in out.stderr
     assert stubs.read_text() == before  # a diff, not a write
     added = [
