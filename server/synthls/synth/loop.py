@@ -123,8 +123,9 @@ class _Run:
         passed: asyncio.Event,
     ) -> None:
         self.silent.add(engine.name)
+        stream = engine.propose(self.spec, feedback)
         try:
-            async for cand in engine.propose(self.spec, feedback):
+            async for cand in stream:
                 self.silent.discard(engine.name)
                 key = cand.body.strip()
                 if key in self.seen:
@@ -137,6 +138,10 @@ class _Run:
             if not getattr(exc, "user_facing", False):
                 log.exception("engine %s failed", engine.name)
             self.errors[engine.name] = str(exc) or type(exc).__name__
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:  # stop the engine's work (and its processes) right away
+                await aclose()
         self.silent.discard(engine.name)
 
     async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Feedback]) -> None:

@@ -62,14 +62,14 @@ _NR_CLONE, _NR_CLONE3, _NR_KILL, _NR_TGKILL = 56, 435, 62, 234
 
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def available() -> bool:
     """True when this architecture's table exists and the kernel has seccomp filters."""
     if sys.platform != "linux" or platform.machine() != "x86_64":
         return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    return int(libc.prctl(21, 0, 0, 0, 0)) >= 0  # PR_GET_SECCOMP
+    return int(_libc.prctl(21, 0, 0, 0, 0)) >= 0  # PR_GET_SECCOMP
 
 
 def _ins(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
@@ -90,8 +90,8 @@ def _own_pid_only(nr: int, pid: int) -> list[bytes]:
     ]
 
 
-def build_filter(pid: int) -> bytes:
-    """The BPF program for a process whose pid is ``pid``."""
+def _pid_independent_head() -> bytes:
+    """Everything of the filter up to the own-pid checks (built once, at import)."""
     errno = _RET_ERRNO | _EPERM
     prog = [
         _ins(_LD_ABS_W, _OFF_ARCH),
@@ -112,8 +112,16 @@ def build_filter(pid: int) -> bytes:
         _ins(_RET, _RET_ALLOW),
         _ins(_RET, errno),
     ]
-    prog += _own_pid_only(_NR_KILL, pid)
-    prog += [_ins(_LD_ABS_W, _OFF_NR)]
+    return b"".join(prog)
+
+
+# built in the zygote at import, so each child only packs the few pid-dependent instructions
+_HEAD = _pid_independent_head()
+
+
+def build_filter(pid: int) -> bytes:
+    """The BPF program for a process whose pid is ``pid``."""
+    prog = [_HEAD, *_own_pid_only(_NR_KILL, pid), _ins(_LD_ABS_W, _OFF_NR)]
     prog += _own_pid_only(_NR_TGKILL, pid)
     prog += [_ins(_RET, _RET_ALLOW)]
     return b"".join(prog)
@@ -130,8 +138,7 @@ def install(pid: int) -> int:
     code = build_filter(pid)
     buf = ctypes.create_string_buffer(code, len(code))
     prog = _SockFprog(len(code) // 8, ctypes.cast(buf, ctypes.c_void_p))
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+    if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
         err = ctypes.get_errno()
         raise OSError(err, "seccomp filter refused")
     return len(code) // 8

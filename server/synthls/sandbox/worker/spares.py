@@ -5,7 +5,9 @@ task (new tasks start at the back of the queue), which on a loaded machine costs
 A spare is forked ahead of time, applies every isolation layer with the sandbox's base limits,
 and then sleeps reading its job pipe; a sleeping process is woken promptly. Nothing of the job
 exists in the spare before it is fully isolated. On receiving the job it lowers its limits to
-the job's, if they are tighter, and runs it.
+the job's, if they are tighter, and runs it. The spare also makes its own private temp dir
+(the zygote only picks the random name): a mkdir on a disk file system costs 0.2-0.5 ms of
+CPU, which the zygote would otherwise spend between two jobs.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class Spare:
     rfd: int  # results, child -> zygote
     jfd: int  # the job, zygote -> child
     tmpdir: str
+
+
+def _make_dir(path: str, for_nobody: bool) -> None:
+    """The spare's private temp dir; ``mkdir`` fails if anything already has the name."""
+    os.mkdir(path, 0o700)
+    if for_nobody:
+        os.chown(path, isolate.NOBODY, isolate.NOBODY)
 
 
 def _read_job() -> dict[str, Any]:
@@ -99,9 +108,9 @@ class SparePool:
         self.zygote_pid = os.getpid()
 
     def fork_one(self) -> Spare:
-        tmpdir = tempfile.mkdtemp(prefix="job-", dir=self.cfg.get("tmp_base"))
-        if self.cfg.get("drop_uid"):
-            os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
+        """Fork a spare; it makes its own temp dir (a mkdir on disk costs the zygote ~0.3 ms)."""
+        base = self.cfg.get("tmp_base") or tempfile.gettempdir()
+        tmpdir = os.path.join(base, "job-" + os.urandom(8).hex())
         r, w = os.pipe()
         jr, jw = os.pipe()
         pid = os.fork()
@@ -110,6 +119,7 @@ class SparePool:
             try:
                 os.close(r)
                 os.close(jw)
+                _make_dir(tmpdir, bool(self.cfg.get("drop_uid")))
                 isolate.enter_child(w, self.zygote_pid, tmpdir, extra_fd=(jr, JOB_FD))
                 code = _spare_main(self.cfg, tmpdir)
             finally:

@@ -6,7 +6,8 @@ namespace shared by all children, says ``hello`` and then serves JSON requests o
 (``run``, ``cancel``, ``exit``). Each program goes to a pre-forked, already isolated spare
 (``spares.py``); its raw report lines are relayed to stdout prefixed with the job id, followed
 by an ``end`` event saying how the child ended (exit code or signal, and whether it was killed
-for time, output flood or cancellation). It never judges results and never unpickles anything.
+for time, output flood or cancellation). Audit-only events (a new spare's pid) wait for the
+next write, or at most ``_DEFER_S``, so they do not wake the server on their own. It never judges results and never unpickles anything.
 Deadlines are enforced with SIGKILL to the child's whole process group; every child is reaped
 and its temp dir removed.
 """
@@ -37,6 +38,7 @@ _PRELOAD = [
     "struct", "inspect", "traceback", "linecache", "types", "contextlib", "abc", "numbers",
 ]  # fmt: skip
 _PR_SET_CHILD_SUBREAPER = 36
+_DEFER_S = 0.005
 
 
 def _preload() -> None:
@@ -59,6 +61,9 @@ class Zygote:
         self.jobs.keep_alive = lambda: set(self.spares.by_pid) | {self.janitor.pid}
         self.jobs.remove_dir = self.janitor.remove
         self.inbuf = bytearray()
+        # audit-only events (new spares) ride along with the next write instead of waking
+        # the server on their own; flushed after _DEFER_S at the latest
+        self.deferred: list[bytes] = []
         self.running = True
         wake_r, wake_w = os.pipe()
         os.set_blocking(wake_w, False)
@@ -71,6 +76,9 @@ class Zygote:
         self.sel.register(wake_r, selectors.EVENT_READ, "wake")
 
     def emit(self, data: bytes) -> None:
+        """Write ``data`` (after any deferred events) to the server in one write."""
+        if self.deferred:
+            data, self.deferred = b"".join(self.deferred) + data, []
         view = memoryview(data)
         try:
             while view:
@@ -81,7 +89,12 @@ class Zygote:
     def serve(self) -> None:
         while self.running or self.jobs.active():
             timeout = self.jobs.next_timeout()
-            for key, _ in self.sel.select(timeout):
+            if self.deferred:
+                timeout = _DEFER_S if timeout is None else min(timeout, _DEFER_S)
+            ready = self.sel.select(timeout)
+            if not ready and self.deferred:
+                self.emit(b"")
+            for key, _ in ready:
                 if key.data == "stdin":
                     self._read_stdin()
                 elif key.data == "wake":
@@ -96,6 +109,8 @@ class Zygote:
                 # one per turn, and preferably while idle: a spare setting itself up competes
                 # for the CPU with the job that is running
                 self._fork_spare()
+        if self.deferred:
+            self.emit(b"")
         leftover = self.spares.kill_all()
         for path in leftover:
             self.janitor.remove(path)
@@ -142,7 +157,7 @@ class Zygote:
 
     def _fork_spare(self) -> None:
         spare = self.spares.fork_one()
-        self.emit(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
+        self.deferred.append(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
 
     def _on_orphan(self, pid: int) -> None:
         spare = self.spares.forget(pid)

@@ -1,0 +1,61 @@
+"""Each child's private temp dir: made by the spare itself, fresh, private, removed after the run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from synthls.sandbox import Limits, Program, Sandbox
+from synthls.spec.model import Example
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SETUP = """
+import os, stat
+
+def where():
+    st = os.stat(".")
+    return (os.getcwd(), stat.S_IMODE(st.st_mode), st.st_uid == os.getuid(), sorted(os.listdir(".")))
+
+def leave_a_file():
+    open("left-behind.txt", "w").write("x")
+    return where()
+"""
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def box() -> AsyncIterator[Sandbox]:
+    sandbox = Sandbox(Limits(timeout=10.0, parallel=2))
+    await sandbox.start()
+    yield sandbox
+    await sandbox.close()
+
+
+async def _where(box: Sandbox, call: str) -> tuple[str, int, bool, list[str]]:
+    program = Program(setup=SETUP, examples=(Example(call, "", 0, style="value"),))
+    result = await box.run(program)
+    assert result.status == "ok", result
+    cwd, mode, own, entries = eval(result.examples[0].got)  # a repr of plain literals
+    return cwd, mode, own, entries
+
+
+async def test_the_working_dir_is_private_and_fresh_for_every_run(box: Sandbox) -> None:
+    first = await _where(box, "leave_a_file()")
+    second = await _where(box, "where()")
+    assert first[1:] == (0o700, True, ["left-behind.txt"])
+    assert second[1:] == (0o700, True, [])  # nothing from the previous candidate
+    assert first[0] != second[0]
+    assert os.path.dirname(first[0]) == box.info["tmp"]
+
+
+async def test_the_working_dir_is_removed_after_the_run(box: Sandbox) -> None:
+    cwd, *_ = await _where(box, "leave_a_file()")
+    for _ in range(500):  # the janitor removes it in the background
+        if not os.path.exists(cwd):
+            break
+        await asyncio.sleep(0.01)
+    assert not os.path.exists(cwd)
