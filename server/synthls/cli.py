@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
         serve()
         return 0
+    logging.basicConfig(level=logging.WARNING, format="synthls: %(name)s: %(message)s")
+    # asyncio reports a search process it had already reaped after a kill; that is not news
+    logging.getLogger("asyncio").setLevel(logging.ERROR)
     settings, problems = load_settings(None)
     for problem in problems:
         sys.stderr.write(f"synthls: setting ignored: {problem}\n")
