@@ -8,7 +8,9 @@ Variants (each runs the same trivial candidate with 3 doctest examples, one at a
   humaneval   openai/human-eval style: multiprocessing.Process + Manager().list() per candidate
 Then throughput: synthls with all cores (``parallel`` = cpu count), and cancellation latency
 (cancel() until the child process is gone). Prints median/p95 and ratios; ``--json PATH``
-writes the same figures. Usage: python scripts/bench_sandbox.py --runs 200 [--json out.json]
+writes the same figures; ``--worker-dir DIR`` runs a copy of the worker package instead (e.g.
+an older version, to compare two versions under the same load).
+Usage: python scripts/bench_sandbox.py --runs 200 [--json out.json] [--worker-dir DIR]
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ EXAMPLES = (
     Example("add('a', 'b')", "'ab'\n", 2),
 )
 PROGRAM = Program(setup=SETUP, examples=EXAMPLES, timeout=10.0)
+WORKER_DIR: str | None = None  # --worker-dir
 
 FRESH_CHILD = """
 import json, sys
@@ -105,7 +108,7 @@ def _timed(fn: Any, runs: int) -> tuple[list[float], int]:
 
 
 async def _synthls(runs: int, gap: float = 0.0) -> dict[str, Any]:
-    box = Sandbox(Limits(parallel=1))
+    box = Sandbox(Limits(parallel=1), worker_dir=WORKER_DIR)
     await box.start()
     for _ in range(5):
         await box.run(PROGRAM)  # warm-up
@@ -123,7 +126,7 @@ async def _synthls(runs: int, gap: float = 0.0) -> dict[str, Any]:
 
 
 async def _throughput(runs: int, parallel: int) -> dict[str, Any]:
-    box = Sandbox(Limits(parallel=parallel))
+    box = Sandbox(Limits(parallel=parallel), worker_dir=WORKER_DIR)
     await box.start()
     await asyncio.gather(*(box.run(PROGRAM) for _ in range(parallel * 2)))
     t0 = time.perf_counter()
@@ -147,7 +150,7 @@ def _gone(pid: int) -> bool:
 
 
 async def _cancel_latency(rounds: int) -> dict[str, Any]:
-    box = Sandbox(Limits(parallel=1, timeout=60))
+    box = Sandbox(Limits(parallel=1, timeout=60), worker_dir=WORKER_DIR)
     await box.start()
     hang = Program(setup="import time\n", examples=(Example("time.sleep(600)", "", 0),), timeout=60)
     samples = []
@@ -175,10 +178,13 @@ def main() -> int:
     )
     parser.add_argument("--parallel", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--worker-dir", metavar="DIR", help="run this copy of sandbox/worker")
     parser.add_argument(
         "--gap-ms", type=float, default=20.0, help="think time for the interactive synthls row"
     )
     args = parser.parse_args()
+    global WORKER_DIR
+    WORKER_DIR = args.worker_dir
     base_runs = args.baseline_runs or args.runs
     load_before = os.getloadavg()
     figures: dict[str, Any] = {"runs": args.runs, "cpus": os.cpu_count()}

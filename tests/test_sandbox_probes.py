@@ -97,7 +97,7 @@ async def test_several_overruns_in_a_row_each_get_their_own_budget(box: Sandbox)
     assert result.probes == (None, None, None, "'after'")
 
 
-@pytest.mark.parametrize("escape", ["stubborn()", "masked()", "ignored()"])
+@pytest.mark.parametrize("escape", ["stubborn()", "masked()", "ignored()", "sum(range(10**12))"])
 async def test_a_probe_defeating_the_alarm_is_killed_by_the_wall_clock(
     box: Sandbox, escape: str
 ) -> None:
@@ -115,8 +115,10 @@ async def test_a_probe_defeating_the_alarm_is_killed_by_the_wall_clock(
         "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})",
         "signal.signal(signal.SIGALRM, signal.SIG_IGN)",
         "signal.signal(signal.SIGALRM, lambda *a: None)",
+        "signal.setitimer = signal.signal = signal.pthread_sigmask = lambda *a: None",
+        "signal.SIGALRM, signal.ITIMER_REAL = signal.SIGUSR1, signal.ITIMER_VIRTUAL",
     ],
-    ids=["masked", "ignored", "own-handler"],
+    ids=["masked", "ignored", "own-handler", "patched-functions", "patched-constants"],
 )
 async def test_setup_tampering_with_sigalrm_does_not_disable_the_budget(
     box: Sandbox, tamper: str

@@ -26,6 +26,14 @@ _TB_FRAMES = 8
 _TB_CHARS = 4000
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _repr = builtins.repr  # captured before any candidate code can replace the builtin
+# likewise the probe budget's calls: candidate code shares the `signal` module object
+_set_handler, _set_timer, _set_mask = signal.signal, signal.setitimer, signal.pthread_sigmask
+_SIGALRM, _SIG_IGN, _UNBLOCK, _REAL = (
+    signal.SIGALRM,
+    signal.SIG_IGN,
+    signal.SIG_UNBLOCK,
+    signal.ITIMER_REAL,
+)
 
 
 class CappedWriter:
@@ -232,12 +240,12 @@ def _run_probe(src: str, globs: dict[str, Any], cap: int, budget: float) -> str 
 
 def _arm(budget: float) -> None:
     if budget > 0:
-        signal.signal(signal.SIGALRM, _on_alarm)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGALRM,))
-        signal.setitimer(signal.ITIMER_REAL, budget)
+        _set_handler(_SIGALRM, _on_alarm)
+        _set_mask(_UNBLOCK, (_SIGALRM,))
+        _set_timer(_REAL, budget)
 
 
 def _disarm(budget: float) -> None:
     if budget > 0:
-        signal.signal(signal.SIGALRM, signal.SIG_IGN)  # first: no handler can raise after it
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _set_handler(_SIGALRM, _SIG_IGN)  # first: no handler can raise after it
+        _set_timer(_REAL, 0)
