@@ -8,10 +8,17 @@ the probes: the hidden test's verdict is cut off before choosing.
 
 Prints (and with ``--json`` writes): tasks, samples, random pass@1 (expected value), pass@1 of a
 random example-passing sample ("filter"), selected pass@1, oracle (any sample correct), the share
-of tasks with examples found, samples/s and wall time.
+of tasks with examples found, samples/s and wall time, for all tasks and for the even- and
+odd-numbered halves (tune selection rules on one half, confirm them on the other).
+
+``--cache PATH`` writes every sample's sandbox results (example verdicts, probe reprs, hidden
+verdict) as JSON lines; ``--from-cache PATH`` re-scores them in seconds without the sandbox, so
+selection variants can be compared without re-running anything.
 
     python scripts/bench_selection.py --problems humaneval.jsonl.gz \\
-        --samples humaneval_codegen16b_n100.jsonl.gz [--json out.json] [--limit 20]
+        --samples humaneval_codegen16b_n100.jsonl.gz [--json out.json] [--limit 20] \\
+        [--cache run.jsonl]
+    python scripts/bench_selection.py --from-cache run.jsonl
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from synthls.sandbox import Limits, Program, RunResult, run_programs_sync
+from synthls.sandbox.types import ExampleResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.base import Candidate
@@ -87,6 +95,11 @@ class Task:
     bodies: list[str]
     labels: list[bool] | None
     results: list[RunResult] = field(default_factory=list)
+    cached_examples: int = -1  # the example count of a task read back from a cache
+
+    @property
+    def n_examples(self) -> int:
+        return self.cached_examples if self.cached_examples >= 0 else len(self.examples)
 
 
 def load_tasks(args: argparse.Namespace) -> list[Task]:
@@ -134,7 +147,26 @@ def blind(task: Task, result: RunResult) -> RunResult:
     return replace(result, examples=result.examples[: len(task.examples)])
 
 
+def task_number(task: Task, index: int) -> int:
+    """The number at the end of the task id (``HumanEval/12`` -> 12), else its position."""
+    tail = task.task_id.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else index
+
+
 def score(tasks: list[Task]) -> dict[str, float]:
+    """Figures for all tasks, then for the even- and odd-numbered halves (``even_``/``odd_``)."""
+    out = score_some(tasks)
+    halves = {"even": [], "odd": []}  # type: dict[str, list[Task]]
+    for index, task in enumerate(tasks):
+        halves["odd" if task_number(task, index) % 2 else "even"].append(task)
+    for name, some in halves.items():
+        for key, value in score_some(some).items():
+            if key.endswith("pass@1") or key == "oracle":
+                out[f"{name}_{key}"] = value
+    return out
+
+
+def score_some(tasks: list[Task]) -> dict[str, float]:
     rnd = filt = sel = oracle = 0.0
     select_seconds = 0.0
     for task in tasks:
@@ -146,7 +178,7 @@ def score(tasks: list[Task]) -> dict[str, float]:
         filt += sum(passing) / len(passing)
         scored = [Scored(Candidate(b, "sample"), r) for b, r in zip(task.bodies, seen)]
         start = time.perf_counter()
-        choice = choose(scored, len(task.examples))
+        choice = choose(scored, task.n_examples)
         select_seconds += time.perf_counter() - start
         if choice is not None:
             sel += ok[scored.index(choice.scored)]
@@ -156,52 +188,107 @@ def score(tasks: list[Task]) -> dict[str, float]:
         "filter_pass@1": filt / n,
         "selected_pass@1": sel / n,
         "oracle": oracle / n,
-        "examples_found": sum(1 for t in tasks if t.examples) / n,
+        "examples_found": sum(1 for t in tasks if t.n_examples) / n,
         "select_seconds": select_seconds,
+    }
+
+
+def write_cache(path: str, tasks: list[Task]) -> None:
+    """One JSON line per task: what selection sees of every sample, and its hidden verdict."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for task in tasks:
+            samples = [
+                {
+                    "body": body,
+                    "status": seen.status,
+                    "examples": [e.status for e in seen.examples],
+                    "probes": list(seen.probes),
+                    "correct": ok,
+                }
+                for body, seen, ok in zip(
+                    task.bodies, (blind(task, r) for r in task.results), correctness(task)
+                )
+            ]
+            row = {"task_id": task.task_id, "n_examples": task.n_examples, "probes": task.probes}
+            fh.write(json.dumps({**row, "samples": samples}) + "\n")
+
+
+def read_cache(path: str) -> list[Task]:
+    tasks = []
+    for row in read_jsonl(path):
+        samples = row["samples"]
+        results = [
+            RunResult(
+                status=s["status"],
+                examples=tuple(ExampleResult(i, st) for i, st in enumerate(s["examples"])),
+                probes=tuple(s["probes"]),
+            )
+            for s in samples
+        ]
+        task = Task(row["task_id"], (), tuple(row["probes"]), [s["body"] for s in samples], None)
+        task.labels = [bool(s["correct"]) for s in samples]
+        task.results = results
+        task.cached_examples = int(row["n_examples"])
+        tasks.append(task)
+    return tasks
+
+
+def run(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
+    """Run every sample in the sandbox (or read a cache); the tasks and the run's figures."""
+    started = time.perf_counter()
+    if args.from_cache:
+        tasks = read_cache(args.from_cache)
+        return tasks, {"samples": sum(len(t.bodies) for t in tasks), "cached": True}
+    tasks = load_tasks(args)
+    problems = {p["task_id"]: p for p in read_jsonl(args.problems)}
+    programs = [p for t in tasks for p in programs_for(t, problems[t.task_id], args.timeout)]
+    limits = Limits(timeout=args.timeout, parallel=args.parallel)
+    results = run_programs_sync(programs, limits)
+    at = 0
+    for task in tasks:
+        task.results = results[at : at + len(task.bodies)]
+        at += len(task.bodies)
+    if args.cache:
+        write_cache(args.cache, tasks)
+    return tasks, {
+        "samples": len(programs),
+        "sandbox_seconds": time.perf_counter() - started,
+        "timeouts": sum(1 for r in results if r.status == "timeout"),
+        "probes_per_task": args.probes,
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--problems", required=True, help="HumanEval-format JSONL(.gz)")
-    ap.add_argument("--samples", required=True, help="JSONL(.gz): task_id, completions[, passed]")
+    ap.add_argument("--problems", help="HumanEval-format JSONL(.gz)")
+    ap.add_argument("--samples", help="JSONL(.gz): task_id, completions[, passed]")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tasks")
     ap.add_argument("--probes", type=int, default=24, help="generated inputs per task")
     ap.add_argument("--timeout", type=float, default=3.0, help="seconds per sample run")
     ap.add_argument("--parallel", type=int, default=0, help="sandbox children (0: all cores)")
+    ap.add_argument("--cache", help="write every sample's results here (JSON lines)")
+    ap.add_argument("--from-cache", help="re-score a cache instead of running the sandbox")
     args = ap.parse_args()
+    if not args.from_cache and not (args.problems and args.samples):
+        ap.error("--problems and --samples are required unless --from-cache is given")
 
     started = time.perf_counter()
-    tasks = load_tasks(args)
-    problems = {p["task_id"]: p for p in read_jsonl(args.problems)}
-    programs = [p for t in tasks for p in programs_for(t, problems[t.task_id], args.timeout)]
-    run_started = time.perf_counter()
-    limits = Limits(timeout=args.timeout, parallel=args.parallel)
-    results = run_programs_sync(programs, limits)
-    run_seconds = time.perf_counter() - run_started
-    at = 0
-    for task in tasks:
-        task.results = results[at : at + len(task.bodies)]
-        at += len(task.bodies)
+    tasks, run_figures = run(args)
     figures = score(tasks)
     wall = time.perf_counter() - started
-    n_samples = len(programs)
     out = {
         "tasks": len(tasks),
-        "samples": n_samples,
+        **run_figures,
         **figures,
         "selected_over_random": figures["selected_pass@1"] / max(figures["random_pass@1"], 1e-9),
         "selected_over_filter": figures["selected_pass@1"] / max(figures["filter_pass@1"], 1e-9),
-        "samples_per_s": n_samples / wall if wall else 0.0,
-        "sandbox_seconds": run_seconds,
+        "samples_per_s": run_figures["samples"] / wall if wall else 0.0,
         "wall_seconds": wall,
         "cores": os.cpu_count() or 1,
-        "probes_per_task": args.probes,
-        "timeouts": sum(1 for r in results if r.status == "timeout"),
     }
     for key, value in out.items():
-        print(f"{key:>18}: {value:.3f}" if isinstance(value, float) else f"{key:>18}: {value}")
+        print(f"{key:>24}: {value:.3f}" if isinstance(value, float) else f"{key:>24}: {value}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 

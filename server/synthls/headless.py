@@ -51,10 +51,9 @@ def _diff_names(path: str) -> tuple[str, str]:
 
 def _print_report(report: SynthReport) -> None:
     line = report.target.def_line + 1
-    _err(
-        f"{report.status:>10}  {report.target.spec.name} (line {line}): {report.message.split(': ', 1)[-1]}"
-    )
-    for detail in report.details:
+    first, *rest = report.message.split(": ", 1)[-1].splitlines() or [""]
+    _err(f"{report.status:>10}  {report.target.spec.name} (line {line}): {first}")
+    for detail in (*rest, *report.details):
         _err(f"            {detail}")
 
 
