@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import FunctionTarget
-from synthls.synth.base import Synthesizer
+from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.loop import Outcome, Progress, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
@@ -53,6 +53,11 @@ async def synthesize_target(
     spec = target.spec
     if not spec.examples and not allow_unverified:
         return SynthReport(target, None, "skipped", no_examples_message(spec.name))
+    initial: tuple[Feedback, ...] = ()
+    if not target.is_stub and target.body_text and spec.examples and spec.comment is None:
+        # regenerating a wrong body: its failing examples are the first feedback
+        current = await check_target(text, target, runner, settings.sandbox.timeout)
+        initial = (Feedback(Candidate(target.body_text, "current"), current),)
     outcome = await synthesize(
         spec,
         lambda body: module_with_body(text, target, body),
@@ -62,6 +67,7 @@ async def synthesize_target(
         deadline=settings.deadline,
         timeout=settings.sandbox.timeout,
         progress=progress,
+        initial_feedback=initial,
     )
     if outcome.verified and outcome.candidate is not None:
         return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")

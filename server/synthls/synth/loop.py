@@ -252,17 +252,19 @@ async def synthesize(
     timeout: float = 5.0,
     progress: Progress | None = None,
     settle: float = SETTLE,
+    initial_feedback: Sequence[Feedback] = (),
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
     With no examples in ``spec`` there is nothing to verify: one round runs and the chosen
-    candidate that loads is returned with ``verified=False``.
+    candidate that loads is returned with ``verified=False``. ``initial_feedback`` goes to the
+    first round (regeneration passes the current body with its failing examples).
     """
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
     n = len(spec.examples)
     rounds = rounds if n else 1
     end = time.monotonic() + deadline
-    feedback: list[Feedback] = []
+    feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
     rnd, timed_out = 0, False
     while rnd < rounds:
         active = [e for e in engines if rnd == 0 or getattr(e, "uses_feedback", True)]
