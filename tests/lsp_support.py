@@ -12,7 +12,7 @@ from typing import Any, Union
 import pygls.protocol
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import register_lsp_features
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 DATA = Path(__file__).parent / "data"
 
@@ -36,11 +36,21 @@ class Client(LanguageClient):
     apply_result: bool
     on_apply: Callable[[types.ApplyWorkspaceEditParams], None] | None
     lens_refreshes: int
+    published: list[types.PublishDiagnosticsParams]
 
 
 def make_client() -> Client:
     client = Client(converter_factory=_converter)
-    register_lsp_features(client)
+    defaults = dict(DEFAULT_CLIENT_FEATURES)
+    keep_latest = defaults.pop(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    register_lsp_features(client, defaults)
+    client.published = []
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(c: Client, params: types.PublishDiagnosticsParams) -> None:
+        c.published.append(params)  # every publication, in order
+        keep_latest(c, params)
+
     client.edits = []
     client.apply_result = True
     client.on_apply = None

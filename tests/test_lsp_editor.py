@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from tests.lsp_support import apply_workspace_edit, open_doc, run_examples, session, wait_for
+from tests.lsp_support import (
+    apply_workspace_edit,
+    change_doc,
+    open_doc,
+    run_examples,
+    session,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 URI = "file:///work/editor.py"
@@ -222,3 +229,29 @@ async def test_no_process_left_after_shutdown() -> None:
         await wait_for(lambda: URI in client.diagnostics)
         procs = descendants(server.pid)
     await wait_for(lambda: not [p for p in procs if cmdline(p)], timeout=10)
+
+
+WRONG = '''def sq(x):
+    """Square.
+
+    >>> sq(3)
+    9
+    """
+    return x + x
+'''
+
+
+async def test_diagnostics_are_debounced_and_newer_edits_cancel_older_runs() -> None:
+    async with session({"diagnostics": {"debounceMs": 300}}) as client:
+        open_doc(client, URI, WRONG, version=1)
+        await wait_for(lambda: bool(client.published))
+        assert client.published[-1].version == 1
+        assert [d.message for d in client.published[-1].diagnostics] == ["expected 9, got 6"]
+        client.published.clear()
+        for version in range(2, 7):  # typing: five edits inside the debounce window
+            body = "x * x" if version == 6 else f"x + {version}"
+            change_doc(client, URI, version, WRONG.replace("x + x", body))
+        await wait_for(lambda: bool(client.published))
+        await asyncio.sleep(1.0)  # a cancelled older run would publish within this second
+        assert [p.version for p in client.published] == [6]
+        assert list(client.published[0].diagnostics) == []
