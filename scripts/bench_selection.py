@@ -156,7 +156,7 @@ def task_number(task: Task, index: int) -> int:
 def score(tasks: list[Task]) -> dict[str, float]:
     """Figures for all tasks, then for the even- and odd-numbered halves (``even_``/``odd_``)."""
     out = score_some(tasks)
-    halves = {"even": [], "odd": []}  # type: dict[str, list[Task]]
+    halves: dict[str, list[Task]] = {"even": [], "odd": []}
     for index, task in enumerate(tasks):
         halves["odd" if task_number(task, index) % 2 else "even"].append(task)
     for name, some in halves.items():

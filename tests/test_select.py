@@ -154,3 +154,16 @@ def test_choice_is_well_formed(rows: list[tuple[int, list[str | None], str]]) ->
     assert choice.reason.startswith(f"passes {choice.scored.result.passed}/3 examples")
     again = choose(list(scored), 3)
     assert again is not None and again.scored is choice.scored
+
+
+def test_common_handling_of_ignored_inputs_beats_a_shorter_body() -> None:
+    # all four agree on the two valid inputs; on the third, three raise and one returns 0:
+    # that input is ignored, but the three that fail alike are the typical behaviour
+    typical = [cand(f"x = {i}\nreturn max(xs)", 2, 2, ("1", "2", None)) for i in range(3)]
+    odd = cand("return 0", 2, 2, ("1", "2", "0"))
+    choice = choose([odd, *typical], 2)
+    assert choice is not None
+    assert choice.scored is typical[0]
+    # one of each: no behaviour is more common, so simplicity decides
+    alone = choose([odd, typical[0]], 2)
+    assert alone is not None and alone.scored is odd

@@ -91,6 +91,8 @@ def test_benchmark_reports_the_figures(tmp_path: Path) -> None:
         str(out),
         "--probes",
         "8",
+        "--cache",
+        str(tmp_path / "cache.jsonl"),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -105,3 +107,26 @@ def test_benchmark_reports_the_figures(tmp_path: Path) -> None:
     assert figures["selected_pass@1"] == pytest.approx(2 / 3)
     assert figures["oracle"] == pytest.approx(1.0)
     assert "selected_pass@1" in proc.stdout
+    # the halves: T/0 and T/2 are even, T/1 odd
+    assert figures["odd_selected_pass@1"] == pytest.approx(1.0)
+    assert figures["even_selected_pass@1"] == pytest.approx(1 / 2)
+    assert figures["even_oracle"] == pytest.approx(1.0)
+
+    # re-scoring the cache, without the sandbox, gives the same figures
+    again = tmp_path / "again.json"
+    cmd = [
+        sys.executable,
+        cmd[1],
+        "--from-cache",
+        str(tmp_path / "cache.jsonl"),
+        "--json",
+        str(again),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    cached = json.loads(again.read_text(encoding="utf-8"))
+    assert cached["cached"] is True and cached["samples"] == 10
+    assert cached["examples_found"] == pytest.approx(figures["examples_found"])
+    for key in ("random_pass@1", "filter_pass@1", "selected_pass@1", "oracle"):
+        for half in ("", "even_", "odd_"):
+            assert cached[half + key] == pytest.approx(figures[half + key]), half + key

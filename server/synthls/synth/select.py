@@ -8,6 +8,7 @@ Deterministic, explainable and fast (pure Python; the sandbox runs happen before
    samples that agree are rarely wrong in the same way (the AlphaCode/CodeT agreement idea,
    with the user's examples in place of a second model's tests);
 3. break ties by the number of best candidates with exactly the same behaviour, then by the
+   number of best candidates that also behave the same on the ignored inputs, then by the
    support of candidates that pass fewer examples, then by simplicity (fewer statements,
    shorter source), then by order of arrival.
 
@@ -19,7 +20,11 @@ Details that matter:
   share of valid inputs on which both give the same result, so candidates that differ on one
   odd input still back each other. Votes from candidates that pass fewer examples only break
   ties (they are wrong somewhere, so agreeing with them is weak evidence);
-* crashing is a behaviour like any other, compared like a value.
+* crashing is a behaviour like any other, compared like a value;
+* when candidates agree on every valid input, the one that also handles the ignored inputs
+  (raising, returning a default) the way most of the best candidates do is the most typical
+  sample, so it wins over a merely shorter one: a body that departs from the common answer
+  even on inputs outside the domain more often departs from the intended rule elsewhere too.
 """
 
 from __future__ import annotations
@@ -59,11 +64,13 @@ def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
     valid = _valid_inputs([signatures[i] for i in top])
     sigs = {i: tuple(signatures[i][j] for j in valid) for i in usable}
     peers = _groups((sigs[i], 1.0) for i in top)
+    whole = _groups((signatures[i], 1.0) for i in top)
     lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in usable if passed[i] < best)
     ranks = {
         i: (
             -round(_support(sigs[i], peers) - 1.0, 9),
             -peers[sigs[i]],
+            -whole[signatures[i]],
             -round(_support(sigs[i], lower), 9),
         )
         for i in top
@@ -71,7 +78,7 @@ def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
     simple = {i: _simplicity(scored[i].candidate.body) for i in usable}
 
     def key(i: int) -> tuple[float, ...]:
-        return (-passed[i], *ranks.get(i, (0.0, 0.0, 0.0)), *simple[i], i)
+        return (-passed[i], *ranks.get(i, (0.0, 0.0, 0.0, 0.0)), *simple[i], i)
 
     order = sorted(usable, key=key) + [i for i in range(len(scored)) if i not in passed]
     winner = order[0]
