@@ -60,7 +60,6 @@ def build() -> SynthServer:
         else:
             apply_changes(ls.workspace.position_codec, doc, list(params.content_changes))
         doc.version = params.text_document.version
-        ls.jobs.document_changed(uri)
         if ls.settings.diagnostics.on_change:
             ls.checker.schedule(uri, ls.settings.diagnostics.debounce_ms / 1000)
         else:

@@ -35,9 +35,6 @@ class Jobs:
         self.running: dict[tuple[str, int, str, int | None], asyncio.Future[Result]] = {}
         self.waiters: dict[tuple[str, int, str, int | None], int] = {}
 
-    def document_changed(self, uri: str) -> None:
-        """Nothing to do eagerly: each job compares versions before it edits."""
-
     def cancel_all(self) -> None:
         for fut in list(self.running.values()):
             fut.cancel()

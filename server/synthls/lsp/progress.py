@@ -62,8 +62,11 @@ class Progress:
         return self.ls.work_done_progress.tokens.get(self.token)  # type: ignore[return-value]
 
 
-async def cancellable(ls: SynthServer, work: Awaitable[T], progress: Progress | None = None) -> T:
-    """Run ``work`` as a task that both kinds of client cancellation cancel."""
+async def cancellable(ls: SynthServer, work: Awaitable[T]) -> T:
+    """Run ``work`` as a task that the client's ``$/cancelRequest`` for this request cancels.
+
+    (The progress cancel button is wired to the job itself: see ``Progress.cancel_future``.)
+    """
     task: asyncio.Future[T] = asyncio.ensure_future(work)
 
     def cancel(fut: Any) -> None:
@@ -73,9 +76,6 @@ async def cancellable(ls: SynthServer, work: Awaitable[T], progress: Progress | 
     outer = ls.protocol._request_futures.get(ls.protocol.msg_id) if ls.protocol.msg_id else None
     if outer is not None:  # executeCommand: pygls only cancels the outer future
         outer.add_done_callback(cancel)
-    token_future = progress.cancel_future() if progress else None
-    if token_future is not None:
-        token_future.add_done_callback(cancel)
     try:
         return await task
     finally:
