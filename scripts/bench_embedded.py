@@ -120,11 +120,12 @@ def stub_spec(task: dict[str, Any], k: int) -> Spec | None:
     if stub is None:
         return None
     doc, names = stub
+    params = tuple(Param(n) for n in names)
     return Spec(
         name=task["entry_point"],
-        params=tuple(Param(n) for n in names),
+        params=params,
         docstring=doc,
-        examples=extract_examples(doc, 0, task["entry_point"]),
+        examples=extract_examples(doc, 0, task["entry_point"], params),
         signature=f"def {task['entry_point']}({', '.join(names)}):",
     )
 

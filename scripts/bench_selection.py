@@ -112,8 +112,9 @@ def load_tasks(args: argparse.Namespace) -> list[Task]:
         entry = problem["entry_point"]
         func = function_of(problem["prompt"], entry)
         doc, first = docstring_of(func)
-        examples = extract_examples(doc, first, entry)
-        spec = Spec(name=entry, params=params_of(func), examples=examples)
+        params = params_of(func)
+        examples = extract_examples(doc, first, entry, params)
+        spec = Spec(name=entry, params=params, examples=examples)
         probes = generate_inputs(spec, args.probes)
         labels = row.get("passed")
         tasks.append(Task(row["task_id"], examples, probes, list(row["completions"]), labels))

@@ -7,7 +7,7 @@ import ast
 import pytest
 
 from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example
+from synthls.spec.model import Example, Param
 
 
 def values(doc: str, name: str = "f", first_line: int = 0) -> list[tuple[str, str, int]]:
@@ -199,3 +199,69 @@ def test_assert_statements(line: str, source: str, want: str) -> None:
 @pytest.mark.parametrize("line", ["assert f(x) == 3", "assert g(1) == 2", "assert f(1) == f(2)"])
 def test_asserts_that_are_not_examples(line: str) -> None:
     assert values(line) == []
+
+
+def test_unquoted_words_are_strings_for_string_parameters() -> None:
+    doc = "A string s.\nFor example:\nf(a) => False\nf(abcd) => True\nf(x y) => True\n"
+    found = extract_examples(doc, 0, "f", (Param("s"),))
+    assert [(e.source, e.want, e.line) for e in found] == [
+        ("f('a')", "False", 2),
+        ("f('abcd')", "True", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("doc", "params"),
+    [
+        ("f(a) => False\nf(abcd) => True\n", (Param("s", "int"),)),  # not a string parameter
+        ("No word for the type.\nf(a) => False\nf(b) => True\n", (Param("s"),)),
+        ("A string.\nf(word) -> True\n", (Param("s", "str"),)),  # one line is prose
+        ("A string.\nf(a) -> b\nf(c) -> d\n", (Param("s", "str"),)),  # wants are not literals
+        ("A string s.\nf(s) -> True\nf(t) -> False\n", (Param("s", "str"),)),  # t alone: 1 line
+        ("A string.\nf(a, 2) -> True\nf(b, 3) -> False\n", (Param("s", "str"),)),  # arity
+    ],
+)
+def test_unquoted_words_refused(doc: str, params: tuple[Param, ...]) -> None:
+    assert extract_examples(doc, 0, "f", params) == ()
+
+
+def test_examples_under_an_old_name_are_renamed() -> None:
+    doc = (
+        "Grades.\n\n    Example:\n    grade_equation([4.0, 3]) ==> ['A+', 'B']\n"
+        "    assert grade_equation([]) == []\n"
+    )
+    found = extract_examples(doc, 10, "numerical_letter_grade", (Param("grades"),))
+    assert [(e.source, e.want, e.line) for e in found] == [
+        ("numerical_letter_grade([4.0, 3])", "['A+', 'B']", 13),
+        ("numerical_letter_grade([])", "[]", 14),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("doc", "sources"),
+    [
+        ("Sum.\ng([1]) == 1\n", []),  # no Example heading
+        ("Example:\ng([1]) == 1\nh([2]) == 2\n", []),  # two other names: whose examples?
+        ("Example:\nlen([1]) == 1\n", []),  # a builtin
+        ("Example:\ng([1], 2) == 1\n", []),  # does not fit one parameter
+        ("Example:\ng(x) == 1\n", []),  # prose argument
+        ("Example:\nf(3) == 1\ng([1]) == 1\n", ["f(3)"]),  # the function has its own
+    ],
+)
+def test_other_names_refused(doc: str, sources: list[str]) -> None:
+    assert [e.source for e in extract_examples(doc, 0, "f", (Param("xs"),))] == sources
+
+
+def test_assignment_then_return_form() -> None:
+    doc = (
+        "Sort and name.\n  arr = [2, 1, 5]\n        -> sort arr -> [1, 2, 5]\n"
+        '  return ["Five", "Two", "One"]\n\n  arr = []\n  return []\n'
+        "  arr = [3]\n  Then we think hard.\n  return ['Three']\n"
+    )
+    found = extract_examples(doc, 0, "by_length", (Param("arr"),))
+    assert [(e.source, e.want, e.line, e.end_line) for e in found] == [
+        ("by_length([2, 1, 5])", '["Five", "Two", "One"]', 1, 3),
+        ("by_length([])", "[]", 5, 6),
+    ]
+    assert extract_examples(doc, 0, "by_length", (Param("xs"),)) == ()
+    assert extract_examples(doc, 0, "by_length") == ()

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synthls.spec.examples import extract_examples
+from synthls.spec.model import Param
 
 # fmt: off
 PIECES = [
@@ -43,9 +44,30 @@ def test_extractor_never_crashes_and_returns_well_formed_examples(
 
 
 @settings(max_examples=200, deadline=None)
-@given(doc=st.text(alphabet=st.characters(blacklist_characters="f>"), max_size=300))
+@given(doc=st.text(alphabet=st.characters(blacklist_characters="f>x"), max_size=300))
 def test_text_that_never_names_the_function_yields_nothing(doc: str) -> None:
-    assert extract_examples(doc, 0, "f") == ()
+    """No ``f``, no ``>>>`` and no ``Example`` heading (no ``x``): nothing is an example."""
+    assert extract_examples(doc, 0, "f", (Param("s", "str"), Param("n"))) == ()
+
+
+PARAMS = (Param("s", "str"), Param("n"))
+LOOSE = [*PIECES, "g(", "Examples:\n", "s = ", "n = ", "return ", "-> ", "abc", "string", ", "]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=st.lists(st.sampled_from(LOOSE), max_size=80).map("".join))
+def test_loose_forms_never_crash_and_always_call_the_function(doc: str) -> None:
+    """With parameters known (bare words, ``s = ...`` / ``return``, old names) the same holds."""
+    found = extract_examples(doc, 0, "f", PARAMS)
+    for ex in found:
+        if ex.style == "value":
+            tree = ast.parse(ex.source, mode="eval")
+            assert any(
+                isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == "f"
+                for c in ast.walk(tree)
+            )
+            assert "g(" not in ex.source
+            ast.parse(ex.want, mode="eval")
 
 
 @settings(max_examples=200, deadline=None)

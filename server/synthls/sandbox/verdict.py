@@ -3,7 +3,8 @@
 This runs in the server, never in the child, so nothing the candidate does to ``doctest`` or
 to this module inside its own process can change a verdict. Doctest-style examples follow
 doctest's rules (``OutputChecker`` with the example's option flags; exceptions compared by their
-last traceback line). Value-style examples compare values: both reprs are parsed with
+last traceback line), and also pass when the expected and the printed output are the same
+literal value written differently (quotes, spacing, float rounding within tolerance). Value-style examples compare values: both reprs are parsed with
 ``ast.literal_eval`` when possible and compared structurally with a float tolerance, otherwise
 the repr texts must be equal.
 """
@@ -38,7 +39,11 @@ def _exception_line(exc_type: str, exc_msg: str | None) -> str:
 def _check_doctest(example: Example, got: str, exc_type: str | None, exc_msg: str | None) -> bool:
     flags = option_flags(example.flags)
     if exc_type is None:
-        return example.exc_msg is None and bool(_CHECKER.check_output(example.want, got, flags))
+        if example.exc_msg is not None:
+            return False
+        return bool(_CHECKER.check_output(example.want, got, flags)) or _same_literal(
+            example.want, got
+        )
     if example.exc_msg is None:
         return False
     candidates = {exc_type, exc_type.rsplit(".", 1)[-1]}
@@ -51,6 +56,18 @@ def _check_doctest(example: Example, got: str, exc_type: str | None, exc_msg: st
         want_type = _bare_type(example.exc_msg)
         return bool(_CHECKER.check_output(want_type, _bare_type(exc_type), flags))
     return False
+
+
+def _same_literal(want: str, got: str) -> bool:
+    """Both texts are one literal each, equal as values: ``"21"`` for ``'21'``, ``[1,2]`` for
+    ``[1, 2]``, ``0.30000000000000004`` for ``0.3``. Doctest itself would refuse these, but the
+    author's intent is plain."""
+    if not want.strip() or not got.strip():
+        return False
+    want_value, got_value = literal(want), literal(got)
+    if want_value is _NO_VALUE or got_value is _NO_VALUE:
+        return False
+    return values_equal(got_value, want_value)
 
 
 def _bare_type(line: str) -> str:

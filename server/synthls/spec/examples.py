@@ -16,7 +16,13 @@ Forms understood:
   ``True``), parsed by Python itself;
 * ``Input: ...`` / ``Output: ...`` blocks (arguments inline, as ``name = value`` pairs, or as
   ``name : value`` lines);
-* ``For x = 1, y = 2 the output should be 3``.
+* ``For x = 1, y = 2 the output should be 3``;
+* ``arr = [2, 1]`` (every parameter by name), working lines that start with an arrow, then
+  ``return [1, 2]`` (needs the parameters);
+* unquoted words as string arguments (``is_happy(abcd) => True``), only for string
+  parameters, on two lines or more, with literal expected values (needs the parameters);
+* when nothing names the function: the same forms under an ``Example`` heading calling one
+  other name (an old name of the function), renamed to the function.
 
 All but doctest become ``style="value"``: ``source`` is the call expression, ``want`` the
 expected-value expression, both Python source that parses on its own; trailing prose (a
@@ -29,55 +35,35 @@ the function (``f(n) = f(n - 1) + 1, if n is odd``) is never taken for an exampl
 from __future__ import annotations
 
 import ast
-import builtins
 import doctest
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from synthls.spec.model import Example
-from synthls.spec.scan import (
-    first_bracket,
-    flatten,
-    matching_close,
-    opens_bracket,
-    parses,
-    split_top,
-)
+from synthls.spec import forms
+from synthls.spec.model import Example, Param
+from synthls.spec.values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
-_MAX_SPAN = 40  # lines a single multi-line example may cover
-_BUILTIN_NAMES = frozenset(dir(builtins))
-_LITERAL_WORDS = {"true": "True", "false": "False", "none": "None", "null": "None"}
-
-_PREFIX = re.compile(
-    r"(?:[*\-•+]\s*|\d+[.)]\s*|(?:(?:for|assert|instance|examples?|samples?|tests?|usage|ex)"
-    r"(?:\s*\d+)?\b|e\.g\.?|i\.e\.?)[.:,]?\s*)*",
-    re.I,
-)
-_SEPARATOR = re.compile(
-    r"\s*(?:#\s*)?(?:==>|==|=>|->|-->|➞|→|=(?!=)|should\s+return|should\s+be|will\s+return|returns)\s*",
-    re.I,
-)
-_ASSERT = re.compile(r"\s*(?:[*\-•]\s*)?assert\s+(.+)$")
-_INPUT = re.compile(r"\s*input\s*:\s*(.*)$", re.I)
-_OUTPUT = re.compile(r"\s*output\s*:\s*(.*)$", re.I)
-_FOR = re.compile(
-    r"\s*for\s+(?P<args>.+?),?\s+(?:then\s+)?(?:the\s+)?(?:output|result|answer|return\s+value)"
-    r"\s+(?:should\s+be|will\s+be|is)\s*:?\s+(?P<want>.+)$",
-    re.I,
-)
-_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?!=)|:)\s*(.+?)\s*$", re.S)
-_TRAILING_PAREN = re.compile(r"\s+\([^()]*\)\s*$")
+_HEADING = re.compile(r"\bexamples?\b", re.I)
+_BARE_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(([^()'\"\[\]{}]*)\)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_STRING_WORD = re.compile(r"\bstrings?\b", re.I)
 
 
 def extract_examples(
-    docstring: str, first_line: int = 0, func_name: str = ""
+    docstring: str,
+    first_line: int = 0,
+    func_name: str = "",
+    params: Sequence[Param] | None = None,
 ) -> tuple[Example, ...]:
     """Examples stated in ``docstring``; line numbers are offset by ``first_line``.
 
     ``first_line`` is the document line holding the docstring's first text line. Without
     ``func_name`` only doctest examples are found (the other forms name the function).
+    ``params`` (the function's parameters, when known) enables the forms that need them:
+    ``x = 1`` ... ``return 2``, unquoted string arguments and a call count check on examples
+    written under an old name.
     """
     found = list(_doctest_examples(docstring, first_line, func_name))
     if func_name:
@@ -85,9 +71,20 @@ def extract_examples(
         for ex in found:
             taken.update(range(ex.line - first_line, (ex.end_line or ex.line) - first_line + 1))
         lines = docstring.split("\n")
-        found.extend(_value_examples(lines, first_line, func_name, taken))
+        names = _positional(params)
+        values = list(_value_examples(lines, first_line, func_name, taken, names))
+        if params is not None:
+            values.extend(_bare_word_examples(lines, first_line, func_name, taken, params))
+        if not found and not values:
+            values = _renamed_examples(lines, first_line, func_name, params)
+        found.extend(values)
     found.sort(key=lambda ex: ex.line)
     return tuple(found)
+
+
+def _positional(params: Sequence[Param] | None) -> tuple[str, ...]:
+    names = [p.name for p in params or () if p.kind == "positional"]
+    return tuple(names[1:] if names[:1] in (["self"], ["cls"]) else names)
 
 
 def _doctest_examples(docstring: str, first_line: int, name: str) -> Iterator[Example]:
@@ -129,204 +126,145 @@ def _is_equality_check(source: str, name: str) -> bool:
         isinstance(node, ast.Compare)
         and len(node.ops) == 1
         and isinstance(node.ops[0], ast.Eq)
-        and _is_call_of(ast.unparse(node.left), name)
+        and is_call_of(ast.unparse(node.left), name)
     )
 
 
 def _value_examples(
-    lines: list[str], first_line: int, name: str, taken: set[int]
+    lines: list[str],
+    first_line: int,
+    name: str,
+    taken: set[int],
+    params: tuple[str, ...] = (),
+    only: Sequence[int] | None = None,
 ) -> Iterator[Example]:
-    call_start = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\(")
     i = 0
     while i < len(lines):
-        if i in taken:
+        if i in taken or (only is not None and i not in only):
             i += 1
             continue
-        found = _assert_form(lines, i, name) or _call_form(lines, i, name, call_start)
-        found = found or _io_form(lines, i, name)
-        found = found or _for_form(lines, i, name)
+        found = forms.find(lines, i, name, params)
         if found is None:
             i += 1
             continue
         source, want, last = found
+        taken.update(range(i, last + 1))
         yield Example(source, want, first_line + i, "value", end_line=first_line + last)
         i = last + 1
 
 
-# --- the forms -----------------------------------------------------------------------------
+def _renamed_examples(
+    lines: list[str], first_line: int, name: str, params: Sequence[Param] | None
+) -> list[Example]:
+    """Examples under an ``Example`` heading that call the function by another (old) name.
+
+    Taken only when no example names the function, every such line names the same other
+    function, and (when the parameters are known) each call's argument count fits them.
+    """
+    heading = next((i for i, line in enumerate(lines) if _HEADING.search(line)), None)
+    if heading is None:
+        return []
+    other = {
+        m.group(1)
+        for line in lines[heading:]
+        if (m := _BARE_CALL.search(line) or re.search(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", line))
+    }
+    found: dict[str, list[Example]] = {}
+    for alias in sorted(other - BUILTIN_NAMES - {name}):
+        rows = list(_value_examples(lines, first_line, alias, set(range(heading))))
+        if rows:
+            found[alias] = rows
+    if len(found) != 1:
+        return []
+    ((alias, rows),) = found.items()
+    out = []
+    for ex in rows:
+        source = _renamed(ex.source, alias, name)
+        if source is None or not _fits(source, params):
+            return []
+        out.append(Example(source, ex.want, ex.line, "value", end_line=ex.end_line))
+    return out
 
 
-def _assert_form(lines: list[str], i: int, name: str) -> tuple[str, str, int] | None:
-    """``assert <expr using f(...)> == y`` (or any assert on a call of f: it must be true)."""
-    m = _ASSERT.match(lines[i])
-    if m is None or not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", m.group(1)):
-        return None
-    for j in range(i, min(len(lines), i + _MAX_SPAN)):
-        text = flatten("\n".join([m.group(1), *lines[i + 1 : j + 1]]))
-        try:
-            test = ast.parse(f"assert {text}").body[0]
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        if not isinstance(test, ast.Assert):
-            return None
-        statement, node = f"assert {text}", test.test
-        left, want = f"bool({ast.get_source_segment(statement, node)})", "True"
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-            left = ast.get_source_segment(statement, node.left) or ""
-            want = ast.get_source_segment(statement, node.comparators[0]) or ""
-        calls = [
-            n
-            for n in ast.walk(node)
-            if isinstance(n, ast.Call) and _is_call_of(ast.unparse(n), name)
-        ]
-        if calls and _is_value(left, "") and _is_value(want, name):
-            return left, want, j
-        return None
-    return None
-
-
-def _call_form(
-    lines: list[str], i: int, name: str, call_start: re.Pattern[str]
-) -> tuple[str, str, int] | None:
-    """``f(args) <separator> want`` starting on line ``i`` (the call may span lines)."""
-    line = lines[i]
-    m = call_start.search(line)
-    if m is None or _PREFIX.fullmatch(line[: m.start()].strip()) is None:
-        return None
-    text = "\n".join(lines[i : i + _MAX_SPAN])
-    close = matching_close(text, m.end() - 1)
-    if close is None:
-        return None
-    source = text[m.start() : close + 1]
-    rest_start = close + 1
-    sep = _SEPARATOR.match(text, rest_start)
-    end_of_line = text.find("\n", rest_start)
-    if sep is None or (end_of_line != -1 and sep.end() > end_of_line):
-        return None
-    want, want_end = _want_text(text, sep.end(), name)
-    if want is None or not _is_call_of(source, name):
-        return None
-    return flatten(source), want, i + text.count("\n", 0, want_end)
-
-
-def _io_form(lines: list[str], i: int, name: str) -> tuple[str, str, int] | None:
-    """``Input: args`` (or ``name : value`` lines below it) then ``Output: want``."""
-    m = _INPUT.match(lines[i])
-    if m is None:
-        return None
-    parts = [m.group(1)] if m.group(1).strip() else []
-    j = i + 1
-    while j < len(lines) and j < i + _MAX_SPAN and _OUTPUT.match(lines[j]) is None:
-        if lines[j].strip():
-            parts.append(lines[j].strip())
-        j += 1
-    out = _OUTPUT.match(lines[j]) if j < len(lines) else None
-    if out is None or not parts:
-        return None
-    args = _arguments(", ".join(parts))
-    want = _clean_want(out.group(1), name)
-    if args is None or want is None:
-        return None
-    source = f"{name}({args})"
-    return (source, want, j) if _is_call_of(source, name) else None
-
-
-def _for_form(lines: list[str], i: int, name: str) -> tuple[str, str, int] | None:
-    """``For x = 1, y = 2 the output should be 3`` (one line)."""
-    m = _FOR.match(lines[i])
-    if m is None:
-        return None
-    values = _assignments(m.group("args"))
-    want = _clean_want(m.group("want"), name)
-    if not values or want is None:
-        return None
-    source = f"{name}({', '.join(values)})"
-    return (source, want, i) if _is_call_of(source, name) else None
-
-
-# --- pieces --------------------------------------------------------------------------------
-
-
-def _want_text(text: str, start: int, name: str) -> tuple[str | None, int]:
-    """The expected-value expression from ``start`` to the end of its line (or of its brackets)."""
-    end = text.find("\n", start)
-    end = len(text) if end == -1 else end
-    want = _clean_want(text[start:end], name)
-    if want is None and opens_bracket(text[start:end]):
-        close = matching_close(text, first_bracket(text, start))
-        if close is not None:
-            end = text.find("\n", close)
-            end = len(text) if end == -1 else end
-            want = _clean_want(flatten(text[start:end]), name)
-    return want, end
-
-
-def _clean_want(raw: str, name: str = "") -> str | None:
-    """The first reading of ``raw`` that is a concrete value, trailing prose removed."""
-    text = raw.strip()
-    if not text:
-        return None
-    bases = [text[: h.start()].strip() for h in re.finditer(r"\s#", text)]
-    bases += [text, _TRAILING_PAREN.sub("", text)]
-    bases.append(text.rsplit("=", 1)[-1].strip() if "=" in text else "")
-    for base in bases:
-        for t in (base.rstrip(".").rstrip(), base):
-            t = _LITERAL_WORDS.get(t.lower(), t)
-            if t and _is_value(t, name):
-                return t
-    return None
-
-
-def _is_value(text: str, name: str) -> bool:
-    """``text`` parses as an expression that names no prose variable and not the function."""
+def _renamed(source: str, old: str, new: str) -> str | None:
     try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-    bases = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-    bases |= {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and (
-            node.id == name or (id(node) not in bases and _is_prose_name(node))
-        ):
-            return False
-    return True
-
-
-def _arguments(text: str) -> str | None:
-    """Argument source from ``a = 1, b = [2]`` / ``a : 1`` pairs, or from bare values."""
-    values = _assignments(text)
-    if values:
-        return ", ".join(values)
-    return text.strip() if parses(f"f({text})") else None
-
-
-def _assignments(text: str) -> list[str]:
-    """Values of the leading ``name = value`` (or ``name : value``) pairs of ``text``."""
-    values: list[str] = []
-    for part in split_top(text):
-        m = _ASSIGN.fullmatch(part)
-        if m is None or not parses(m.group(2)):
-            break
-        values.append(m.group(2))
-    return values
-
-
-def _is_call_of(source: str, name: str) -> bool:
-    """``source`` is one call of ``name`` whose arguments are concrete (no prose variables)."""
-    try:
-        node = ast.parse(flatten(source), mode="eval").body
+        tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    if not (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
-    ):
-        return False
-    args = [*node.args, *(k.value for k in node.keywords)]
-    return not any(_is_prose_name(a) for a in args)
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == old:
+            node.func.id = new
+    return ast.unparse(tree)
 
 
-def _is_prose_name(node: ast.expr) -> bool:
-    if isinstance(node, ast.Starred):
-        node = node.value
-    return isinstance(node, ast.Name) and node.id not in _BUILTIN_NAMES and not node.id.isupper()
+def _fits(source: str, params: Sequence[Param] | None) -> bool:
+    """Whether every call in ``source`` could bind to ``params`` by count (unknown: yes)."""
+    if params is None or any(p.kind in ("vararg", "kwargs") for p in params):
+        return True
+    names = _positional(params)
+    need = sum(
+        1 for p in params if p.kind == "positional" and p.default is None and p.name in names
+    )
+    tree = ast.parse(source, mode="eval")
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call))
+    given = len(call.args) + len(call.keywords)
+    return need <= given <= len(names) + sum(1 for p in params if p.kind == "kwonly")
+
+
+def _bare_word_examples(
+    lines: list[str], first_line: int, name: str, taken: set[int], params: Sequence[Param]
+) -> list[Example]:
+    """``is_happy(abcd) => True``: unquoted words as arguments of string parameters.
+
+    A word is read as a string only where the parameter is annotated ``str`` (or has no
+    annotation and the docstring speaks of strings), the word names no parameter, builtin or
+    literal, and the expected value is a literal. At least two such lines must agree on the
+    habit, so one prose mention like ``f(word) -> True`` never becomes an example.
+    """
+    names = _positional(params)
+    kinds = {p.name: p.annotation for p in params}
+    says_string = bool(_STRING_WORD.search("\n".join(lines)))
+    stringy = [kinds[n] == "str" or (kinds[n] is None and says_string) for n in names]
+    rewritten: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        m = _BARE_CALL.search(line)
+        if i in taken or m is None or m.group(1) != name:
+            continue
+        if forms.PREFIX.fullmatch(line[: m.start()].strip()) is None:
+            continue
+        args = [a.strip() for a in m.group(2).split(",")] if m.group(2).strip() else []
+        if len(args) != len(names):
+            continue
+        quoted = [repr(a) if ok and _is_bare_word(a, names) else a for a, ok in zip(args, stringy)]
+        if quoted != args:
+            rewritten[i] = f"{line[: m.start()]}{name}({', '.join(quoted)}){line[m.end() :]}"
+    if len(rewritten) < 2:
+        return []
+    view = [rewritten.get(i, line) for i, line in enumerate(lines)]
+    rows = [
+        ex
+        for ex in _value_examples(view, first_line, name, set(taken), only=list(rewritten))
+        if _is_literal(ex.want)
+    ]
+    if len(rows) < 2:
+        return []
+    for ex in rows:
+        taken.update(range(ex.line - first_line, (ex.end_line or ex.line) - first_line + 1))
+    return rows
+
+
+def _is_bare_word(arg: str, params: tuple[str, ...]) -> bool:
+    return (
+        _WORD.fullmatch(arg) is not None
+        and arg not in params
+        and arg not in BUILTIN_NAMES
+        and arg.lower() not in LITERAL_WORDS
+    )
+
+
+def _is_literal(text: str) -> bool:
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True

@@ -133,9 +133,11 @@ def function_target(
     rest = stmts[1:] if has_doc else stmts
     outer, cls = _enclosing(fn)
     span, indent, prefix = _body_layout(doc, fn, block, stmts, has_doc)
+    params = _params(doc, fn.child_by_field_name("parameters"))
     examples: tuple[Example, ...] = ()
     if docstring is not None:
-        examples = extract_examples(docstring, stmts[0].start_point[0], doc.node_text(name_node))
+        line = stmts[0].start_point[0]
+        examples = extract_examples(docstring, line, doc.node_text(name_node), params)
     header_end = block.prev_sibling.end_byte if block.prev_sibling else block.start_byte
     signature = doc.data[fn.start_byte : header_end].decode("utf-8", "replace")
     ret = fn.child_by_field_name("return_type")
@@ -150,7 +152,7 @@ def function_target(
         )
     spec = Spec(
         name=doc.node_text(name_node),
-        params=_params(doc, fn.child_by_field_name("parameters")),
+        params=params,
         returns=doc.node_text(ret) if ret else None,
         decorators=decorators,
         class_name=_class_name(doc, cls),

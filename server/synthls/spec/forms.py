@@ -1,0 +1,169 @@
+"""The value-style example forms: each reads one example starting at line ``i`` of a docstring.
+
+A form returns ``(call source, want source, last line index)`` or ``None``. ``name`` is the
+function the call must name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from synthls.spec.scan import flatten, matching_close, split_top
+from synthls.spec.values import arguments, assignments, clean_want, is_call_of, is_value, want_text
+
+MAX_SPAN = 40  # lines a single multi-line example may cover
+Found = tuple[str, str, int]
+
+PREFIX = re.compile(
+    r"(?:[*\-•+]\s*|\d+[.)]\s*|(?:(?:for|assert|instance|examples?|samples?|tests?|usage|ex)"
+    r"(?:\s*\d+)?\b|e\.g\.?|i\.e\.?)[.:,]?\s*)*",
+    re.I,
+)
+_SEPARATOR = re.compile(
+    r"\s*(?:#\s*)?(?:==>|==|=>|->|-->|➞|→|=(?!=)|should\s+return|should\s+be|will\s+return|returns)\s*",
+    re.I,
+)
+_ASSERT = re.compile(r"\s*(?:[*\-•]\s*)?assert\s+(.+)$")
+_INPUT = re.compile(r"\s*input\s*:\s*(.*)$", re.I)
+_OUTPUT = re.compile(r"\s*output\s*:\s*(.*)$", re.I)
+_RETURN = re.compile(
+    r"\s*(?:[*\-•]\s*)?(?:return|returns|output|result)\s*(?:=(?!=)|:|->|=>)?\s*(.+)$", re.I
+)
+_NAMED = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.+?)\s*", re.S)
+_STEP = re.compile(r"\s*(?:->|-->|=>|→|➞)")
+_FOR = re.compile(
+    r"\s*for\s+(?P<args>.+?),?\s+(?:then\s+)?(?:the\s+)?(?:output|result|answer|return\s+value)"
+    r"\s+(?:should\s+be|will\s+be|is)\s*:?\s+(?P<want>.+)$",
+    re.I,
+)
+
+
+def find(lines: list[str], i: int, name: str, params: tuple[str, ...] = ()) -> Found | None:
+    """The example that starts on line ``i`` in any form, or ``None``.
+
+    ``params`` (the function's positional parameter names, when known) enables the
+    ``x = 1`` ... ``return 2`` form, which needs them to tell arguments from prose.
+    """
+    call_start = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\(")
+    return (
+        _assert_form(lines, i, name)
+        or _call_form(lines, i, name, call_start)
+        or _io_form(lines, i, name)
+        or _for_form(lines, i, name)
+        or (_assign_form(lines, i, name, params) if params else None)
+    )
+
+
+def _assert_form(lines: list[str], i: int, name: str) -> Found | None:
+    """``assert <expr using f(...)> == y`` (or any assert on a call of f: it must be true)."""
+    m = _ASSERT.match(lines[i])
+    if m is None or not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", m.group(1)):
+        return None
+    for j in range(i, min(len(lines), i + MAX_SPAN)):
+        text = flatten("\n".join([m.group(1), *lines[i + 1 : j + 1]]))
+        try:
+            test = ast.parse(f"assert {text}").body[0]
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if not isinstance(test, ast.Assert):
+            return None
+        statement, node = f"assert {text}", test.test
+        left, want = f"bool({ast.get_source_segment(statement, node)})", "True"
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left = ast.get_source_segment(statement, node.left) or ""
+            want = ast.get_source_segment(statement, node.comparators[0]) or ""
+        calls = [
+            n
+            for n in ast.walk(node)
+            if isinstance(n, ast.Call) and is_call_of(ast.unparse(n), name)
+        ]
+        if calls and is_value(left, "") and is_value(want, name):
+            return left, want, j
+        return None
+    return None
+
+
+def _call_form(lines: list[str], i: int, name: str, call_start: re.Pattern[str]) -> Found | None:
+    """``f(args) <separator> want`` starting on line ``i`` (the call may span lines)."""
+    line = lines[i]
+    m = call_start.search(line)
+    if m is None or PREFIX.fullmatch(line[: m.start()].strip()) is None:
+        return None
+    text = "\n".join(lines[i : i + MAX_SPAN])
+    close = matching_close(text, m.end() - 1)
+    if close is None:
+        return None
+    source = text[m.start() : close + 1]
+    rest_start = close + 1
+    sep = _SEPARATOR.match(text, rest_start)
+    end_of_line = text.find("\n", rest_start)
+    if sep is None or (end_of_line != -1 and sep.end() > end_of_line):
+        return None
+    want, want_end = want_text(text, sep.end(), name)
+    if want is None or not is_call_of(source, name):
+        return None
+    return flatten(source), want, i + text.count("\n", 0, want_end)
+
+
+def _io_form(lines: list[str], i: int, name: str) -> Found | None:
+    """``Input: args`` (or ``name : value`` lines below it) then ``Output: want``."""
+    m = _INPUT.match(lines[i])
+    if m is None:
+        return None
+    parts = [m.group(1)] if m.group(1).strip() else []
+    j = i + 1
+    while j < len(lines) and j < i + MAX_SPAN and _OUTPUT.match(lines[j]) is None:
+        if lines[j].strip():
+            parts.append(lines[j].strip())
+        j += 1
+    out = _OUTPUT.match(lines[j]) if j < len(lines) else None
+    if out is None or not parts:
+        return None
+    args = arguments(", ".join(parts))
+    want = clean_want(out.group(1), name)
+    if args is None or want is None:
+        return None
+    source = f"{name}({args})"
+    return (source, want, j) if is_call_of(source, name) else None
+
+
+def _for_form(lines: list[str], i: int, name: str) -> Found | None:
+    """``For x = 1, y = 2 the output should be 3`` (one line)."""
+    m = _FOR.match(lines[i])
+    if m is None:
+        return None
+    values = assignments(m.group("args"))
+    want = clean_want(m.group("want"), name)
+    if not values or want is None:
+        return None
+    source = f"{name}({', '.join(values)})"
+    return (source, want, i) if is_call_of(source, name) else None
+
+
+def _assign_form(lines: list[str], i: int, name: str, params: tuple[str, ...]) -> Found | None:
+    """``arr = [2, 1]`` (every parameter, by name), working lines starting with an arrow, then
+    ``return [1, 2]`` (or ``output:``/``result =``) within a few lines."""
+    values = dict(_named_values(lines[i]))
+    if list(values) != list(params):
+        return None
+    for j in range(i + 1, min(len(lines), i + 8)):
+        m = _RETURN.match(lines[j])
+        if m is not None:
+            want = clean_want(m.group(1), name)
+            source = f"{name}({', '.join(values.values())})"
+            return (source, want, j) if want is not None and is_call_of(source, name) else None
+        if lines[j].strip() and _STEP.match(lines[j]) is None:
+            return None
+    return None
+
+
+def _named_values(line: str) -> list[tuple[str, str]]:
+    """``a = 1, b = [2]`` -> ``[("a", "1"), ("b", "[2]")]`` (empty unless the line is only that)."""
+    out = []
+    for part in split_top(line):
+        m = _NAMED.fullmatch(part)
+        if m is None or not is_value(m.group(2), ""):
+            return []
+        out.append((m.group(1), m.group(2)))
+    return out

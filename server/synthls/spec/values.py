@@ -1,0 +1,110 @@
+"""Read Python values out of docstring prose: expected values, calls, ``name = value`` pairs.
+
+The example extractor's building blocks. Each reader either returns Python source that parses on
+its own and names nothing that only exists in the prose, or ``None``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+
+from synthls.spec.scan import (
+    first_bracket,
+    flatten,
+    matching_close,
+    opens_bracket,
+    parses,
+    split_top,
+)
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+LITERAL_WORDS = {"true": "True", "false": "False", "none": "None", "null": "None"}
+_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?!=)|:)\s*(.+?)\s*$", re.S)
+_TRAILING_PAREN = re.compile(r"\s+\([^()]*\)\s*$")
+
+
+def want_text(text: str, start: int, name: str) -> tuple[str | None, int]:
+    """The expected-value expression from ``start`` to the end of its line (or of its brackets)."""
+    end = text.find("\n", start)
+    end = len(text) if end == -1 else end
+    want = clean_want(text[start:end], name)
+    if want is None and opens_bracket(text[start:end]):
+        close = matching_close(text, first_bracket(text, start))
+        if close is not None:
+            end = text.find("\n", close)
+            end = len(text) if end == -1 else end
+            want = clean_want(flatten(text[start:end]), name)
+    return want, end
+
+
+def clean_want(raw: str, name: str = "") -> str | None:
+    """The first reading of ``raw`` that is a concrete value, trailing prose removed."""
+    text = raw.strip()
+    if not text:
+        return None
+    bases = [text[: h.start()].strip() for h in re.finditer(r"\s#", text)]
+    bases += [text, _TRAILING_PAREN.sub("", text)]
+    bases.append(text.rsplit("=", 1)[-1].strip() if "=" in text else "")
+    for base in bases:
+        for t in (base.rstrip(".").rstrip(), base):
+            t = LITERAL_WORDS.get(t.lower(), t)
+            if t and is_value(t, name):
+                return t
+    return None
+
+
+def is_value(text: str, name: str) -> bool:
+    """``text`` parses as an expression that names no prose variable and not the function."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    bases = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    bases |= {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and (
+            node.id == name or (id(node) not in bases and is_prose_name(node))
+        ):
+            return False
+    return True
+
+
+def arguments(text: str) -> str | None:
+    """Argument source from ``a = 1, b = [2]`` / ``a : 1`` pairs, or from bare values."""
+    values = assignments(text)
+    if values:
+        return ", ".join(values)
+    return text.strip() if parses(f"f({text})") else None
+
+
+def assignments(text: str) -> list[str]:
+    """Values of the leading ``name = value`` (or ``name : value``) pairs of ``text``."""
+    values: list[str] = []
+    for part in split_top(text):
+        m = _ASSIGN.fullmatch(part)
+        if m is None or not parses(m.group(2)):
+            break
+        values.append(m.group(2))
+    return values
+
+
+def is_call_of(source: str, name: str) -> bool:
+    """``source`` is one call of ``name`` whose arguments are concrete (no prose variables)."""
+    try:
+        node = ast.parse(flatten(source), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if not (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+    ):
+        return False
+    args = [*node.args, *(k.value for k in node.keywords)]
+    return not any(is_prose_name(a) for a in args)
+
+
+def is_prose_name(node: ast.expr) -> bool:
+    if isinstance(node, ast.Starred):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id not in BUILTIN_NAMES and not node.id.isupper()
