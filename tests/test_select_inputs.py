@@ -164,3 +164,20 @@ def test_method_examples_keep_their_callee() -> None:
     assert generate_inputs(spec2) == () or all(
         i.startswith("Square(2).area(") for i in generate_inputs(spec2)
     )
+
+
+def test_random_values_shaped_like_the_examples_fill_the_limit() -> None:
+    spec = spec_from("f(['aa', 'a', 'aaa']) == ['aa']\nf(['ab', 'cd']) == ['ab', 'cd']\n")
+    inputs = generate_inputs(spec, limit=60)
+    assert len(inputs) == 60 and len(set(inputs)) == 60
+    assert inputs == generate_inputs(spec, limit=60)  # seeded: the same every time
+    mutated = [f"f({v!r})" for v in mutations(["aa", "a", "aaa"]) + mutations(["ab", "cd"])]
+    assert inputs[:10] == generate_inputs(spec, limit=10)  # the mutations come first
+    shaped = [s for s in inputs if s not in mutated]
+    assert len(shaped) >= 40
+    for source in shaped:
+        (words,) = call_args(source)
+        assert isinstance(words, list) and len(words) <= 5
+        assert all(isinstance(w, str) and set(w) <= set("abcd") for w in words)
+    lengths = {len(w) for source in shaped for w in call_args(source)[0]}
+    assert lengths - {1, 2, 3}  # sizes the examples never had

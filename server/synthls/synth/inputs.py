@@ -6,19 +6,24 @@ common behaviour from the odd one out, without a second model to write tests.
 
 The inputs are type-aware mutations of the example arguments: neighbouring numbers, sign
 flips, shorter/longer/empty strings and lists, reversed sequences, and arguments swapped in
-from other examples. With no usable example, the parameter annotations give small defaults.
+from other examples. When those run out before the limit, seeded random values shaped like
+the examples (same types, similar sizes, the same characters and number ranges) fill it. With no usable example, the parameter annotations give small defaults.
 Everything is deterministic: the same spec gives the same inputs in the same order.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import math
+import random
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from synthls.spec.model import Example, Spec
 
+_RANDOM_TRIES = 400  # random draws before giving up on filling the quota
 _MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
 
 _DEFAULTS: dict[str, tuple[Any, ...]] = {
@@ -46,7 +51,8 @@ def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
     callee = _callee(spec)
     seen = {_render(callee, args, kwargs) for args, kwargs in calls}
     out: list[str] = []
-    for args, kwargs in _variants(calls):
+    rng = random.Random(zlib.crc32(repr((spec.name, calls)).encode()))
+    for args, kwargs in itertools.chain(_variants(calls), _random_calls(calls, rng)):
         source = _render(callee, args, kwargs)
         if source not in seen and len(source) <= _MAX_REPR:
             seen.add(source)
@@ -163,6 +169,45 @@ def _replace(args: list[Any], kwargs: dict[str, Any], slot: int | str, value: An
     else:
         new_kwargs[slot] = value
     return new_args, new_kwargs
+
+
+def _random_calls(calls: list[Call], rng: random.Random) -> Iterator[Call]:
+    """Calls whose arguments are random values shaped like an example's (same types, similar
+    sizes, drawn from the same characters and number ranges), round-robin over the examples."""
+    for k in range(_RANDOM_TRIES if calls else 0):
+        args, kwargs = calls[k % len(calls)]
+        column = [[c[0][i] for c in calls if i < len(c[0])] for i in range(len(args))]
+        yield (
+            [_shaped(v, col, rng) for v, col in zip(args, column)],
+            {key: _shaped(v, [v], rng) for key, v in kwargs.items()},
+        )
+
+
+def _shaped(value: Any, peers: list[Any], rng: random.Random, depth: int = 0) -> Any:
+    """A random value like ``value``; ``peers`` are the other examples' values in its slot."""
+    if isinstance(value, bool) or depth > 3:
+        return rng.choice([True, False]) if isinstance(value, bool) else value
+    if isinstance(value, int | float):
+        nums = [abs(p) for p in peers if isinstance(p, int | float) and not isinstance(p, bool)]
+        top = max([*nums, 3])
+        low = 0 if all(p >= 0 for p in peers if isinstance(p, int | float)) else -top
+        if isinstance(value, int):
+            return rng.randint(int(low) - 1 if low else 0, int(top) + 2)
+        return round(rng.uniform(low - 1 if low else 0.0, top + 1), 1)
+    if isinstance(value, str):
+        chars = sorted({ch for p in peers if isinstance(p, str) for ch in p}) or list("ab")
+        size = rng.randint(0, max((len(p) for p in peers if isinstance(p, str)), default=3) + 2)
+        if value and rng.random() < 0.5:  # keep the example's structure, change its order
+            return "".join(rng.sample(value, len(value)))
+        return "".join(rng.choice(chars) for _ in range(size))
+    if isinstance(value, list | tuple):
+        items = [x for p in peers if isinstance(p, list | tuple) for x in p] or list(value)
+        size = rng.randint(0, max(len(p) for p in peers if isinstance(p, list | tuple)) + 2)
+        if not items:
+            return value
+        out = [_shaped(rng.choice(items), items, rng, depth + 1) for _ in range(size)]
+        return tuple(out) if isinstance(value, tuple) else out
+    return value
 
 
 def mutations(value: Any) -> list[Any]:
