@@ -1,8 +1,9 @@
 """Turn a Spec into a search problem: example inputs, expected outputs, words and constants.
 
 Only examples the search can evaluate are kept: a call to the target whose arguments are
-literals and whose expected output is a literal. Others (non-literal, printing, raising) are
-skipped here; the sandbox still checks them on every candidate.
+literals and whose expected output is a literal, or that raises a builtin exception (kept
+apart, for the guards of ``raises``). Others (non-literal, printing) are skipped here; the
+sandbox still checks them on every candidate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from synthls.spec.model import Example, Spec
+from synthls.synth.embedded.raises import exception_of
 
 _WORD = re.compile(r"[a-z]+")
 _QUOTED = re.compile(r"'([^'\n]{1,20})'|\"([^\"\n]{1,20})\"")
@@ -32,6 +34,8 @@ class Problem:
     constants: tuple[object, ...]  # literals named in the docstring or the defaults
     prose: str = ""  # the docstring without its examples, lower case
     imports: tuple[str, ...] = ()
+    raising: tuple[tuple[tuple[object, ...], str, str | None], ...] = ()  # args, error, message
+    condition: bool = False  # a guard's condition: ignoring a parameter is normal, not suspect
 
 
 def _literal(node: ast.expr) -> object:
@@ -163,16 +167,19 @@ def build_problem(spec: Spec) -> Problem | None:
         return None
     inputs: list[tuple[object, ...]] = []
     outputs: list[object] = []
+    raising: list[tuple[tuple[object, ...], str, str | None]] = []
     for example in spec.examples:
         call = _call_of(example.source, spec.name)
-        if call is None:
+        args = _bind(call, spec, params) if call is not None else None
+        if args is None:
             continue
-        args = _bind(call, spec, params)
+        error = exception_of(example.exc_msg) if example.exc_msg is not None else None
+        if error is not None:
+            raising.append((args, *error))
         ok, want = _expected(example)
-        if args is None or not ok:
-            continue
-        inputs.append(args)
-        outputs.append(want)
+        if ok:
+            inputs.append(args)
+            outputs.append(want)
     if not inputs:
         return None
     prose = _prose(spec.docstring or "")
@@ -188,4 +195,5 @@ def build_problem(spec: Spec) -> Problem | None:
         constants=_constants(prose, spec),
         prose=" ".join(_WORD.findall(prose.lower())),
         imports=spec.imports,
+        raising=tuple(raising),
     )

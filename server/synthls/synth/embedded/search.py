@@ -90,7 +90,7 @@ class Search:
         self.parts = Parts(problem.outputs)
         self.found: list[str] = []
         self.pending: list[tuple[int, int, str]] = []
-        self.all_params = _varying(problem)
+        self.all_params = 0 if problem.condition else _varying(problem)
         self.n = len(problem.inputs)
         self.consts = _constants(problem)
         self.named = _named(problem)
@@ -256,5 +256,12 @@ def search_problem(
     exclude: frozenset[str] = frozenset(),
     on_found: OnFound | None = None,
 ) -> list[str]:
-    """Bodies that satisfy the problem's examples, simplest first."""
+    """Bodies that satisfy the problem's examples, simplest first (raising examples: guarded)."""
+    if problem.raising:
+        from synthls.synth.embedded.raises import search_guarded
+
+        def plain(p: Problem, b: float, n: int, found: OnFound | None) -> list[str]:
+            return Search(p, b, n, frozenset(), found).run()
+
+        return search_guarded(problem, budget, max_candidates, exclude, on_found, plain)
     return Search(problem, budget, max_candidates, exclude, on_found).run()

@@ -1,0 +1,97 @@
+"""Examples that raise: a guard ``if <condition>: raise Error('message')`` before the body.
+
+A doctest may show the function refusing an input (``Traceback ...`` then ``ValueError: ...``).
+The condition is searched like any other expression, as a predicate that is true on the
+raising examples' inputs and false on every other example's, so the guard comes from the same
+enumerative search as the body and generalises the same way. Each body found for the other
+examples is offered twice: as it is (it may already raise the right error, ``a / b`` does) and
+behind the guards; the sandbox and the selection decide between them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # problem.py imports this module
+    from synthls.synth.embedded.problem import Problem
+
+    Search = Callable[[Problem, float, int, Callable[[str], None] | None], list[str]]
+
+GUARD_SHARE = 0.3  # of the budget, spent looking for the guards' conditions
+_RETURN = re.compile(r"return (?P<expr>[^\n]+)")
+
+
+def exception_of(exc_msg: str) -> tuple[str, str | None] | None:
+    """``"ValueError: n < 0\\n"`` -> ``("ValueError", "n < 0")``, for builtin exceptions whose
+    message prints as given (not ``KeyError``, which prints its argument's repr)."""
+    line = exc_msg.strip().splitlines()[-1] if exc_msg.strip() else ""
+    name, _, message = line.partition(":")
+    name = name.strip().rsplit(".", 1)[-1]
+    error = getattr(builtins, name, None)
+    if not (isinstance(error, type) and issubclass(error, Exception)) or name == "KeyError":
+        return None
+    return name, message.strip() or None
+
+
+def search_guarded(
+    problem: Problem,
+    budget: float,
+    max_candidates: int,
+    exclude: frozenset[str],
+    on_found: Callable[[str], None] | None,
+    search: Search,
+) -> list[str]:
+    """Bodies for ``problem``, each also behind the guards that raise on the raising examples."""
+    guards = _guards(problem, budget * GUARD_SHARE, search)
+    rest = budget * (1 - GUARD_SHARE) if guards else budget
+    found: list[str] = []
+
+    def offer(body: str) -> None:
+        for variant in (body, f"{guards}\n{body}") if guards else (body,):
+            if variant not in exclude and variant not in found and len(found) < max_candidates:
+                found.append(variant)
+                if on_found is not None:
+                    on_found(variant)
+
+    plain = dataclasses.replace(problem, raising=())
+    search(plain, rest, max_candidates, offer)
+    return found
+
+
+def _guards(problem: Problem, budget: float, search: Search) -> str:
+    """The guard statements, one per distinct error, or ``""`` when a condition is not found."""
+    groups: dict[tuple[str, str | None], list[tuple[object, ...]]] = {}
+    for args, name, message in problem.raising:
+        groups.setdefault((name, message), []).append(args)
+    lines: list[str] = []
+    keys = list(groups)
+    for k, key in enumerate(keys):
+        later = [args for other in keys[k + 1 :] for args in groups[other]]
+        inputs = (*groups[key], *problem.inputs, *later)
+        outputs = (True,) * len(groups[key]) + (False,) * (len(inputs) - len(groups[key]))
+        sub = dataclasses.replace(
+            problem, inputs=inputs, outputs=outputs, raising=(), condition=True
+        )
+        condition = _condition(search(sub, budget / len(keys), 1, None))
+        if condition is None:
+            return ""
+        imports, expr = condition
+        name, message = key
+        error = f"{name}({message!r})" if message is not None else name
+        lines += [*imports, f"if {expr}:", f"    raise {error}"]
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _condition(bodies: list[str]) -> tuple[list[str], str] | None:
+    """The imports and the expression of a ``[imports...] return <expr>`` body."""
+    if not bodies:
+        return None
+    *imports, last = bodies[0].split("\n")
+    m = _RETURN.fullmatch(last)
+    if m is None or not all(line.startswith(("import ", "from ")) for line in imports):
+        return None
+    return imports, m.group("expr")
