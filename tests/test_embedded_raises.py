@@ -105,3 +105,11 @@ def test_no_condition_found_gives_plain_bodies() -> None:
     doc = ">>> f(2)\n4\n>>> f(3)\n6\n>>> f(2)\nTraceback (most recent call last):\nValueError: no\n"
     bodies = search(spec_of("f", "x", doc), 2.0, max_candidates=3)
     assert bodies and not any("raise" in b for b in bodies)
+
+
+def test_the_least_strict_of_the_smallest_conditions_wins() -> None:
+    # 9, 10 and -4 fit both `n < 0` and `n < 2`; only the first accepts n = 1 as the prose means
+    doc = ISQRT.replace(">>> isqrt(0)\n0\n", "")
+    bodies = search(spec_of("isqrt", "n", doc), 3.0, max_candidates=2)
+    guarded = [b for b in bodies if "raise" in b]
+    assert guarded and guarded[0].startswith("if n < 0:\n    raise ValueError('negative input')\n")

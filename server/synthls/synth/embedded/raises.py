@@ -10,8 +10,10 @@ behind the guards; the sandbox and the selection decide between them.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ if TYPE_CHECKING:  # problem.py imports this module
     Search = Callable[[Problem, float, int, Callable[[str], None] | None], list[str]]
 
 GUARD_SHARE = 0.3  # of the budget, spent looking for the guards' conditions
+CONDITIONS = 6  # conditions found per guard, the least strict one wins
 _RETURN = re.compile(r"return (?P<expr>[^\n]+)")
 
 
@@ -76,9 +79,11 @@ def _guards(problem: Problem, budget: float, search: Search) -> str:
         sub = dataclasses.replace(
             problem, inputs=inputs, outputs=outputs, raising=(), condition=True
         )
-        condition = _condition(search(sub, budget / len(keys), 1, None))
-        if condition is None:
+        found = [_condition(b) for b in search(sub, budget / len(keys), CONDITIONS, None)]
+        conditions = [c for c in found if c is not None]
+        if not conditions:
             return ""
+        condition = min(conditions, key=lambda c: (_size(c[1]), _strictness(c[1], problem)))
         imports, expr = condition
         name, message = key
         error = f"{name}({message!r})" if message is not None else name
@@ -86,11 +91,38 @@ def _guards(problem: Problem, budget: float, search: Search) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
-def _condition(bodies: list[str]) -> tuple[list[str], str] | None:
+def _size(expr: str) -> int:
+    try:
+        return sum(1 for _ in ast.walk(ast.parse(expr, mode="eval")))
+    except SyntaxError:
+        return 1 << 30
+
+
+def _strictness(expr: str, problem: Problem) -> int:
+    """On how many neighbours of the accepted inputs the condition holds (or fails to run).
+
+    Of the smallest conditions that fit the examples, the one refusing the fewest nearby inputs
+    is the author's (``n < 0`` rather than ``n < 2`` when the examples are 9, 10 and -4)."""
+    from synthls.synth.inputs import mutations  # pure; only needed when guards are searched
+
+    try:
+        test = eval(f"lambda {', '.join(problem.params)}: {expr}", {"math": math})
+    except Exception:
+        return 1 << 30
+    count = 0
+    for args in problem.inputs:
+        for j, value in enumerate(args):
+            for other in mutations(value)[:6]:
+                try:
+                    count += bool(test(*args[:j], other, *args[j + 1 :]))
+                except Exception:
+                    count += 1
+    return count
+
+
+def _condition(body: str) -> tuple[list[str], str] | None:
     """The imports and the expression of a ``[imports...] return <expr>`` body."""
-    if not bodies:
-        return None
-    *imports, last = bodies[0].split("\n")
+    *imports, last = body.split("\n")
     m = _RETURN.fullmatch(last)
     if m is None or not all(line.startswith(("import ", "from ")) for line in imports):
         return None
