@@ -265,7 +265,7 @@ def main() -> None:
     ap.add_argument("--samples", help="JSONL(.gz): task_id, completions[, passed]")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tasks")
-    ap.add_argument("--probes", type=int, default=24, help="generated inputs per task")
+    ap.add_argument("--probes", type=int, default=32, help="generated inputs per task")
     ap.add_argument("--timeout", type=float, default=3.0, help="seconds per sample run")
     ap.add_argument("--parallel", type=int, default=0, help="sandbox children (0: all cores)")
     ap.add_argument("--cache", help="write every sample's results here (JSON lines)")

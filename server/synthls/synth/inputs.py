@@ -6,23 +6,26 @@ common behaviour from the odd one out, without a second model to write tests.
 
 The inputs are type-aware mutations of the example arguments: neighbouring numbers, sign
 flips, shorter/longer/empty strings and lists, reversed sequences, and arguments swapped in
-from other examples. When those run out before the limit, seeded random values shaped like
-the examples (same types, similar sizes, the same characters and number ranges) fill it. With no usable example, the parameter annotations give small defaults.
-Everything is deterministic: the same spec gives the same inputs in the same order.
+from other examples; then (a quarter of the inputs at least, and all that the mutations leave
+free) seeded random values shaped like the examples: same types, similar sizes, the same
+number ranges, characters from the examples and their classes (``x`` in ``'hi'`` though only
+``h`` and ``i`` appear), where a mutation of the given values never reaches. With no usable
+example, the parameter annotations give small defaults. Everything is deterministic: the same spec gives the same inputs in the same order.
 """
 
 from __future__ import annotations
 
 import ast
-import itertools
 import math
 import random
+import string
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from synthls.spec.model import Example, Spec
 
+RANDOM_SHARE = 0.25  # of the inputs, at least this share is random values shaped like the examples
 _RANDOM_TRIES = 400  # random draws before giving up on filling the quota
 _MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
 
@@ -43,7 +46,7 @@ _LIST_OF: dict[str, tuple[Any, ...]] = {
 _ANY: tuple[Any, ...] = (1, "abc", [1, 2, 3], 0, "", [], 7, "Hello World", [3, 1, 2], -2, 2.5)
 
 
-def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
+def generate_inputs(spec: Spec, limit: int = 32) -> tuple[str, ...]:
     """Call expressions (``"f(3, [1, 2])"``) to probe candidates with, at most ``limit``."""
     calls = [c for c in (_example_call(spec.name, ex) for ex in spec.examples) if c is not None]
     if not calls:
@@ -52,13 +55,15 @@ def generate_inputs(spec: Spec, limit: int = 24) -> tuple[str, ...]:
     seen = {_render(callee, args, kwargs) for args, kwargs in calls}
     out: list[str] = []
     rng = random.Random(zlib.crc32(repr((spec.name, calls)).encode()))
-    for args, kwargs in itertools.chain(_variants(calls), _random_calls(calls, rng)):
-        source = _render(callee, args, kwargs)
-        if source not in seen and len(source) <= _MAX_REPR:
-            seen.add(source)
-            out.append(source)
-            if len(out) >= limit:
+    quota = limit - int(limit * RANDOM_SHARE) if calls else limit
+    for variants, cap in ((_variants(calls), quota), (_random_calls(calls, rng), limit)):
+        for args, kwargs in variants:
+            if len(out) >= cap:
                 break
+            source = _render(callee, args, kwargs)
+            if source not in seen and len(source) <= _MAX_REPR:
+                seen.add(source)
+                out.append(source)
     return tuple(out)
 
 
@@ -196,6 +201,7 @@ def _shaped(value: Any, peers: list[Any], rng: random.Random, depth: int = 0) ->
         return round(rng.uniform(low - 1 if low else 0.0, top + 1), 1)
     if isinstance(value, str):
         chars = sorted({ch for p in peers if isinstance(p, str) for ch in p}) or list("ab")
+        chars += [c for c in _classes(chars) if rng.random() < 0.5]
         size = rng.randint(0, max((len(p) for p in peers if isinstance(p, str)), default=3) + 2)
         if value and rng.random() < 0.5:  # keep the example's structure, change its order
             return "".join(rng.sample(value, len(value)))
@@ -208,6 +214,15 @@ def _shaped(value: Any, peers: list[Any], rng: random.Random, depth: int = 0) ->
         out = [_shaped(rng.choice(items), items, rng, depth + 1) for _ in range(size)]
         return tuple(out) if isinstance(value, tuple) else out
     return value
+
+
+def _classes(chars: list[str]) -> str:
+    """The character classes ``chars`` draw from (all lower-case letters when some are...)."""
+    return "".join(
+        cls
+        for cls in (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+        if any(c in cls for c in chars)
+    )
 
 
 def mutations(value: Any) -> list[Any]:
