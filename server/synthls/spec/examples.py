@@ -47,6 +47,8 @@ _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
 _HEADING = re.compile(r"\bexamples?\b", re.I)
 _BARE_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(([^()'\"\[\]{}]*)\)")
+_LINE_CALL = re.compile(rf"\s*(?:{forms.PREFIX.pattern})([A-Za-z_]\w*)\s*\(", re.I)
+_MAX_ALIASES = 3  # other names called under an Example heading, at most (else: not renamed)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _STRING_WORD = re.compile(r"\bstrings?\b", re.I)
 
@@ -164,13 +166,12 @@ def _renamed_examples(
     heading = next((i for i, line in enumerate(lines) if _HEADING.search(line)), None)
     if heading is None:
         return []
-    other = {
-        m.group(1)
-        for line in lines[heading:]
-        if (m := _BARE_CALL.search(line) or re.search(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", line))
-    }
+    starts = (_LINE_CALL.match(line) for line in lines[heading:])
+    other = {m.group(1) for m in starts if m is not None} - BUILTIN_NAMES - {name}
+    if not other or len(other) > _MAX_ALIASES:  # many names: not one function's examples
+        return []
     found: dict[str, list[Example]] = {}
-    for alias in sorted(other - BUILTIN_NAMES - {name}):
+    for alias in sorted(other):
         rows = list(_value_examples(lines, first_line, alias, set(range(heading))))
         if rows:
             found[alias] = rows
