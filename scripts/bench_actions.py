@@ -73,6 +73,15 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     rnd = random.Random(1)
     positions = [rnd.randrange(args.lines) for _ in range(args.requests)]
     client = LanguageClient("bench", "1")
+
+    @client.feature(types.WINDOW_LOG_MESSAGE)
+    def _log(params: types.LogMessageParams) -> None:  # the server's log: not measured here
+        return None
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def _diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        return None
+
     await client.start_io(sys.executable, "-m", "synthls")
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
     client.initialized(types.InitializedParams())
