@@ -180,3 +180,21 @@ def test_incremental_edits_match_a_fresh_parse() -> None:
         assert str(doc.tree.root_node) == str(fresh.tree.root_node)
         expected = "\n".join(lines[:a] + [lines[a][:ca] + new + lines[b][cb:]] + lines[b + 1 :])
         assert doc.text == expected
+
+
+def test_parameter_aware_example_forms_reach_the_spec() -> None:
+    src = (
+        "class Words:\n"
+        "    def is_happy(self, s: str) -> bool:\n"
+        '        """Happy strings.\n\n'
+        "        For example:\n"
+        "        is_happy(abcd) => True\n"
+        "        is_happy(aabb) => False\n"
+        '        """\n'
+    )
+    [target] = find_functions(Document(src))
+    assert [(e.source, e.want, e.line) for e in target.spec.examples] == [
+        ("is_happy('abcd')", "True", 5),
+        ("is_happy('aabb')", "False", 6),
+    ]
+    assert src.splitlines()[5].strip() == "is_happy(abcd) => True"
