@@ -120,3 +120,27 @@ def test_syntax_error_elsewhere_still_fills_intact_stubs(tmp_path: Path) -> None
     assert new.startswith("def broken(:\n")
     body = new.split('"""\n', 2)[2]
     assert "n + 1" in body or "1 + n" in body
+
+
+def test_synth_writes_a_guard_for_an_example_that_raises(tmp_path: Path) -> None:
+    path = tmp_path / "guarded.py"
+    path.write_text(
+        "def isqrt(n):\n"
+        '    """Square root, rounded down.\n\n'
+        "    >>> isqrt(9)\n    3\n    >>> isqrt(10)\n    3\n"
+        "    >>> isqrt(-4)\n    Traceback (most recent call last):\n"
+        "    ValueError: negative input\n"
+        '    """\n'
+    )
+    out = synthls("synth", str(path), "--write")
+    assert out.returncode == 0, out.stderr
+    assert "verified  isqrt" in out.stderr
+    source = path.read_text()
+    assert "raise ValueError('negative input')" in source
+    run_examples(source, {"isqrt(26)": 5, "isqrt(0)": 0})
+    ns: dict[str, object] = {}
+    exec(source, ns)
+    with pytest.raises(ValueError, match="negative input"):
+        ns["isqrt"](-1)  # type: ignore[operator]
+    checked = synthls("check", str(path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
