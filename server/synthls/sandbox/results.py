@@ -17,6 +17,7 @@ from typing import Any
 from synthls.sandbox import verdict
 from synthls.sandbox.types import ExampleResult, ExampleStatus, Program, RunResult, RunStatus
 from synthls.spec.model import Example
+from synthls.spec.values import is_literal
 
 
 def _text(ev: dict[str, Any], key: str) -> str | None:
@@ -34,7 +35,7 @@ def judge(example: Example, index: int, ev: dict[str, Any]) -> ExampleResult:
     if ev.get("trunc") is True:
         return dataclasses.replace(base, status="truncated")
     checked = example
-    if example.style == "value" and not verdict.is_literal(example.want):
+    if example.style == "value" and not is_literal(example.want):
         want_repr = _text(ev, "want_repr")
         if want_repr is None:
             reason = _text(ev, "want_error") or "no value"

@@ -4,24 +4,25 @@ This runs in the server, never in the child, so nothing the candidate does to ``
 to this module inside its own process can change a verdict. Doctest-style examples follow
 doctest's rules (``OutputChecker`` with the example's option flags; exceptions compared by their
 last traceback line), and also pass when the expected and the printed output are the same
-literal value written differently (quotes, spacing, float rounding within tolerance). Value-style examples compare values: both reprs are parsed with
+literal value written differently (quotes, spacing, float rounding within tolerance).
+Value-style examples compare values: both reprs are parsed with
 ``ast.literal_eval`` when possible and compared structurally with a float tolerance, otherwise
 the repr texts must be equal.
 """
 
 from __future__ import annotations
 
-import ast
 import doctest
 import math
 from typing import Any
 
 from synthls.spec.model import Example
+from synthls.spec.values import NO_VALUE as _NO_VALUE  # literal() for text that is not one
+from synthls.spec.values import literal
 
 _CHECKER = doctest.OutputChecker()
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
-_NO_VALUE = object()
 
 
 def option_flags(names: tuple[str, ...]) -> int:
@@ -73,19 +74,6 @@ def _same_literal(want: str, got: str) -> bool:
 def _bare_type(line: str) -> str:
     """``"pkg.mod.Error: detail"`` -> ``"Error\n"`` (doctest's IGNORE_EXCEPTION_DETAIL)."""
     return line.strip().split(":", 1)[0].strip().rsplit(".", 1)[-1] + "\n"
-
-
-def literal(text: str) -> Any:
-    """The value of a literal repr, or a private sentinel when it is not a literal."""
-    try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return _NO_VALUE
-
-
-def is_literal(text: str) -> bool:
-    """Whether ``text`` parses as a Python literal."""
-    return literal(text) is not _NO_VALUE
 
 
 def values_equal(a: Any, b: Any) -> bool:

@@ -41,7 +41,7 @@ from collections.abc import Iterator, Sequence
 
 from synthls.spec import forms
 from synthls.spec.model import Example, Param
-from synthls.spec.values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of
+from synthls.spec.values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
@@ -138,7 +138,7 @@ def _value_examples(
     name: str,
     taken: set[int],
     params: tuple[str, ...] = (),
-    only: Sequence[int] | None = None,
+    only: set[int] | None = None,
 ) -> Iterator[Example]:
     i = 0
     while i < len(lines):
@@ -244,8 +244,8 @@ def _bare_word_examples(
     view = [rewritten.get(i, line) for i, line in enumerate(lines)]
     rows = [
         ex
-        for ex in _value_examples(view, first_line, name, set(taken), only=list(rewritten))
-        if _is_literal(ex.want)
+        for ex in _value_examples(view, first_line, name, set(taken), only=set(rewritten))
+        if is_literal(ex.want)
     ]
     if len(rows) < 2:
         return []
@@ -261,11 +261,3 @@ def _is_bare_word(arg: str, params: tuple[str, ...]) -> bool:
         and arg not in BUILTIN_NAMES
         and arg.lower() not in LITERAL_WORDS
     )
-
-
-def _is_literal(text: str) -> bool:
-    try:
-        ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from typing import Any
 
 from synthls.spec.scan import (
     first_bracket,
@@ -23,6 +24,20 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 LITERAL_WORDS = {"true": "True", "false": "False", "none": "None", "null": "None"}
 _ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?!=)|:)\s*(.+?)\s*$", re.S)
 _TRAILING_PAREN = re.compile(r"\s+\([^()]*\)\s*$")
+NO_VALUE = object()  # what ``literal`` returns for text that is not a literal
+
+
+def literal(text: str) -> Any:
+    """The value of a literal repr, or ``NO_VALUE`` when it is not a literal."""
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return NO_VALUE
+
+
+def is_literal(text: str) -> bool:
+    """Whether ``text`` parses as a Python literal."""
+    return literal(text) is not NO_VALUE
 
 
 def want_text(text: str, start: int, name: str) -> tuple[str | None, int]:

@@ -10,7 +10,8 @@ from other examples; then (a quarter of the inputs at least, and all that the mu
 free) seeded random values shaped like the examples: same types, similar sizes, the same
 number ranges, characters from the examples and their classes (``x`` in ``'hi'`` though only
 ``h`` and ``i`` appear), where a mutation of the given values never reaches. With no usable
-example, the parameter annotations give small defaults. Everything is deterministic: the same spec gives the same inputs in the same order.
+example, the parameter annotations give small defaults. Everything is deterministic: the same
+spec gives the same inputs in the same order.
 """
 
 from __future__ import annotations
@@ -179,11 +180,12 @@ def _replace(args: list[Any], kwargs: dict[str, Any], slot: int | str, value: An
 def _random_calls(calls: list[Call], rng: random.Random) -> Iterator[Call]:
     """Calls whose arguments are random values shaped like an example's (same types, similar
     sizes, drawn from the same characters and number ranges), round-robin over the examples."""
+    width = max((len(args) for args, _ in calls), default=0)
+    columns = [[args[i] for args, _ in calls if i < len(args)] for i in range(width)]
     for k in range(_RANDOM_TRIES if calls else 0):
         args, kwargs = calls[k % len(calls)]
-        column = [[c[0][i] for c in calls if i < len(c[0])] for i in range(len(args))]
         yield (
-            [_shaped(v, col, rng) for v, col in zip(args, column)],
+            [_shaped(v, col, rng) for v, col in zip(args, columns)],
             {key: _shaped(v, [v], rng) for key, v in kwargs.items()},
         )
 
@@ -217,7 +219,7 @@ def _shaped(value: Any, peers: list[Any], rng: random.Random, depth: int = 0) ->
 
 
 def _classes(chars: list[str]) -> str:
-    """The character classes ``chars`` draw from (all lower-case letters when some are...)."""
+    """The classes ``chars`` belong to: all lower-case letters if any is, and so on."""
     return "".join(
         cls
         for cls in (string.ascii_lowercase, string.ascii_uppercase, string.digits)
