@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from synthls.config import Settings, load_settings
+from synthls.config import Settings, load_settings, maximum
 
 
 def test_defaults_without_input() -> None:
@@ -77,3 +79,64 @@ def test_bad_environment_value_is_reported() -> None:
 def test_not_an_object() -> None:
     settings, problems = load_settings(["engine"], env={})  # type: ignore[arg-type]
     assert settings == Settings() and problems
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"sandbox": {"timeout": "inf"}},
+        {"sandbox": {"timeout": "nan"}},
+        {"sandbox": {"timeout": 1e13}},
+        {"sandbox": {"timeout": -1e15}},
+        {"deadline": "Infinity"},
+        {"embedded": {"budget": 1e15}},
+        {"openai": {"temperature": "nan"}},
+        {"openai": {"temperature": 1e13}},
+        {"openai": {"timeout": "-inf"}},
+        {"sandbox": {"memoryMb": 1e15}},
+        {"sandbox": {"memoryMb": "inf"}},
+        {"sandbox": {"parallel": 1e13}},
+        {"rounds": 1e15},
+        {"openai": {"candidates": 1e13}},
+        {"openai": {"maxTokens": 1e15}},
+        {"openai": {"retries": 1e13}},
+        {"diagnostics": {"debounceMs": 1e15}},
+        {"diagnostics": {"maxFunctions": -1e15}},
+    ],
+)
+def test_non_finite_and_out_of_range_numbers_are_rejected(raw: dict[str, object]) -> None:
+    settings, problems = load_settings(raw, env={})
+    assert settings == Settings()
+    assert len(problems) == 1, problems
+
+
+def _numbers(obj: object, prefix: str = "") -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            out += _numbers(value, f"{prefix}{f.name}.")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((prefix + f.name, value))
+    return out
+
+
+def test_every_default_is_within_its_range() -> None:
+    numbers = _numbers(Settings())
+    assert len(numbers) >= 12
+    for path, value in numbers:
+        assert 0 <= value <= maximum(path.rsplit(".", 1)[-1]), path
+
+
+def test_the_range_is_in_the_message() -> None:
+    _, [problem] = load_settings({"sandbox": {"timeout": 1e13}}, env={})
+    assert problem.startswith("sandbox.timeout: must be at most ")
+    _, [problem] = load_settings({"sandbox": {"timeout": "nan"}}, env={})
+    assert problem == "sandbox.timeout: expected a finite number, got 'nan'"
+
+
+def test_largest_values_in_range_are_kept() -> None:
+    raw = {"sandbox": {"timeout": maximum("timeout")}, "openai": {"temperature": 2}}
+    settings, problems = load_settings(raw, env={})
+    assert problems == []
+    assert settings.sandbox.timeout == maximum("timeout") and settings.openai.temperature == 2
