@@ -1,7 +1,8 @@
 """Settings: one typed, fully defaulted tree.
 
-Read from the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
-keys, nested), then overridden by environment variables. A bad value is reported and replaced by its
+Read from the ``[tool.synthls]`` table of the project's pyproject.toml (see ``synthls.project``),
+then the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
+keys, nested) on top, then overridden by environment variables. A bad value is reported and replaced by its
 default; it never stops the server. Secrets are never settings: the API key comes only from the
 environment variable named by ``openai.apiKeyEnv``.
 """
@@ -14,7 +15,10 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from synthls.project import project_settings
 
 ENGINES = ("embedded", "openai", "all")
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -104,7 +108,7 @@ ENV_OVERRIDES = {
 
 
 def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace("-", "_")
 
 
 def _coerce(path: str, name: str, value: Any, default: Any) -> Any:
@@ -189,10 +193,15 @@ def load_settings(
     raw: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     base: Settings | None = None,
+    root: Path | None = None,
 ) -> tuple[Settings, list[str]]:
-    """Settings from a raw client tree plus the environment; returns (settings, problems)."""
+    """Settings from the project under ``root`` (when given), a raw client tree on top, then the
+    environment; returns (settings, problems)."""
     errors: list[str] = []
     settings = base or Settings()
+    if root is not None:
+        table, source, errors = project_settings(root)
+        settings = _merge(settings, table or {}, source, errors)
     if isinstance(raw, list | tuple) and not raw:
         raw = None  # Lua clients send an empty table as []
     if raw is not None and not isinstance(raw, Mapping):
