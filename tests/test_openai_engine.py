@@ -331,5 +331,5 @@ async def test_a_choice_without_a_message_is_a_failed_candidate_with_a_note(
     server.script = [Raw(_choices(None, good), "application/json")]
     cands = await collect(engine(server.url, candidates=2))
     assert [c.body for c in cands] == ["", "return a + b"]
-    assert "without a message" in cands[0].note and cands[1].note == ""
+    assert "without a text message" in cands[0].note and cands[1].note == ""
     assert not [r for r in caplog.records if r.exc_info]  # no traceback logged

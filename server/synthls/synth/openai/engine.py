@@ -199,7 +199,7 @@ class OpenAISynthesizer:
     def _candidate(self, reply: Reply, spec: Spec) -> Candidate:
         text, finish = reply
         if finish == NO_MESSAGE:
-            note = "the server sent a choice without a message (message: null); nothing to use"
+            note = "the server sent a choice without a text message (message: null); no code"
             return Candidate(body="", engine=self.name, note=note)
         text = "\n".join(ln for ln in text.splitlines() if ln.strip() != MARKER)
         body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
