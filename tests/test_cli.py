@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.lsp_support import DATA, run_examples
 
 pytestmark = pytest.mark.e2e
 
 
-def synthls(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def synthls(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    preexec_fn: Callable[[], Any] | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "synthls", *args],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
+        input=stdin,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -144,3 +160,123 @@ def test_synth_writes_a_guard_for_an_example_that_raises(tmp_path: Path) -> None
         ns["isqrt"](-1)  # type: ignore[operator]
     checked = synthls("check", str(path))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+ADD = 'def add(a, b):\n    """Add.\n\n    >>> add(1, 2)\n    3\n    >>> add(2, 5)\n    7\n    """\n'
+
+
+def _added_lines(diff: str) -> list[str]:
+    return [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+
+
+def test_synth_write_refuses_when_the_file_changed_while_it_ran(tmp_path: Path) -> None:
+    path = tmp_path / "add.py"
+    path.write_text(ADD)
+    typed = "\n\nEDITED = True  # typed while synthls was working\n"
+
+    def script(body: dict[str, Any]) -> PerN:
+        if not path.read_text().endswith(typed):  # the CLI has read the file by now
+            path.write_text(path.read_text() + typed)
+        return PerN(lambda i: fenced("return a + b"))
+
+    with FakeOpenAI(script) as server:
+        env = {"OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "sk-test"}
+        out = synthls("synth", str(path), "--write", "--engine", "openai", env=env)
+    assert server.requests, out.stderr
+    assert out.returncode == 2, out.stderr
+    assert f"{path} changed since synthls read it; not written" in out.stderr
+    assert path.read_text() == ADD + typed  # the edit survives
+    assert "    return a + b" in _added_lines(out.stdout)  # and so does the synthesized body
+    assert "Traceback" not in out.stderr
+
+
+def _ignore_sigxfsz_and_cap_file_size(limit: int) -> Callable[[], None]:
+    def limit_writes() -> None:  # a full disk for every file this process writes past `limit`
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    return limit_writes
+
+
+def test_a_write_that_fails_midway_leaves_the_file_intact_and_prints_the_diff(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "add.py"
+    path.write_text(ADD)
+    cap = _ignore_sigxfsz_and_cap_file_size(len(ADD.encode()))
+    out = synthls("synth", str(path), "--write", preexec_fn=cap)
+    assert out.returncode == 2, out.stderr
+    assert path.read_text() == ADD
+    assert f"synthls: cannot write {path}: File too large; not written" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "verified  add" in out.stderr
+    new = ADD + "\n".join(_added_lines(out.stdout)) + "\n"
+    run_examples(new, {"add(4, 5)": 9})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["add.py"]  # no temp file left
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "add.py"
+    path.write_text(ADD)
+    path.chmod(0o444)
+    out = synthls("synth", str(path), "--write")
+    assert out.returncode == 2, out.stderr
+    assert f"cannot write {path}: {path} is read-only; not written" in out.stderr
+    assert path.read_text() == ADD and stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert "    return a + b" in _added_lines(out.stdout)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["add.py"]
+
+
+def test_the_write_keeps_the_mode_a_symlink_and_ends_with_a_newline(tmp_path: Path) -> None:
+    path = tmp_path / "add.py"
+    path.write_text(ADD.rstrip("\n"))  # no newline at the end of the file
+    path.chmod(0o751)
+    link = tmp_path / "link.py"
+    link.symlink_to(path.name)
+    out = synthls("synth", str(link), "--write")
+    assert out.returncode == 0, out.stderr
+    assert link.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o751
+    new = path.read_text()
+    assert new.startswith(ADD.rstrip("\n")) and new.endswith("\n") and not new.endswith("\n\n")
+    run_examples(new, {"add(4, 5)": 9})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["add.py", "link.py"]
+
+
+def test_stdin_to_stdout_with_the_report_on_stderr(tmp_path: Path) -> None:
+    text = (DATA / "stubs.py").read_text()
+    out = synthls("synth", "-", "--function", "add", stdin=text, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "verified  add (line 6)" in out.stderr
+    assert out.stdout != text and out.stdout.startswith(text.split("def add")[0])
+    run_examples(out.stdout, {"add(2, 2)": 4, "add(-1, 1)": 0})
+    assert list(tmp_path.iterdir()) == []
+    nothing = synthls("synth", "-", stdin=out.stdout.replace("def shout", "def _shout"))
+    assert nothing.stdout == out.stdout.replace("def shout", "def _shout")
+
+
+def test_stdin_that_cannot_be_used_is_echoed_back() -> None:
+    unknown = synthls("synth", "-", "--function", "nope", stdin=ADD)
+    assert unknown.returncode == 2 and "no function named 'nope'" in unknown.stderr
+    assert unknown.stdout == ADD  # an editor filter keeps its buffer
+    checked = synthls("check", "-", stdin=ADD.replace('"""\n', '"""\n    return a + b\n', 1))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.strip().endswith("2 passed, 0 failed")
+
+
+SLOW = (
+    "import time\n\n\ndef slow(x):\n"
+    '    """\n    >>> slow(2)\n    4\n    """\n'
+    "    time.sleep(6)\n    return x * 2\n"
+)
+
+
+def test_the_sandbox_timeout_is_set_per_project_in_pyproject(tmp_path: Path) -> None:
+    src = tmp_path / "pkg" / "slow.py"
+    src.parent.mkdir()
+    src.write_text(SLOW)
+    default = synthls("check", str(src), "--json")
+    [example] = json.loads(default.stdout)["functions"][0]["examples"]
+    assert default.returncode == 1 and example["status"] == "timeout"
+    (tmp_path / "pyproject.toml").write_text("[tool.synthls.sandbox]\ntimeout = 20\n")
+    longer = synthls("check", str(src))
+    assert longer.returncode == 0, longer.stdout + longer.stderr

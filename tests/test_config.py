@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
-from synthls.config import Settings, load_settings
+from synthls.config import Settings, load_settings, maximum
 
 
 def test_defaults_without_input() -> None:
@@ -77,3 +80,144 @@ def test_bad_environment_value_is_reported() -> None:
 def test_not_an_object() -> None:
     settings, problems = load_settings(["engine"], env={})  # type: ignore[arg-type]
     assert settings == Settings() and problems
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"sandbox": {"timeout": "inf"}},
+        {"sandbox": {"timeout": "nan"}},
+        {"sandbox": {"timeout": 1e13}},
+        {"sandbox": {"timeout": -1e15}},
+        {"deadline": "Infinity"},
+        {"embedded": {"budget": 1e15}},
+        {"openai": {"temperature": "nan"}},
+        {"openai": {"temperature": 1e13}},
+        {"openai": {"timeout": "-inf"}},
+        {"sandbox": {"memoryMb": 1e15}},
+        {"sandbox": {"memoryMb": "inf"}},
+        {"sandbox": {"parallel": 1e13}},
+        {"rounds": 1e15},
+        {"openai": {"candidates": 1e13}},
+        {"openai": {"maxTokens": 1e15}},
+        {"openai": {"retries": 1e13}},
+        {"diagnostics": {"debounceMs": 1e15}},
+        {"diagnostics": {"maxFunctions": -1e15}},
+    ],
+)
+def test_non_finite_and_out_of_range_numbers_are_rejected(raw: dict[str, object]) -> None:
+    settings, problems = load_settings(raw, env={})
+    assert settings == Settings()
+    assert len(problems) == 1, problems
+
+
+def _numbers(obj: object, prefix: str = "") -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            out += _numbers(value, f"{prefix}{f.name}.")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((prefix + f.name, value))
+    return out
+
+
+def test_every_default_is_within_its_range() -> None:
+    numbers = _numbers(Settings())
+    assert len(numbers) >= 12
+    for path, value in numbers:
+        assert 0 <= value <= maximum(path.rsplit(".", 1)[-1]), path
+
+
+def test_the_range_is_in_the_message() -> None:
+    _, [problem] = load_settings({"sandbox": {"timeout": 1e13}}, env={})
+    assert problem.startswith("sandbox.timeout: must be at most ")
+    _, [problem] = load_settings({"sandbox": {"timeout": "nan"}}, env={})
+    assert problem == "sandbox.timeout: expected a finite number, got 'nan'"
+
+
+def test_largest_values_in_range_are_kept() -> None:
+    raw = {"sandbox": {"timeout": maximum("timeout")}, "openai": {"temperature": 2}}
+    settings, problems = load_settings(raw, env={})
+    assert problems == []
+    assert settings.sandbox.timeout == maximum("timeout") and settings.openai.temperature == 2
+
+
+def _pyproject(directory: Path, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "pyproject.toml"
+    path.write_text(text)
+    return path
+
+
+PROJECT = """
+[project]
+name = "demo"
+
+[tool.synthls]
+rounds = 5
+engine = "all"
+
+[tool.synthls.sandbox]
+timeout = 12.5
+memory-mb = 512
+
+[tool.synthls.embedded]
+budget = 4
+"""
+
+
+def test_project_settings_from_the_nearest_pyproject(tmp_path: Path) -> None:
+    _pyproject(tmp_path, PROJECT)
+    settings, problems = load_settings(None, env={}, root=tmp_path / "src" / "pkg")
+    assert problems == []
+    assert (settings.rounds, settings.engine, settings.embedded.budget) == (5, "all", 4)
+    assert settings.sandbox.timeout == 12.5 and settings.sandbox.memory_mb == 512
+
+
+def test_editor_settings_on_top_of_the_project_and_environment_on_top_of_both(
+    tmp_path: Path,
+) -> None:
+    _pyproject(tmp_path, PROJECT)
+    raw = {"rounds": 2, "sandbox": {"memoryMb": 256}}
+    settings, problems = load_settings(raw, env={"SYNTHLS_ENGINE": "openai"}, root=tmp_path)
+    assert problems == []
+    assert settings.rounds == 2 and settings.sandbox.memory_mb == 256
+    assert settings.sandbox.timeout == 12.5  # the project's, not overridden
+    assert settings.engine == "openai"
+
+
+def test_a_pyproject_without_the_table_is_passed_over(tmp_path: Path) -> None:
+    _pyproject(tmp_path, PROJECT)
+    _pyproject(tmp_path / "sub", '[project]\nname = "inner"\n[tool.ruff]\nline-length = 99\n')
+    nearer = tmp_path / "sub" / "nested"
+    _pyproject(nearer, "[tool.synthls]\nrounds = 7\n")
+    assert load_settings(None, env={}, root=tmp_path / "sub")[0].rounds == 5
+    settings, _ = load_settings(None, env={}, root=nearer)
+    assert settings.rounds == 7 and settings.sandbox.timeout == Settings().sandbox.timeout
+
+
+def test_bad_project_values_name_the_file(tmp_path: Path) -> None:
+    path = _pyproject(tmp_path, "[tool.synthls.sandbox]\ntimeout = inf\nparallel = 2\n")
+    settings, [problem] = load_settings(None, env={}, root=tmp_path)
+    assert problem.startswith(f"{path} [tool.synthls] sandbox.timeout: expected a finite number")
+    assert settings.sandbox.timeout == Settings().sandbox.timeout and settings.sandbox.parallel == 2
+
+
+def test_invalid_toml_is_reported_and_ignored(tmp_path: Path) -> None:
+    path = _pyproject(tmp_path, "[tool.synthls\nrounds = 5\n")
+    settings, [problem] = load_settings(None, env={}, root=tmp_path)
+    assert settings == Settings()
+    assert problem.startswith(f"{path}: not valid TOML") and "ignored" in problem
+
+
+def test_a_project_cannot_choose_where_the_key_goes(tmp_path: Path) -> None:
+    _pyproject(
+        tmp_path,
+        '[tool.synthls.openai]\nbaseUrl = "http://evil.example/v1"\napi_key_env = "AWS_SECRET"\n'
+        'model = "llama3"\n',
+    )
+    settings, problems = load_settings(None, env={}, root=tmp_path)
+    assert settings.openai.base_url is None and settings.openai.api_key_env == "OPENAI_API_KEY"
+    assert settings.openai.model == "llama3"
+    assert len(problems) == 2 and all("not allowed in a project file" in p for p in problems)

@@ -144,3 +144,34 @@ def test_any_wrapping_of_a_body_gives_the_body_back(statements: list[str], wrap:
     got, note = clean_reply(_WRAPS[wrap](body), "add")
     assert note == ""
     assert ast.dump(ast.parse(got)) == ast.dump(ast.parse(body))
+
+
+def test_of_two_definitions_the_last_is_taken_as_python_does() -> None:
+    reply = "```python\ndef add(a, b):\n    return a - b\n\n\ndef add(a, b):\n    return a + b\n```"
+    body, note = clean_reply(reply, "add")
+    assert (body, note) == ("return a + b", "")
+
+
+def test_of_two_methods_in_a_class_the_last_is_taken() -> None:
+    reply = "class K:\n    def add(self, a, b):\n        return 0\n    def add(self, a, b):\n        return a + b\n"
+    assert clean_reply(reply, "add") == ("return a + b", "")
+
+
+@pytest.mark.parametrize("ticks", [3, 4, 5])
+def test_fences_of_any_length_of_three_or_more(ticks: int) -> None:
+    fence = "`" * ticks
+    reply = f"Here:\n{fence}python\ndef add(a, b):\n    return a + b\n{fence}\nDone."
+    assert clean_reply(reply, "add") == ("return a + b", "")
+
+
+def test_a_long_fence_may_hold_a_shorter_one() -> None:
+    reply = (
+        '````python\ndef add(a, b):\n    """Add.\n\n    ```\n    add(1, 2)\n    ```\n    """\n'
+        "    return a + b\n````\nUsage:\n```\nadd(1, 2)\n```"
+    )
+    assert clean_reply(reply, "add") == ("return a + b", "")
+
+
+def test_a_long_fence_quoting_a_markdown_answer() -> None:
+    reply = "````markdown\nHere:\n```python\nreturn a + b\n```\n````"
+    assert clean_reply(reply, "add") == ("return a + b", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -311,3 +312,24 @@ async def test_a_reply_that_is_not_a_chat_completion_is_explained(
 ) -> None:
     message = await fails(server, [Raw(body, kind)], candidates=1)
     assert message.startswith(f"unexpected reply from {server.url}: not a chat completion")
+
+
+def _choices(*messages: object) -> str:
+    choices = [
+        {"index": i, "message": m, "finish_reason": "stop", "logprobs": None}
+        for i, m in enumerate(messages)
+    ]
+    return json.dumps(
+        {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": choices}
+    )
+
+
+async def test_a_choice_without_a_message_is_a_failed_candidate_with_a_note(
+    server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = {"role": "assistant", "content": fenced("return a + b")}
+    server.script = [Raw(_choices(None, good), "application/json")]
+    cands = await collect(engine(server.url, candidates=2))
+    assert [c.body for c in cands] == ["", "return a + b"]
+    assert "without a text message" in cands[0].note and cands[1].note == ""
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback logged

@@ -2,10 +2,16 @@
 
     synthls                      serve the language server over stdio
     synthls synth PATH           fill stub functions; print a diff (or --write) and a report
-    synthls check PATH           run every function's examples in the sandbox
+    synthls synth -              read the source from stdin, print the whole result to stdout
+    synthls check PATH           run every function's examples in the sandbox (PATH may be -)
     synthls doctor               platform, sandbox layers and a self-test
 
-Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input error.
+Settings come from the ``[tool.synthls]`` table of the nearest pyproject.toml (from PATH's
+directory; for ``-`` and ``doctor`` from the current one) and the environment.
+
+Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input
+error, or nothing was written because the file changed meanwhile or cannot be written (the diff
+is printed instead). Reports go to stderr.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from synthls import __version__
@@ -26,21 +33,60 @@ class InputError(Exception):
     """A problem with the user's input: reported on stderr, exit code 2."""
 
 
-def read_python(path: str) -> str:
-    file = Path(path)
-    if not file.exists():
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Python source as read: its text, the bytes it came from, and the file (None: stdin)."""
+
+    text: str
+    data: bytes
+    file: Path | None
+
+
+def read_source(path: str) -> Source:
+    """The Python file at ``path``, or stdin for ``-``; InputError when it is not one.
+
+    Input from stdin that cannot be used is echoed back to stdout, so an editor filter
+    (``:%!synthls synth -``) keeps the buffer."""
+    file = None if path == STDIN else Path(path)
+    if file is None:
+        data = sys.stdin.buffer.read()
+    elif not file.exists():
         raise InputError(f"{path}: no such file")
-    if file.is_dir():
+    elif file.is_dir():
         raise InputError(f"{path}: is a directory, expected a Python file")
-    data = file.read_bytes()
+    else:
+        data = file.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        if file is None:
+            echo(data)
         raise InputError(f"{path}: not a Python file (not UTF-8 text)") from None
     first = text.split("\n", 1)[0]
-    if file.suffix not in PY_SUFFIXES and not (first.startswith("#!") and "python" in first):
+    python_script = first.startswith("#!") and "python" in first
+    if file is not None and file.suffix not in PY_SUFFIXES and not python_script:
         raise InputError(f"{path}: not a Python file (expected a .py file)")
-    return text
+    return Source(text, data, file)
+
+
+def read_python(path: str) -> str:
+    return read_source(path).text
+
+
+def echo(data: bytes) -> None:
+    """Write ``data`` to stdout as it is."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def settings_root(args: argparse.Namespace) -> Path:
+    """Where the search for pyproject.toml starts: PATH's directory, else the current one."""
+    path = getattr(args, "path", None)
+    return Path.cwd() if path in (None, STDIN) else Path(path).parent
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,12 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="serve the language server over stdio (the default)")
     synth = sub.add_parser("synth", help="fill stub functions and print a unified diff")
-    synth.add_argument("path", metavar="PATH")
+    synth.add_argument("path", metavar="PATH", help="a Python file, or - for stdin to stdout")
     synth.add_argument("--function", metavar="NAME", help="only this function (stub or not)")
     synth.add_argument("--write", action="store_true", help="write the file instead of a diff")
     synth.add_argument("--engine", choices=ENGINES, help="engine (default: from settings)")
     check = sub.add_parser("check", help="run the examples of every function in the sandbox")
-    check.add_argument("path", metavar="PATH")
+    check.add_argument("path", metavar="PATH", help="a Python file, or - for stdin")
     check.add_argument("--json", action="store_true", help="print one JSON document")
     sub.add_parser("doctor", help="show the platform, sandbox layers and a self-test")
     return parser
@@ -75,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="synthls: %(name)s: %(message)s")
     # asyncio reports a search process it had already reaped after a kill; that is not news
     logging.getLogger("asyncio").setLevel(logging.ERROR)
-    settings, problems = load_settings(None)
+    settings, problems = load_settings(None, root=settings_root(args))
     for problem in problems:
         sys.stderr.write(f"synthls: setting ignored: {problem}\n")
     try:

@@ -1,7 +1,8 @@
 """Settings: one typed, fully defaulted tree.
 
-Read from the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
-keys, nested), then overridden by environment variables. A bad value is reported and replaced by its
+Read from the ``[tool.synthls]`` table of the project's pyproject.toml (see ``synthls.project``),
+then the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
+keys, nested) on top, then overridden by environment variables. A bad value is reported and replaced by its
 default; it never stops the server. Secrets are never settings: the API key comes only from the
 environment variable named by ``openai.apiKeyEnv``.
 """
@@ -9,11 +10,15 @@ environment variable named by ``openai.apiKeyEnv``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from synthls.project import project_settings
 
 ENGINES = ("embedded", "openai", "all")
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -73,6 +78,23 @@ class Settings:
 _CHOICES: dict[str, tuple[str, ...]] = {"engine": ENGINES, "log_level": LOG_LEVELS}
 _POSITIVE = {"rounds", "deadline", "budget", "candidates", "max_tokens", "timeout", "memory_mb"}
 _NON_NEGATIVE = {"retries", "parallel", "debounce_ms", "max_functions", "temperature"}
+# the largest accepted value of each number (seconds, counts, MiB, ms); beyond it a value only
+# breaks requests later (1e13 s overflows a timer, 1e15 MiB a resource limit)
+_MAXIMUM: dict[str, float] = {
+    "rounds": 100,
+    "deadline": 3600,
+    "budget": 3600,
+    "candidates": 128,
+    "max_tokens": 1_000_000,
+    "timeout": 3600,
+    "memory_mb": 1_048_576,
+    "retries": 20,
+    "parallel": 1024,
+    "debounce_ms": 60_000,
+    "max_functions": 100_000,
+    "temperature": 2,
+}
+_DEFAULT_MAXIMUM = 1_000_000
 
 # environment variable -> dotted setting path
 ENV_OVERRIDES = {
@@ -86,7 +108,7 @@ ENV_OVERRIDES = {
 
 
 def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().replace("-", "_")
 
 
 def _coerce(path: str, name: str, value: Any, default: Any) -> Any:
@@ -98,20 +120,7 @@ def _coerce(path: str, name: str, value: Any, default: Any) -> Any:
             return value.lower() in ("true", "1")
         raise ValueError(f"{path}: expected true or false, got {value!r}")
     if isinstance(default, int | float):
-        kind = type(default)
-        try:
-            if isinstance(value, bool):
-                raise TypeError
-            number = kind(value)
-            if kind is int and isinstance(value, float) and value != int(value):
-                raise TypeError
-        except (TypeError, ValueError):
-            raise ValueError(f"{path}: expected a number, got {value!r}") from None
-        if name in _POSITIVE and number <= 0:
-            raise ValueError(f"{path}: must be greater than 0, got {value!r}")
-        if name in _NON_NEGATIVE and number < 0:
-            raise ValueError(f"{path}: must not be negative, got {value!r}")
-        return number
+        return _number(path, name, value, type(default))
     if value is None and default is None:
         return None
     if not isinstance(value, str):
@@ -119,6 +128,37 @@ def _coerce(path: str, name: str, value: Any, default: Any) -> Any:
     if name in _CHOICES and value not in _CHOICES[name]:
         raise ValueError(f"{path}: expected one of {', '.join(_CHOICES[name])}, got {value!r}")
     return value or default
+
+
+def maximum(name: str) -> float:
+    """The largest value a number setting (by its snake_case name) accepts."""
+    return _MAXIMUM.get(name, _DEFAULT_MAXIMUM)
+
+
+def _number(path: str, name: str, value: Any, kind: type[int] | type[float]) -> int | float:
+    """``value`` as a finite ``kind`` within the setting's range, or ValueError."""
+    if isinstance(value, str | float) and not isinstance(value, bool):
+        try:
+            finite = math.isfinite(float(value))
+        except ValueError:
+            finite = True  # not a number at all: said below
+        if not finite:
+            raise ValueError(f"{path}: expected a finite number, got {value!r}")
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = kind(value)
+        if kind is int and isinstance(value, float) and value != int(value):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise ValueError(f"{path}: expected a number, got {value!r}") from None
+    if name in _POSITIVE and number <= 0:
+        raise ValueError(f"{path}: must be greater than 0, got {value!r}")
+    if name in _NON_NEGATIVE and number < 0:
+        raise ValueError(f"{path}: must not be negative, got {value!r}")
+    if number > maximum(name):
+        raise ValueError(f"{path}: must be at most {maximum(name):g}, got {value!r}")
+    return number
 
 
 def _merge(obj: Any, raw: Mapping[str, Any], prefix: str, errors: list[str]) -> Any:
@@ -153,10 +193,15 @@ def load_settings(
     raw: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
     base: Settings | None = None,
+    root: Path | None = None,
 ) -> tuple[Settings, list[str]]:
-    """Settings from a raw client tree plus the environment; returns (settings, problems)."""
+    """Settings from the project under ``root`` (when given), a raw client tree on top, then the
+    environment; returns (settings, problems)."""
     errors: list[str] = []
     settings = base or Settings()
+    if root is not None:
+        table, source, errors = project_settings(root)
+        settings = _merge(settings, table or {}, source, errors)
     if isinstance(raw, list | tuple) and not raw:
         raw = None  # Lua clients send an empty table as []
     if raw is not None and not isinstance(raw, Mapping):

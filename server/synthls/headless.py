@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synthls.cli import InputError, read_python
+from synthls.cli import InputError, Source, echo, read_python, read_source
 from synthls.config import Settings
+from synthls.fileio import FileChanged, digest, write_atomic
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.document import Document
@@ -58,15 +59,26 @@ def _print_report(report: SynthReport) -> None:
 
 
 async def synth(args: argparse.Namespace, settings: Settings) -> int:
+    source = read_source(args.path)
+    try:
+        return await _synth(args, settings, source)
+    except BaseException:
+        if source.file is None:
+            echo(source.data)  # an editor filter keeps its buffer
+        raise
+
+
+async def _synth(args: argparse.Namespace, settings: Settings, source: Source) -> int:
     from synthls.synth.engines import make_engines
 
-    text = read_python(args.path)
+    text = source.text
     doc = Document(text)
     targets = _targets(doc, args.function, args.path)
     if doc.tree.root_node.has_error:
         _err(f"synthls: {args.path} has syntax errors; working on the intact functions only")
     if not targets:
         _err(f"synthls: {args.path}: no stub functions to fill")
+        _emit(args, source, text)
         return 0
     engines = make_engines(settings, args.engine)
     sandbox = make_sandbox(settings)
@@ -87,20 +99,57 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
             new_text = document_with_body(new_text, report.target, report.body)
     for report in reports:
         _print_report(report)
-    if new_text != text:
-        if args.write:
-            Path(args.path).write_text(new_text, encoding="utf-8", newline="")
-            _err(f"synthls: wrote {args.path}")
-        else:
-            diff = difflib.unified_diff(
-                text.splitlines(keepends=True),
-                new_text.splitlines(keepends=True),
-                *_diff_names(args.path),
-            )
-            sys.stdout.writelines(diff)
+    written = _emit(args, source, new_text)
     verified = sum(r.status == "verified" for r in reports)
     _err(f"synthls: {verified} of {len(reports)} function(s) verified")
+    if not written:
+        return 2
     return 0 if verified == len(reports) else 1
+
+
+def _with_final_newline(old: str, new: str) -> str:
+    if new == old or not new or new.endswith(("\n", "\r")):
+        return new
+    return new + ("\r\n" if "\r\n" in old else "\n")
+
+
+def _emit(args: argparse.Namespace, source: Source, new_text: str) -> bool:
+    """The result: stdin's to stdout whole, else a diff or the file written; False when the
+    file could not be written (the diff is printed instead, so nothing is lost)."""
+    new_text = _with_final_newline(source.text, new_text)
+    if source.file is None:
+        sys.stdout.write(new_text)
+        return True
+    if new_text == source.text:
+        return True
+    if not args.write:
+        _print_diff(args.path, source.text, new_text)
+        return True
+    try:
+        write_atomic(source.file, new_text.encode("utf-8"), digest(source.data))
+    except FileChanged:
+        _err(
+            f"synthls: {args.path} changed since synthls read it; not written, so nothing is "
+            "lost. The changes synthls would have made are printed as a diff against the text "
+            "it read; run synthls again to work on the new text."
+        )
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        _err(
+            f"synthls: cannot write {args.path}: {why}; not written. The changes are printed as a diff."
+        )
+    else:
+        _err(f"synthls: wrote {args.path}")
+        return True
+    _print_diff(args.path, source.text, new_text)
+    return False
+
+
+def _print_diff(path: str, old: str, new: str) -> None:
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), *_diff_names(path)
+    )
+    sys.stdout.writelines(diff)
 
 
 def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:

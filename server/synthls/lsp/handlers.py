@@ -26,6 +26,7 @@ def build() -> SynthServer:
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
+        ls.set_root(params)
         ls.configure(params.initialization_options)
 
     @ls.feature(types.INITIALIZED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import platform
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -55,6 +56,7 @@ class SynthServer(LanguageServer):
             "synthls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
         )
         self.settings = Settings()
+        self.root: Path | None = None  # the workspace root: its pyproject.toml has settings
         self.docs: dict[str, Document] = {}
         self._sandbox: Sandbox | None = None
         self._sandbox_lock = asyncio.Lock()
@@ -68,7 +70,7 @@ class SynthServer(LanguageServer):
 
     # -- settings ------------------------------------------------------------------------------
     def configure(self, raw: Any) -> None:
-        settings, problems = load_settings(raw, base=Settings())
+        settings, problems = load_settings(raw, base=Settings(), root=self.root)
         old = self.settings
         self.settings = settings
         self._engines.clear()
@@ -85,6 +87,18 @@ class SynthServer(LanguageServer):
         if old.sandbox != settings.sandbox and self._sandbox is not None:
             sandbox, self._sandbox = self._sandbox, None
             asyncio.ensure_future(sandbox.close())
+
+    def set_root(self, params: types.InitializeParams) -> None:
+        """The workspace root (the first folder of a multi-root workspace), when it is a path."""
+        folders = params.workspace_folders or []
+        uri = folders[0].uri if folders else params.root_uri
+        if uri and uri.startswith("file:"):
+            from pygls.uris import to_fs_path
+
+            path = to_fs_path(uri)
+            self.root = Path(path) if path else None
+        elif params.root_path:
+            self.root = Path(params.root_path)
 
     def engines(self, name: str | None = None) -> list[Synthesizer]:
         from synthls.synth.engines import make_engines

@@ -14,7 +14,9 @@ import ast
 import re
 import textwrap
 
-_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+# a fence is any run of three or more backticks, closed by a run at least as long (Markdown)
+_FENCE = re.compile(r"(`{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:\1|\Z)", re.DOTALL)
+_PYTHON = ("", "python", "py", "python3")
 _CODE_HINT = re.compile(
     r"^\s*(return\b|def\b|for\b|if\b|while\b|import\b|from\b|raise\b|yield\b|\w+\s*=)", re.M
 )
@@ -36,11 +38,22 @@ def parse_error(body: str, is_async: bool = False) -> str | None:
     return None
 
 
+def _blocks(text: str, depth: int = 0) -> list[tuple[str, str]]:
+    """(language, code) of the fenced blocks, each followed by the blocks fenced inside it (a
+    ````` ```` ````` block may quote a whole Markdown answer)."""
+    out: list[tuple[str, str]] = []
+    for _, lang, code in _FENCE.findall(text):
+        out.append((lang.lower(), code))
+        if depth < 2 and "```" in code:
+            out.extend(_blocks(code, depth + 1))
+    return out
+
+
 def _sources(text: str) -> list[str]:
     """Fenced code blocks (python-looking first), else the whole reply."""
-    blocks = [(lang.lower(), code) for lang, code in _FENCE.findall(text)]
-    code = [c for lang, c in blocks if lang in ("", "python", "py", "python3")]
-    other = [c for lang, c in blocks if lang not in ("", "python", "py", "python3")]
+    blocks = _blocks(text)
+    code = [c for lang, c in blocks if lang in _PYTHON]
+    other = [c for lang, c in blocks if lang not in _PYTHON]
     return [c for c in code + other if c.strip()] or ([text] if not blocks else [])
 
 
@@ -78,24 +91,31 @@ def _body_of(lines: list[str], stmts: list[ast.stmt]) -> str:
 def _find_def(
     tree: ast.Module, name: str
 ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool] | None:
-    """(the def named ``name``, whether it is at module level)."""
-    for node in tree.body:
+    """(the def named ``name``, whether it is at module level); of several, the last, which is
+    the one Python keeps."""
+    for node in reversed(tree.body):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
             return node, True
-    for node in tree.body:
+    for node in reversed(tree.body):
         if isinstance(node, ast.ClassDef):
-            for inner in node.body:
+            for inner in reversed(node.body):
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and inner.name == name:
                     return inner, False
     return None
 
 
-def _helpers(tree: ast.Module, lines: list[str], target: ast.stmt, imports: tuple[str, ...]) -> str:
-    """Imports and helper definitions around the target def, to put at the start of the body."""
+def _helpers(
+    tree: ast.Module,
+    lines: list[str],
+    target: ast.FunctionDef | ast.AsyncFunctionDef,
+    imports: tuple[str, ...],
+) -> str:
+    """Imports and helper definitions around the target def, to put at the start of the body
+    (not the target's earlier definitions, which the last one replaces)."""
     known = {" ".join(i.split()) for i in imports}
     keep: list[ast.stmt] = []
     for node in tree.body:
-        if node is target or not isinstance(node, _KEEP + _KEEP_ASSIGN):
+        if not isinstance(node, _KEEP + _KEEP_ASSIGN) or getattr(node, "name", None) == target.name:
             continue
         text = " ".join("\n".join(_segment(lines, node)).split())
         if isinstance(node, ast.Import | ast.ImportFrom) and text in known:

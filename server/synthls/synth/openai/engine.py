@@ -38,6 +38,7 @@ MAX_BACKOFF = 30.0
 _DONE = object()
 
 Reply = tuple[str, str]  # (message content, finish reason)
+NO_MESSAGE = "synthls:no-message"  # the finish reason given to a choice that holds no message
 
 
 def split(total: int, parts: int) -> list[int]:
@@ -113,7 +114,7 @@ class OpenAISynthesizer:
                 f"unexpected reply from {self.base_url}: not a chat completion "
                 "(check openai.baseUrl; it usually ends in /v1)"
             )
-        return [(c.message.content or "", str(c.finish_reason)) for c in choices]
+        return [_reply(c) for c in choices]
 
     async def complete(
         self, client: openai.AsyncOpenAI, messages: list[Message], n: int
@@ -151,7 +152,7 @@ class OpenAISynthesizer:
             await out.put(exc)
             return None
         except Exception as exc:  # a reply the client could not make sense of
-            log.exception("request to %s failed", self.base_url)
+            log.debug("request to %s failed", self.base_url, exc_info=True)
             await out.put(
                 EngineError(f"request to {self.base_url} failed: {type(exc).__name__}: {exc}")
             )
@@ -197,6 +198,9 @@ class OpenAISynthesizer:
 
     def _candidate(self, reply: Reply, spec: Spec) -> Candidate:
         text, finish = reply
+        if finish == NO_MESSAGE:
+            note = "the server sent a choice without a text message (message: null); no code"
+            return Candidate(body="", engine=self.name, note=note)
         text = "\n".join(ln for ln in text.splitlines() if ln.strip() != MARKER)
         body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
         if finish == "length":
@@ -252,6 +256,16 @@ class OpenAISynthesizer:
             raise EngineError(unique or f"{self.base_url} answered without any choices")
         if unique:
             log.warning("some requests failed: %s", unique)
+
+
+def _reply(choice: Any) -> Reply:
+    """(content, finish reason) of one choice; a choice with no message (some servers send
+    ``"message": null``) or with content that is not text gets the NO_MESSAGE reason."""
+    message = getattr(choice, "message", None)
+    content = getattr(message, "content", None)
+    if message is None or not isinstance(content, str | None):
+        return "", NO_MESSAGE
+    return content or "", str(getattr(choice, "finish_reason", None))
 
 
 def _rejects_n(exc: EngineError) -> bool:
