@@ -87,7 +87,7 @@ async def test_setup_error_reports_the_syntax_error(box: Sandbox) -> None:
 async def test_value_style_compares_values_with_float_tolerance(box: Sandbox) -> None:
     setup = "from fractions import Fraction\ndef f(x):\n    return [x * 0.1, {'k': (x, 0.3)}]\n"
     examples = (
-        value_example("f(3)", "[0.3, {'k': (3, 0.30000001)}]"),
+        value_example("f(3)", "[0.3, {'k': (3, 0.30000000001)}]"),
         value_example("f(3)", "[0.3, {'k': (4, 0.3)}]"),
         value_example("Fraction(1, 2)", "Fraction(2, 4)"),
         value_example("f(1)[0]", "0.2"),
