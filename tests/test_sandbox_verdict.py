@@ -11,7 +11,6 @@ from synthls.sandbox.types import Program
 from synthls.sandbox.verdict import check, decide, values_equal
 from synthls.spec.model import Example
 
-
 TRACEBACK = "Traceback (most recent call last):\n  ...\nValueError: bad\n"
 IGNORE = ("IGNORE_EXCEPTION_DETAIL",)
 

@@ -9,6 +9,7 @@ event: exit code, signal, kill reason) decides what happened to the example that
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import signal
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ def build_result(
     if st.violation is not None or st.done:
         status, cur, msg = "crashed", "error", st.violation or "done before all examples"
     else:
-        status, cur, msg = _abnormal(end, program.timeout)
+        status, cur, msg = _abnormal(end, float(end.get("limit") or program.timeout))
         if st.setup_ok and len(st.examples) == n and status in ("timeout", "overflow"):
             status = "ok"  # only probes were cut off: every example has its verdict
     results = list(st.examples)
@@ -157,3 +158,34 @@ def build_result(
         results.append(ExampleResult(len(results), cur, "", kind, msg))
     results += [ExampleResult(i, "not_run") for i in range(len(results), n)]
     return RunResult(status, tuple(results), tuple(st.probes), setup_error, elapsed, layers)
+
+
+JUDGE_SECONDS = 30.0  # a whole run's verdicts, computed off the event loop, at most this long
+
+
+async def build_result_off_loop(
+    program: Program,
+    events: list[dict[str, Any]],
+    end: dict[str, Any],
+    layers: tuple[str, ...],
+    seconds: float = JUDGE_SECONDS,
+) -> RunResult:
+    """``build_result`` in a worker thread, so a hostile result cannot freeze the event loop;
+    past ``seconds`` every example fails with the reason (each comparison is bounded too, so
+    the thread stops soon after)."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(build_result, program, events, end, layers), seconds
+        )
+    except asyncio.TimeoutError:
+        return _failed(program, layers, f"judging the result took longer than {seconds:g} s")
+    except Exception as exc:  # never an internal error for the whole file
+        return _failed(program, layers, f"the result could not be judged ({type(exc).__name__})")
+
+
+def _failed(program: Program, layers: tuple[str, ...], reason: str) -> RunResult:
+    results = tuple(
+        ExampleResult(i, "error", exc_type="VerdictError", exc_msg=reason)
+        for i in range(len(program.examples))
+    )
+    return RunResult("crashed", results, (None,) * len(program.probes), None, 0.0, layers)

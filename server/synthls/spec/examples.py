@@ -6,7 +6,8 @@ checked is the same example that is reported, on the same line.
 Forms understood:
 
 * doctest (``>>> f(1)`` then the output): ``style="doctest"``, compared by doctest's rules.
-  Each ``>>>`` block is parsed on its own, so one malformed block loses only itself; a
+  Each ``>>>`` block is parsed on its own, so one malformed block loses only itself; an example
+  marked ``# doctest: +SKIP`` is left out (doctest neither runs nor reports it); a
   ``>>> f(x) == y`` with no output line below is read as expecting ``True``;
 * a call of the function followed by its expected value: ``f(x) == y``, ``f(x) -> y``,
   ``f(x) => y``, ``f(x) ==> y``, ``f(x) ➞ y``, ``f(x) = y``, ``f(x) returns y``,
@@ -81,7 +82,7 @@ def extract_examples(
             values = _renamed_examples(lines, first_line, func_name, params)
         found.extend(values)
     found.sort(key=lambda ex: ex.line)
-    return tuple(found)
+    return tuple(ex for ex in found if "SKIP" not in ex.flags)  # doctest never runs those
 
 
 def _positional(params: Sequence[Param] | None) -> tuple[str, ...]:

@@ -88,10 +88,14 @@ async def synthesize_target(
 
 
 async def check_target(
-    text: str, target: FunctionTarget, runner: Runner, timeout: float
+    text: str, target: FunctionTarget, runner: Runner, timeout: float, path: str | None = None
 ) -> RunResult:
-    """Run the function's examples against the file as it is."""
+    """Run the function's examples against the file as it is; ``path`` (absolute) is the file's,
+    which becomes the module's ``__file__`` and, by its stem, its ``__name__``."""
     program = Program(
-        setup=module_with_body(text, target, None), examples=target.spec.examples, timeout=timeout
+        setup=module_with_body(text, target, None),
+        examples=target.spec.examples,
+        timeout=timeout,
+        filename=path or "<candidate>",
     )
     return await runner.run(program)
