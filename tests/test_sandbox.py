@@ -96,16 +96,16 @@ async def test_value_style_compares_values_with_float_tolerance(box: Sandbox) ->
     assert [r.status for r in result.examples] == ["passed", "failed", "passed", "failed"]
 
 
-async def test_module_runs_under_its_own_name_and_async_results_are_awaited(box: Sandbox) -> None:
+async def test_module_runs_under_its_own_name_and_value_examples_are_awaited(box: Sandbox) -> None:
     setup = "import asyncio\nasync def f(x):\n    await asyncio.sleep(0)\n    return x * 2\n"
     examples = (
         doctest_example("__name__", "'__synthls_candidate__'\n"),
         doctest_example("asyncio.run(f(2))", "4\n"),
-        doctest_example("f(3)", "6\n"),
+        doctest_example("f(3)", "6\n"),  # doctest prints the coroutine object: it fails there too
         value_example("f(4)", "8"),
     )
     result = await box.run(Program(setup=setup, examples=examples))
-    assert [r.status for r in result.examples] == ["passed"] * 4, result
+    assert [r.status for r in result.examples] == ["passed", "passed", "failed", "passed"], result
 
 
 async def test_site_packages_and_c_extensions_import_inside_the_sandbox(box: Sandbox) -> None:

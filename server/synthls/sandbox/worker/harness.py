@@ -144,9 +144,7 @@ def settle(value: Any) -> Any:
 
 
 def _displayhook(value: Any) -> None:
-    if value is None:
-        return
-    value = settle(value)
+    """``sys.__displayhook__`` as doctest sees it (a coroutine shows as itself, not awaited)."""
     if value is None:
         return
     builtins._ = value  # type: ignore[attr-defined]
