@@ -36,7 +36,7 @@ async def box() -> AsyncIterator[Sandbox]:
 async def check_file(box: Sandbox, path: Path, text: str, name: str) -> RunResult:
     path.write_text(text, encoding="utf-8")
     [target] = [t for t in find_functions(Document(text)) if t.spec.name == name]
-    return await check_target(text, target, box, 10.0, str(path))
+    return await check_target(text, target, box, 10.0, path=str(path))
 
 
 def statuses(result: RunResult) -> list[str]:
@@ -285,3 +285,22 @@ async def test_judging_runs_off_the_event_loop() -> None:
         await asyncio.sleep(0)
     assert (await judged).all_passed
     assert ticks > 1
+
+
+async def test_a_module_finds_the_file_next_to_it_by_its_own_path(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "data.txt").write_text("42\n")
+    text = module('''
+        from pathlib import Path
+
+        HERE = Path(__file__).parent
+
+        def answer():
+            """
+            >>> answer()
+            PosixPath('.../data.txt')
+            """
+            return HERE / "data.txt"
+    ''').replace("'.../data.txt'", repr(str(tmp_path / "data.txt")))
+    assert statuses(await check_file(box, tmp_path / "m.py", text, "answer")) == ["passed"]

@@ -134,7 +134,7 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
     await sandbox.start()
     try:
         results = await asyncio.gather(
-            *(check_target(text, t, sandbox, settings.sandbox.timeout, path) for t in targets)
+            *(check_target(text, t, sandbox, settings.sandbox.timeout, path=path) for t in targets)
         )
     finally:
         await sandbox.close()

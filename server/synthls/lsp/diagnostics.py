@@ -98,7 +98,7 @@ class Checker:
             self.cache.move_to_end(key)
             return cached
         sandbox = await self.ls.sandbox()
-        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout, path)
+        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout, path=path)
         self.cache[key] = result
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)

@@ -14,6 +14,8 @@ def _short(text: str, limit: int = 200) -> str:
 def _want(example: Example) -> str:
     if example.exc_msg:
         return f"raises {_short(example.exc_msg)}"
+    if example.implied_want:
+        return "no output, as doctest reads it (add a line `True` below the example)"
     return _short(example.want) if example.want.strip() else "no output"
 
 

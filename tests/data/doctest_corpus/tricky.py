@@ -60,6 +60,8 @@ def literals():
     1
     >>> literals()[1] == 1  # doctest: +DONT_ACCEPT_TRUE_FOR_1
     1
+    >>> literals() == ['a', 1]
+    >>> literals() != ['a', 1]
     """
     return ["a", 1]
 
