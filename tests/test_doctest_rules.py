@@ -204,8 +204,8 @@ async def test_an_example_past_the_limit_says_timeout(tmp_path: Path) -> None:
         await sandbox.close()
     [res] = result.examples
     assert res.status == "timeout" and res.exc_type == "Timeout"
-    assert "timeout" in (res.exc_msg or "") and "1 s" in (res.exc_msg or "")
-    assert "timed out" in describe_result(Example("f()", "1\n", 0), res)
+    said = describe_result(Example("f()", "1\n", 0), res)
+    assert "timed out" in said and "1 s limit" in said, said
 
 
 FORGER = module("""
@@ -233,10 +233,22 @@ FORGER = module("""
 """)
 
 
-async def test_walking_frames_from_the_candidate_cannot_forge_a_verdict(box: Sandbox) -> None:
-    result = await box.run(Program(setup=FORGER, examples=(Example("add(1, 2)", "3\n", 0),)))
+PATCHER = module("""
+    import json, os
+
+    def add(a, b):
+        real = json.dumps
+        json.dumps = lambda ev, **kw: real({**ev, "got": "3\\n"} if "got" in ev else ev, **kw)
+        os.write = lambda fd, data: len(data)  # and swallow whatever is still sent honestly
+        return a + b + 1
+""")
+
+
+@pytest.mark.parametrize("setup", [FORGER, PATCHER], ids=["frames", "patched-modules"])
+async def test_the_candidate_cannot_forge_its_report(box: Sandbox, setup: str) -> None:
+    result = await box.run(Program(setup=setup, examples=(Example("add(1, 2)", "3\n", 0),)))
     assert not result.all_passed
-    assert result.examples[0].got == "4\n"  # no reporter was found: the real, wrong answer
+    assert result.examples[0].got == "4\n"  # the real, wrong answer reached the server
 
 
 async def test_nested_functions_are_not_checked(tmp_path: Path) -> None:

@@ -116,14 +116,14 @@ def _abnormal(end: dict[str, Any], limit: float) -> tuple[RunStatus, ExampleStat
     """Run status, status of the example that was running, and a message, for a cut-off run."""
     reason, sig, code = end.get("reason"), end.get("signal"), end.get("exit")
     if reason == "timeout":
-        return "timeout", "timeout", f"timeout: still running after the {limit:g} s time limit"
+        return "timeout", "timeout", f"still running after the {limit:g} s limit (sandbox.timeout)"
     if reason == "overflow":
         return "overflow", "truncated", "result channel flooded"
     if reason in ("worker_died", "exit", "cancel", "lost"):
         return "crashed", "killed", f"sandbox worker: {reason}"
     if isinstance(sig, int):
         if sig in (signal.SIGXCPU, signal.SIGKILL):
-            return "timeout", "timeout", f"timeout: CPU time limit ({_signal_name(sig)})"
+            return "timeout", "timeout", f"CPU time limit ({_signal_name(sig)})"
         return "killed", "killed", f"killed by {_signal_name(sig)}"
     return "crashed", "error", f"process exited with code {code} before reporting"
 

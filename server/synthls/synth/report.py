@@ -35,7 +35,8 @@ def describe_result(example: Example, result: ExampleResult) -> str:
         "truncated": "printed too much output",
         "not_run": "did not run",
     }
-    return f"expected {want}, but the example {reasons.get(result.status, result.status)}"
+    why = f" ({_short(result.exc_msg)})" if result.status == "timeout" and result.exc_msg else ""
+    return f"expected {want}, but the example {reasons.get(result.status, result.status)}{why}"
 
 
 def describe_failures(examples: tuple[Example, ...], run: RunResult) -> list[str]:
