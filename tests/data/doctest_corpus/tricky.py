@@ -114,6 +114,18 @@ def raises(kind):
     'fine'
     >>> raises("value")
     'fine'
+    >>> raises("noted")
+    Traceback (most recent call last):
+    ValueError: two
+    lines
+    with a note
+    >>> raises("noted")
+    Traceback (most recent call last):
+    ValueError: two
+    lines
+    >>> raises("syntax")
+    Traceback (most recent call last):
+    SyntaxError: invalid syntax
     >>> raises("printed")
     Traceback (most recent call last):
       File "x", line 1
@@ -125,6 +137,12 @@ def raises(kind):
         raise Invalid("mine")
     if kind == "key":
         raise {}["k"]
+    if kind == "noted":
+        error = ValueError("two\nlines")
+        error.add_note("with a note")
+        raise error
+    if kind == "syntax":
+        compile("1 +", "<text>", "exec")
     if kind == "printed":
         print('Traceback (most recent call last):\n  File "x", line 1\nValueError: shown')
         return None

@@ -93,16 +93,18 @@ def _own_frame(filename: str) -> bool:
     return os.path.dirname(os.path.abspath(filename)) == _HERE if filename[:1] != "<" else False
 
 
-def _exception_only(exc: BaseException) -> str:
-    """doctest's text of an exception: ``format_exception_only``, a SyntaxError's carets cut."""
+def _exception_only(exc: BaseException) -> list[str]:
+    """doctest's text of an exception: ``format_exception_only``, a SyntaxError's carets cut;
+    the first element is the ``Type: message`` one (notes follow it)."""
     lines = traceback.format_exception_only(type(exc), exc)
     if isinstance(exc, SyntaxError):
         names = (type(exc).__qualname__ + ":", f"{type(exc).__module__}.{type(exc).__qualname__}:")
         start = next((i for i, line in enumerate(lines) if line.startswith(names)), 0)
         lines = lines[start:]
-    text = "".join(lines)
     prefix = MODULE_NAME + "."  # a candidate's own module reads as the user's __main__
-    return text[len(prefix) :] if text.startswith(prefix) else text
+    if lines and lines[0].startswith(prefix):
+        lines[0] = lines[0][len(prefix) :]
+    return lines
 
 
 def describe_exception(exc: BaseException) -> dict[str, Any]:
@@ -112,12 +114,12 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     if etype.__module__ not in ("builtins", "__main__", MODULE_NAME):
         name = f"{etype.__module__}.{name}"
     try:
-        only = _exception_only(exc)
+        lines = _exception_only(exc) or [name + "\n"]
     except Exception:  # a hostile __str__ must not break the report
-        only = name + "\n"
-    line = only.rstrip("\n").rsplit("\n", 1)[-1]
-    prefix = line.split(":", 1)
-    msg = prefix[1][1:] if len(prefix) == 2 else ""
+        lines = [name + "\n"]
+    only = "".join(lines)
+    prefix = lines[0].split(":", 1)
+    msg = prefix[1][1:].rstrip("\n") if len(prefix) == 2 else ""
     try:
         tail = traceback.extract_tb(exc.__traceback__, limit=-(_TB_FRAMES + 4))  # deep ones too
         frames = [f for f in tail if not _own_frame(f.filename)]
