@@ -87,7 +87,7 @@ async def test_setup_error_reports_the_syntax_error(box: Sandbox) -> None:
 async def test_value_style_compares_values_with_float_tolerance(box: Sandbox) -> None:
     setup = "from fractions import Fraction\ndef f(x):\n    return [x * 0.1, {'k': (x, 0.3)}]\n"
     examples = (
-        value_example("f(3)", "[0.3, {'k': (3, 0.30000001)}]"),
+        value_example("f(3)", "[0.3, {'k': (3, 0.30000000001)}]"),
         value_example("f(3)", "[0.3, {'k': (4, 0.3)}]"),
         value_example("Fraction(1, 2)", "Fraction(2, 4)"),
         value_example("f(1)[0]", "0.2"),
@@ -96,16 +96,16 @@ async def test_value_style_compares_values_with_float_tolerance(box: Sandbox) ->
     assert [r.status for r in result.examples] == ["passed", "failed", "passed", "failed"]
 
 
-async def test_module_runs_under_its_own_name_and_async_results_are_awaited(box: Sandbox) -> None:
+async def test_module_runs_under_its_own_name_and_value_examples_are_awaited(box: Sandbox) -> None:
     setup = "import asyncio\nasync def f(x):\n    await asyncio.sleep(0)\n    return x * 2\n"
     examples = (
         doctest_example("__name__", "'__synthls_candidate__'\n"),
         doctest_example("asyncio.run(f(2))", "4\n"),
-        doctest_example("f(3)", "6\n"),
+        doctest_example("f(3)", "6\n"),  # doctest prints the coroutine object: it fails there too
         value_example("f(4)", "8"),
     )
     result = await box.run(Program(setup=setup, examples=examples))
-    assert [r.status for r in result.examples] == ["passed"] * 4, result
+    assert [r.status for r in result.examples] == ["passed", "passed", "failed", "passed"], result
 
 
 async def test_site_packages_and_c_extensions_import_inside_the_sandbox(box: Sandbox) -> None:

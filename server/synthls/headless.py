@@ -15,6 +15,7 @@ from synthls.config import Settings
 from synthls.fileio import FileChanged, digest, write_atomic
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.collected import collected
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import find_functions
@@ -176,12 +177,13 @@ def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]
 async def check(args: argparse.Namespace, settings: Settings) -> int:
     text = read_python(args.path)
     doc = Document(text)
-    targets = [t for t in find_functions(doc) if t.spec.examples]
+    targets = [t for t in collected(doc, find_functions(doc)) if t.spec.examples]
+    path = str(Path(args.path).resolve()) if Path(args.path).is_file() else None
     sandbox = make_sandbox(settings)
     await sandbox.start()
     try:
         results = await asyncio.gather(
-            *(check_target(text, t, sandbox, settings.sandbox.timeout) for t in targets)
+            *(check_target(text, t, sandbox, settings.sandbox.timeout, path=path) for t in targets)
         )
     finally:
         await sandbox.close()

@@ -14,9 +14,11 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from synthls.lsp.convert import line_range
 from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.collected import collected
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import find_functions
@@ -89,14 +91,14 @@ class Checker:
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
-    async def _result(self, text: str, t: FunctionTarget) -> RunResult:
+    async def _result(self, text: str, t: FunctionTarget, path: str | None) -> RunResult:
         key = _key(text, t)
         cached = self.cache.get(key)
         if cached is not None:
             self.cache.move_to_end(key)
             return cached
         sandbox = await self.ls.sandbox()
-        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout)
+        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout, path=path)
         self.cache[key] = result
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -110,10 +112,11 @@ class Checker:
             return {"functions": 0, "examples": 0, "failed": 0}
         version = doc.version
         functions = find_functions(doc)
-        targets = [t for t in functions if t.spec.examples and not t.is_stub]
+        targets = [t for t in collected(doc, functions) if t.spec.examples and not t.is_stub]
         targets = targets[: self.ls.settings.diagnostics.max_functions]
         text = doc.text  # the snapshot every check of this run uses
-        results = await asyncio.gather(*(self._result(text, t) for t in targets))
+        path = to_fs_path(uri) if uri.startswith("file:") else None  # the module's __file__
+        results = await asyncio.gather(*(self._result(text, t, path) for t in targets))
         if doc.version != version or self.ls.docs.get(uri) is not doc:
             return {"stale": True}
         pairs = list(zip(targets, results))

@@ -9,6 +9,7 @@ event: exit code, signal, kill reason) decides what happened to the example that
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import signal
 from dataclasses import dataclass, field
@@ -26,23 +27,36 @@ def _text(ev: dict[str, Any], key: str) -> str | None:
 
 
 def judge(example: Example, index: int, ev: dict[str, Any]) -> ExampleResult:
-    """The verdict on one ``ex`` event for ``example``."""
+    """The verdict on one ``ex`` event for ``example``; never raises."""
     got = _text(ev, "got") or ""
     exc_type, exc_msg, tb = _text(ev, "exc_type"), _text(ev, "exc_msg"), _text(ev, "tb")
     base = ExampleResult(index, "failed", got, exc_type, exc_msg, tb)
     if ev.get("mem") is True:
         return dataclasses.replace(base, status="memory")
-    if ev.get("trunc") is True:
+    truncated = ev.get("trunc") is True
+    if truncated and example.style == "value":
         return dataclasses.replace(base, status="truncated")
     checked = example
     if example.style == "value" and not is_literal(example.want):
         want_repr = _text(ev, "want_repr")
         if want_repr is None:
-            reason = _text(ev, "want_error") or "no value"
-            return dataclasses.replace(base, status="error", exc_msg=f"expected value: {reason}")
+            error = _text(ev, "want_error") or "no value"
+            return dataclasses.replace(base, status="error", exc_msg=f"expected value: {error}")
         checked = dataclasses.replace(example, want=want_repr)
-    if verdict.check(checked, got, exc_type, exc_msg):
+    passed, reason = verdict.decide(
+        checked,
+        got,
+        exc_type,
+        exc_msg,
+        exc_only=_text(ev, "exc_only"),
+        truncated=truncated and exc_type is None,
+    )
+    if passed:
         return dataclasses.replace(base, status="passed")
+    if reason is not None:
+        return dataclasses.replace(base, status="error", exc_type="VerdictError", exc_msg=reason)
+    if truncated and exc_type is None:
+        return dataclasses.replace(base, status="truncated")
     unexpected = exc_type is not None and (example.style == "value" or example.exc_msg is None)
     return dataclasses.replace(base, status="error" if unexpected else "failed")
 
@@ -98,18 +112,18 @@ def _signal_name(num: int) -> str:
         return f"signal {num}"
 
 
-def _abnormal(end: dict[str, Any]) -> tuple[RunStatus, ExampleStatus, str]:
+def _abnormal(end: dict[str, Any], limit: float) -> tuple[RunStatus, ExampleStatus, str]:
     """Run status, status of the example that was running, and a message, for a cut-off run."""
     reason, sig, code = end.get("reason"), end.get("signal"), end.get("exit")
     if reason == "timeout":
-        return "timeout", "timeout", "wall-clock deadline exceeded"
+        return "timeout", "timeout", f"still running after the {limit:g} s limit (sandbox.timeout)"
     if reason == "overflow":
         return "overflow", "truncated", "result channel flooded"
     if reason in ("worker_died", "exit", "cancel", "lost"):
         return "crashed", "killed", f"sandbox worker: {reason}"
     if isinstance(sig, int):
         if sig in (signal.SIGXCPU, signal.SIGKILL):
-            return "timeout", "timeout", f"CPU limit ({_signal_name(sig)})"
+            return "timeout", "timeout", f"CPU time limit ({_signal_name(sig)})"
         return "killed", "killed", f"killed by {_signal_name(sig)}"
     return "crashed", "error", f"process exited with code {code} before reporting"
 
@@ -132,7 +146,7 @@ def build_result(
     if st.violation is not None or st.done:
         status, cur, msg = "crashed", "error", st.violation or "done before all examples"
     else:
-        status, cur, msg = _abnormal(end)
+        status, cur, msg = _abnormal(end, float(end.get("limit") or program.timeout))
         if st.setup_ok and len(st.examples) == n and status in ("timeout", "overflow"):
             status = "ok"  # only probes were cut off: every example has its verdict
     results = list(st.examples)
@@ -140,6 +154,38 @@ def build_result(
     if not st.setup_ok and setup_error is None:
         setup_error = f"while loading the module: {msg}"
     elif len(results) < n and st.setup_ok:
-        results.append(ExampleResult(len(results), cur, "", "SandboxError", msg))
+        kind = "Timeout" if cur == "timeout" else "SandboxError"
+        results.append(ExampleResult(len(results), cur, "", kind, msg))
     results += [ExampleResult(i, "not_run") for i in range(len(results), n)]
     return RunResult(status, tuple(results), tuple(st.probes), setup_error, elapsed, layers)
+
+
+JUDGE_SECONDS = 30.0  # a whole run's verdicts, computed off the event loop, at most this long
+
+
+async def build_result_off_loop(
+    program: Program,
+    events: list[dict[str, Any]],
+    end: dict[str, Any],
+    layers: tuple[str, ...],
+    seconds: float = JUDGE_SECONDS,
+) -> RunResult:
+    """``build_result`` in a worker thread, so a hostile result cannot freeze the event loop;
+    past ``seconds`` every example fails with the reason (each comparison is bounded too, so
+    the thread stops soon after)."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(build_result, program, events, end, layers), seconds
+        )
+    except asyncio.TimeoutError:
+        return _failed(program, layers, f"judging the result took longer than {seconds:g} s")
+    except Exception as exc:  # never an internal error for the whole file
+        return _failed(program, layers, f"the result could not be judged ({type(exc).__name__})")
+
+
+def _failed(program: Program, layers: tuple[str, ...], reason: str) -> RunResult:
+    results = tuple(
+        ExampleResult(i, "error", exc_type="VerdictError", exc_msg=reason)
+        for i in range(len(program.examples))
+    )
+    return RunResult("crashed", results, (None,) * len(program.probes), None, 0.0, layers)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from synthls.sandbox import worker
-from synthls.sandbox.results import build_result
+from synthls.sandbox.results import build_result_off_loop
 from synthls.sandbox.types import Program, RunResult
 
 logger = logging.getLogger(__name__)
@@ -250,7 +250,7 @@ class Sandbox:
             pend, end = await self._run_once(program)
             if end.get("reason") == "worker_died" and pend.pid is None:
                 pend, end = await self._run_once(program)  # it never started: safe to retry
-        return build_result(program, pend.events, end, self.layers)
+        return await build_result_off_loop(program, pend.events, end, self.layers)
 
     async def _run_once(self, program: Program) -> tuple[_Pending, dict[str, Any]]:
         if not self._alive:
@@ -274,7 +274,7 @@ class Sandbox:
             end = {"ev": "end", "reason": "worker_died"}
         finally:
             self._pending.pop(job_id, None)
-        return pend, end
+        return pend, {**end, "limit": req["timeout"]}  # the time limit the run really had
 
     async def close(self) -> None:
         """Kill every child and the worker, reap them and remove their temp directories."""

@@ -6,8 +6,10 @@ checked is the same example that is reported, on the same line.
 Forms understood:
 
 * doctest (``>>> f(1)`` then the output): ``style="doctest"``, compared by doctest's rules.
-  Each ``>>>`` block is parsed on its own, so one malformed block loses only itself; a
-  ``>>> f(x) == y`` with no output line below is read as expecting ``True``;
+  Each ``>>>`` block is parsed on its own, so one malformed block loses only itself; an example
+  marked ``# doctest: +SKIP`` is left out (doctest neither runs nor reports it); a
+  ``>>> f(x) == y`` with no output line below is read as expecting ``True`` for synthesis
+  (``implied_want``; checking the file expects no output there, as doctest does);
 * a call of the function followed by its expected value: ``f(x) == y``, ``f(x) -> y``,
   ``f(x) => y``, ``f(x) ==> y``, ``f(x) ➞ y``, ``f(x) = y``, ``f(x) returns y``,
   ``f(x) should return y``, ``f(x)  # returns y``, optionally after ``for``, a bullet or an
@@ -81,7 +83,7 @@ def extract_examples(
             values = _renamed_examples(lines, first_line, func_name, params)
         found.extend(values)
     found.sort(key=lambda ex: ex.line)
-    return tuple(found)
+    return tuple(ex for ex in found if "SKIP" not in ex.flags)  # doctest never runs those
 
 
 def _positional(params: Sequence[Param] | None) -> tuple[str, ...]:
@@ -105,7 +107,8 @@ def _doctest_examples(docstring: str, first_line: int, name: str) -> Iterator[Ex
 def _doctest_example(ex: doctest.Example, offset: int, name: str) -> Example:
     flags = tuple(sorted(_FLAG_NAMES[f] for f, on in ex.options.items() if on and f in _FLAG_NAMES))
     want = ex.want
-    if not want and name and ex.exc_msg is None and _is_equality_check(ex.source, name):
+    implied = not want and bool(name) and ex.exc_msg is None
+    if implied := implied and _is_equality_check(ex.source, name):
         want = "True\n"  # `>>> f(x) == y` with nothing below: the author means it holds
     n_lines = ex.source.count("\n") + ex.want.count("\n")
     return Example(
@@ -116,6 +119,7 @@ def _doctest_example(ex: doctest.Example, offset: int, name: str) -> Example:
         flags=flags,
         exc_msg=ex.exc_msg,
         end_line=offset + ex.lineno + max(n_lines - 1, 0),
+        implied_want=implied,
     )
 
 

@@ -32,6 +32,9 @@ class Example:
     flags: tuple[str, ...] = ()
     exc_msg: str | None = None  # doctest: the expected exception line ("ValueError: bad")
     end_line: int | None = None  # last docstring line the example covers (inclusive)
+    # `>>> f(x) == y` with no output below: synthls reads ``want`` as "True\n" for synthesis;
+    # doctest (and so checking the user's file) expects no output
+    implied_want: bool = False
 
 
 @dataclass(frozen=True)

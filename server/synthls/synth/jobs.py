@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import FunctionTarget
+from synthls.spec.model import Example, FunctionTarget
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.loop import Outcome, Progress, Runner, synthesize
 from synthls.synth.program import module_with_body
@@ -56,7 +57,9 @@ async def synthesize_target(
     initial: tuple[Feedback, ...] = ()
     if not target.is_stub and target.body_text and spec.examples and spec.comment is None:
         # regenerating a wrong body: its failing examples are the first feedback
-        current = await check_target(text, target, runner, settings.sandbox.timeout)
+        current = await check_target(
+            text, target, runner, settings.sandbox.timeout, as_doctest=False
+        )
         initial = (Feedback(Candidate(target.body_text, "current"), current),)
     outcome = await synthesize(
         spec,
@@ -87,11 +90,27 @@ async def synthesize_target(
     return SynthReport(target, outcome, "failed", f"{spec.name}: {outcome.reason}", details)
 
 
+def as_doctest_sees(example: Example) -> Example:
+    """The example as doctest judges it (an implied ``True`` is no output)."""
+    return dataclasses.replace(example, want="") if example.implied_want else example
+
+
 async def check_target(
-    text: str, target: FunctionTarget, runner: Runner, timeout: float
+    text: str,
+    target: FunctionTarget,
+    runner: Runner,
+    timeout: float,
+    *,
+    path: str | None = None,
+    as_doctest: bool = True,
 ) -> RunResult:
-    """Run the function's examples against the file as it is."""
+    """Run the function's examples against the file as it is; ``path`` (absolute) is the file's,
+    which becomes the module's ``__file__`` and, by its stem, its ``__name__``. ``as_doctest``:
+    judge as doctest does (an implied ``True`` is no output); False gives synthesis's view."""
     program = Program(
-        setup=module_with_body(text, target, None), examples=target.spec.examples, timeout=timeout
+        setup=module_with_body(text, target, None),
+        examples=tuple(as_doctest_sees(ex) if as_doctest else ex for ex in target.spec.examples),
+        timeout=timeout,
+        filename=path or "<candidate>",
     )
     return await runner.run(program)

@@ -52,7 +52,7 @@ def module_with_body(text: str, target: FunctionTarget, body: str | None) -> str
     errors elsewhere falls back to the file's imports plus the target function (and its class).
     """
     full = text if body is None else document_with_body(text, target, body)
-    full = full.replace("\r\n", "\n")
+    full = full.replace("\r\n", "\n").removeprefix("\ufeff")  # a UTF-8 BOM is no code
     if _compiles(full):
         return full
     start = offset_of(full, target.span.start.line, 0)

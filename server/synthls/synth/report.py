@@ -14,6 +14,8 @@ def _short(text: str, limit: int = 200) -> str:
 def _want(example: Example) -> str:
     if example.exc_msg:
         return f"raises {_short(example.exc_msg)}"
+    if example.implied_want:
+        return "no output, as doctest reads it (add a line `True` below the example)"
     return _short(example.want) if example.want.strip() else "no output"
 
 
@@ -33,7 +35,8 @@ def describe_result(example: Example, result: ExampleResult) -> str:
         "truncated": "printed too much output",
         "not_run": "did not run",
     }
-    return f"expected {want}, but the example {reasons.get(result.status, result.status)}"
+    why = f" ({_short(result.exc_msg)})" if result.status == "timeout" and result.exc_msg else ""
+    return f"expected {want}, but the example {reasons.get(result.status, result.status)}{why}"
 
 
 def describe_failures(examples: tuple[Example, ...], run: RunResult) -> list[str]:
