@@ -221,3 +221,28 @@ def test_a_project_cannot_choose_where_the_key_goes(tmp_path: Path) -> None:
     assert settings.openai.base_url is None and settings.openai.api_key_env == "OPENAI_API_KEY"
     assert settings.openai.model == "llama3"
     assert len(problems) == 2 and all("not allowed in a project file" in p for p in problems)
+
+
+def test_settings_tree_from_the_environment() -> None:
+    env = {
+        "SYNTHLS_SETTINGS": '{"openai": {"temperature": 0, "candidates": 1}, "deadline": 90}',
+        "SYNTHLS_ROUNDS": "2",
+    }
+    settings, problems = load_settings({"openai": {"temperature": 0.5, "maxTokens": 99}}, env=env)
+    assert problems == []
+    assert settings.openai.temperature == 0 and settings.openai.candidates == 1
+    assert settings.openai.max_tokens == 99 and settings.deadline == 90 and settings.rounds == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("{not json", "$SYNTHLS_SETTINGS: not JSON"),
+        ('["engine"]', "$SYNTHLS_SETTINGS: expected a JSON object"),
+        ('{"rounds": 0}', "$SYNTHLS_SETTINGS -> rounds: must be greater than 0"),
+    ],
+)
+def test_bad_settings_tree_in_the_environment_is_reported(value: str, fragment: str) -> None:
+    settings, problems = load_settings(None, env={"SYNTHLS_SETTINGS": value})
+    assert settings == Settings()
+    assert any(fragment in p for p in problems), problems

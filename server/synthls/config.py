@@ -3,13 +3,15 @@
 Read from the ``[tool.synthls]`` table of the project's pyproject.toml (see ``synthls.project``),
 then the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
 keys, nested) on top, then overridden by environment variables. A bad value is reported and replaced by its
-default; it never stops the server. Secrets are never settings: the API key comes only from the
+default; it never stops the server. ``$SYNTHLS_SETTINGS`` may hold a whole tree as JSON (the CLI
+has no client to send one). Secrets are never settings: the API key comes only from the
 environment variable named by ``openai.apiKeyEnv``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import re
@@ -105,6 +107,24 @@ ENV_OVERRIDES = {
     "SYNTHLS_ROUNDS": "rounds",
     "SYNTHLS_LOG_LEVEL": "log_level",
 }
+
+
+SETTINGS_ENV = (
+    "SYNTHLS_SETTINGS"  # a whole JSON tree, for the CLI and tests (no client to send one)
+)
+
+
+def _env_tree(text: str, errors: list[str]) -> Mapping[str, Any]:
+    try:
+        tree = json.loads(text)
+    except ValueError as exc:
+        errors.append(f"${SETTINGS_ENV}: not JSON ({exc})")
+        return {}
+    if not isinstance(tree, Mapping):
+        errors.append(f"${SETTINGS_ENV}: expected a JSON object, got {text!r}")
+        return {}
+    inner = tree.get("synthls", tree)
+    return inner if isinstance(inner, Mapping) else {}
 
 
 def _snake(key: str) -> str:
@@ -211,6 +231,10 @@ def load_settings(
         inner = raw.get("synthls", raw)
         settings = _merge(settings, inner if isinstance(inner, Mapping) else {}, "", errors)
     environ = os.environ if env is None else env
+    if environ.get(SETTINGS_ENV):
+        settings = _merge(
+            settings, _env_tree(environ[SETTINGS_ENV], errors), f"${SETTINGS_ENV} -> ", errors
+        )
     for var, path in ENV_OVERRIDES.items():
         if environ.get(var):
             settings = _merge(settings, _nest(path, environ[var]), f"${var} -> ", errors)
