@@ -234,8 +234,8 @@ def find_functions(doc: Document) -> list[FunctionTarget]:
     return [t for t in targets if t is not None]
 
 
-def function_at(doc: Document, line: int) -> FunctionTarget | None:
-    """The innermost intact function whose definition (decorators included) spans ``line``."""
+def function_node_at(doc: Document, line: int) -> Node | None:
+    """The innermost intact ``function_definition`` whose definition spans ``line``."""
     text = doc.line_text(line)
     col = len(text) - len(text.lstrip())
     node = doc.tree.root_node.descendant_for_point_range(
@@ -247,9 +247,29 @@ def function_at(doc: Document, line: int) -> FunctionTarget | None:
             if inner is not None and inner.type == "function_definition":
                 node = inner
         if node.type == "function_definition" and not node.has_error:
-            return function_target(doc, node, module_context(doc))
+            return node
         node = node.parent
     return None
+
+
+def function_at(doc: Document, line: int) -> FunctionTarget | None:
+    """The innermost intact function whose definition (decorators included) spans ``line``."""
+    node = function_node_at(doc, line)
+    return function_target(doc, node, module_context(doc)) if node is not None else None
+
+
+def qualname(doc: Document, node: Node) -> str:
+    """``Outer.method.<locals>.inner``-style name of a function or class node."""
+    parts: list[str] = []
+    cur: Node | None = node
+    while cur is not None:
+        if cur.type in ("function_definition", "class_definition"):
+            name = cur.child_by_field_name("name")
+            if cur is not node and cur.type == "function_definition":
+                parts.append("<locals>")
+            parts.append(doc.node_text(name) if name is not None else "?")
+        cur = cur.parent
+    return ".".join(reversed(parts))
 
 
 def stub_at(doc: Document, line: int) -> FunctionTarget | None:
@@ -257,4 +277,12 @@ def stub_at(doc: Document, line: int) -> FunctionTarget | None:
     return target if target is not None and target.is_stub else None
 
 
-__all__ = ["Pos", "find_functions", "function_at", "module_context", "stub_at"]
+__all__ = [
+    "Pos",
+    "find_functions",
+    "function_at",
+    "function_node_at",
+    "module_context",
+    "qualname",
+    "stub_at",
+]
