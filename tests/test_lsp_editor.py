@@ -255,3 +255,46 @@ async def test_diagnostics_are_debounced_and_newer_edits_cancel_older_runs() -> 
         await asyncio.sleep(1.0)  # a cancelled older run would publish within this second
         assert [p.version for p in client.published] == [6]
         assert list(client.published[0].diagnostics) == []
+
+
+MALFORMED = {
+    types.TEXT_DOCUMENT_CODE_ACTION: {"textDocument": {"uri": URI}, "context": {"diagnostics": []}},
+    types.TEXT_DOCUMENT_COMPLETION: {"textDocument": {"uri": URI}},
+    types.TEXT_DOCUMENT_CODE_LENS: {"textDocument": {}},
+    types.TEXT_DOCUMENT_INLINE_COMPLETION: {
+        "textDocument": {"uri": URI},
+        "position": {"line": "one", "character": 0},
+    },
+    types.WORKSPACE_EXECUTE_COMMAND: {"command": "synthls.synthesize", "arguments": [URI]},
+}
+
+
+def send_raw(client, msg_id: str, method: str, params: object) -> asyncio.Future[object]:  # type: ignore[no-untyped-def]
+    """Send a request as raw JSON (the typed client would refuse to build a malformed one)."""
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return future
+
+
+FRAGMENT = {
+    types.TEXT_DOCUMENT_CODE_ACTION: "textDocument/codeAction: required field missing @ "
+    "request.params.range",
+    types.TEXT_DOCUMENT_COMPLETION: "params.position",
+    types.WORKSPACE_EXECUTE_COMMAND: "Expected 2 arguments, got 1",
+}
+
+
+async def test_malformed_requests_are_answered_with_invalid_params() -> None:
+    from pygls.exceptions import JsonRpcException
+
+    async with session() as client:
+        open_doc(client, URI, WRONG)
+        for i, (method, params) in enumerate(MALFORMED.items()):
+            request = send_raw(client, f"bad-{i}", method, params)
+            with pytest.raises(JsonRpcException) as raised:
+                await asyncio.wait_for(request, 10)
+            assert raised.value.code == -32602, (method, raised.value)
+            assert FRAGMENT.get(method, "Invalid Params") in raised.value.message, method
+        # and the server still answers a good request
+        assert isinstance(await code_actions(client, 0), list)
