@@ -240,3 +240,29 @@ async def test_bad_settings_get_one_clear_message() -> None:
         await wait_for(lambda: bool(client.messages))
         [msg] = client.messages
         assert "engine" in msg.message and "rounds" in msg.message
+
+
+CALLER = '''def helper(x):
+    return x + 1
+
+
+def f(x):
+    """Twice helper.
+
+    >>> f(1)
+    4
+    """
+    return 2 * helper(x)
+'''
+
+
+async def test_a_changed_helper_updates_the_diagnostics_of_its_caller() -> None:
+    async with session() as client:
+        open_doc(client, URI, CALLER, version=1)
+        await wait_for(lambda: any(p.version == 1 for p in client.published))
+        assert list(client.diagnostics[URI]) == []
+        change_doc(client, URI, 2, CALLER.replace("return x + 1", "return x + 2"))
+        await wait_for(lambda: any(p.version == 2 for p in client.published))
+        [diag] = client.diagnostics[URI]
+        assert diag.message == "expected 4, got 6"
+        assert diag.range.start.line == CALLER.splitlines().index("    >>> f(1)")

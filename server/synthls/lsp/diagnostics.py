@@ -1,7 +1,8 @@
 """Failing examples as diagnostics, and the code lenses that summarise them.
 
 Runs on open and save, and on change after a debounce (a newer edit cancels the pending run).
-Results are cached per function text, so unchanged functions are not re-run; at most
+Results are cached per module text and function: a run executes the whole module, so a change
+anywhere (a helper's body) re-runs the functions whose examples may depend on it; at most
 ``diagnostics.maxFunctions`` functions are checked per run so a large file cannot flood the sandbox.
 """
 
@@ -21,7 +22,6 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import find_functions
 from synthls.synth.jobs import check_target
-from synthls.synth.program import offset_of
 from synthls.synth.report import describe_result
 
 if TYPE_CHECKING:
@@ -31,11 +31,13 @@ log = logging.getLogger(__name__)
 CACHE_SIZE = 1024
 
 
-def _key(text: str, t: FunctionTarget) -> str:
-    start = offset_of(text, t.span.start.line, 0)
-    end = offset_of(text, t.span.end.line + 1, 0)
-    blob = "\0".join((text[start:end], *t.spec.imports, t.spec.context))
-    return hashlib.sha1(blob.encode("utf-8", "replace")).hexdigest()
+def module_digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key(digest: str, t: FunctionTarget) -> str:
+    """What a check depends on: the module it runs in, and which function of it."""
+    return f"{digest}:{t.span.start.line}:{t.span.start.col}:{t.spec.name}"
 
 
 class Checker:
@@ -89,8 +91,8 @@ class Checker:
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
-    async def _result(self, text: str, t: FunctionTarget) -> RunResult:
-        key = _key(text, t)
+    async def _result(self, text: str, digest: str, t: FunctionTarget) -> RunResult:
+        key = _key(digest, t)
         cached = self.cache.get(key)
         if cached is not None:
             self.cache.move_to_end(key)
@@ -113,7 +115,8 @@ class Checker:
         targets = [t for t in functions if t.spec.examples and not t.is_stub]
         targets = targets[: self.ls.settings.diagnostics.max_functions]
         text = doc.text  # the snapshot every check of this run uses
-        results = await asyncio.gather(*(self._result(text, t) for t in targets))
+        digest = module_digest(text)
+        results = await asyncio.gather(*(self._result(text, digest, t) for t in targets))
         if doc.version != version or self.ls.docs.get(uri) is not doc:
             return {"stale": True}
         pairs = list(zip(targets, results))
