@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 from synthls.spec.model import FunctionTarget, Span
@@ -37,6 +38,7 @@ def document_with_body(text: str, target: FunctionTarget, body: str) -> str:
     return replace_span(text, target.body_span, body_replacement(target, body, newline))
 
 
+@functools.lru_cache(maxsize=8)  # the same file is checked once per function: compile it once
 def _compiles(source: str) -> bool:
     try:
         compile(source, "<candidate>", "exec", dont_inherit=True)
