@@ -128,12 +128,13 @@ class Jobs:
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
         newline = "\r\n" if "\r\n" in text else "\n"
         parts = [Replacement(target.body_span, body_replacement(target, report.body, newline))]
-        applied = await self._apply(uri, target, anchor, parts)
-        if applied is None:
+        outcome = await self._apply(uri, target, anchor, parts)
+        if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
                 "was not applied and your edits are kept (run the action again)"
             )
+        applied, edit_version = outcome
         if report.status == "unverified" and applied:
             self.ls.checker.mark_unverified(uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
@@ -142,13 +143,15 @@ class Jobs:
             "status": report.status,
             "message": report.message,
             "body": report.body,
-            "rebased": version != self.ls.docs[uri].version if uri in self.ls.docs else False,
+            "version": edit_version,  # the document version the edit was made for
+            "rebased": edit_version != version,
         }
 
     async def _apply(
         self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
-    ) -> bool | None:
-        """Apply ``parts`` rebased onto the current document; None: the target itself changed."""
+    ) -> tuple[bool, int | None] | None:
+        """Apply ``parts`` rebased onto the current document: (applied, version it was made for);
+        None when the target itself changed (or the document was closed)."""
         lock = self.apply_locks.setdefault(uri, asyncio.Lock())
         async with lock:  # one edit in flight per document: the next one sees its result
             for _ in range(MAX_REBASES):
@@ -168,5 +171,5 @@ class Jobs:
                     )
                 )
                 if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:
-                    return result.applied
-            return False
+                    return result.applied, sent
+            return False, sent
