@@ -126,9 +126,7 @@ class Jobs:
         if report.body is None:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
-        newline = "\r\n" if "\r\n" in text else "\n"
-        parts = [Replacement(target.body_span, body_replacement(target, report.body, newline))]
-        outcome = await self._apply(uri, target, anchor, parts)
+        outcome = await self._apply(uri, target, anchor, self._parts(text, target, report.body))
         if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
@@ -146,6 +144,11 @@ class Jobs:
             "version": edit_version,  # the document version the edit was made for
             "rebased": edit_version != version,
         }
+
+    def _parts(self, text: str, target: FunctionTarget, body: str) -> list[Replacement]:
+        """What the result changes, in the snapshot's coordinates (one versioned edit)."""
+        newline = "\r\n" if "\r\n" in text else "\n"
+        return [Replacement(target.body_span, body_replacement(target, body, newline))]
 
     async def _apply(
         self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
