@@ -338,3 +338,14 @@ async def test_code_from_a_comment_lands_below_it_after_an_edit_above() -> None:
         new_text, version = apply_workspace_edit(typed, client.edits[0])
         assert version == 2 and new_text.startswith("import sys\nimport os\n\n# double a number\n")
         run_examples(new_text, {"double(3)": 6, "double(-2)": -4})
+
+
+async def test_a_big_module_is_compiled_once_in_another_process() -> None:
+    from synthls.lsp import offloop
+    from synthls.synth import program
+
+    good = many_functions(3000, wrong=set())
+    assert len(good) >= offloop.BIG
+    for text, compiles in ((good, True), (good + "def (:\n", False), (good + "\0", False)):
+        await offloop.precompile(text)
+        assert program._COMPILES.get(text) is compiles
