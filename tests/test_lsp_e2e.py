@@ -81,18 +81,75 @@ async def test_synthesize_applies_a_verified_versioned_edit_with_progress() -> N
         assert "WorkDoneProgressReport" in kinds
 
 
-async def test_stale_version_is_refused_and_buffer_untouched() -> None:
+class Buffer:
+    """The client's copy of the file: applies an edit only if it was made for its version (as
+    editors do), then sends the change like an editor would."""
+
+    def __init__(self, client, text: str, version: int) -> None:  # type: ignore[no-untyped-def]
+        self.client, self.text, self.version = client, text, version
+        self.refused: list[int | None] = []
+        client.on_apply = self.apply
+
+    def apply(self, params: types.ApplyWorkspaceEditParams) -> None:
+        new_text, version = apply_workspace_edit(self.text, params)
+        self.client.apply_result = version == self.version
+        if version != self.version:
+            self.refused.append(version)
+            return
+        self.type(new_text)
+
+    def type(self, new_text: str) -> None:
+        self.text, self.version = new_text, self.version + 1
+        change_doc(self.client, URI, self.version, new_text)
+
+
+async def test_two_syntheses_in_one_file_both_apply() -> None:
     async with session() as client:
         open_doc(client, URI, TEXT, version=1)
+        buffer = Buffer(client, TEXT, 1)
+        [add] = await actions_at(client, line_of("def add"))
+        [shout] = await actions_at(client, line_of("def shout"))
+        first, second = await asyncio.gather(execute(client, add), execute(client, shout))
+        assert first["applied"] is True, first
+        assert second["applied"] is True, second
+        assert buffer.version == 3 and buffer.refused == []
+        assert sorted([first["version"], second["version"]]) == [1, 2]
+        assert [first["rebased"], second["rebased"]].count(True) == 1
+        run_examples(buffer.text, {"add(1, 2)": 3, "add(-3, 3)": 0, "shout('hi')": "HI"})
+        assert buffer.text.count("\n") == TEXT.count("\n")  # each stub line became one line
+
+
+async def test_an_edit_elsewhere_while_synthesizing_is_kept_and_the_result_rebased() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT, version=1)
+        buffer = Buffer(client, TEXT, 1)
         [action] = await actions_at(client, line_of("def shout"))
         pending = asyncio.ensure_future(execute(client, action))
         await asyncio.sleep(0)  # the request is on the wire before the edit
-        edited = TEXT.replace("LIMIT = 10", "LIMIT = 11")
-        change_doc(client, URI, 2, edited)
+        buffer.type(TEXT.replace("LIMIT = 10\n", "LIMIT = 11\n\nEXTRA = [\n    1,\n]\n"))
+        result = await pending
+        assert result["applied"] is True, result
+        assert result["rebased"] is True and result["version"] == 2
+        assert [e.edit.document_changes[0].text_document.version for e in client.edits] == [2]
+        assert "EXTRA = [\n    1,\n]\n" in buffer.text and "LIMIT = 11" in buffer.text
+        run_examples(buffer.text, {"shout('hi')": "HI", "EXTRA": [1]})
+
+
+async def test_an_edit_inside_the_function_while_synthesizing_is_refused_and_kept() -> None:
+    async with session() as client:
+        open_doc(client, URI, TEXT, version=1)
+        buffer = Buffer(client, TEXT, 1)
+        [action] = await actions_at(client, line_of("def shout"))
+        pending = asyncio.ensure_future(execute(client, action))
+        await asyncio.sleep(0)
+        typed = TEXT.replace('    """Upper-case the text.', '    """Upper-case the text!', 1)
+        buffer.type(typed)
         result = await pending
         assert result["applied"] is False
-        assert client.edits == []
-        assert any("changed while synthesizing" in m.message for m in client.messages)
+        assert client.edits == [] and buffer.text == typed
+        [msg] = [m.message for m in client.messages]
+        assert "shout changed while it was being synthesized" in msg
+        assert "not applied" in msg and "your edits are kept" in msg
 
 
 async def test_no_examples_says_how_to_add_one() -> None:
@@ -186,3 +243,29 @@ async def test_bad_settings_get_one_clear_message() -> None:
         await wait_for(lambda: bool(client.messages))
         [msg] = client.messages
         assert "engine" in msg.message and "rounds" in msg.message
+
+
+CALLER = '''def helper(x):
+    return x + 1
+
+
+def f(x):
+    """Twice helper.
+
+    >>> f(1)
+    4
+    """
+    return 2 * helper(x)
+'''
+
+
+async def test_a_changed_helper_updates_the_diagnostics_of_its_caller() -> None:
+    async with session() as client:
+        open_doc(client, URI, CALLER, version=1)
+        await wait_for(lambda: any(p.version == 1 for p in client.published))
+        assert list(client.diagnostics[URI]) == []
+        change_doc(client, URI, 2, CALLER.replace("return x + 1", "return x + 2"))
+        await wait_for(lambda: any(p.version == 2 for p in client.published))
+        [diag] = client.diagnostics[URI]
+        assert diag.message == "expected 4, got 6"
+        assert diag.range.start.line == CALLER.splitlines().index("    >>> f(1)")

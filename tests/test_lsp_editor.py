@@ -255,3 +255,97 @@ async def test_diagnostics_are_debounced_and_newer_edits_cancel_older_runs() -> 
         await asyncio.sleep(1.0)  # a cancelled older run would publish within this second
         assert [p.version for p in client.published] == [6]
         assert list(client.published[0].diagnostics) == []
+
+
+MALFORMED = {
+    types.TEXT_DOCUMENT_CODE_ACTION: {"textDocument": {"uri": URI}, "context": {"diagnostics": []}},
+    types.TEXT_DOCUMENT_COMPLETION: {"textDocument": {"uri": URI}},
+    types.TEXT_DOCUMENT_CODE_LENS: {"textDocument": {}},
+    types.TEXT_DOCUMENT_INLINE_COMPLETION: {
+        "textDocument": {"uri": URI},
+        "position": {"line": "one", "character": 0},
+    },
+    types.WORKSPACE_EXECUTE_COMMAND: {"command": "synthls.synthesize", "arguments": [URI]},
+}
+
+
+def send_raw(client, msg_id: str, method: str, params: object) -> asyncio.Future[object]:  # type: ignore[no-untyped-def]
+    """Send a request as raw JSON (the typed client would refuse to build a malformed one)."""
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return future
+
+
+FRAGMENT = {
+    types.TEXT_DOCUMENT_CODE_ACTION: "textDocument/codeAction: required field missing @ "
+    "request.params.range",
+    types.TEXT_DOCUMENT_COMPLETION: "params.position",
+    types.WORKSPACE_EXECUTE_COMMAND: "Expected 2 arguments, got 1",
+}
+
+
+async def test_malformed_requests_are_answered_with_invalid_params() -> None:
+    from pygls.exceptions import JsonRpcException
+
+    async with session() as client:
+        open_doc(client, URI, WRONG)
+        for i, (method, params) in enumerate(MALFORMED.items()):
+            request = send_raw(client, f"bad-{i}", method, params)
+            with pytest.raises(JsonRpcException) as raised:
+                await asyncio.wait_for(request, 10)
+            assert raised.value.code == -32602, (method, raised.value)
+            assert FRAGMENT.get(method, "Invalid Params") in raised.value.message, method
+        # and the server still answers a good request
+        assert isinstance(await code_actions(client, 0), list)
+
+
+def many_functions(n: int, wrong: set[int]) -> str:
+    return "".join(
+        f'def f{i}(x):\n    """Add {i}.\n\n    >>> f{i}(1)\n    {1 + i}\n    """\n'
+        f"    return x + {i + 1 if i in wrong else i}\n\n\n"
+        for i in range(n)
+    )
+
+
+async def test_diagnostics_start_where_the_client_works_and_requests_are_answered_first() -> None:
+    text = many_functions(400, wrong={1, 350})
+    focus = text.splitlines().index("    >>> f350(1)")
+    async with session({"diagnostics": {"maxFunctions": 2}}) as client:
+        open_doc(client, URI, text)
+        assert await code_actions(client, focus) == []
+        assert client.published == []  # answered while the diagnostics were still running
+        await wait_for(
+            lambda: any(d.range.start.line == focus for d in client.diagnostics.get(URI, [])),
+            timeout=30,
+        )
+        [diag] = [d for d in client.diagnostics[URI] if d.range.start.line == focus]
+        assert diag.message == "expected 351, got 352"
+
+
+async def test_code_from_a_comment_lands_below_it_after_an_edit_above() -> None:
+    async with session() as client:
+        open_doc(client, URI, COMMENT_MODULE, version=1)
+        [action] = [a for a in await code_actions(client, 3) if a.title.startswith("Generate")]
+        pending = asyncio.ensure_future(
+            client.workspace_execute_command_async(command_params(action))
+        )
+        await asyncio.sleep(0)
+        typed = "import sys\n" + COMMENT_MODULE
+        change_doc(client, URI, 2, typed)
+        result = await pending
+        assert result["applied"] is True and result["rebased"] is True, result
+        new_text, version = apply_workspace_edit(typed, client.edits[0])
+        assert version == 2 and new_text.startswith("import sys\nimport os\n\n# double a number\n")
+        run_examples(new_text, {"double(3)": 6, "double(-2)": -4})
+
+
+async def test_a_big_module_is_compiled_once_in_another_process() -> None:
+    from synthls.lsp import offloop
+    from synthls.synth import program
+
+    good = many_functions(3000, wrong=set())
+    assert len(good) >= offloop.BIG
+    for text, compiles in ((good, True), (good + "def (:\n", False), (good + "\0", False)):
+        await offloop.precompile(text)
+        assert program._COMPILES.get(text) is compiles

@@ -198,3 +198,59 @@ def test_parameter_aware_example_forms_reach_the_spec() -> None:
         ("is_happy('aabb')", "False", 6),
     ]
     assert src.splitlines()[5].strip() == "is_happy(abcd) => True"
+
+
+RELOCATE_SRC = (
+    "X = 1\n\n\nclass A:\n    def f(self):\n        return 1\n\n\ndef f():\n    return 2\n"
+)
+
+
+def _anchor_f(src: str, line: int):  # type: ignore[no-untyped-def]
+    from synthls.spec.relocate import anchor_of
+
+    doc = Document(src)
+    target = function_at(doc, line)
+    assert target is not None
+    return anchor_of(doc, target.span, target.def_line)
+
+
+def test_a_target_is_found_again_by_its_own_lines_and_qualname() -> None:
+    from synthls.spec.relocate import relocate
+
+    method, function = _anchor_f(RELOCATE_SRC, 4), _anchor_f(RELOCATE_SRC, 8)
+    assert (method.qualname, function.qualname) == ("A.f", "f")
+    moved = "import os\n\n" + RELOCATE_SRC.replace("X = 1\n", "X = 1\nY = 2\n")
+    assert relocate(Document(moved), method) == 3
+    assert relocate(Document(moved), function) == 3
+    # the method's own text changed: not found; the other function still is
+    edited = moved.replace("return 1", "return 10")
+    assert relocate(Document(edited), method) is None
+    assert relocate(Document(edited), function) == 3
+    # the same lines under another class are another function
+    assert relocate(Document(RELOCATE_SRC.replace("class A", "class B")), method) is None
+    # a line typed at the end of the function's last line changes the function
+    assert relocate(Document(RELOCATE_SRC.replace("return 2", "return 2 + 1")), function) is None
+
+
+def test_a_function_at_the_end_without_newline_is_found_again() -> None:
+    from synthls.spec.relocate import relocate
+
+    src = RELOCATE_SRC.rstrip("\n")
+    anchor = _anchor_f(src, 8)
+    assert relocate(Document("# top\n" + src), anchor) == 1
+    assert relocate(Document(src + "1"), anchor) is None
+
+
+def test_functions_are_visited_nearest_the_focus_first_following_it() -> None:
+    from synthls.spec.nearby import Nearby
+
+    src = "".join(f"def f{i}(x):\n    y = x\n    return y\n\n" for i in range(10))  # 4 lines each
+    focus = [17]  # inside f4 (lines 16-18)
+    order = []
+    for t in Nearby(Document(src)).visit(lambda: focus[0]):
+        order.append(t.spec.name)
+        if len(order) == 3:
+            focus[0] = 0  # the client moved to the top
+    assert order[:3] == ["f4", "f5", "f3"]
+    assert order[3:6] == ["f0", "f1", "f2"]
+    assert sorted(order) == sorted(f"f{i}" for i in range(10))

@@ -1,8 +1,10 @@
 """Synthesis requests from the editor: progress, cancellation, coalescing and versioned edits.
 
-The work starts from a snapshot (text + version). Its edit is a ``TextDocumentEdit`` carrying that
-version; if the document changed meanwhile, the result is refused with a message instead of being
-applied over newer text. Identical concurrent requests share one run.
+The work starts from a snapshot (text + version). When the result is ready, the target is found
+again in the current text (``spec.relocate``): if its own lines are unchanged, the edit is rebased
+onto the current version (so two syntheses in one file both land, and typing elsewhere is kept);
+if the function itself changed, the result is refused with a message and nothing typed is lost.
+Edits of one document are applied one at a time. Identical concurrent requests share one run.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from synthls.lsp.convert import to_client_range
+from synthls.lsp.edits import Replacement, rebased_edit
 from synthls.lsp.progress import Progress, cancellable
 from synthls.spec.comments import comment_at
 from synthls.spec.document import Document
+from synthls.spec.model import FunctionTarget
+from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
 from synthls.synth.comment import comment_job
 from synthls.synth.jobs import no_examples_message, synthesize_target
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
+MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
 
 
 class Jobs:
@@ -34,6 +39,7 @@ class Jobs:
         self.ls = ls
         self.running: dict[tuple[str, int, str, int | None], asyncio.Future[Result]] = {}
         self.waiters: dict[tuple[str, int, str, int | None], int] = {}
+        self.apply_locks: dict[str, asyncio.Lock] = {}
 
     def cancel_all(self) -> None:
         for fut in list(self.running.values()):
@@ -77,11 +83,15 @@ class Jobs:
             if isinstance(edit_job, str):
                 return self._refuse(edit_job)
             target = edit_job
+            anchor = anchor_of(
+                doc, target.span, target.def_line if comment.inside_function else None
+            )
         else:
             found = function_at(doc, line)
             if found is None or (kind == "synthesize" and not found.is_stub):
                 return self._refuse(f"synthls: no stub function at line {line + 1}")
             target = found
+            anchor = anchor_of(doc, target.span, target.def_line)
         engine = self.ls.settings.engine
         if not target.spec.examples and engine == "embedded":
             return self._refuse(no_examples_message(target.spec.name))
@@ -116,36 +126,53 @@ class Jobs:
         if report.body is None:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
-        if doc.version != version or self.ls.docs.get(uri) is not doc:
+        outcome = await self._apply(uri, target, anchor, self._parts(text, target, report.body))
+        if outcome is None:
             return self._refuse(
-                f"synthls: {target.spec.name} changed while synthesizing; the result was not applied "
-                "(run the action again)"
+                f"synthls: {target.spec.name} changed while it was being synthesized; the result "
+                "was not applied and your edits are kept (run the action again)"
             )
-        edit = types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-            edits=[
-                types.TextEdit(
-                    range=to_client_range(self.ls.workspace.position_codec, doc, target.body_span),
-                    new_text=body_replacement(
-                        target, report.body, "\r\n" if "\r\n" in text else "\n"
-                    ),
-                )
-            ],
-        )
-        applied = await self.ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(
-                edit=types.WorkspaceEdit(document_changes=[edit]),
-                label=f"synthls: {target.spec.name}",
-            )
-        )
-        if report.status == "unverified" and applied.applied:
+        applied, edit_version = outcome
+        if report.status == "unverified" and applied:
             self.ls.checker.mark_unverified(uri, target.spec.name)
-        log.info(
-            "%s (%s)", report.message, "applied" if applied.applied else "refused by the client"
-        )
+        log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
         return {
-            "applied": applied.applied,
+            "applied": applied,
             "status": report.status,
             "message": report.message,
             "body": report.body,
+            "version": edit_version,  # the document version the edit was made for
+            "rebased": edit_version != version,
         }
+
+    def _parts(self, text: str, target: FunctionTarget, body: str) -> list[Replacement]:
+        """What the result changes, in the snapshot's coordinates (one versioned edit)."""
+        newline = "\r\n" if "\r\n" in text else "\n"
+        return [Replacement(target.body_span, body_replacement(target, body, newline))]
+
+    async def _apply(
+        self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
+    ) -> tuple[bool, int | None] | None:
+        """Apply ``parts`` rebased onto the current document: (applied, version it was made for);
+        None when the target itself changed (or the document was closed)."""
+        lock = self.apply_locks.setdefault(uri, asyncio.Lock())
+        async with lock:  # one edit in flight per document: the next one sees its result
+            for _ in range(MAX_REBASES):
+                doc = self.ls.docs.get(uri)
+                edit = (
+                    None
+                    if doc is None
+                    else rebased_edit(self.ls.workspace.position_codec, uri, doc, anchor, parts)
+                )
+                if doc is None or edit is None:
+                    return None
+                sent = doc.version
+                result = await self.ls.workspace_apply_edit_async(
+                    types.ApplyWorkspaceEditParams(
+                        edit=types.WorkspaceEdit(document_changes=[edit]),
+                        label=f"synthls: {target.spec.name}",
+                    )
+                )
+                if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:
+                    return result.applied, sent
+            return False, sent

@@ -52,8 +52,13 @@ class LspLogHandler(logging.Handler):
 
 class SynthServer(LanguageServer):
     def __init__(self) -> None:
+        from synthls.lsp.protocol import SynthProtocol
+
         super().__init__(
-            "synthls", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "synthls",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=SynthProtocol,
         )
         self.settings = Settings()
         self.root: Path | None = None  # the workspace root: its pyproject.toml has settings

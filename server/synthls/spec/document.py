@@ -71,6 +71,13 @@ class Document:
         end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self.data)
         return self.data[start:end].decode("utf-8", "replace").rstrip("\r\n")
 
+    def lines_text(self, first: int, last: int) -> str:
+        """Lines ``first``..``last`` (inclusive) with their line breaks."""
+        starts = self._starts
+        start = starts[first] if first < len(starts) else len(self.data)
+        end = starts[last + 1] if last + 1 < len(starts) else len(self.data)
+        return self.data[start:end].decode("utf-8", "surrogatepass")
+
     # -- editing -----------------------------------------------------------------------------
     def apply_change(self, start: Pos | None, end: Pos | None, new_text: str) -> None:
         """Apply one LSP content change; ``start is None`` means the whole text is replaced."""

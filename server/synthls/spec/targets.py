@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import ast
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
-from synthls.spec.document import Document
+from synthls.spec.document import PY_LANGUAGE, Document
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, FunctionTarget, Param, Pos, Span, Spec
 
 _PARAM_KINDS = {"list_splat_pattern": "vararg", "dictionary_splat_pattern": "kwargs"}
 _CONTEXT_BUDGET = 2000
+_FUNCTIONS = Query(PY_LANGUAGE, "(function_definition) @function")
 
 
 def _is_docstring(node: Node) -> bool:
@@ -216,26 +217,24 @@ def module_context(doc: Document) -> tuple[tuple[str, ...], str]:
     return result
 
 
-def _function_nodes(node: Node) -> list[Node]:
-    out: list[Node] = []
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if cur.type == "function_definition":
-            out.append(cur)
-        stack.extend(reversed(cur.children))
-    return out
+def function_nodes(doc: Document) -> list[Node]:
+    """Every ``function_definition`` node, in source order (one tree query, cached per text)."""
+    cached = doc.cache.get("function_nodes")
+    if cached is None:
+        found = QueryCursor(_FUNCTIONS).captures(doc.tree.root_node).get("function", [])
+        cached = doc.cache["function_nodes"] = sorted(found, key=lambda n: n.start_byte)
+    return cached  # type: ignore[return-value]
 
 
 def find_functions(doc: Document) -> list[FunctionTarget]:
     """Every intact function in the document, in source order."""
     context = module_context(doc)
-    targets = (function_target(doc, fn, context) for fn in _function_nodes(doc.tree.root_node))
+    targets = (function_target(doc, fn, context) for fn in function_nodes(doc))
     return [t for t in targets if t is not None]
 
 
-def function_at(doc: Document, line: int) -> FunctionTarget | None:
-    """The innermost intact function whose definition (decorators included) spans ``line``."""
+def function_node_at(doc: Document, line: int) -> Node | None:
+    """The innermost intact ``function_definition`` whose definition spans ``line``."""
     text = doc.line_text(line)
     col = len(text) - len(text.lstrip())
     node = doc.tree.root_node.descendant_for_point_range(
@@ -247,9 +246,29 @@ def function_at(doc: Document, line: int) -> FunctionTarget | None:
             if inner is not None and inner.type == "function_definition":
                 node = inner
         if node.type == "function_definition" and not node.has_error:
-            return function_target(doc, node, module_context(doc))
+            return node
         node = node.parent
     return None
+
+
+def function_at(doc: Document, line: int) -> FunctionTarget | None:
+    """The innermost intact function whose definition (decorators included) spans ``line``."""
+    node = function_node_at(doc, line)
+    return function_target(doc, node, module_context(doc)) if node is not None else None
+
+
+def qualname(doc: Document, node: Node) -> str:
+    """``Outer.method.<locals>.inner``-style name of a function or class node."""
+    parts: list[str] = []
+    cur: Node | None = node
+    while cur is not None:
+        if cur.type in ("function_definition", "class_definition"):
+            name = cur.child_by_field_name("name")
+            if cur is not node and cur.type == "function_definition":
+                parts.append("<locals>")
+            parts.append(doc.node_text(name) if name is not None else "?")
+        cur = cur.parent
+    return ".".join(reversed(parts))
 
 
 def stub_at(doc: Document, line: int) -> FunctionTarget | None:
@@ -257,4 +276,13 @@ def stub_at(doc: Document, line: int) -> FunctionTarget | None:
     return target if target is not None and target.is_stub else None
 
 
-__all__ = ["Pos", "find_functions", "function_at", "module_context", "stub_at"]
+__all__ = [
+    "Pos",
+    "find_functions",
+    "function_at",
+    "function_node_at",
+    "function_nodes",
+    "module_context",
+    "qualname",
+    "stub_at",
+]

@@ -1,0 +1,43 @@
+"""The versioned edit of a synthesis result, rebased onto the document as it is when it is ready.
+
+A result is a list of replacements in the snapshot's coordinates (the body; other parts such as
+the docstring may join it), all inside the target's anchored lines. They become one
+``TextDocumentEdit`` for the document's current version, shifted by as many lines as the target
+moved; ``None`` when the target itself changed, so nothing typed since is overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from synthls.lsp.convert import to_client_range
+from synthls.spec.document import Document
+from synthls.spec.model import Span
+from synthls.spec.relocate import Anchor, inside, relocate, shift
+
+
+@dataclass(frozen=True)
+class Replacement:
+    span: Span  # in the snapshot the work started from
+    text: str
+
+
+def rebased_edit(
+    codec: PositionCodec, uri: str, doc: Document, anchor: Anchor, parts: list[Replacement]
+) -> types.TextDocumentEdit | None:
+    if not all(inside(anchor, p.span) for p in parts):
+        return None
+    delta = relocate(doc, anchor)
+    if delta is None:
+        return None
+    edits = [
+        types.TextEdit(range=to_client_range(codec, doc, shift(p.span, delta)), new_text=p.text)
+        for p in sorted(parts, key=lambda p: (p.span.start.line, p.span.start.col))
+    ]
+    return types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=doc.version),
+        edits=list(edits),
+    )
