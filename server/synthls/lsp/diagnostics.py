@@ -11,9 +11,11 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls import uris
 
 from synthls.lsp.convert import line_range
 from synthls.sandbox.types import ExampleResult, RunResult
@@ -89,14 +91,26 @@ class Checker:
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
-    async def _result(self, text: str, t: FunctionTarget) -> RunResult:
+    def _project(self, uri: str) -> str | None:
+        """The user's code may read the workspace root, or its own directory outside it."""
+        fs_path = uris.to_fs_path(uri)
+        if not fs_path:
+            return None  # an unsaved buffer: no project to read
+        path = Path(fs_path).resolve()
+        root = self.ls.workspace.root_path
+        if root and path.is_relative_to(Path(root).resolve()):
+            return str(Path(root).resolve())
+        return str(path.parent)
+
+    async def _result(self, text: str, t: FunctionTarget, project: str | None) -> RunResult:
         key = _key(text, t)
         cached = self.cache.get(key)
         if cached is not None:
             self.cache.move_to_end(key)
             return cached
         sandbox = await self.ls.sandbox()
-        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout)
+        timeout = self.ls.settings.sandbox.timeout
+        result = await check_target(text, t, sandbox, timeout, trust="user", project=project)
         self.cache[key] = result
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -113,7 +127,8 @@ class Checker:
         targets = [t for t in functions if t.spec.examples and not t.is_stub]
         targets = targets[: self.ls.settings.diagnostics.max_functions]
         text = doc.text  # the snapshot every check of this run uses
-        results = await asyncio.gather(*(self._result(text, t) for t in targets))
+        project = self._project(uri)
+        results = await asyncio.gather(*(self._result(text, t, project) for t in targets))
         if doc.version != version or self.ls.docs.get(uri) is not doc:
             return {"stale": True}
         pairs = list(zip(targets, results))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.config import Settings
-from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import FunctionTarget
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.loop import Outcome, Progress, Runner, synthesize
@@ -88,10 +88,24 @@ async def synthesize_target(
 
 
 async def check_target(
-    text: str, target: FunctionTarget, runner: Runner, timeout: float
+    text: str,
+    target: FunctionTarget,
+    runner: Runner,
+    timeout: float,
+    *,
+    trust: Trust = "strict",
+    project: str | None = None,
 ) -> RunResult:
-    """Run the function's examples against the file as it is."""
+    """Run the function's examples against the file as it is.
+
+    The user's own code is checked with ``trust="user"``: it may read ``project`` (read-only)
+    and start a few processes, as under ``python -m doctest``.
+    """
     program = Program(
-        setup=module_with_body(text, target, None), examples=target.spec.examples, timeout=timeout
+        setup=module_with_body(text, target, None),
+        examples=target.spec.examples,
+        timeout=timeout,
+        trust=trust,
+        project=project,
     )
     return await runner.run(program)
