@@ -148,9 +148,9 @@ def _program(name: str, env: dict[str, str]) -> Program:
     return Program(setup=setup, examples=(EXAMPLE,), timeout=DEADLINE, filename=f"<{name}>")
 
 
-def _unprivileged_sandbox(tmp: Path) -> Sandbox:
+def _unprivileged_sandbox(tmp: Path, limits: Limits = LIMITS) -> Sandbox:
     if os.geteuid() != 0:
-        return Sandbox(LIMITS)  # this process already is an ordinary user
+        return Sandbox(limits)  # this process already is an ordinary user
     if not os.access(SYSTEM_PYTHON, os.X_OK):
         pytest.fail(f"{SYSTEM_PYTHON} is needed for the unprivileged run and is missing")
     setpriv = shutil.which("setpriv")
@@ -161,7 +161,7 @@ def _unprivileged_sandbox(tmp: Path) -> Sandbox:
     for path in [tmp, *tmp.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     prefix = (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
-    return Sandbox(LIMITS, python=SYSTEM_PYTHON, worker_dir=str(worker), launch_prefix=prefix)
+    return Sandbox(limits, python=SYSTEM_PYTHON, worker_dir=str(worker), launch_prefix=prefix)
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_SLAVE = 2, 4, 0x4000, 0x80000
 TMP_QUOTA = 64 << 20  # bytes a child may keep in its temp dir, all files together
 TMP_INODES = 4096
 SHM_QUOTA = 16 << 20  # the user profile's private /dev/shm (multiprocessing's semaphores)
-PROCESS_BUDGET = 8  # processes the user profile may start (RLIMIT_NPROC above what exists)
+PROCESS_BUDGET = 32  # processes and threads the user profile may start (RLIMIT_NPROC counts both)
 _PR_SET_PDEATHSIG = 1
 _PR_SET_KEEPCAPS = 8
 _PR_SET_NO_NEW_PRIVS = 38
@@ -194,23 +194,23 @@ def private_tmp(tmpdir: str, owner: int) -> None:
 
 
 def count_processes() -> int:
-    """Processes RLIMIT_NPROC counts for this real uid (its user namespace, if readable)."""
+    """Processes RLIMIT_NPROC counts for this real uid: in the init user namespace all of the
+    uid's, in the zygote's own namespace only those in it (outside ones show unmapped ids)."""
     uid, mine = os.getuid(), os.readlink("/proc/self/ns/user")
+    with open("/proc/self/uid_map") as fh:
+        in_init = fh.read().split() == ["0", "0", "4294967295"]
     count = 0
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
+            if not in_init and os.readlink(f"/proc/{name}/ns/user") != mine:
+                continue
             with open(f"/proc/{name}/status", "rb") as fh:
                 real = next(ln for ln in fh if ln.startswith(b"Uid:")).split()[1]
         except (OSError, StopIteration, IndexError):
             continue
-        if int(real) != uid:
-            continue
-        try:
-            count += os.readlink(f"/proc/{name}/ns/user") == mine
-        except OSError:
-            count += 1  # not ours to inspect: count it (the budget only gets looser)
+        count += int(real) == uid
     return count
 
 
