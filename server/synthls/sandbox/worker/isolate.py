@@ -178,19 +178,23 @@ def _mount_tmpfs(target: str, options: str) -> None:
     _check(_libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options.encode()), "mount")
 
 
-def private_tmp(tmpdir: str, owner: int) -> None:
+def private_tmp(tmpdir: str, owner: int) -> bool:
     """A private mount namespace: the temp dir becomes a size-capped tmpfs owned by ``owner``.
 
-    Also a private ``/dev/shm`` (only the user profile's Landlock rules let it be written).
-    Mounts made here are invisible to the zygote and vanish with the child.
+    Also a private ``/dev/shm`` when it can be mounted (returns whether it was; only the user
+    profile's Landlock rules let it be written, and only a private one). Mounts made here are
+    invisible to the zygote and vanish with the child.
     """
     _unshare(_CLONE_NEWNS)
     _check(_libc.mount(None, b"/", None, _MS_REC | _MS_SLAVE, None), "mount --make-rslave /")
     ids = f"uid={owner},gid={owner}"
     _mount_tmpfs(tmpdir, f"size={TMP_QUOTA},nr_inodes={TMP_INODES},mode=700,{ids}")
-    if os.path.isdir("/dev/shm"):
-        _mount_tmpfs("/dev/shm", f"size={SHM_QUOTA},nr_inodes=256,mode=1777")
     os.chdir(tmpdir)  # the tmpfs, not the directory underneath it
+    try:
+        _mount_tmpfs("/dev/shm", f"size={SHM_QUOTA},nr_inodes=256,mode=1777")
+    except IsolationError:
+        return False
+    return True
 
 
 def count_processes() -> int:
@@ -232,8 +236,9 @@ def apply(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any] | None = Non
     if cfg.get("netns") and not cfg.get("netns_shared"):
         _unshare(_CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET)
         layers.append("netns")
+    shm = False
     if cfg.get("mntns"):
-        private_tmp(tmpdir, NOBODY if cfg.get("drop_uid") else os.geteuid())
+        shm = private_tmp(tmpdir, NOBODY if cfg.get("drop_uid") else os.geteuid())
         layers.append("tmp_quota")
     if cfg.get("drop_caps"):
         _capset(0)  # the capabilities a user namespace granted the zygote stay with it
@@ -245,10 +250,17 @@ def apply(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any] | None = Non
     if sys.platform == "linux":
         _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         layers.append("no_new_privs")
+    return layers + _confine(cfg, tmpdir, profile, shm)
+
+
+def _confine(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any], shm: bool) -> list[str]:
+    """Landlock and seccomp for the profile (last: they forbid what the steps before need)."""
+    trust = profile.get("trust", "strict")
+    layers = []
     if cfg.get("landlock"):
         read = profile.get("read", cfg["read_paths"])
         listed = profile.get("list", cfg.get("list_paths", []))
-        rw = [tmpdir] + (["/dev/shm"] if trust == "user" and cfg.get("mntns") else [])
+        rw = [tmpdir] + (["/dev/shm"] if trust == "user" and shm else [])
         try:
             landlock.restrict(read, rw, int(cfg["landlock"]), listed)
         except OSError as exc:
