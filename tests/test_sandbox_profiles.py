@@ -24,6 +24,7 @@ import pytest_asyncio
 from synthls.sandbox import Limits, Program, Sandbox
 from synthls.sandbox.types import Trust
 from synthls.spec.model import Example
+from tests.lsp_support import open_doc, session, wait_for
 from tests.test_sandbox_attacks import _unprivileged_sandbox
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -226,6 +227,7 @@ async def test_strict_code_cannot_read_the_dotenv_of_a_project_on_sys_path(
     assert data.examples[0].exc_type == "PermissionError", data  # so is nothing else there
 
 
+@pytest.mark.e2e
 async def test_synthls_check_runs_the_users_code_with_its_project_readable(project: Path) -> None:
     source = project / "answer.py"
     source.write_text(
@@ -253,3 +255,25 @@ async def test_synthls_check_runs_the_users_code_with_its_project_readable(proje
     report = json.loads(out.stdout)
     (example,) = report["functions"][0]["examples"]
     assert example["status"] == "passed", report
+
+
+@pytest.mark.e2e
+async def test_diagnostics_run_the_users_code_with_its_project_readable(project: Path) -> None:
+    """Over a real LSP session: a module that reads its data at import gets no diagnostic."""
+    text = textwrap.dedent(
+        f'''
+        DATA = open({str(project / "data.txt")!r}).read()
+
+        def answer():
+            """
+            >>> answer()
+            42
+            """
+            return int(DATA)
+        '''
+    )
+    uri = (project / "reads_data.py").as_uri()
+    async with session() as client:
+        open_doc(client, uri, text)
+        await wait_for(lambda: uri in client.diagnostics)
+        assert list(client.diagnostics[uri]) == []
