@@ -2,14 +2,15 @@
 
 The relay is byte-level: each complete line a child writes is forwarded as ``<id> <line>``
 without being parsed (the server parses and judges), up to a byte cap and a line cap (one line
-per event the job can have) after which the child is killed as an output flood and the read
-that crossed the cap is dropped, so a flood never reaches the server. Lines are held until the job ends and sent together with its
-``end`` event, so the server wakes once per job; nothing is lost when the child hangs or dies,
-because what it wrote before is already here. A child is killed with SIGKILL to its process group on deadline,
-cancellation, flood, or as soon as it reports ``done`` (so no thread or straggler outlives
-the verdict). Process groups are killed while the leader is still unreaped (a zombie at worst),
-so the group id cannot have been recycled. Orphans reparented to the zygote (it is a
-subreaper) are reaped too, and killed when seccomp could not stop them from forking.
+per event the job can have), past which the child is killed as an output flood and the read
+that crossed the cap is dropped, so a flood never reaches the server. Lines are held until the
+job ends and sent together with its ``end`` event, so the server wakes once per job; nothing is
+lost when the child hangs or dies, because what it wrote before is already here. A child is
+killed with SIGKILL to its process group on deadline, cancellation, flood, or as soon as it
+reports ``done`` (so no thread or straggler outlives the verdict). Process groups are killed
+while the leader is still unreaped (a zombie at worst), so the group id cannot have been
+recycled. Orphans reparented to the zygote (it is a subreaper) are reaped too, and killed when
+seccomp could not stop them from forking or the job was allowed to (the user profile).
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ class Zygote:
         self.janitor.start()  # before any spare exists
         self.spares = SparePool(cfg, spares)
         self.base: readset.ReadSet = {"read": cfg["read_paths"], "list": cfg["list_paths"]}
+        self.user_profiles: dict[str | None, dict[str, Any]] = {}  # by project directory
         self.jobs.on_orphan = self._on_orphan
         self.jobs.keep_alive = lambda: set(self.spares.by_pid) | {self.janitor.pid}
         self.jobs.remove_dir = self.janitor.remove
@@ -165,8 +166,14 @@ class Zygote:
         cfg = self.cfg
         if req.get("trust") == "user":
             project = req.get("project")
-            paths = readset.user_paths(project if isinstance(project, str) else None)
-            return {"trust": "user", **paths, "keep_read_search": self._keep(paths["read"])}
+            project = project if isinstance(project, str) else None
+            if project not in self.user_profiles:
+                if len(self.user_profiles) > 64:
+                    self.user_profiles.clear()
+                paths = readset.user_paths(project)
+                keep = self._keep(paths["read"])
+                self.user_profiles[project] = {"trust": "user", **paths, "keep_read_search": keep}
+            return self.user_profiles[project]
         if not cfg.get("landlock"):
             return None  # nothing to widen: without Landlock reads are bounded by uid only
         sources = [str(req.get("setup", "")), *map(str, req.get("probes", ()))]
