@@ -111,6 +111,8 @@ class Zygote:
                 # one per turn, and preferably while idle: a spare setting itself up competes
                 # for the CPU with the job that is running
                 self._fork_spare()
+            elif self.spares.needs_keyed() and not self.jobs.active():
+                self._fork_spare(keyed=True)
         if self.deferred:
             self.emit(b"")
         leftover = self.spares.kill_all()
@@ -150,7 +152,15 @@ class Zygote:
 
     def _spawn(self, req: dict[str, Any]) -> None:
         profile = self._profile(req)
-        spare = self.spares.take() if profile is None else self.spares.fork_one(profile)
+        if profile is None:
+            spare = self.spares.take()
+        else:  # a spare waiting in this profile, else a child for this job; keep one ready
+            key = json.dumps(profile, sort_keys=True)
+            spare = self.spares.take(key) or self.spares.fork_one(profile)
+            self.spares.wanted = (key, profile)
+            for path in self.spares.retire_other_keys():
+                self.janitor.remove(path)
+        assert spare is not None
         req["token"] = os.urandom(12).hex()
         self.spares.send_job(spare, req)
         cap = 8 * int(req.get("output_bytes", 1 << 20)) + (1 << 16)
@@ -195,8 +205,9 @@ class Zygote:
             return False
         return bool(cfg.get("keep_read_search")) or not isolate.nobody_can_read_all(paths)
 
-    def _fork_spare(self) -> None:
-        spare = self.spares.fork_one()
+    def _fork_spare(self, keyed: bool = False) -> None:
+        wanted = self.spares.wanted if keyed else None
+        spare = self.spares.fork_one(wanted[1], wanted[0]) if wanted else self.spares.fork_one()
         self.deferred.append(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
 
     def _on_orphan(self, pid: int) -> None:
