@@ -12,11 +12,13 @@ Debian's ``/usr/bin/python3`` under ``setpriv`` as uid 65534.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import shutil
 import socket
 import stat
+import subprocess
 import tempfile
 import textwrap
 from collections.abc import AsyncIterator, Iterator
@@ -146,9 +148,9 @@ def _program(name: str, env: dict[str, str]) -> Program:
     return Program(setup=setup, examples=(EXAMPLE,), timeout=DEADLINE, filename=f"<{name}>")
 
 
-def _unprivileged_sandbox(tmp: Path) -> Sandbox:
+def _unprivileged_sandbox(tmp: Path, limits: Limits = LIMITS) -> Sandbox:
     if os.geteuid() != 0:
-        return Sandbox(LIMITS)  # this process already is an ordinary user
+        return Sandbox(limits)  # this process already is an ordinary user
     if not os.access(SYSTEM_PYTHON, os.X_OK):
         pytest.fail(f"{SYSTEM_PYTHON} is needed for the unprivileged run and is missing")
     setpriv = shutil.which("setpriv")
@@ -159,7 +161,7 @@ def _unprivileged_sandbox(tmp: Path) -> Sandbox:
     for path in [tmp, *tmp.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     prefix = (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
-    return Sandbox(LIMITS, python=SYSTEM_PYTHON, worker_dir=str(worker), launch_prefix=prefix)
+    return Sandbox(limits, python=SYSTEM_PYTHON, worker_dir=str(worker), launch_prefix=prefix)
 
 
 @pytest.fixture(scope="module")
@@ -332,3 +334,129 @@ async def test_without_landlock_root_still_drops_to_nobody(canary: Path) -> None
     assert "landlock" not in sandbox.layers
     assert ("drop_uid" in sandbox.layers) == (os.geteuid() == 0)
     assert not result.all_passed and result.examples[0].exc_type == "PermissionError"
+
+
+SIGIO_ATTACKS = {
+    "fcntl_setown_setsig": (
+        "import fcntl\nr, w = os.pipe()\nfcntl.fcntl(r, fcntl.F_SETOWN, {VICTIM})\n"
+        "fcntl.fcntl(r, 10, 9)  # F_SETSIG: SIGKILL\nfcntl.fcntl(r, fcntl.F_SETFL, os.O_ASYNC)\n"
+        "os.write(w, b'x')"
+    ),
+    "fcntl_setown_ex": (
+        "import fcntl, struct\nr, w = os.pipe()\n"
+        "fcntl.fcntl(r, 15, struct.pack('ii', 1, {VICTIM}))  # F_SETOWN_EX, F_OWNER_PID\n"
+        "fcntl.fcntl(r, fcntl.F_SETFL, os.O_ASYNC)\nos.write(w, b'x')"
+    ),
+    "ioctl_fiosetown": (
+        "import fcntl, socket, struct\na, b = socket.socketpair()\n"
+        "fcntl.ioctl(a, 0x8901, struct.pack('i', {VICTIM}))  # FIOSETOWN\n"
+        "fcntl.ioctl(a, 0x5452, struct.pack('i', 1))  # FIOASYNC\nb.send(b'x')"
+    ),
+}
+
+
+def _victim() -> subprocess.Popen[bytes]:
+    """A process of the children's uid (nobody when the server is root) to be signalled."""
+    cmd = ["sleep", "60"]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    return subprocess.Popen(cmd)
+
+
+async def test_sigio_cannot_signal_other_processes_without_landlock_scopes() -> None:
+    """O_ASYNC + F_SETOWN delivers a signal to any process of the uid; only Landlock's signal
+    scope (Linux 6.12) or seccomp stop it, so this runs with Landlock off."""
+    sandbox = Sandbox(LIMITS, want_layers={"landlock": False})
+    victims = {name: _victim() for name in SIGIO_ATTACKS}
+    programs = [
+        Program(
+            "import os, sys\ndef add(a, b):\n"
+            + textwrap.indent(code.format(VICTIM=victims[name].pid), "    ")
+            + "\n    import time\n    time.sleep(0.2)\n    return a + b\n",
+            (EXAMPLE,),
+            timeout=DEADLINE,
+        )
+        for name, code in SIGIO_ATTACKS.items()
+    ]
+    try:
+        results = await asyncio.gather(*(sandbox.run(p) for p in programs))
+        await asyncio.sleep(0.3)
+        alive = {name: v.poll() is None for name, v in victims.items()}
+    finally:
+        await sandbox.close()
+        for v in victims.values():
+            v.kill()
+            v.wait()
+    assert "seccomp" in sandbox.layers and "landlock" not in sandbox.layers
+    assert alive == dict.fromkeys(SIGIO_ATTACKS, True)
+    assert [r.examples[0].exc_type for r in results] == ["PermissionError"] * len(programs)
+
+
+UNIX_ATTACKS = {
+    "sendto_dgram": "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+    "a.sendto(b'pwned', {ADDR})",
+    "sendmsg_dgram": "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+    "a.sendmsg([b'pwned'], [], 0, {ADDR})",
+    "connect_pair": "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+    "a.connect({ADDR})\na.send(b'pwned')",
+    "connect_new": "s = socket.socket(socket.AF_UNIX, socket.{KIND})\ns.connect({ADDR})\n"
+    "s.send(b'pwned')",
+}
+
+
+async def test_unix_sockets_of_the_host_receive_nothing(box: Sandbox) -> None:
+    """Datagram and stream listeners, by path (like /dev/log) and abstract: nothing arrives."""
+    where = Path(tempfile.mkdtemp(prefix="synthls-unix-", dir="/tmp"))
+    where.chmod(0o777)
+    tag = f"synthls-{os.getpid()}-{id(box)}"
+    listeners: list[tuple[socket.socket, str, str]] = []
+    for kind in ("SOCK_DGRAM", "SOCK_STREAM"):
+        for addr in (str(where / kind), "\0" + tag + kind):
+            sock = socket.socket(socket.AF_UNIX, getattr(socket, kind))
+            sock.bind(addr)
+            if addr[0] != "\0":
+                os.chmod(addr, 0o777)
+            if kind == "SOCK_STREAM":
+                sock.listen(8)
+            sock.setblocking(False)
+            listeners.append((sock, kind, addr))
+    programs = []
+    for _, kind, addr in listeners:
+        for name, code in UNIX_ATTACKS.items():
+            body = "import socket\n" + code.format(ADDR=repr(addr), KIND=kind)
+            setup = "def add(a, b):\n" + textwrap.indent(body, "    ") + "\n    return a + b\n"
+            programs.append((f"{name} {kind} {addr!r}", Program(setup, (EXAMPLE,))))
+    try:
+        results = await asyncio.gather(*(box.run(p) for _, p in programs))
+        got = []
+        for sock, kind, addr in listeners:
+            with contextlib.suppress(BlockingIOError):
+                got.append((kind, addr, sock.recv(64) if kind == "SOCK_DGRAM" else sock.accept()))
+    finally:
+        for sock, _, _ in listeners:
+            sock.close()
+        shutil.rmtree(where, ignore_errors=True)
+    assert got == []
+    assert [name for (name, _), r in zip(programs, results) if r.examples[0].passed] == []
+
+
+async def test_a_flood_of_lines_is_cut_off_and_runs_in_flight_are_unaffected() -> None:
+    """8 MiB of newlines on the result fd (under the byte cap): the flooder is cut off at the
+    zygote, concurrent ordinary runs pass, and the worker is not restarted."""
+    sandbox = Sandbox(Limits(timeout=10.0, parallel=4))
+    flood = "import os\ndef add(a, b):\n    os.write(3, b'\\n' * (8 << 20))\n    return a + b\n"
+    good = "def add(a, b):\n    return a + b\n"
+    try:
+        await sandbox.start()
+        zygote = sandbox.info["pid"]
+        runs = [Program(flood, (EXAMPLE,))] + [Program(good, (EXAMPLE,))] * 6
+        results = await asyncio.gather(*(sandbox.run(p) for p in runs))
+        after = await sandbox.run(Program(good, (EXAMPLE,)))
+        same_worker = sandbox.info["pid"] == zygote and os.path.exists(f"/proc/{zygote}")
+    finally:
+        await sandbox.close()
+    assert results[0].status == "overflow", results[0]
+    flooder = results[0]
+    assert "result channel flooded" in (flooder.setup_error or "") + str(flooder.examples[0])
+    assert all(r.all_passed for r in results[1:]) and after.all_passed
+    assert same_worker

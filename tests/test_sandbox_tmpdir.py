@@ -59,3 +59,28 @@ async def test_the_working_dir_is_removed_after_the_run(box: Sandbox) -> None:
             break
         await asyncio.sleep(0.01)
     assert not os.path.exists(cwd)
+
+
+FILL = """
+def fill():
+    written = 0
+    try:
+        for i in range(48):  # 384 MiB in files of 8 MiB (each under the per-file limit)
+            with open(f"f{i}", "wb") as fh:
+                fh.write(b"x" * (8 << 20))
+            written += 1
+    except OSError as exc:
+        return ("stopped", written, exc.errno)
+    return ("all", written, 0)
+"""
+
+
+async def test_the_temp_dir_has_a_total_quota_and_the_worker_survives(box: Sandbox) -> None:
+    zygote = box.info["pid"]
+    program = Program(setup=FILL, examples=(Example("fill()", "", 0, style="value"),))
+    result = await box.run(program)
+    kind, written, errno = eval(result.examples[0].got)  # a repr of plain literals
+    assert (kind, errno) == ("stopped", 28), result  # ENOSPC
+    assert written * 8 <= 64
+    again = await _where(box, "where()")
+    assert again[3] == [] and box.info["pid"] == zygote  # fresh and empty, same worker

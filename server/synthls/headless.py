@@ -174,8 +174,18 @@ def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]
     return rows
 
 
+def project_root(path: str) -> str:
+    """The nearest parent of ``path`` with pyproject.toml, setup.py or .git, else its directory."""
+    here = Path(path).resolve().parent
+    for folder in (here, *here.parents):
+        if any((folder / name).exists() for name in ("pyproject.toml", "setup.py", ".git")):
+            return str(folder)
+    return str(here)
+
+
 async def check(args: argparse.Namespace, settings: Settings) -> int:
     text = read_python(args.path)
+    project = project_root(args.path)
     doc = Document(text)
     targets = [t for t in collected(doc, find_functions(doc)) if t.spec.examples]
     path = str(Path(args.path).resolve()) if Path(args.path).is_file() else None
@@ -183,7 +193,18 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
     await sandbox.start()
     try:
         results = await asyncio.gather(
-            *(check_target(text, t, sandbox, settings.sandbox.timeout, path=path) for t in targets)
+            *(
+                check_target(
+                    text,
+                    t,
+                    sandbox,
+                    settings.sandbox.timeout,
+                    path=path,
+                    trust="user",
+                    project=project,
+                )
+                for t in targets
+            )
         )
     finally:
         await sandbox.close()

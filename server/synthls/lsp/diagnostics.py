@@ -15,10 +15,11 @@ import asyncio
 import logging
 import os
 from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.uris import to_fs_path
+from pygls import uris
 
 from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
@@ -103,8 +104,19 @@ class Checker:
         return await asyncio.shield(task)
 
     # -- work ------------------------------------------------------------------------------------
+    def _project(self, uri: str) -> str | None:
+        """The user's code may read the workspace root, or its own directory outside it."""
+        fs_path = uris.to_fs_path(uri)
+        if not fs_path:
+            return None  # an unsaved buffer: no project to read
+        path = Path(fs_path).resolve()
+        root = self.ls.workspace.root_path
+        if root and path.is_relative_to(Path(root).resolve()):
+            return str(Path(root).resolve())
+        return str(path.parent)
+
     async def _result(
-        self, text: str, digest: str, t: FunctionTarget, path: str | None
+        self, text: str, digest: str, t: FunctionTarget, path: str | None, project: str | None
     ) -> RunResult:
         key = f"{_key(digest, t)}\0{path or ''}"  # __file__ is part of what the run sees
         cached = self.cache.get(key)
@@ -112,7 +124,10 @@ class Checker:
             self.cache.move_to_end(key)
             return cached
         sandbox = await self.ls.sandbox()
-        result = await check_target(text, t, sandbox, self.ls.settings.sandbox.timeout, path=path)
+        timeout = self.ls.settings.sandbox.timeout
+        result = await check_target(
+            text, t, sandbox, timeout, path=path, trust="user", project=project
+        )
         self.cache[key] = result
         while len(self.cache) > CACHE_SIZE:
             self.cache.popitem(last=False)
@@ -125,7 +140,8 @@ class Checker:
         if doc is None:
             return {"functions": 0, "examples": 0, "failed": 0}
         version, text = doc.version, doc.text  # the snapshot every check of this run uses
-        path = to_fs_path(uri) if uri.startswith("file:") else None  # the module's __file__
+        path = uris.to_fs_path(uri) if uri.startswith("file:") else None  # the module's __file__
+        project = self._project(uri)
         digest = await offloop.digest(text)
         await offloop.precompile(text)  # meanwhile the client's requests say where to look first
         known = self.known.get(uri)
@@ -147,7 +163,7 @@ class Checker:
                 if claimed >= limit:
                     return
                 claimed += 1
-                pairs[_key(digest, t)] = (t, await self._result(text, digest, t, path))
+                pairs[_key(digest, t)] = (t, await self._result(text, digest, t, path, project))
                 if loop.time() - shown_at >= PROGRESS_S and doc.version == version:
                     shown_at = loop.time()
                     self._show(uri, doc, version, list(pairs.values()), partial=True)

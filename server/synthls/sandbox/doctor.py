@@ -1,9 +1,12 @@
 """``synthls doctor``: what this platform gives the sandbox, and proof that it works.
 
-Starts a real sandbox, reports the platform and which isolation layers are active (and why the
-others are not), then runs a small self-test: a correct candidate must pass, a wrong one must
-fail, a hang must time out, and attempts to reach the network, write outside the temp dir,
-read the user's home or start a process must all be contained.
+Starts a real sandbox, reports the platform, which isolation layers are active (and why the
+others are not) and what each trust profile gets, then runs a small self-test: a correct
+candidate must pass, a wrong one must fail, a hang must time out, and attempts to reach the
+network, write outside the temp dir, read the user's home, start a process, aim SIGIO at
+another process or send a datagram to a host socket must all be contained; the temp dir must
+be capped, and the user profile must read its project and run a process pool (where the
+platform gives the layers these need).
 """
 
 from __future__ import annotations
@@ -25,10 +28,45 @@ class _Check:
     name: str
     program: Program
     expect_pass: bool
+    expect_exc: str | None = None  # the exception that proves the layer stopped it
 
 
 def _example(source: str, want: str) -> Example:
     return Example(source=source, want=want, line=0)
+
+
+def _hostile(name: str, body: str, exc: str | None = None, **kw: object) -> _Check:
+    setup = "def attack():\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    program = Program(setup, (_example("attack()", ""),), **kw)  # type: ignore[arg-type]
+    return _Check(name, program, False, exc)
+
+
+def _layer_checks(layers: tuple[str, ...], project: str) -> list[_Check]:
+    """Checks of the newer limits (each only where its layer exists here)."""
+    checks = []
+    if "seccomp" in layers:
+        sigio = "import fcntl, os\nr, w = os.pipe()\nfcntl.fcntl(r, fcntl.F_SETOWN, os.getppid())"
+        unix = "import socket\na, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+        unix += "a.sendto(b'x', '/dev/log')"
+        checks.append(
+            _hostile("SIGIO cannot be aimed at other processes", sigio, "PermissionError")
+        )
+        checks.append(_hostile("no datagrams to host unix sockets", unix, "PermissionError"))
+    if "tmp_quota" in layers:
+        fill = "for i in range(6):\n    open(f'f{i}', 'wb').write(b'x' * (15 << 20))"
+        checks.append(_hostile("temp dir has a total quota", fill, "OSError"))
+        data = os.path.join(project, "data.txt")
+        user = (
+            f"import multiprocessing\nDATA = open({data!r}).read()\n"
+            "def f():\n    with multiprocessing.Pool(2) as p:\n"
+            "        return p.map(len, [DATA, DATA + DATA])\n"
+        )
+        program = Program(user, (_example("f()", "[2, 4]\n"),), trust="user", project=project)
+        checks.append(_Check("user profile: reads its project, runs a pool", program, True))
+    net = "import socket\nsocket.create_connection(('127.0.0.1', 22), 1)"
+    kw = {"trust": "user", "project": project}
+    checks.append(_hostile("user profile: network is unreachable", net, **kw))
+    return checks
 
 
 def _checks(marker: str) -> list[_Check]:
@@ -58,12 +96,16 @@ async def _self_test(box: Sandbox) -> list[tuple[str, bool, str]]:
     with tempfile.TemporaryDirectory(prefix="synthls-doctor-") as tmp:
         os.chmod(tmp, 0o777)
         marker = os.path.join(tmp, "escaped")
-        checks = _checks(marker)
+        with open(os.path.join(tmp, "data.txt"), "w") as fh:
+            fh.write("ab")
+        checks = _checks(marker) + _layer_checks(box.layers, tmp)
         results: list[RunResult] = await asyncio.gather(*(box.run(c.program) for c in checks))
         escaped = os.path.exists(marker)
     lines = []
     for check, result in zip(checks, results):
         ok = result.all_passed == check.expect_pass
+        if check.expect_exc is not None:
+            ok = ok and bool(result.examples) and result.examples[0].exc_type == check.expect_exc
         if check.name.startswith("no writes") and escaped:
             ok = False
         first = result.examples[0] if result.examples else None
@@ -98,12 +140,41 @@ async def _report() -> tuple[str, bool]:
             "  note: children run as nobody, who cannot read this interpreter's files, and "
             "there is no Landlock: only pre-imported modules are available to candidates"
         )
+    out += _profile_lines(info.get("profiles") or {})
     out.append("self-test:")
     for name, ok, detail in tests:
         out.append(f"  [{'ok' if ok else 'FAIL'}] {name} ({detail})")
     passed = all(ok for _, ok, _ in tests)
     out.append("result:   " + ("ok" if passed else "FAILED"))
     return "\n".join(out), passed
+
+
+_WHO = {"strict": "engine candidates", "user": "your own code: diagnostics, synthls check"}
+
+
+def _profile_lines(profiles: dict[str, dict[str, object]]) -> list[str]:
+    """One block per trust profile: what it may read, processes, unix sockets, temp quota."""
+    out = ["profiles:"]
+    for name, p in profiles.items():
+        quota = p.get("tmp_quota")
+        procs = p.get("processes")
+        out += [
+            f"  {name} ({_WHO.get(name, name)}):",
+            f"    reads:     {p.get('reads')}",
+            "    processes: "
+            + ("none" if procs == 0 else "no limit (root)" if procs is None else f"{procs} more"),
+            "    network:   none"
+            + ("; unix datagrams by path as the uid allows" if p.get("unix_send") else "")
+            + ("" if p.get("unix_send") else "; no datagrams to host unix sockets"),
+            "    temp dir:  "
+            + (
+                f"{int(quota) >> 20} MiB in all (private tmpfs)"  # type: ignore[call-overload]
+                if quota
+                else "no total quota here (no mount namespace); 16 MiB per file"
+            )
+            + ("; private /dev/shm" if p.get("shm") else ""),
+        ]
+    return out
 
 
 def doctor_report() -> tuple[str, bool]:

@@ -30,7 +30,9 @@ from synthls.sandbox.results import build_result_off_loop
 from synthls.sandbox.types import Program, RunResult
 
 logger = logging.getLogger(__name__)
-ALL_LAYERS = ("rlimits", "setsid", "no_new_privs", "netns", "landlock", "seccomp", "drop_uid")
+ALL_LAYERS = (
+    "rlimits", "setsid", "no_new_privs", "netns", "landlock", "seccomp", "drop_uid", "tmp_quota"
+)  # fmt: skip
 _GRACE = 5.0  # extra seconds before the server gives up on a silent worker
 _STREAM_LIMIT = 1 << 24
 
@@ -68,6 +70,8 @@ def _request(job_id: int, program: Program, limits: Limits) -> dict[str, Any]:
         "filename": program.filename,
         "examples": examples,
         "probes": list(program.probes),
+        "trust": program.trust,
+        "project": os.path.abspath(program.project) if program.project else None,
         "probe_timeout": max(0.0, min(program.probe_timeout, timeout)),
         "timeout": timeout,
         "output_bytes": limits.output_bytes,

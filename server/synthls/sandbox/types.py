@@ -10,6 +10,7 @@ from synthls.spec.model import Example
 ExampleStatus = Literal[
     "passed", "failed", "error", "timeout", "memory", "killed", "truncated", "not_run"
 ]
+Trust = Literal["strict", "user"]
 RunStatus = Literal["ok", "setup_error", "timeout", "memory", "killed", "crashed", "overflow"]
 
 
@@ -21,6 +22,13 @@ class Program:
     candidates by behaviour on generated inputs). Each probe has its own wall-clock budget of
     `probe_timeout` seconds (0 = none) inside the child: an overrun probe reports None and the
     next one still runs; `timeout` still bounds the whole program.
+
+    `trust` picks the isolation profile: "strict" for candidates from engines (reads only the
+    stdlib, site-packages and the packages it imports, never dotfiles; no processes; no unix
+    datagrams to host sockets), "user" for the user's own code being checked (diagnostics,
+    `synthls check`): read-only access to `project` (the project directory) and `sys.path`, a
+    small process budget (multiprocessing, subprocess), still no network and no writes
+    outside its temp dir.
     """
 
     setup: str
@@ -29,6 +37,8 @@ class Program:
     timeout: float = 5.0  # wall-clock seconds for the whole program
     filename: str = "<candidate>"
     probe_timeout: float = 0.25  # wall-clock seconds per probe
+    trust: Trust = "strict"
+    project: str | None = None  # absolute path of the project directory (trust="user")
 
 
 @dataclass(frozen=True)

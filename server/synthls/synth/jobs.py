@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.config import Settings
-from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import Example, FunctionTarget
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.loop import Outcome, Progress, Runner, synthesize
@@ -103,14 +103,22 @@ async def check_target(
     *,
     path: str | None = None,
     as_doctest: bool = True,
+    trust: Trust = "strict",
+    project: str | None = None,
 ) -> RunResult:
     """Run the function's examples against the file as it is; ``path`` (absolute) is the file's,
     which becomes the module's ``__file__`` and, by its stem, its ``__name__``. ``as_doctest``:
-    judge as doctest does (an implied ``True`` is no output); False gives synthesis's view."""
+    judge as doctest does (an implied ``True`` is no output); False gives synthesis's view.
+
+    The user's own code is checked with ``trust="user"``: it may read ``project`` (read-only)
+    and start a few processes, as under ``python -m doctest``.
+    """
     program = Program(
         setup=module_with_body(text, target, None),
         examples=tuple(as_doctest_sees(ex) if as_doctest else ex for ex in target.spec.examples),
         timeout=timeout,
         filename=path or "<candidate>",
+        trust=trust,
+        project=project,
     )
     return await runner.run(program)

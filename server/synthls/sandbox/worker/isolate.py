@@ -1,9 +1,12 @@
 """Isolation layers applied in a freshly forked child before any candidate code runs.
 
 Order matters: own session and death signal first, then file descriptors, working directory,
-network namespace (normally the zygote's shared one, see ``enter_shared_netns``), dropping
-root or the user namespace's capabilities, resource limits, no_new_privs, Landlock and finally
-seccomp (which forbids the calls the earlier steps need). Which layers to apply is decided once at
+network namespace (normally the zygote's shared one, see ``enter_shared_netns``), a private
+mount namespace whose size-capped tmpfs is the temp dir (the total a child may write) and its
+own ``/dev/shm``, dropping root or the user namespace's capabilities, resource limits (with
+the user profile's process budget), no_new_privs, Landlock and finally seccomp (which forbids
+the calls the earlier steps need). Landlock and seccomp follow the trust profile: ``strict``
+for engine candidates, ``user`` for the user's own code (see ``readset`` and ``seccomp``). Which layers to apply is decided once at
 worker start-up by probing them in a throwaway child (``probe``); a layer that was available
 then but fails later aborts the child, so a candidate never runs with less than was reported.
 """
@@ -16,14 +19,19 @@ import os
 import resource
 import signal
 import sys
-import sysconfig
 from typing import Any
 
-from . import landlock, seccomp
+from . import landlock, readset, seccomp
 
 NOBODY = 65534
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_SLAVE = 2, 4, 0x4000, 0x80000
+TMP_QUOTA = 64 << 20  # bytes a child may keep in its temp dir, all files together
+TMP_INODES = 4096
+SHM_QUOTA = 16 << 20  # the user profile's private /dev/shm (multiprocessing's semaphores)
+PROCESS_BUDGET = 32  # processes and threads the user profile may start (RLIMIT_NPROC counts both)
 _PR_SET_PDEATHSIG = 1
 _PR_SET_KEEPCAPS = 8
 _PR_SET_NO_NEW_PRIVS = 38
@@ -42,18 +50,6 @@ def _check(ret: int, what: str) -> None:
     if ret != 0:
         err = ctypes.get_errno()
         raise IsolationError(f"{what}: {os.strerror(err)}")
-
-
-def read_paths() -> list[str]:
-    """Directories a candidate may read: the interpreter's own paths and system libraries."""
-    paths = {p for p in sys.path if p and os.path.isabs(p) and p != os.sep}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        with_key = sysconfig.get_paths().get(key)
-        if with_key:
-            paths.add(with_key)
-    paths.update(["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"])
-    paths.update(["/etc/localtime", "/dev/null", "/dev/urandom", "/dev/zero"])
-    return sorted(p for p in paths if os.path.exists(p))
 
 
 def _nobody_can_read(path: str) -> bool:
@@ -121,7 +117,8 @@ def drop_root(keep_read_search: bool) -> None:
         _capset_read_search()
 
 
-def set_rlimits(limits: dict[str, int], nproc: bool) -> None:
+def set_rlimits(limits: dict[str, int], nproc: int | None) -> None:
+    """The child's resource limits; ``nproc`` is RLIMIT_NPROC (None: leave it)."""
     mem = limits["memory_mb"] << 20
     cpu = max(1, int(limits["cpu_seconds"]))
     pairs = [
@@ -135,8 +132,8 @@ def set_rlimits(limits: dict[str, int], nproc: bool) -> None:
         (resource.RLIMIT_NOFILE, 64, 64),
         (resource.RLIMIT_CORE, 0, 0),
     ]
-    if nproc:
-        pairs.append((resource.RLIMIT_NPROC, 0, 0))
+    if nproc is not None:
+        pairs.append((resource.RLIMIT_NPROC, nproc, nproc))
     for which, soft, hard in pairs:
         try:
             resource.setrlimit(which, (soft, hard))
@@ -176,42 +173,118 @@ def enter_child(
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversized writes fail with EFBIG instead
 
 
-def apply(cfg: dict[str, Any], tmpdir: str) -> list[str]:
-    """Apply the configured layers to this process; returns the names actually applied."""
+def _mount_tmpfs(target: str, options: str) -> None:
+    flags = _MS_NOSUID | _MS_NODEV
+    _check(_libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options.encode()), "mount")
+
+
+def private_tmp(tmpdir: str, owner: int) -> bool:
+    """A private mount namespace: the temp dir becomes a size-capped tmpfs owned by ``owner``.
+
+    Also a private ``/dev/shm`` when it can be mounted (returns whether it was; only the user
+    profile's Landlock rules let it be written, and only a private one). Mounts made here are
+    invisible to the zygote and vanish with the child.
+    """
+    _unshare(_CLONE_NEWNS)
+    _check(_libc.mount(None, b"/", None, _MS_REC | _MS_SLAVE, None), "mount --make-rslave /")
+    ids = f"uid={owner},gid={owner}"
+    _mount_tmpfs(tmpdir, f"size={TMP_QUOTA},nr_inodes={TMP_INODES},mode=700,{ids}")
+    os.chdir(tmpdir)  # the tmpfs, not the directory underneath it
+    try:
+        _mount_tmpfs("/dev/shm", f"size={SHM_QUOTA},nr_inodes=256,mode=1777")
+    except IsolationError:
+        return False
+    return True
+
+
+def count_processes() -> int:
+    """Processes RLIMIT_NPROC counts for this real uid: in the init user namespace all of the
+    uid's, in the zygote's own namespace only those in it (outside ones show unmapped ids)."""
+    uid, mine = os.getuid(), os.readlink("/proc/self/ns/user")
+    with open("/proc/self/uid_map") as fh:
+        in_init = fh.read().split() == ["0", "0", "4294967295"]
+    count = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if not in_init and os.readlink(f"/proc/{name}/ns/user") != mine:
+                continue
+            with open(f"/proc/{name}/status", "rb") as fh:
+                real = next(ln for ln in fh if ln.startswith(b"Uid:")).split()[1]
+        except (OSError, StopIteration, IndexError):
+            continue
+        count += int(real) == uid
+    return count
+
+
+def _nproc(cfg: dict[str, Any], trust: str) -> int | None:
+    if trust == "user":
+        return None if os.geteuid() == 0 else count_processes() + PROCESS_BUDGET
+    return 0 if cfg.get("nproc") else None
+
+
+def apply(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any] | None = None) -> list[str]:
+    """Apply the configured layers to this process; returns the names actually applied.
+
+    ``profile`` (``trust``, ``read``, ``list``, ``keep_read_search``) defaults to the strict
+    profile with the zygote's base read set.
+    """
+    profile = profile or {}
+    trust = profile.get("trust", "strict")
     layers = ["setsid"]
     if cfg.get("netns") and not cfg.get("netns_shared"):
         _unshare(_CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET)
         layers.append("netns")
+    shm = False
+    if cfg.get("mntns"):
+        shm = private_tmp(tmpdir, NOBODY if cfg.get("drop_uid") else os.geteuid())
+        layers.append("tmp_quota")
     if cfg.get("drop_caps"):
         _capset(0)  # the capabilities a user namespace granted the zygote stay with it
     if cfg.get("drop_uid"):
-        drop_root(bool(cfg.get("keep_read_search")))
+        drop_root(bool(profile.get("keep_read_search", cfg.get("keep_read_search"))))
         layers.append("drop_uid")
-    set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))
+    set_rlimits(cfg["limits"], nproc=_nproc(cfg, trust))
     layers.append("rlimits")
     if sys.platform == "linux":
         _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         layers.append("no_new_privs")
+    return layers + _confine(cfg, tmpdir, profile, shm)
+
+
+def _confine(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any], shm: bool) -> list[str]:
+    """Landlock and seccomp for the profile (last: they forbid what the steps before need)."""
+    trust = profile.get("trust", "strict")
+    layers = []
     if cfg.get("landlock"):
+        read = profile.get("read", cfg["read_paths"])
+        listed = profile.get("list", cfg.get("list_paths", []))
+        rw = [tmpdir] + (["/dev/shm"] if trust == "user" and shm else [])
         try:
-            landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))
+            landlock.restrict(read, rw, int(cfg["landlock"]), listed)
         except OSError as exc:
             raise IsolationError(str(exc)) from exc
         layers.append("landlock")
     if cfg.get("seccomp"):
         try:
-            seccomp.install(os.getpid())
+            seccomp.install(os.getpid(), trust)
         except OSError as exc:
             raise IsolationError(str(exc)) from exc
         layers.append("seccomp")
     return layers
 
 
+def nobody_can_read_all(paths: list[str]) -> bool:
+    return all(_nobody_can_read(p) for p in paths if os.path.isdir(p))
+
+
 def plan(want: dict[str, bool]) -> dict[str, Any]:
     """Static facts for the probe: which layers could apply here, before trying them."""
     root = os.geteuid() == 0
-    paths = read_paths()
-    readable = all(_nobody_can_read(p) for p in paths if os.path.isdir(p))
+    base = readset.strict_base()
+    paths = base["read"]
+    readable = nobody_can_read_all(paths)
     abi = landlock.abi_version() if want.get("landlock", True) else 0
     cfg: dict[str, Any] = {
         "netns": want.get("netns", True) and sys.platform == "linux",
@@ -224,6 +297,8 @@ def plan(want: dict[str, bool]) -> dict[str, Any]:
         "landlock": abi,
         "seccomp": want.get("seccomp", True) and seccomp.available(),
         "read_paths": paths,
+        "list_paths": base["list"],
+        "mntns": want.get("tmp_quota", True) and sys.platform == "linux",
     }
     cfg["nproc"] = not cfg["seccomp"] and (not root or cfg["drop_uid"])
     return cfg

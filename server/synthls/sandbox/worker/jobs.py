@@ -1,14 +1,16 @@
 """Book-keeping for running children in the zygote: relay, deadlines, kills, reaping, cleanup.
 
 The relay is byte-level: each complete line a child writes is forwarded as ``<id> <line>``
-without being parsed (the server parses and judges), up to a byte cap after which the child is
-killed as an output flood. Lines are held until the job ends and sent together with its
-``end`` event, so the server wakes once per job; nothing is lost when the child hangs or dies,
-because what it wrote before is already here. A child is killed with SIGKILL to its process group on deadline,
-cancellation, flood, or as soon as it reports ``done`` (so no thread or straggler outlives
-the verdict). Process groups are killed while the leader is still unreaped (a zombie at worst),
-so the group id cannot have been recycled. Orphans reparented to the zygote (it is a
-subreaper) are reaped too, and killed when seccomp could not stop them from forking.
+without being parsed (the server parses and judges), up to a byte cap and a line cap (one line
+per event the job can have), past which the child is killed as an output flood and the read
+that crossed the cap is dropped, so a flood never reaches the server. Lines are held until the
+job ends and sent together with its ``end`` event, so the server wakes once per job; nothing is
+lost when the child hangs or dies, because what it wrote before is already here. A child is
+killed with SIGKILL to its process group on deadline, cancellation, flood, or as soon as it
+reports ``done`` (so no thread or straggler outlives the verdict). Process groups are killed
+while the leader is still unreaped (a zombie at worst), so the group id cannot have been
+recycled. Orphans reparented to the zygote (it is a subreaper) are reaped too, and killed when
+seccomp could not stop them from forking or the job was allowed to (the user profile).
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ class Job:
         self.started = time.monotonic()
         self.deadline = self.started + timeout
         self.cap = cap
+        self.max_lines = 1 << 62  # genuine report lines a child can have (set per job)
+        self.can_fork = False  # its processes may outlive it (the user profile)
         self.buf = bytearray()
         self.nbytes = 0
+        self.nlines = 0
         self.reason: str | None = None
         self.killed = False
         self.status: int | None = None
@@ -120,8 +125,9 @@ class JobTable:
             job.eof = True
             return False
         job.nbytes += len(data)
-        if job.nbytes > job.cap:
-            self.kill(job.id, "overflow")
+        job.nlines += data.count(b"\n")
+        if job.nbytes > job.cap or job.nlines > job.max_lines:
+            self.kill(job.id, "overflow")  # nothing of this read is relayed
             job.eof = True
             return False
         job.buf += data
@@ -178,7 +184,7 @@ class JobTable:
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
         self.remove_dir(job.tmpdir)
-        if not self.cfg.get("seccomp"):
+        if job.can_fork or not self.cfg.get("seccomp"):
             kill_orphans(set(self.by_pid) | self.keep_alive())
 
     def _end_line(self, job: Job, how: dict[str, Any]) -> bytes:

@@ -2,7 +2,7 @@
 
 Landlock is unprivileged and stackable, so it works as root, as an ordinary user and inside
 containers. The ruleset denies everything it handles except: read+execute beneath the given
-read-only paths, full access beneath the candidate's temp directory, and (ABI >= 4) no TCP bind
+read-only paths, listing beneath the list-only ones, full access beneath the candidate's temp directory, and (ABI >= 4) no TCP bind
 or connect, and (ABI >= 6) no signals or abstract unix sockets outside the domain. Rights the
 running kernel does not know are dropped, so older kernels get what they support (fs from 5.13).
 """
@@ -14,6 +14,7 @@ import os
 import platform
 import stat
 import sys
+from collections.abc import Sequence
 
 _NR = {"x86_64": (444, 445, 446), "aarch64": (444, 445, 446), "riscv64": (444, 445, 446)}
 
@@ -79,8 +80,13 @@ def _add_path(ruleset: int, nr_add: int, path: str, access: int) -> None:
         os.close(fd)
 
 
-def restrict(read_paths: list[str], rw_paths: list[str], abi: int) -> list[str]:
+def restrict(
+    read_paths: Sequence[str], rw_paths: Sequence[str], abi: int, list_paths: Sequence[str] = ()
+) -> list[str]:
     """Confine this process (and future children); returns the features applied.
+
+    ``list_paths`` are directories that may be listed (and their subdirectories) but whose
+    files stay unreadable unless a ``read_paths`` rule covers them.
 
     Needs PR_SET_NO_NEW_PRIVS (or CAP_SYS_ADMIN) first. Raises OSError when it cannot apply.
     """
@@ -102,6 +108,8 @@ def restrict(read_paths: list[str], rw_paths: list[str], abi: int) -> list[str]:
         readonly = _EXECUTE | _READ_FILE | _READ_DIR
         for path in read_paths:
             _add_path(ruleset, nr_add, path, readonly)
+        for path in list_paths:
+            _add_path(ruleset, nr_add, path, _READ_DIR)
         for path in rw_paths:
             _add_path(ruleset, nr_add, path, fs)
         if _libc.syscall(nr_restrict, ruleset, 0) != 0:

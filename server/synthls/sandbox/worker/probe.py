@@ -20,12 +20,16 @@ from . import isolate, landlock, seccomp
 
 def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    owner = isolate.NOBODY if cfg.get("drop_uid") else os.geteuid()
+    nproc = 0 if cfg.get("nproc") else None
+    read, listed = cfg["read_paths"], cfg.get("list_paths", [])
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("netns", lambda: isolate._unshare(_netns_flags())),
+        ("netns", isolate.enter_shared_netns),  # as the zygote does it: uid maps included
+        ("mntns", lambda: isolate.private_tmp(tmpdir, owner)),
         ("drop_uid", lambda: isolate.drop_root(bool(cfg.get("keep_read_search")))),
-        ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=bool(cfg.get("nproc")))),
+        ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=nproc)),
         ("no_new_privs", _no_new_privs),
-        ("landlock", lambda: landlock.restrict(cfg["read_paths"], [tmpdir], int(cfg["landlock"]))),
+        ("landlock", lambda: landlock.restrict(read, [tmpdir], int(cfg["landlock"]), listed)),
         ("seccomp", lambda: seccomp.install(os.getpid())),
     ]
     for name, step in steps:
@@ -44,10 +48,6 @@ def _no_new_privs() -> None:
     if sys.platform != "linux":
         raise OSError(38, "PR_SET_NO_NEW_PRIVS is Linux-only")
     isolate._check(isolate._libc.prctl(38, 1, 0, 0, 0), "no_new_privs")
-
-
-def _netns_flags() -> int:
-    return 0x40000000 if os.geteuid() == 0 else 0x40000000 | 0x10000000
 
 
 def probe(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def settle(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, st
     """Probe and keep only working layers: (config for children, active layers, errors)."""
     found = probe(cfg)
     final = dict(cfg)
-    for name in ("netns", "drop_uid", "landlock", "seccomp"):
+    for name in ("netns", "mntns", "drop_uid", "landlock", "seccomp"):
         if not found.get(name):
             final[name] = 0 if name == "landlock" else False
     if not final["drop_uid"]:
@@ -96,5 +96,8 @@ def settle(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, st
     layers = ["setsid", "fd_hygiene"]
     layers += [n for n in ("rlimits", "no_new_privs") if found.get(n)]
     layers += [n for n in ("netns", "landlock", "seccomp", "drop_uid") if final.get(n)]
+    layers += ["tmp_quota"] if final.get("mntns") else []
     errors = {k[: -len("_error")]: str(v) for k, v in found.items() if k.endswith("_error")}
+    if "mntns" in errors:
+        errors["tmp_quota"] = errors.pop("mntns")
     return final, layers, errors

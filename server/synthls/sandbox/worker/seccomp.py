@@ -1,12 +1,18 @@
 """A seccomp-BPF filter built by hand (ctypes + prctl), no libseccomp needed.
 
-The filter keeps a candidate from doing anything but computing: no new sockets, no fork, exec or
-non-thread clone, no signals to other processes, no ptrace, mounts, namespaces, BPF, io_uring,
-keyrings, modules or clock changes. Threads stay allowed (``clone`` with CLONE_THREAD;
-``clone3`` answers ENOSYS so glibc falls back to ``clone``). ``socketpair`` stays allowed because
-asyncio's event loop needs one and an unnamed pair reaches nobody. Denied calls fail with EPERM
-rather than killing, so the candidate sees an ordinary Python exception. Only x86_64 numbers are
-tabled; elsewhere the layer reports itself unavailable.
+The ``strict`` filter (engine candidates) keeps a candidate from doing anything but computing: no
+new sockets, no fork, exec or non-thread clone, no signals to other processes, no ptrace, mounts,
+namespaces, BPF, io_uring, keyrings, modules or clock changes. Threads stay allowed (``clone``
+with CLONE_THREAD; ``clone3`` answers ENOSYS so glibc falls back to ``clone``). ``socketpair``
+stays allowed because asyncio's event loop needs one; ``sendto`` with an address and
+``sendmsg``/``sendmmsg`` are denied, so an unnamed pair cannot be aimed at a host listener
+(``/dev/log``, journald, an abstract socket). In both profiles a file's owner for SIGIO/O_ASYNC
+cannot be set (``fcntl F_SETOWN/F_SETOWN_EX/F_SETSIG``, ``ioctl FIOSETOWN/SIOCSPGRP``): that
+would deliver a chosen signal to any process of the same uid. The ``user`` filter (the user's own
+code, checked like ``python -m doctest``) also allows fork, exec and signals to pids >= 0 (its
+own pool workers); the process budget is RLIMIT_NPROC. Denied calls fail with EPERM rather than
+killing, so the code sees an ordinary Python exception. Only x86_64 numbers are tabled; elsewhere
+the layer reports itself unavailable.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ _RET_ALLOW = 0x7FFF0000
 _RET_ERRNO = 0x00050000
 _RET_KILL_PROCESS = 0x80000000
 
-_LD_ABS_W, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_LD_ABS_W, _JA, _JEQ, _JGE, _JSET, _RET = 0x20, 0x05, 0x15, 0x35, 0x45, 0x06
 _OFF_NR, _OFF_ARCH = 0, 4
 
 
@@ -59,6 +65,12 @@ DENIED_X86_64: dict[str, int] = {
     "personality": 135, "iopl": 172, "ioperm": 173, "setpriority": 141,
 }  # fmt: skip
 _NR_CLONE, _NR_CLONE3, _NR_KILL, _NR_TGKILL = 56, 435, 62, 234
+_NR_FCNTL, _NR_IOCTL, _NR_SENDTO, _NR_SENDMSG, _NR_SENDMMSG = 72, 16, 44, 46, 307
+_F_SETOWN, _F_SETSIG, _F_SETOWN_EX = 8, 10, 15
+_FIOSETOWN, _SIOCSPGRP = 0x8901, 0x8902
+# what the user profile may do that candidates may not: start processes
+_USER_ALLOWED = {"fork", "vfork", "execve", "execveat"}
+PROFILES = ("strict", "user")
 
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
@@ -90,8 +102,44 @@ def _own_pid_only(nr: int, pid: int) -> list[bytes]:
     ]
 
 
-def _pid_independent_head() -> bytes:
-    """Everything of the filter up to the own-pid checks (built once, at import)."""
+def _deny_arg_values(nr: int, arg: int, values: tuple[int, ...]) -> list[bytes]:
+    """Deny syscall ``nr`` when the low word of argument ``arg`` is one of ``values``.
+
+    Expects the syscall number in A and leaves it there on every path that falls through.
+    """
+    m = len(values)
+    block = [_ins(_JEQ, nr, 0, 4 + m), _ins(_LD_ABS_W, _arg_lo(arg))]
+    block += [_ins(_JEQ, v, m - i + 1, 0) for i, v in enumerate(values)]
+    block += [_ins(_LD_ABS_W, _OFF_NR), _ins(_JA, 1), _ins(_RET, _RET_ERRNO | _EPERM)]
+    return block
+
+
+def _deny_if_pointer(nr: int, arg: int) -> list[bytes]:
+    """Deny ``nr`` when argument ``arg`` (a pointer) is not NULL; allow it otherwise."""
+    return [
+        _ins(_JEQ, nr, 0, 6),
+        _ins(_LD_ABS_W, _arg_lo(arg)),
+        _ins(_JEQ, 0, 0, 3),
+        _ins(_LD_ABS_W, _arg_hi(arg)),
+        _ins(_JEQ, 0, 0, 1),
+        _ins(_RET, _RET_ALLOW),
+        _ins(_RET, _RET_ERRNO | _EPERM),
+    ]
+
+
+def _non_negative_pid_only(nr: int) -> list[bytes]:
+    """Allow ``nr`` when its first argument (a pid) is >= 0: never -1 or a process group."""
+    return [
+        _ins(_JEQ, nr, 0, 4),
+        _ins(_LD_ABS_W, _arg_hi(0)),
+        _ins(_JEQ, 0, 0, 1),
+        _ins(_RET, _RET_ALLOW),
+        _ins(_RET, _RET_ERRNO | _EPERM),
+    ]
+
+
+def _pid_independent_head(profile: str) -> bytes:
+    """Everything of the filter up to the own-pid checks (built once per profile, at import)."""
     errno = _RET_ERRNO | _EPERM
     prog = [
         _ins(_LD_ABS_W, _OFF_ARCH),
@@ -103,8 +151,16 @@ def _pid_independent_head() -> bytes:
         _ins(_JEQ, _NR_CLONE3, 0, 1),
         _ins(_RET, _RET_ERRNO | _ENOSYS),
     ]
-    for nr in sorted(DENIED_X86_64.values()):
+    skip = _USER_ALLOWED if profile == "user" else set()
+    for nr in sorted(nr for name, nr in DENIED_X86_64.items() if name not in skip):
         prog += [_ins(_JEQ, nr, 0, 1), _ins(_RET, errno)]
+    prog += _deny_arg_values(_NR_FCNTL, 1, (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX))
+    prog += _deny_arg_values(_NR_IOCTL, 1, (_FIOSETOWN, _SIOCSPGRP))
+    if profile == "user":
+        return b"".join(prog)
+    prog += _deny_if_pointer(_NR_SENDTO, 4)
+    prog += [_ins(_JEQ, _NR_SENDMSG, 0, 1), _ins(_RET, errno)]
+    prog += [_ins(_JEQ, _NR_SENDMMSG, 0, 1), _ins(_RET, errno)]
     prog += [
         _ins(_JEQ, _NR_CLONE, 0, 4),
         _ins(_LD_ABS_W, _arg_lo(0)),
@@ -116,12 +172,16 @@ def _pid_independent_head() -> bytes:
 
 
 # built in the zygote at import, so each child only packs the few pid-dependent instructions
-_HEAD = _pid_independent_head()
+_HEADS = {profile: _pid_independent_head(profile) for profile in PROFILES}
 
 
-def build_filter(pid: int) -> bytes:
-    """The BPF program for a process whose pid is ``pid``."""
-    prog = [_HEAD, *_own_pid_only(_NR_KILL, pid), _ins(_LD_ABS_W, _OFF_NR)]
+def build_filter(pid: int, profile: str = "strict") -> bytes:
+    """The BPF program for a process whose pid is ``pid``, for trust ``profile``."""
+    if profile == "user":  # its pool workers are its own children; Landlock scopes bound it
+        prog = [_HEADS[profile], *_non_negative_pid_only(_NR_KILL)]
+        prog += _non_negative_pid_only(_NR_TGKILL)
+        return b"".join([*prog, _ins(_RET, _RET_ALLOW)])
+    prog = [_HEADS[profile], *_own_pid_only(_NR_KILL, pid), _ins(_LD_ABS_W, _OFF_NR)]
     prog += _own_pid_only(_NR_TGKILL, pid)
     prog += [_ins(_RET, _RET_ALLOW)]
     return b"".join(prog)
@@ -131,11 +191,11 @@ class _SockFprog(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
 
 
-def install(pid: int) -> int:
+def install(pid: int, profile: str = "strict") -> int:
     """Load the filter into this process (needs no_new_privs); returns the instruction count."""
     if platform.machine() != "x86_64":
         raise OSError(38, "seccomp table only for x86_64")
-    code = build_filter(pid)
+    code = build_filter(pid, profile)
     buf = ctypes.create_string_buffer(code, len(code))
     prog = _SockFprog(len(code) // 8, ctypes.cast(buf, ctypes.c_void_p))
     if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:

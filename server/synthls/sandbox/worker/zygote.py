@@ -26,7 +26,7 @@ import sys
 import tempfile
 from typing import Any
 
-from . import isolate, probe
+from . import isolate, probe, readset
 from .janitor import Janitor, rmtree
 from .jobs import Job, JobTable
 from .spares import SparePool
@@ -57,6 +57,8 @@ class Zygote:
         self.janitor = Janitor()
         self.janitor.start()  # before any spare exists
         self.spares = SparePool(cfg, spares)
+        self.base: readset.ReadSet = {"read": cfg["read_paths"], "list": cfg["list_paths"]}
+        self.user_profiles: dict[str | None, dict[str, Any]] = {}  # by project directory
         self.jobs.on_orphan = self._on_orphan
         self.jobs.keep_alive = lambda: set(self.spares.by_pid) | {self.janitor.pid}
         self.jobs.remove_dir = self.janitor.remove
@@ -109,6 +111,8 @@ class Zygote:
                 # one per turn, and preferably while idle: a spare setting itself up competes
                 # for the CPU with the job that is running
                 self._fork_spare()
+            elif self.spares.needs_keyed() and not self.jobs.active():
+                self._fork_spare(keyed=True)
         if self.deferred:
             self.emit(b"")
         leftover = self.spares.kill_all()
@@ -147,22 +151,94 @@ class Zygote:
             self.running = False
 
     def _spawn(self, req: dict[str, Any]) -> None:
-        spare = self.spares.take()
+        profile = self._profile(req)
+        if profile is None:
+            spare = self.spares.take()
+        else:  # a spare waiting in this profile, else a child for this job; keep one ready
+            key = json.dumps(profile, sort_keys=True)
+            spare = self.spares.take(key) or self.spares.fork_one(profile)
+            self.spares.wanted = (key, profile)
+            for path in self.spares.retire_other_keys():
+                self.janitor.remove(path)
+        assert spare is not None
         req["token"] = os.urandom(12).hex()
         self.spares.send_job(spare, req)
         cap = 8 * int(req.get("output_bytes", 1 << 20)) + (1 << 16)
         job = Job(int(req["id"]), spare.pid, spare.rfd, spare.tmpdir, float(req["timeout"]), cap)
         job.token = req["token"].encode() + b" "
+        # one line per event: setup, each example, each probe, done (and slack)
+        job.max_lines = len(req.get("examples", ())) + len(req.get("probes", ())) + 4
+        job.can_fork = profile is not None and profile["trust"] == "user"
         self.jobs.add(job, self.sel)
 
-    def _fork_spare(self) -> None:
-        spare = self.spares.fork_one()
+    def _profile(self, req: dict[str, Any]) -> dict[str, Any] | None:
+        """The job's isolation profile when a waiting strict spare does not fit it, else None."""
+        cfg = self.cfg
+        if req.get("trust") == "user":
+            project = req.get("project")
+            project = project if isinstance(project, str) else None
+            if project not in self.user_profiles:
+                if len(self.user_profiles) > 64:
+                    self.user_profiles.clear()
+                paths = readset.user_paths(project)
+                keep = self._keep(paths["read"])
+                self.user_profiles[project] = {"trust": "user", **paths, "keep_read_search": keep}
+            return self.user_profiles[project]
+        if not cfg.get("landlock"):
+            return None  # nothing to widen: without Landlock reads are bounded by uid only
+        sources = [str(req.get("setup", "")), *map(str, req.get("probes", ()))]
+        sources += [str(e.get("source", "")) for e in req.get("examples", ())]
+        extra = readset.extra_paths(sources, self.base)
+        if not extra["read"]:
+            return None
+        return {
+            "trust": "strict",
+            "read": self.base["read"] + extra["read"],
+            "list": self.base["list"] + extra["list"],
+            "keep_read_search": cfg.get("keep_read_search") or self._keep(extra["read"]),
+        }
+
+    def _keep(self, paths: list[str]) -> bool:
+        """Whether a child dropped to nobody must keep CAP_DAC_READ_SEARCH to read ``paths``."""
+        cfg = self.cfg
+        if not (cfg.get("drop_uid") and cfg.get("landlock")):
+            return False
+        return bool(cfg.get("keep_read_search")) or not isolate.nobody_can_read_all(paths)
+
+    def _fork_spare(self, keyed: bool = False) -> None:
+        wanted = self.spares.wanted if keyed else None
+        spare = self.spares.fork_one(wanted[1], wanted[0]) if wanted else self.spares.fork_one()
         self.deferred.append(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
 
     def _on_orphan(self, pid: int) -> None:
         spare = self.spares.forget(pid)
         if spare is not None:
             self.janitor.remove(spare.tmpdir)
+
+
+def _profiles(layers: list[str], cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What each trust profile gets here, for ``synthls doctor``."""
+    quota = isolate.TMP_QUOTA if cfg.get("mntns") else None
+    common = {"layers": layers, "tmp_quota": quota, "network": False}
+    sec = bool(cfg.get("seccomp"))
+    return {
+        "strict": {
+            **common,
+            "reads": "stdlib, site-packages, system libraries, imported packages; no dotfiles",
+            "processes": 0 if sec or cfg.get("nproc") else None,
+            "unix_send": not sec,
+            "shm": False,
+        },
+        "user": {
+            **common,
+            "reads": "sys.path, the interpreter, the project directory (read-only)",
+            "processes": None
+            if os.geteuid() == 0 and not cfg.get("drop_uid")
+            else isolate.PROCESS_BUDGET,
+            "unix_send": True,
+            "shm": bool(cfg.get("mntns")),
+        },
+    }
 
 
 def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> bytes:
@@ -174,6 +250,7 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
         "landlock_abi": cfg.get("landlock", 0),
         "tmp": cfg["tmp_base"],
         "imports_limited": bool(cfg.get("imports_limited")),
+        "profiles": _profiles(layers, cfg),
         "janitor": cfg["janitor"],
         "uid": os.geteuid(),
         "python": sys.version.split()[0],
