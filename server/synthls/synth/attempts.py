@@ -66,18 +66,35 @@ def one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
     return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
 
 
-def pick(attempts: Sequence[Attempt], n: int) -> tuple[Attempt, str] | None:
-    """The chosen attempt and why: among those passing every example (or, with no examples,
-    among those that load and run)."""
+Picked = tuple["Attempt", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
+
+
+def pick(attempts: Sequence[Attempt], n: int, prior: Sequence[Candidate] = ()) -> Picked | None:
+    """The chosen attempt, why, and the ranking: among those passing every example (or, with no
+    examples, among those that load and run).
+
+    ``prior`` is the ranking from before the user answered: the first candidate of it that still
+    passes every example wins, so the agreement of candidates an answer ruled out still counts
+    among the ones it kept.
+    """
     pool = one_per_behaviour(
         [a for a in attempts if (a.result.all_passed if n else usable(a))], "embedded"
     )
     if not pool:
         return None
+    kept = {(a.candidate.body, a.candidate.engine): a for a in pool}
+    for cand in prior:
+        survivor = kept.get((cand.body, cand.engine))
+        if survivor is not None:
+            why = (
+                f"passes {n}/{n} examples; the first of the earlier ranking that gives the answers"
+            )
+            return survivor, why, tuple(prior)
     choice = choose([Scored(a.candidate, a.result) for a in pool], n)
     if choice is None:
         return None
-    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason
+    ranking = tuple(s.candidate for s in choice.ranking)
+    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason, ranking
 
 
 def feedback_from(attempts: Sequence[Attempt]) -> list[Feedback]:

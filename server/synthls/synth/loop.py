@@ -32,6 +32,7 @@ from synthls.spec.model import Example, Spec
 from synthls.synth.ambiguity import Ambiguity, Question, analyse, answer_example, with_answer
 from synthls.synth.attempts import (
     Attempt,
+    Picked,
     failure_reason,
     feedback_from,
     parses,
@@ -101,6 +102,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
+    prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
 
     async def validate(self, cand: Candidate) -> Attempt:
         problem = cand.note or parses(cand.body)
@@ -216,7 +218,7 @@ async def synthesize(
     feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
     answers: list[Example] = []
     while True:
-        picked = await search.untilpicked(run, engines, feedback, progress)
+        picked = await search.until_picked(run, engines, feedback, progress)
         n = len(run.spec.examples)
         if picked is None:
             reason = failure_reason(run.attempts, run.errors, n, search.timed_out, deadline)
@@ -236,8 +238,11 @@ async def synthesize(
         search.end += time.monotonic() - waited
         if answer is None:  # dismissed: the question stays pending
             return _success(run, picked, search.rnd, amb, answers)
+        run.prior = run.prior or picked[2]
         answers.append(run.add_answer(question, answer))
-        if pick(run.attempts, len(run.spec.examples)) is None:  # nobody gives that answer
+        if (
+            pick(run.attempts, len(run.spec.examples), run.prior) is None
+        ):  # nobody gives that answer
             search.restart()
             feedback = feedback_from(run.attempts)
 
@@ -260,14 +265,14 @@ class _Search:
     def restart(self) -> None:
         self.left, self.fresh = self.rounds, True
 
-    async def untilpicked(
+    async def until_picked(
         self,
         run: _Run,
         engines: Sequence[Synthesizer],
         feedback: list[Feedback],
         progress: Progress | None,
-    ) -> tuple[Attempt, str] | None:
-        while (picked := pick(run.attempts, len(run.spec.examples))) is None:
+    ) -> Picked | None:
+        while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
             active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
             if self.left <= 0 or not active:
                 return None
@@ -278,7 +283,7 @@ class _Search:
             new, self.timed_out = await _timed_round(
                 run, active, tuple(feedback), self.end, self.deadline
             )
-            picked = pick(run.attempts, len(run.spec.examples))
+            picked = pick(run.attempts, len(run.spec.examples), run.prior)
             if picked is not None:
                 return picked
             if progress:
@@ -335,12 +340,12 @@ def _outcome(
 
 def _success(
     run: _Run,
-    picked: tuple[Attempt, str],
+    picked: Picked,
     rnd: int,
     amb: Ambiguity | None,
     answers: Sequence[Example],
 ) -> Outcome:
-    attempt, why = picked
+    attempt, why, _ = picked
     if not run.spec.examples:
         reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
         return _outcome(run, "unverified", attempt, reason, rnd, None, answers)
