@@ -8,6 +8,11 @@ to the engines for another round, up to ``rounds`` or the deadline (an engine wh
 passes, the others get ``settle`` more seconds, so with several engines a verified answer from
 either wins and the more readable one is preferred when both pass in time.
 
+Passing the examples is not enough to be "verified": when several behaviours pass them
+(``synthls.synth.ambiguity``), the outcome is "ambiguous" and, with an ``ask`` callback, the user
+is asked the question that splits them; the answer becomes an example, the attempts that disagree
+drop out, and the engines search again only when none is left.
+
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
 :func:`synthesize` cancels the engines' requests and the sandbox runs.
@@ -15,23 +20,33 @@ reason when no candidate came, and is appended to it otherwise. Cancelling the t
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import Spec
+from synthls.spec.model import Example, Spec
+from synthls.synth.ambiguity import Ambiguity, Question, analyse, answer_example, with_answer
+from synthls.synth.attempts import (
+    Attempt,
+    Picked,
+    failure_reason,
+    feedback_from,
+    parses,
+    passing,
+    pick,
+    progress_line,
+    rank,
+    usable,
+)
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.inputs import generate_inputs
-from synthls.synth.select import Scored, choose
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_SIZE = 3  # candidates sent back per round
 SETTLE = 3.0  # seconds the other candidates get once one passes
 
 
@@ -39,42 +54,38 @@ class Runner(Protocol):
     async def run(self, program: Program) -> RunResult: ...
 
 
-@dataclass(frozen=True)
-class Attempt:
-    candidate: Candidate
-    result: RunResult
+Status = Literal["verified", "ambiguous", "failed", "unverified"]
+Ask = Callable[[Question], Awaitable[str | None]]  # the answer as a literal; None: dismissed
+Policy = Literal["insert", "ask", "never"]  # what to do with an ambiguous result
+POLICIES: tuple[Policy, ...] = ("insert", "ask", "never")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    verified: bool
+    """``candidate`` is the best guess for "ambiguous" too; callers insert it only when the
+    policy is "insert". ``answers``: one example per answered question, for the docstring."""
+
+    status: Status
     candidate: Candidate | None
     result: RunResult | None
     reason: str
     attempts: tuple[Attempt, ...] = ()
     rounds: int = 0
     errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
+    ambiguity: Ambiguity | None = None  # after the answers: the state that remains
+    answers: tuple[Example, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
 
     @property
     def best(self) -> Attempt | None:
-        ranked = sorted(self.attempts, key=_rank)
+        ranked = sorted(self.attempts, key=rank)
         return ranked[0] if ranked else None
 
 
 Progress = Callable[[str], None]
-
-
-def _rank(a: Attempt) -> tuple[int, bool, int]:
-    return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
-
-
-def parses(body: str) -> str | None:
-    """None when ``body`` parses as function statements, else the reason."""
-    try:
-        ast.parse("def _f():\n" + "\n".join("    " + ln for ln in body.splitlines()))
-    except SyntaxError as exc:
-        return f"does not parse: {exc.msg} (line {exc.lineno})"
-    return None
 
 
 @dataclass
@@ -91,11 +102,12 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
+    prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
 
     async def validate(self, cand: Candidate) -> Attempt:
         problem = cand.note or parses(cand.body)
         if problem:
-            failed = Candidate(cand.body, cand.engine, problem)
+            failed = replace(cand, note=problem)
             return Attempt(failed, RunResult(status="setup_error", setup_error=problem))
         program = Program(
             setup=self.build(cand.body),
@@ -109,10 +121,19 @@ class _Run:
             log.exception("sandbox run failed")
             return Attempt(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
 
+    def add_answer(self, question: Question, answer: str) -> Example:
+        """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
+        example = answer_example(question, answer)
+        self.spec = replace(self.spec, examples=(*self.spec.examples, example))
+        self.attempts = [
+            Attempt(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
+        ]
+        return example
+
     async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
         attempt = await self.validate(cand)
         self.attempts.append(attempt)
-        if attempt.result.all_passed or (not self.spec.examples and _usable(attempt)):
+        if attempt.result.all_passed or (not self.spec.examples and usable(attempt)):
             passed.set()
 
     async def drain(
@@ -165,82 +186,6 @@ class _Run:
             await asyncio.gather(done, first, *drains, *checks, return_exceptions=True)
 
 
-def _usable(a: Attempt) -> bool:
-    return not a.candidate.note and a.result.status == "ok"
-
-
-def _one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
-    """Keep the simplest of ``engine``'s candidates per behaviour.
-
-    An enumerative engine's programs are not independent samples: ten spellings of one program
-    must not outvote another program. Independent (model) samples keep their votes.
-    """
-    best: dict[tuple[object, ...], Attempt] = {}
-    for a in attempts:
-        if a.candidate.engine != engine:
-            continue
-        key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
-        size = (len(a.candidate.body.splitlines()), len(a.candidate.body))
-        kept = best.get(key)
-        if kept is None or size < (len(kept.candidate.body.splitlines()), len(kept.candidate.body)):
-            best[key] = a
-    keep = {id(a) for a in best.values()}
-    return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
-
-
-def _pick(attempts: Sequence[Attempt], n: int) -> tuple[Attempt, str] | None:
-    """The chosen attempt and why: among those passing every example (or, with no examples,
-    among those that load and run)."""
-    pool = _one_per_behaviour(
-        [a for a in attempts if (a.result.all_passed if n else _usable(a))], "embedded"
-    )
-    if not pool:
-        return None
-    choice = choose([Scored(a.candidate, a.result) for a in pool], n)
-    if choice is None:
-        return None
-    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason
-
-
-def _feedback(attempts: Sequence[Attempt]) -> list[Feedback]:
-    ranked = sorted(attempts, key=_rank)
-    out: list[Feedback] = []
-    bodies: set[str] = set()
-    for a in ranked:
-        if a.candidate.body.strip() not in bodies:
-            bodies.add(a.candidate.body.strip())
-            out.append(Feedback(a.candidate, a.result))
-        if len(out) == FEEDBACK_SIZE:
-            break
-    return out
-
-
-def _failure_reason(run: _Run, n: int, timed_out: bool, deadline: float) -> str:
-    errors = [f"{name}: {text}" for name, text in run.errors.items()]
-    if len(run.errors) == 1 and not run.attempts:
-        errors = list(run.errors.values())
-    late = f" within the deadline ({deadline:g}s)" if timed_out else ""
-    best = min(run.attempts, key=_rank) if run.attempts else None
-    if best is None:
-        head = "; ".join(errors) if errors else f"no engine proposed a candidate{late}"
-        return head
-    if n:
-        head = f"no candidate passes every example{late} (best passes {best.result.passed} of {n})"
-    else:
-        head = f"no usable candidate{late}"
-    if best.candidate.note:
-        head += f"; e.g. {best.candidate.engine}: {best.candidate.note}"
-    return "; ".join([head, *errors])
-
-
-def _progress_line(rnd: int, rounds: int, run: _Run, new: Sequence[Attempt], n: int) -> str:
-    if not new:
-        why = "; ".join(run.errors.values()) or "no new candidates"
-        return f"round {rnd} of {rounds}: {why}"
-    best = min(new, key=_rank)
-    return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
-
-
 async def synthesize(
     spec: Spec,
     build: Callable[[str], str],
@@ -253,38 +198,102 @@ async def synthesize(
     progress: Progress | None = None,
     settle: float = SETTLE,
     initial_feedback: Sequence[Feedback] = (),
+    ask: Ask | None = None,
+    max_questions: int = 3,
+    ambiguous: Policy = "ask",
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
     With no examples in ``spec`` there is nothing to verify: one round runs and the chosen
-    candidate that loads is returned with ``verified=False``. ``initial_feedback`` goes to the
-    first round (regeneration passes the current body with its failing examples).
+    candidate that loads is returned as ``unverified``. ``initial_feedback`` goes to the first
+    round (regeneration passes the current body with its failing examples). When several
+    behaviours pass the examples (``synthls.synth.ambiguity``) and ``ambiguous`` is "ask",
+    ``ask`` gets the question that splits them best, up to ``max_questions`` times; each answer
+    becomes an example (kept in ``Outcome.answers``), candidates that disagree with it drop out,
+    and when none is left the engines get ``rounds`` more rounds with the new example. The time
+    spent waiting for an answer does not count against the deadline.
     """
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
-    n = len(spec.examples)
-    rounds = rounds if n else 1
-    end = time.monotonic() + deadline
+    search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
-    rnd, timed_out = 0, False
-    while rnd < rounds:
-        active = [e for e in engines if rnd == 0 or getattr(e, "uses_feedback", True)]
-        if not active:
-            break
-        if time.monotonic() >= end:
-            timed_out = True
-            break
-        rnd += 1
-        new, timed_out = await _timed_round(run, active, feedback, end, deadline)
-        picked = _pick(run.attempts, n)
-        if picked is not None:
-            return _success(run, picked, rnd, n)
+    answers: list[Example] = []
+    while True:
+        picked = await search.until_picked(run, engines, feedback, progress)
+        n = len(run.spec.examples)
+        if picked is None:
+            reason = failure_reason(run.attempts, run.errors, n, search.timed_out, deadline)
+            return _outcome(run, "failed", None, reason, search.rnd, None, answers)
+        if not n:
+            return _success(run, picked, search.rnd, None, answers)
+        amb = analyse(passing(run.attempts), run.probes, spec.name)
+        question = amb.question
+        if not amb.ambiguous or question is None:
+            return _success(run, picked, search.rnd, amb, answers)
+        if ambiguous != "ask" or ask is None or len(answers) >= max_questions:
+            return _success(run, picked, search.rnd, amb, answers)
         if progress:
-            progress(_progress_line(rnd, rounds, run, new, n))
-        if timed_out or not new:
-            break
-        feedback = _feedback(new)
-    reason = _failure_reason(run, n, timed_out, deadline)
-    return Outcome(False, None, None, reason, tuple(run.attempts), rnd, tuple(run.errors.values()))
+            progress(f"{amb.summary}; asking: {question.text}")
+        waited = time.monotonic()
+        answer = await ask(question)
+        search.end += time.monotonic() - waited
+        if answer is None:  # dismissed: the question stays pending
+            return _success(run, picked, search.rnd, amb, answers)
+        run.prior = run.prior or picked[2]
+        answers.append(run.add_answer(question, answer))
+        if (
+            pick(run.attempts, len(run.spec.examples), run.prior) is None
+        ):  # nobody gives that answer
+            search.restart()
+            feedback = feedback_from(run.attempts)
+
+
+@dataclass
+class _Search:
+    """Rounds of engine proposals until some attempt is picked; restarted after an answer."""
+
+    rounds: int
+    end: float
+    deadline: float
+    rnd: int = 0  # rounds run in all
+    left: int = 0  # rounds left in this search
+    fresh: bool = True  # the next round is the first with the current examples
+    timed_out: bool = False
+
+    def __post_init__(self) -> None:
+        self.left = self.rounds
+
+    def restart(self) -> None:
+        self.left, self.fresh = self.rounds, True
+
+    async def until_picked(
+        self,
+        run: _Run,
+        engines: Sequence[Synthesizer],
+        feedback: list[Feedback],
+        progress: Progress | None,
+    ) -> Picked | None:
+        while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
+            active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
+            if self.left <= 0 or not active:
+                return None
+            if time.monotonic() >= self.end:
+                self.timed_out = True
+                return None
+            self.rnd, self.left, self.fresh = self.rnd + 1, self.left - 1, False
+            new, self.timed_out = await _timed_round(
+                run, active, tuple(feedback), self.end, self.deadline
+            )
+            picked = pick(run.attempts, len(run.spec.examples), run.prior)
+            if picked is not None:
+                return picked
+            if progress:
+                n = len(run.spec.examples)
+                done = self.rounds - self.left
+                progress(progress_line(done, self.rounds, run.errors, new, n))
+            if self.timed_out or not new:
+                return None
+            feedback[:] = feedback_from(new)
+        return picked
 
 
 async def _timed_round(
@@ -307,15 +316,43 @@ async def _timed_round(
     return run.attempts[before:], False
 
 
-def _success(run: _Run, picked: tuple[Attempt, str], rnd: int, n: int) -> Outcome:
-    attempt, why = picked
-    errors = tuple(run.errors.values())
-    if n:
-        reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
-        return Outcome(
-            True, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
-        )
-    reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
+def _outcome(
+    run: _Run,
+    status: Status,
+    picked: Attempt | None,
+    reason: str,
+    rnd: int,
+    amb: Ambiguity | None,
+    answers: Sequence[Example],
+) -> Outcome:
     return Outcome(
-        False, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
+        status,
+        picked.candidate if picked else None,
+        picked.result if picked else None,
+        reason,
+        tuple(run.attempts),
+        rnd,
+        tuple(run.errors.values()),
+        amb,
+        tuple(answers),
     )
+
+
+def _success(
+    run: _Run,
+    picked: Picked,
+    rnd: int,
+    amb: Ambiguity | None,
+    answers: Sequence[Example],
+) -> Outcome:
+    attempt, why, _ = picked
+    if not run.spec.examples:
+        reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
+        return _outcome(run, "unverified", attempt, reason, rnd, None, answers)
+    reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
+    if answers:
+        told = "answer" if len(answers) == 1 else "answers"
+        reason += f"; {len(answers)} {told} kept as examples"
+    if amb is not None and amb.ambiguous:
+        return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb, answers)
+    return _outcome(run, "verified", attempt, reason, rnd, amb, answers)
