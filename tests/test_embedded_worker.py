@@ -102,7 +102,7 @@ async def test_cancelling_the_consumer_kills_the_child() -> None:
 async def test_closing_the_iterator_kills_the_child() -> None:
     pids: list[int] = []
     stream = stream_bodies(spec_to_json(UNIQUE), 60.0, 512, 50, pids.append)
-    body = await stream.__anext__()
-    assert body == "return sorted(set(xs))"
+    body, weight = await stream.__anext__()
+    assert body == "return sorted(set(xs))" and 0 < weight <= 1
     await stream.aclose()  # type: ignore[attr-defined]
     assert pids and not alive(pids[0])

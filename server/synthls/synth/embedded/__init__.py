@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EmbeddedSynthesizer", "search", "search_isolated"]
+__all__ = ["EmbeddedSynthesizer", "search", "search_isolated", "search_weighted"]
 
 
 def search(spec: Spec, budget: float, max_candidates: int = 5) -> list[str]:
@@ -31,6 +31,16 @@ def search(spec: Spec, budget: float, max_candidates: int = 5) -> list[str]:
     if problem is None:
         return []
     return search_problem(problem, budget, max_candidates)
+
+
+def search_weighted(spec: Spec, budget: float, max_candidates: int = 5) -> list[tuple[str, float]]:
+    """(body, plausibility weight) for ``spec``'s examples, in the order found, in-process."""
+    problem = build_problem(spec)
+    if problem is None:
+        return []
+    out: list[tuple[str, float]] = []
+    search_problem(problem, budget, max_candidates, on_found=lambda b, w: out.append((b, w)))
+    return out
 
 
 def search_isolated(
@@ -51,7 +61,7 @@ def search_isolated(
     if build_problem(spec) is None:
         return []
     payload = spec_to_json(spec, list(exclude), prior)
-    return list(run_bodies(payload, budget, memory_mb, max_candidates))
+    return [body for body, _ in run_bodies(payload, budget, memory_mb, max_candidates)]
 
 
 class EmbeddedSynthesizer:
@@ -80,10 +90,10 @@ class EmbeddedSynthesizer:
         seen = set(tried)
         stream = stream_bodies(payload, self.budget, self.memory_mb, self.max_candidates)
         try:
-            async for body in stream:
+            async for body, _weight in stream:
                 if body in seen:
                     continue
                 seen.add(body)
-                yield Candidate(body=body, engine=self.name)
+                yield Candidate(body=body, engine=self.name)  # weight w: with e1's Candidate
         finally:
             await stream.aclose()  # type: ignore[attr-defined]

@@ -17,10 +17,12 @@ import logging
 from collections.abc import Callable
 
 from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
+from synthls.synth.embedded.cases import CASE_BONUS, CASE_SHARE, GUARD_COST, search_cases
 from synthls.synth.embedded.components import LIBRARY, Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.forms import Forms
 from synthls.synth.embedded.parts import Parts
+from synthls.synth.embedded.plausible import cost_of, plausible, weight
 from synthls.synth.embedded.prior import component_cost, word_constants
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
@@ -36,7 +38,11 @@ EXPR_SHARE = 0.75  # share of the budget for expressions when templates may stil
 MAX_COST = 40
 RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
-OnFound = Callable[[str], None]
+CLAMP_WORDS = frozenset(
+    {"least", "most", "minimum", "maximum", "negative", "positive", "zero", "clamp", "limit"}
+    | {"cap", "bound", "bounds", "never", "floor", "ceiling", "exceed", "below", "above"}
+)
+OnFound = Callable[[str, float], None]  # a body and its plausibility weight
 
 
 class Enough(Exception):
@@ -89,8 +95,10 @@ class Search:
         self.target = Target(problem.outputs)
         self.parts = Parts(problem.outputs)
         self.found: list[str] = []
+        self.refused: set[str] = set()
         self.pending: list[tuple[int, int, str]] = []
-        self.all_params = 0 if problem.condition else _varying(problem)
+        self.varying = _varying(problem)
+        self.all_params = 0 if problem.condition else self.varying
         self.n = len(problem.inputs)
         self.consts = _constants(problem)
         self.named = _named(problem)
@@ -99,6 +107,7 @@ class Search:
         ]
         self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
         self.top.goal = self.target.matches
+        self.top.clamps = bool(problem.words & CLAMP_WORDS)
         self.top.offsets = frozenset({"1", "-1"} | {repr(v) for v in problem.constants})
         self.sources = build_sources(problem.params, problem.inputs)
         self.top.extra = Forms(
@@ -159,11 +168,14 @@ class Search:
             uses, magic, mods = uses | e.uses, magic + e.magic, mods | e.mods
         body = render_body(code, mods, self.problem.imports)
         cost = sum(e.cost for e in exprs) + extra
-        doubt = UNUSED_PENALTY * bin(self.all_params & ~uses).count("1") + MAGIC_PENALTY * magic
-        if doubt or extra:  # ignores a parameter or uses a number nobody named: try it later
+        unused = bin(self.all_params & ~uses).count("1")
+        if (unused or magic) and not self.problem.condition:
+            return  # ignores a parameter or uses a number nobody named: an accident of the examples
+        doubt = UNUSED_PENALTY * unused + MAGIC_PENALTY * magic
+        if doubt or extra:  # a guard's condition may ignore a parameter: try it later
             self.defer(body, cost + doubt)
         else:
-            self.accept(body)
+            self.accept(body, cost)
 
     def defer(self, body: str, cost: int) -> None:
         """Queue a body found outside the expression search, as if it cost ``cost``."""
@@ -173,20 +185,29 @@ class Search:
         """Accept the deferred solutions whose penalised cost is at most ``upto``."""
         self.pending.sort()
         while self.pending and self.pending[0][0] <= upto:
-            self.accept(self.pending.pop(0)[2])
+            cost, _, body = self.pending.pop(0)
+            self.accept(body, cost)
 
-    def accept(self, body: str) -> None:
-        if body in self.found or body in self.exclude:
+    def accept(self, body: str, cost: float) -> None:
+        """Offer ``body`` (of this search cost) unless a programmer could not have meant it."""
+        if body in self.found or body in self.exclude or body in self.refused:
+            return
+        if not self.problem.condition and not plausible(
+            self.problem, body, self.varying, self.problem.returns
+        ):
+            self.refused.add(body)
             return
         self.found.append(body)
         if self.on_found is not None:
-            self.on_found(body)
+            self.on_found(body, weight(cost))
         if len(self.found) >= self.max:
             raise Enough
 
     def run(self) -> list[str]:
         end = self.deadline.end
         try:
+            with contextlib.suppress(TimeUp):
+                self._cases()
             self.deadline.end = end - self.budget * (1 - EXPR_SHARE)
             with contextlib.suppress(TimeUp):
                 self._expressions()
@@ -201,6 +222,17 @@ class Search:
         except MemoryError:
             log.warning("embedded search ran out of memory")
         return self.found
+
+    def _cases(self) -> None:
+        """Bodies behind a guard for a case the docstring names (``if b == 0: return 0.0``)."""
+
+        def searcher(p: Problem, budget: float, n: int, found: OnFound) -> list[str]:
+            return Search(p, budget, n, self.exclude, found).run()
+
+        def accept(body: str, w: float) -> None:
+            self.accept(body, cost_of(w) + GUARD_COST - CASE_BONUS)
+
+        search_cases(self.problem, self.budget * CASE_SHARE, accept, searcher)
 
     def _expressions(self) -> None:
         for c in range(1, MAX_COST):
@@ -227,11 +259,26 @@ def _output_strings(problem: Problem) -> list[str]:
 
 def _named(problem: Problem) -> set[str]:
     """Code of the constants that are not magic: trivial ones and those the docstring names."""
-    named = {"0", "1", "''", "' '", "True", "False", "None"}
+    named = {"0", "1", "2", "-1", "''", "' '", "True", "False", "None"}
     named |= {repr(v) for v in problem.constants}
+    named |= {repr(v) for v in _example_scalars(problem)}
     named |= {code for _, code, _ in word_constants(problem.words)}
     named |= {repr(v) for v in _output_strings(problem)}
     return named
+
+
+def _example_scalars(problem: Problem) -> list[object]:
+    """Numbers and short strings the examples show as arguments or results (not inside data)."""
+    out: list[object] = []
+
+    def add(v: object) -> None:
+        scalar = isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 20)
+        if scalar and not isinstance(v, bool) and v not in out:
+            out.append(v)
+
+    for v in (*problem.outputs, *(a for inp in problem.inputs for a in inp)):
+        add(v)
+    return out[:20]
 
 
 def _varying(problem: Problem) -> int:
