@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
     from synthls.synth.base import Candidate, Feedback
 
 log = logging.getLogger(__name__)
+# bodies offered per round: enough different behaviours for the loop to see an ambiguity
+MAX_CANDIDATES = 10
 
 __all__ = ["EmbeddedSynthesizer", "search", "search_isolated", "search_weighted"]
 
@@ -69,10 +71,17 @@ class EmbeddedSynthesizer:
 
     name = "embedded"
 
-    def __init__(self, budget: float = 2.0, memory_mb: int = 1024, max_candidates: int = 5) -> None:
+    def __init__(
+        self,
+        budget: float = 2.0,
+        memory_mb: int = 1024,
+        max_candidates: int = MAX_CANDIDATES,
+        prior: bool = True,
+    ) -> None:
         self.budget = budget
         self.memory_mb = memory_mb
         self.max_candidates = max_candidates
+        self.prior = prior  # False: the docstring's words do not steer the order (a baseline)
 
     def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
         """Candidates as the child finds them, simplest first; none without usable examples."""
@@ -86,7 +95,7 @@ class EmbeddedSynthesizer:
         if build_problem(spec) is None:
             log.info("embedded: no usable examples for %s", spec.name)
             return
-        payload = spec_to_json(spec, tried)
+        payload = spec_to_json(spec, tried, self.prior)
         seen = set(tried)
         stream = stream_bodies(payload, self.budget, self.memory_mb, self.max_candidates)
         try:

@@ -138,11 +138,14 @@ def neighbours(problem: Problem, j: int) -> Iterator[tuple[tuple[object, ...], t
             yield args, (*args[:j], other, *args[j + 1 :])
 
 
-def plausible(problem: Problem, body: str, varying: int, returns: str | None = None) -> bool:
-    """Whether ``body`` uses every varying parameter and keeps to the examples' result types."""
+def behaviour(
+    problem: Problem, body: str, varying: int, returns: str | None = None
+) -> tuple[str, ...] | None:
+    """``body``'s results on the neighbouring inputs, or None when a programmer could not have
+    meant it: a varying parameter never changes the result, or a result has the wrong type."""
     fn = compile_body(problem, body)
     if fn is None:
-        return False
+        return None
     allowed, items = _allowed(problem, returns)
     cache: dict[str, object] = {}
 
@@ -158,10 +161,10 @@ def plausible(problem: Problem, body: str, varying: int, returns: str | None = N
             a, b = run(base), run(moved)
             for v in (a, b):
                 if v is not _RAISED and not _fits(v, allowed, items):
-                    return False
+                    return None
             if a is not _RAISED and b is not _RAISED:
                 compared += 1
                 changed += repr(a) != repr(b)
         if (varying >> j) & 1 and compared >= 2 and not changed:
-            return False  # the parameter only looks used (``a / a``, ``x == x``)
-    return True
+            return None  # the parameter only looks used (``a / a``, ``x == x``)
+    return tuple("\x00raised" if v is _RAISED else repr(v) for v in cache.values())

@@ -22,7 +22,7 @@ from synthls.synth.embedded.components import LIBRARY, Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.forms import Forms
 from synthls.synth.embedded.parts import Parts
-from synthls.synth.embedded.plausible import cost_of, plausible, weight
+from synthls.synth.embedded.plausible import behaviour, cost_of, weight
 from synthls.synth.embedded.prior import component_cost, word_constants
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
@@ -96,6 +96,7 @@ class Search:
         self.parts = Parts(problem.outputs)
         self.found: list[str] = []
         self.refused: set[str] = set()
+        self.behaviours: set[tuple[str, ...]] = set()  # results on neighbouring inputs, offered
         self.pending: list[tuple[int, int, str]] = []
         self.varying = _varying(problem)
         self.all_params = 0 if problem.condition else self.varying
@@ -192,11 +193,12 @@ class Search:
         """Offer ``body`` (of this search cost) unless a programmer could not have meant it."""
         if body in self.found or body in self.exclude or body in self.refused:
             return
-        if not self.problem.condition and not plausible(
-            self.problem, body, self.varying, self.problem.returns
-        ):
-            self.refused.add(body)
-            return
+        if not self.problem.condition:
+            sig = behaviour(self.problem, body, self.varying, self.problem.returns)
+            if sig is None or sig in self.behaviours:  # implausible, or a respelling
+                self.refused.add(body)
+                return
+            self.behaviours.add(sig)
         self.found.append(body)
         if self.on_found is not None:
             self.on_found(body, weight(cost))

@@ -223,8 +223,8 @@ def _affine(search: Search) -> None:
     y2 = prob.outputs[[i[0] for i in prob.inputs].index(x2)]
     slope = (y2 - y1) / (x2 - x1)  # type: ignore[operator]
     a, b = _nice(slope), _nice(y1 - slope * x1)  # type: ignore[operator]
-    if a is None or b is None or a == "0":
-        return
+    if a is None or b is None or a == "0" or not {a, b.removeprefix("-")} <= search.named:
+        return  # fitted constants nobody named: an accident of the examples
     x = prob.params[0]
     floats = any(isinstance(o, float) for o in prob.outputs)
     if floats and "." not in a + b:
