@@ -42,7 +42,10 @@ from synthls.sandbox.types import Program
 from synthls.spec.document import Document
 from synthls.spec.targets import find_functions
 from synthls.synth.embedded import EmbeddedSynthesizer
+from synthls.synth.ambiguity import behaviours
 from synthls.synth.jobs import synthesize_target
+from synthls.synth.loop import Outcome
+from synthls.synth.select import Scored
 
 if TYPE_CHECKING:
     from synthls.synth.ambiguity import Question
@@ -199,18 +202,44 @@ async def solve(
     row["asked"] = len(oracle.asked)
     row["questions"] = oracle.asked
     row["outcome"] = report.status
+    outcome = report.outcome
+    if outcome is not None:
+        amb = outcome.ambiguity
+        row["share"] = round(amb.dominant_share, 3) if amb else None
+        row["behaviours"] = amb.behaviours if amb else 0
+        row["passing"] = [
+            [a.candidate.body, round(a.candidate.weight, 4)]
+            for a in outcome.attempts
+            if a.result.all_passed
+        ]
     if report.body is None:
-        return {**row, "status": "abstained"}
-    return {**row, "body": report.body, "status": check(task, names, report.body, args.examples)}
+        return {**row, "status": "abstained", "dominant": "abstained"}
+    status = check(task, names, report.body, args.examples)
+    heaviest = dominant_body(outcome)
+    other = heaviest not in (None, report.body)
+    mine = check(task, names, heaviest, args.examples) if other and heaviest else status
+    return {**row, "body": report.body, "status": status, "dominant": mine}
 
 
-def figures(rows: list[dict[str, Any]], answers: int) -> dict[str, Any]:
+def dominant_body(outcome: Outcome | None) -> str | None:
+    """The heaviest body of the heaviest behaviour (a diagnostic: what the weights point at)."""
+    if outcome is None:
+        return None
+    pool = [Scored(a.candidate, a.result) for a in outcome.attempts if a.result.all_passed]
+    groups = behaviours(pool)
+    if not groups:
+        return None
+    members = [pool[i].candidate for i in groups[0][2]]
+    return max(members, key=lambda c: c.weight).body
+
+
+def figures(rows: list[dict[str, Any]], answers: int, key: str = "status") -> dict[str, Any]:
     """The figures over ``rows`` when the user answers up to ``answers`` questions."""
     rows = [r for r in rows if r["status"] != "skipped"]
     n = max(len(rows), 1)
 
     def status(r: dict[str, Any]) -> str:
-        return r["status"] if r["asked"] <= answers else "abstained"
+        return str(r[key]) if r["asked"] <= answers else "abstained"
 
     count = {s: sum(status(r) == s for r in rows) for s in ("solved", "examples-only", "wrong")}
     inserted = sum(count.values())
@@ -235,9 +264,22 @@ def summarize(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str,
         "examples": args.examples,
         "budget": args.budget,
         "skipped": sum(r["status"] == "skipped" for r in rows),
-        "by_answers": {k: {"solved_pct": v["solved_pct"], "precision": v["precision"],
-                           "inserted_pct": v["inserted_pct"]} for k, v in by.items()},
+        "by_answers": {
+            k: {
+                "solved_pct": v["solved_pct"],
+                "precision": v["precision"],
+                "inserted_pct": v["inserted_pct"],
+            }
+            for k, v in by.items()
+        },
         "final": final,
+        "dominant_by_answers": {
+            str(k): {
+                key: figures(rows, k, "dominant")[key]
+                for key in ("solved_pct", "precision", "inserted_pct")
+            }
+            for k in range(args.oracle_answers + 1)
+        },
         "mean_questions": round(statistics.mean([r["asked"] for r in rows] or [0]), 2),
         "median_time": round(statistics.median(times), 3),
         "p95_time": round(times[min(len(times) - 1, int(0.95 * len(times)))], 3),
@@ -308,8 +350,15 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> None:
     for label, s in parts if len(parts) > 2 else parts[:1]:
         show(f"{label}, no answers", s)
         for k, v in s["by_answers"].items():
-            print(f"  after {k} answer(s): hidden-correct {v['solved_pct']}%,"
-                  f" precision {v['precision']}, inserted {v['inserted_pct']}%")
+            print(
+                f"  after {k} answer(s): hidden-correct {v['solved_pct']}%,"
+                f" precision {v['precision']}, inserted {v['inserted_pct']}%"
+            )
+        for k, v in s["dominant_by_answers"].items():
+            print(
+                f"  [diagnostic: inserting the heaviest behaviour] after {k}:"
+                f" hidden-correct {v['solved_pct']}%, precision {v['precision']}"
+            )
         print(f"  mean questions asked: {s['mean_questions']}")
     print(f"median_time: {summary['median_time']}  p95_time: {summary['p95_time']}")
     print("solved without questions:", " ".join(summary["solved_ids"]))
@@ -327,8 +376,10 @@ def main() -> int:
     if args.baseline:
         base = asyncio.run(run(tasks, args, prior=False))
         summary["baseline"] = {k: v for k, v in base.items() if k not in ("rows", "halves")}
-        print(f"baseline (no prior): hidden-correct {base['solved_pct']}%,"
-              f" precision {base['precision']}")
+        print(
+            f"baseline (no prior): hidden-correct {base['solved_pct']}%,"
+            f" precision {base['precision']}"
+        )
         ratio = summary["solved_pct"] / max(base["solved_pct"], 0.1)
         print(f"hidden-correct with prior / without: x{ratio:.2f}")
     if args.json:

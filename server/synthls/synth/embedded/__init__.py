@@ -99,10 +99,10 @@ class EmbeddedSynthesizer:
         seen = set(tried)
         stream = stream_bodies(payload, self.budget, self.memory_mb, self.max_candidates)
         try:
-            async for body, _weight in stream:
+            async for body, weight in stream:
                 if body in seen:
                     continue
                 seen.add(body)
-                yield Candidate(body=body, engine=self.name)  # weight w: with e1's Candidate
+                yield Candidate(body=body, engine=self.name, weight=weight)
         finally:
             await stream.aclose()  # type: ignore[attr-defined]

@@ -38,10 +38,27 @@ EXPR_SHARE = 0.75  # share of the budget for expressions when templates may stil
 MAX_COST = 40
 RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
-CLAMP_WORDS = frozenset(
-    {"least", "most", "minimum", "maximum", "negative", "positive", "zero", "clamp", "limit"}
-    | {"cap", "bound", "bounds", "never", "floor", "ceiling", "exceed", "below", "above"}
-)
+TOPIC_WORDS: dict[str, frozenset[str]] = {
+    "clamp": frozenset(
+        {"least", "most", "minimum", "maximum", "negative", "positive", "zero", "clamp", "limit"}
+        | {"cap", "bound", "bounds", "never", "floor", "ceiling", "exceed", "below", "above"}
+    ),
+    "position": frozenset(
+        {"first", "last", "second", "third", "rest", "remove", "drop", "after", "before"}
+        | {"except", "nth", "index", "indices", "position", "positions", "slice", "half"}
+        | {"middle", "front", "rear", "end", "start", "begin", "beginning", "prefix", "suffix"}
+        | {"tail", "head", "skip", "every", "alternate", "odd", "even", "split", "chunk"}
+        | {"rotate", "shift", "left", "right"}
+    ),
+    "bits": frozenset({"bit", "bits", "binary", "bitwise", "xor", "toggle", "mask", "unset"}),
+}
+
+
+def topics(words: frozenset[str]) -> frozenset[str]:
+    """The kinds of operation the docstring's words give a reason for (see ``context.suspect``)."""
+    return frozenset(t for t, ws in TOPIC_WORDS.items() if words & ws)
+
+
 OnFound = Callable[[str, float], None]  # a body and its plausibility weight
 
 
@@ -108,7 +125,7 @@ class Search:
         ]
         self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
         self.top.goal = self.target.matches
-        self.top.clamps = bool(problem.words & CLAMP_WORDS)
+        self.top.topics = topics(problem.words)
         self.top.offsets = frozenset({"1", "-1"} | {repr(v) for v in problem.constants})
         self.sources = build_sources(problem.params, problem.inputs)
         self.top.extra = Forms(
@@ -191,14 +208,18 @@ class Search:
 
     def accept(self, body: str, cost: float) -> None:
         """Offer ``body`` (of this search cost) unless a programmer could not have meant it."""
-        if body in self.found or body in self.exclude or body in self.refused:
+        if body in self.found or body in self.refused:
             return
         if not self.problem.condition:
             sig = behaviour(self.problem, body, self.varying, self.problem.returns)
-            if sig is None or sig in self.behaviours:  # implausible, or a respelling
-                self.refused.add(body)
+            if sig is None or sig in self.behaviours or body in self.exclude:
+                self.refused.add(body)  # implausible, a respelling, or tried already
+                if sig is not None:
+                    self.behaviours.add(sig)
                 return
             self.behaviours.add(sig)
+        elif body in self.exclude:
+            return
         self.found.append(body)
         if self.on_found is not None:
             self.on_found(body, weight(cost))
@@ -270,7 +291,8 @@ def _named(problem: Problem) -> set[str]:
 
 
 def _example_scalars(problem: Problem) -> list[object]:
-    """Numbers and short strings the examples show as arguments or results (not inside data)."""
+    """Numbers and short strings the examples pass as arguments (a result used as a constant
+    is how a body fits the examples by accident)."""
     out: list[object] = []
 
     def add(v: object) -> None:
@@ -278,7 +300,7 @@ def _example_scalars(problem: Problem) -> list[object]:
         if scalar and not isinstance(v, bool) and v not in out:
             out.append(v)
 
-    for v in (*problem.outputs, *(a for inp in problem.inputs for a in inp)):
+    for v in (a for inp in problem.inputs for a in inp):
         add(v)
     return out[:20]
 

@@ -223,8 +223,10 @@ def _affine(search: Search) -> None:
     y2 = prob.outputs[[i[0] for i in prob.inputs].index(x2)]
     slope = (y2 - y1) / (x2 - x1)  # type: ignore[operator]
     a, b = _nice(slope), _nice(y1 - slope * x1)  # type: ignore[operator]
-    if a is None or b is None or a == "0" or not {a, b.removeprefix("-")} <= search.named:
-        return  # fitted constants nobody named: an accident of the examples
+    if a is None or b is None or a == "0":
+        return
+    if len({inp[0] for inp in prob.inputs}) < 3 and not {a, b.removeprefix("-")} <= search.named:
+        return  # two constants fitted to two points, nobody named them: no evidence at all
     x = prob.params[0]
     floats = any(isinstance(o, float) for o in prob.outputs)
     if floats and "." not in a + b:
