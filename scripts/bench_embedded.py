@@ -24,8 +24,8 @@ precision, and the mean number of questions asked. ``--half A|B|all`` picks the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ast
+import asyncio
 import dataclasses
 import json
 import statistics
@@ -41,8 +41,8 @@ from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.spec.document import Document
 from synthls.spec.targets import find_functions
-from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.ambiguity import behaviours
+from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.jobs import synthesize_target
 from synthls.synth.loop import Outcome
 from synthls.synth.select import Scored
