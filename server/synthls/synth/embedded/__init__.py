@@ -70,6 +70,10 @@ class EmbeddedSynthesizer:
     """The default engine; implements ``synthls.synth.base.Synthesizer``."""
 
     name = "embedded"
+    # the search is the same with or without feedback (it only skips the tried bodies): once it
+    # has spent its budget, another round with the same examples finds nothing new. A new
+    # example (an answered question) starts a fresh search.
+    uses_feedback = False
 
     def __init__(
         self,
