@@ -47,7 +47,8 @@ def suspect(
 ) -> int:
     """1 when the operation needs a reason the docstring does not give, else 0: a bound
     (``max(mean, 2)``) without words of bounds, a fixed position (``xs[1:]``) without words of
-    positions, bit operations without words of bits, a number divided by the input (``2 / n``)."""
+    positions, bit operations without words of bits, a number divided by the input (``2 / n``),
+    an exponent the input sets without words of powers, the text of a float."""
     consts = [a for a in args if not a.uses]
     name = comp.name
     if name in _CLAMPS and consts and "clamp" not in topics:
@@ -60,6 +61,10 @@ def suspect(
         return 1
     if name in ("div", "floordiv", "mod") and not args[0].uses and args[0].code not in stated:
         return 1
+    if name == "pow" and args[1].uses and "power" not in topics:
+        return 1  # ``(1 - x) ** x``: an exponent the input sets, without words of powers
+    if name == "str" and args[0].tag == "float":
+        return 1  # the digits of a float's repr
     return 0
 
 

@@ -51,6 +51,7 @@ TOPIC_WORDS: dict[str, frozenset[str]] = {
         | {"rotate", "shift", "left", "right"}
     ),
     "bits": frozenset({"bit", "bits", "binary", "bitwise", "xor", "toggle", "mask", "unset"}),
+    "power": frozenset({"power", "powers", "exponent", "exponential", "raise", "raised", "pow"}),
 }
 
 
