@@ -4,10 +4,13 @@ Pure and synchronous: give it a Problem and a time budget, get bodies that satis
 usable example on the search's own evaluation, simplest first. Used in-process by tests and in
 the worker process by the engine.
 
-Order: a solution is accepted at its cost level, except one that looks like an accident of the
-few examples (it ignores a parameter, or uses a number nobody named); that one waits, with a
-penalty added to its cost, so an honest solution a little dearer comes first. Recurrences join
-that queue at an estimated cost; the other templates run once the expression time is spent.
+Order: a solution is accepted at its cost level. One that looks like an accident of the few
+examples (it ignores a parameter, uses a number nobody named, or fails ``plausible.behaviour`` on
+neighbouring inputs) is never offered, and one that behaves like a body already offered is a
+respelling and skipped, so the candidates are different behaviours, each with its plausibility
+weight. A guard's condition (``problem.condition``) may ignore a parameter: it waits, with a
+penalty. A case the docstring names (``cases``) is searched first, recurrences join the queue at an
+estimated cost, and the other templates run once the expression time is spent.
 """
 
 from __future__ import annotations
