@@ -24,9 +24,10 @@ from synthls.synth.embedded.cases import CASE_BONUS, CASE_SHARE, GUARD_COST, sea
 from synthls.synth.embedded.components import LIBRARY, Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.forms import Forms
+from synthls.synth.embedded.leaves import const_prec, constants, named, topics, varying
 from synthls.synth.embedded.parts import Parts
 from synthls.synth.embedded.plausible import behaviour, cost_of, weight
-from synthls.synth.embedded.prior import component_cost, word_constants
+from synthls.synth.embedded.prior import component_cost
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import BOUND_SHIFT, Source, build_sources
@@ -41,59 +42,11 @@ EXPR_SHARE = 0.75  # share of the budget for expressions when templates may stil
 MAX_COST = 40
 RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
-TOPIC_WORDS: dict[str, frozenset[str]] = {
-    "clamp": frozenset(
-        {"least", "most", "minimum", "maximum", "negative", "positive", "zero", "clamp", "limit"}
-        | {"cap", "bound", "bounds", "never", "floor", "ceiling", "exceed", "below", "above"}
-    ),
-    "position": frozenset(
-        {"first", "last", "second", "third", "rest", "remove", "drop", "after", "before"}
-        | {"except", "nth", "index", "indices", "position", "positions", "slice", "half"}
-        | {"middle", "front", "rear", "end", "start", "begin", "beginning", "prefix", "suffix"}
-        | {"tail", "head", "skip", "every", "alternate", "odd", "even", "split", "chunk"}
-        | {"rotate", "shift", "left", "right"}
-    ),
-    "bits": frozenset({"bit", "bits", "binary", "bitwise", "xor", "toggle", "mask", "unset"}),
-    "power": frozenset({"power", "powers", "exponent", "exponential", "raise", "raised", "pow"}),
-}
-
-
-def topics(words: frozenset[str]) -> frozenset[str]:
-    """The kinds of operation the docstring's words give a reason for (see ``context.suspect``)."""
-    return frozenset(t for t, ws in TOPIC_WORDS.items() if words & ws)
-
-
 OnFound = Callable[[str, float], None]  # a body and its plausibility weight
 
 
 class Enough(Exception):
     """As many candidates as asked for were found."""
-
-
-def _constants(problem: Problem) -> list[tuple[object, str, int, frozenset[str]]]:
-    """(value, code, cost, modules): the usual small constants, then the docstring's."""
-    base: list[tuple[object, str, int, frozenset[str]]] = [
-        (0, "0", 1, frozenset()),
-        (1, "1", 1, frozenset()),
-        (2, "2", 2, frozenset()),
-        ("", "''", 2, frozenset()),
-        (" ", "' '", 2, frozenset()),
-        (-1, "-1", 3, frozenset()),
-        (3, "3", 3, frozenset()),
-        (10, "10", 3, frozenset()),
-        (True, "True", 3, frozenset()),
-        (False, "False", 3, frozenset()),
-        (None, "None", 3, frozenset()),
-    ]
-    extra = [(v, repr(v), 1, frozenset[str]()) for v in problem.constants]
-    extra += [(v, code, 1, mods) for v, code, mods in word_constants(problem.words)]
-    extra += [(v, repr(v), 2, frozenset[str]()) for v in _output_strings(problem)]
-    out: dict[str, tuple[object, str, int, frozenset[str]]] = {}
-    for v, code, cost, mods in extra + base:
-        k = type(v).__name__ + code
-        if k not in out:
-            out[k] = (v, code, cost, mods)
-    return list(out.values())
 
 
 class Search:
@@ -119,11 +72,11 @@ class Search:
         self.refused: set[str] = set()
         self.behaviours: set[tuple[str, ...]] = set()  # results on neighbouring inputs, offered
         self.pending: list[tuple[int, int, str]] = []
-        self.varying = _varying(problem)
+        self.varying = varying(problem)
         self.all_params = 0 if problem.condition else self.varying
         self.n = len(problem.inputs)
-        self.consts = _constants(problem)
-        self.named = _named(problem)
+        self.consts = constants(problem)
+        self.named = named(problem)
         self.comps: list[tuple[Comp, int]] = [
             (c, component_cost(c, problem.words, problem.prose)) for c in LIBRARY
         ]
@@ -148,7 +101,7 @@ class Search:
                     cost,
                     [v] * self.n,
                     mods=mods,
-                    prec=_const_prec(v),
+                    prec=const_prec(v),
                     magic=self._magic(code),
                 )
             )
@@ -169,9 +122,7 @@ class Search:
         size = sum(counts)
         for v, code, cost, mods in self.consts:
             leaves.append(
-                Expr(
-                    code, cost, [v] * size, mods=mods, prec=_const_prec(v), magic=self._magic(code)
-                )
+                Expr(code, cost, [v] * size, mods=mods, prec=const_prec(v), magic=self._magic(code))
             )
         return leaves
 
@@ -267,61 +218,6 @@ class Search:
                 run_recurrences(self)
             self.flush(c - 1)
             self.top.grow_to(c)
-
-
-def _output_strings(problem: Problem) -> list[str]:
-    """Short strings the examples return (for branches such as ``'Yes' if p else 'No'``), and
-    punctuation the outputs hold that no input has (a separator to join or replace with)."""
-    out: list[str] = []
-    strings = [v for v in problem.outputs if isinstance(v, str)]
-    if len(set(strings)) < len(problem.outputs):  # some repeat: likely fixed answers
-        out += [v for v in dict.fromkeys(strings) if len(v) <= 20]
-    seen_in = "".join(v for inp in problem.inputs for v in inp if isinstance(v, str))
-    text = "".join(v for v in problem.outputs if isinstance(v, str))
-    for ch in sorted(set(text) ^ set(seen_in)):  # separators that appear or disappear
-        if not ch.isalnum() and ch not in "'\"\\" and ch not in out:
-            out.append(ch)
-    return out[:6]
-
-
-def _named(problem: Problem) -> set[str]:
-    """Code of the constants that are not magic: trivial ones and those the docstring names."""
-    named = {"0", "1", "2", "-1", "''", "' '", "True", "False", "None"}
-    named |= {repr(v) for v in problem.constants}
-    named |= {repr(v) for v in _example_scalars(problem)}
-    named |= {code for _, code, _ in word_constants(problem.words)}
-    named |= {repr(v) for v in _output_strings(problem)}
-    return named
-
-
-def _example_scalars(problem: Problem) -> list[object]:
-    """Numbers and short strings the examples pass as arguments (a result used as a constant
-    is how a body fits the examples by accident)."""
-    out: list[object] = []
-
-    def add(v: object) -> None:
-        scalar = isinstance(v, (int, float)) or (isinstance(v, str) and len(v) <= 20)
-        if scalar and not isinstance(v, bool) and v not in out:
-            out.append(v)
-
-    for v in (a for inp in problem.inputs for a in inp):
-        add(v)
-    return out[:20]
-
-
-def _varying(problem: Problem) -> int:
-    """Bitmask of the parameters whose value differs between examples."""
-    mask = 0
-    for j in range(len(problem.params)):
-        if len({repr(inp[j]) for inp in problem.inputs}) > 1:
-            mask |= 1 << j
-    return mask
-
-
-def _const_prec(v: object) -> int:
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
-        return 14
-    return 100
 
 
 def search_problem(
