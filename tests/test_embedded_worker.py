@@ -71,6 +71,8 @@ async def test_propose_streams_candidates_and_skips_tried_bodies() -> None:
     assert synth.name == "embedded"
     first = await collect(engine, UNIQUE, [])
     assert [c.engine for c in first] == ["embedded", "embedded"]
+    assert all(0 < c.weight < 1 for c in first)  # the plausibility weight reaches the loop
+    assert first[0].weight >= first[1].weight  # the simplest is the most plausible
     tried = [Feedback(first[0], RunResult(status="ok"))]
     again = await collect(engine, UNIQUE, tried)
     assert again and first[0].body not in [c.body for c in again]
