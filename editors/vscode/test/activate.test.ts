@@ -24,7 +24,7 @@ const extension = require(path.join(EXTENSION_ROOT, 'dist', 'extension.js')) as 
   deactivate(): Promise<void>;
 };
 
-const STUB = ['def add(a, b):', '    """Return the sum of a and b.', '', '    >>> add(1, 2)', '    3', '    >>> add(-4, 10)', '    6', '    """', ''].join('\n');
+const STUB = ['def add(a, b):', '    """Return the sum of a and b.', '', '    >>> add(1, 2)', '    3', '    >>> add(-4, 10)', '    6', '    >>> add(-3, -4)', '    -7', '    """', ''].join('\n');
 const stubPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synthls-vscode-')), 'stub_add.py');
 const stub = pythonDocument(stubPath, STUB);
 fake.documents.push(stub);
