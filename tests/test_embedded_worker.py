@@ -71,6 +71,8 @@ async def test_propose_streams_candidates_and_skips_tried_bodies() -> None:
     assert synth.name == "embedded"
     first = await collect(engine, UNIQUE, [])
     assert [c.engine for c in first] == ["embedded", "embedded"]
+    assert all(0 < c.weight < 1 for c in first)  # the plausibility weight reaches the loop
+    assert first[0].weight >= first[1].weight  # the simplest is the most plausible
     tried = [Feedback(first[0], RunResult(status="ok"))]
     again = await collect(engine, UNIQUE, tried)
     assert again and first[0].body not in [c.body for c in again]
@@ -102,7 +104,7 @@ async def test_cancelling_the_consumer_kills_the_child() -> None:
 async def test_closing_the_iterator_kills_the_child() -> None:
     pids: list[int] = []
     stream = stream_bodies(spec_to_json(UNIQUE), 60.0, 512, 50, pids.append)
-    body = await stream.__anext__()
-    assert body == "return sorted(set(xs))"
+    body, weight = await stream.__anext__()
+    assert body == "return sorted(set(xs))" and 0 < weight <= 1
     await stream.aclose()  # type: ignore[attr-defined]
     assert pids and not alive(pids[0])

@@ -29,7 +29,14 @@ from typing import Literal, Protocol
 
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example, Spec
-from synthls.synth.ambiguity import Ambiguity, Question, analyse, answer_example, with_answer
+from synthls.synth.ambiguity import (
+    Ambiguity,
+    Question,
+    analyse,
+    answer_example,
+    behaviours,
+    with_answer,
+)
 from synthls.synth.attempts import (
     Attempt,
     Picked,
@@ -338,6 +345,31 @@ def _outcome(
     )
 
 
+def _from_heaviest(run: _Run, picked: Picked, amb: Ambiguity | None) -> Picked:
+    """The pick, from the heaviest behaviour when the verdict is about it.
+
+    "Verified" says one behaviour carries the weight; the body inserted must be of that
+    behaviour, not a candidate that merely agrees in part with many. The same holds for an
+    embedded-only pool even when ambiguous: its weights are the engine's plausibility, so the
+    heaviest behaviour is its best guess (model samples keep the agreement ranking there).
+    """
+    if amb is None:
+        return picked
+    pool = passing(run.attempts)
+    groups = behaviours(pool)
+    embedded_only = all(s.candidate.engine == "embedded" for s in pool)
+    if not groups or (amb.ambiguous and not embedded_only):
+        return picked
+    if len(groups) > 1 and groups[0][1] == groups[1][1]:
+        return picked  # a tie: no behaviour is heavier
+    top = {id(pool[i].candidate) for i in groups[0][2]}
+    if id(picked[0].candidate) in top:
+        return picked
+    members = [a for a in run.attempts if id(a.candidate) in top]
+    better = pick(members, len(run.spec.examples))
+    return better if better is not None else picked
+
+
 def _success(
     run: _Run,
     picked: Picked,
@@ -345,6 +377,7 @@ def _success(
     amb: Ambiguity | None,
     answers: Sequence[Example],
 ) -> Outcome:
+    picked = _from_heaviest(run, picked, amb)
     attempt, why, _ = picked
     if not run.spec.examples:
         reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"

@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
     from synthls.synth.base import Candidate, Feedback
 
 log = logging.getLogger(__name__)
+# bodies offered per round: enough different behaviours for the loop to see an ambiguity
+MAX_CANDIDATES = 10
 
-__all__ = ["EmbeddedSynthesizer", "search", "search_isolated"]
+__all__ = ["EmbeddedSynthesizer", "search", "search_isolated", "search_weighted"]
 
 
 def search(spec: Spec, budget: float, max_candidates: int = 5) -> list[str]:
@@ -31,6 +33,16 @@ def search(spec: Spec, budget: float, max_candidates: int = 5) -> list[str]:
     if problem is None:
         return []
     return search_problem(problem, budget, max_candidates)
+
+
+def search_weighted(spec: Spec, budget: float, max_candidates: int = 5) -> list[tuple[str, float]]:
+    """(body, plausibility weight) for ``spec``'s examples, in the order found, in-process."""
+    problem = build_problem(spec)
+    if problem is None:
+        return []
+    out: list[tuple[str, float]] = []
+    search_problem(problem, budget, max_candidates, on_found=lambda b, w: out.append((b, w)))
+    return out
 
 
 def search_isolated(
@@ -51,18 +63,29 @@ def search_isolated(
     if build_problem(spec) is None:
         return []
     payload = spec_to_json(spec, list(exclude), prior)
-    return list(run_bodies(payload, budget, memory_mb, max_candidates))
+    return [body for body, _ in run_bodies(payload, budget, memory_mb, max_candidates)]
 
 
 class EmbeddedSynthesizer:
     """The default engine; implements ``synthls.synth.base.Synthesizer``."""
 
     name = "embedded"
+    # the search is the same with or without feedback (it only skips the tried bodies): once it
+    # has spent its budget, another round with the same examples finds nothing new. A new
+    # example (an answered question) starts a fresh search.
+    uses_feedback = False
 
-    def __init__(self, budget: float = 2.0, memory_mb: int = 1024, max_candidates: int = 5) -> None:
+    def __init__(
+        self,
+        budget: float = 2.0,
+        memory_mb: int = 1024,
+        max_candidates: int = MAX_CANDIDATES,
+        prior: bool = True,
+    ) -> None:
         self.budget = budget
         self.memory_mb = memory_mb
         self.max_candidates = max_candidates
+        self.prior = prior  # False: the docstring's words do not steer the order (a baseline)
 
     def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
         """Candidates as the child finds them, simplest first; none without usable examples."""
@@ -76,14 +99,14 @@ class EmbeddedSynthesizer:
         if build_problem(spec) is None:
             log.info("embedded: no usable examples for %s", spec.name)
             return
-        payload = spec_to_json(spec, tried)
+        payload = spec_to_json(spec, tried, self.prior)
         seen = set(tried)
         stream = stream_bodies(payload, self.budget, self.memory_mb, self.max_candidates)
         try:
-            async for body in stream:
+            async for body, weight in stream:
                 if body in seen:
                     continue
                 seen.add(body)
-                yield Candidate(body=body, engine=self.name)
+                yield Candidate(body=body, engine=self.name, weight=weight)
         finally:
             await stream.aclose()  # type: ignore[attr-defined]

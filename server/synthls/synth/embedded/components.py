@@ -64,7 +64,7 @@ class Comp:
     def render(self, args: Sequence[Expr]) -> str:
         if self.name == "set" and args[0].gen is not None:
             return "{" + args[0].gen + "}"  # a set comprehension
-        if self.comm and not args[0].uses and args[1].uses:
+        if self.comm and not args[0].uses and args[1].uses and self.name not in ("max2", "min2"):
             args = (args[1], args[0])  # ``len(d) == 0``, not ``0 == len(d)``: same value
         parts = []
         for i, a in enumerate(args):

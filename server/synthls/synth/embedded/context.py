@@ -23,7 +23,51 @@ CONST_ONLY_MAX = 4  # constant-only expressions are kept up to this cost
 _ORDERLESS = frozenset(
     {"sorted", "sorted_rev", "set", "sum", "len", "max", "min", "counter", "any", "all", "prod"}
 )
-_CONST_OK = frozenset({"add", "sub", "mul", "div", "pow", "neg", "floordiv"})
+_CONST_OK = frozenset({"div", "neg"})  # ``4 / 3``, ``-k``: the only arithmetic on constants alone
+# binary operators whose two arguments may be the same expression (``x * x``, ``s + s``)
+_SAME_OK = frozenset({"add", "mul", "concat", "repeat"})
+# (operator, argument position, constant code): an identity or a constant result (``x / 1``)
+_DEGENERATE = frozenset(
+    {(op, i, k) for op in ("add", "sub", "bitor", "bitxor") for i in (0, 1) for k in ("0",)}
+    | {(op, 1, k) for op in ("lshift", "rshift") for k in ("0",)}
+    | {("mul", i, k) for i in (0, 1) for k in ("0", "1")}
+    | {(op, 1, "1") for op in ("div", "floordiv", "mod", "pow")}
+    | {(op, 0, k) for op in ("floordiv", "mod", "pow") for k in ("0", "1")}
+    | {("div", 0, "0")}
+    | {("pow", 1, "0"), ("bitand", 0, "0"), ("bitand", 1, "0")}
+)
+_CLAMPS = frozenset({"max2", "min2"})
+_POSITIONAL = frozenset({"from", "to", "slice", "index", "step", "fromstep"})
+_BITS = frozenset({"bitand", "bitor", "bitxor", "lshift", "rshift"})
+_SLICES = frozenset({"from", "to", "slice"})
+
+
+def suspect(
+    comp: Comp, args: tuple[Expr, ...], topics: frozenset[str], stated: frozenset[str]
+) -> int:
+    """1 when the operation needs a reason the docstring does not give, else 0: a bound
+    (``max(mean, 2)``) without words of bounds, a fixed position (``xs[1:]``) without words of
+    positions, bit operations without words of bits, a number divided by the input (``2 / n``),
+    an exponent the input sets without words of powers, the text of a float."""
+    consts = [a for a in args if not a.uses]
+    name = comp.name
+    if name in _CLAMPS and consts and "clamp" not in topics:
+        return 1
+    if name in _POSITIONAL and "position" not in topics:
+        for a in args[1:]:
+            if not a.uses and not (name == "index" and a.code in ("0", "-1")):
+                return 1
+    if name in _BITS and "bits" not in topics:
+        return 1
+    if name in ("div", "floordiv", "mod") and not args[0].uses and args[0].code not in stated:
+        return 1
+    if name == "pow" and args[1].uses and "power" not in topics:
+        return 1  # ``(1 - x) ** x``: an exponent the input sets, without words of powers
+    if name == "str" and args[0].tag == "float":
+        return 1  # the digits of a float's repr
+    return 0
+
+
 _ORDER_EXPOSING = frozenset({"list", "tuple", "join", "enumerate", "zip", "dictzip", "counter"})
 _OFFSET = frozenset({"add", "sub"})
 _REORDER = frozenset({"sorted", "sorted_rev", "reverse", "list", "tuple"})
@@ -49,6 +93,8 @@ class Context:
         self.goal: Goal | None = None  # tells the hook's targets apart before building them
         # constants an offset (``x + k``) may use without looking fitted to the examples
         self.offsets: frozenset[str] = frozenset({"1", "-1"})
+        # what the docstring speaks of ("clamp", "position", "bits"): see ``suspect``
+        self.topics: frozenset[str] = frozenset()
 
     def grow_to(self, cost: int) -> None:
         """Complete every level up to ``cost``."""
@@ -130,6 +176,7 @@ class Context:
         magic = 0
         if op == "offset" and any(not a.uses and a.code not in self.offsets for a in args):
             magic = 1  # ``len(xs) - 2``: a shift by a number the docstring did not state
+        magic += suspect(comp, args, self.topics, self.offsets)
         for a in args:
             mods = mods | a.mods
             magic += a.magic
@@ -148,6 +195,15 @@ def shape(comp: Comp, args: tuple[Expr, ...], c: int, uses: int) -> str | None:
         if args[i].uses:
             return None
     op = comp.name
+    if comp.arity == 2 and op not in _SAME_OK and args[0].code == args[1].code:
+        return None  # ``a / a``, ``x == x``: the same thing twice says nothing
+    for i, a in enumerate(args):
+        if not a.uses and (op, i, a.code) in _DEGENERATE:
+            return None  # ``x / 1``, ``x * 0``: an identity or a constant
+    if op in _SLICES and args[0].op in ("concat", "repeat"):
+        return None  # ``(xs + ys)[:n]``: padding, then cutting it off
+    if op in ("mod", "even", "odd") and args[0].op == "mod":
+        return None  # ``n % 2 % 2``
     if op in _OFFSET and any(not a.uses for a in args):
         if any(a.op == "offset" for a in args):
             return None  # ``n - 1 - 1``: one offset is enough

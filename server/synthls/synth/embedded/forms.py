@@ -49,6 +49,7 @@ class Forms:
             size = sum(len(e) for e in s.elems)
             s.ctx = Context(size, self.leaves(s), self.comps, self.deadline)
             s.ctx.offsets = self.top.offsets
+            s.ctx.topics = self.top.topics
         s.ctx.grow_to(cost)
         return s.ctx
 

@@ -36,6 +36,7 @@ class Problem:
     imports: tuple[str, ...] = ()
     raising: tuple[tuple[tuple[object, ...], str, str | None], ...] = ()  # args, error, message
     condition: bool = False  # a guard's condition: ignoring a parameter is normal, not suspect
+    returns: str | None = None  # the return annotation as written
 
 
 def _literal(node: ast.expr) -> object:
@@ -196,4 +197,5 @@ def build_problem(spec: Spec) -> Problem | None:
         prose=" ".join(_WORD.findall(prose.lower())),
         imports=spec.imports,
         raising=tuple(raising),
+        returns=spec.returns,
     )

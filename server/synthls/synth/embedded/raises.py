@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # problem.py imports this module
     from synthls.synth.embedded.problem import Problem
 
-    Search = Callable[[Problem, float, int, Callable[[str], None] | None], list[str]]
+    Search = Callable[[Problem, float, int, Callable[[str, float], None] | None], list[str]]
 
 GUARD_SHARE = 0.3  # of the budget, spent looking for the guards' conditions
 CONDITIONS = 6  # conditions found per guard, the least strict one wins
@@ -45,7 +45,7 @@ def search_guarded(
     budget: float,
     max_candidates: int,
     exclude: frozenset[str],
-    on_found: Callable[[str], None] | None,
+    on_found: Callable[[str, float], None] | None,
     search: Search,
 ) -> list[str]:
     """Bodies for ``problem``, each also behind the guards that raise on the raising examples."""
@@ -53,12 +53,12 @@ def search_guarded(
     rest = budget * (1 - GUARD_SHARE) if guards else budget
     found: list[str] = []
 
-    def offer(body: str) -> None:
+    def offer(body: str, weight: float) -> None:
         for variant in (body, f"{guards}\n{body}") if guards else (body,):
             if variant not in exclude and variant not in found and len(found) < max_candidates:
                 found.append(variant)
                 if on_found is not None:
-                    on_found(variant)
+                    on_found(variant, weight)
 
     plain = dataclasses.replace(problem, raising=())
     search(plain, rest, max_candidates, offer)

@@ -36,13 +36,19 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _body(line: bytes | str) -> str | None:
+Found = tuple[str, float]  # a body and its plausibility weight
+
+
+def _body(line: bytes | str) -> Found | None:
     try:
         data = json.loads(line)
     except ValueError:
         return None
     body = data.get("body") if isinstance(data, dict) else None
-    return body if isinstance(body, str) else None
+    if not isinstance(body, str):
+        return None
+    w = data.get("weight", 1.0)
+    return body, float(w) if isinstance(w, (int, float)) else 1.0
 
 
 async def stream_bodies(
@@ -51,8 +57,8 @@ async def stream_bodies(
     memory_mb: int,
     max_candidates: int,
     on_start: Callable[[int], None] | None = None,
-) -> AsyncIterator[str]:
-    """Bodies from a worker, as it finds them; the worker dies when this iterator ends.
+) -> AsyncIterator[Found]:
+    """(body, weight) from a worker, as it finds them; the worker dies when this iterator ends.
 
     ``on_start`` is told the child's pid (its process group id too).
     """
@@ -106,7 +112,7 @@ def _kill(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_bodies(payload: str, budget: float, memory_mb: int, max_candidates: int) -> Iterator[str]:
+def run_bodies(payload: str, budget: float, memory_mb: int, max_candidates: int) -> Iterator[Found]:
     """The synchronous twin of ``stream_bodies`` (for the benchmark and scripts)."""
     with subprocess.Popen(
         _command(budget, memory_mb, max_candidates),
@@ -127,8 +133,8 @@ def run_bodies(payload: str, budget: float, memory_mb: int, max_candidates: int)
             proc.kill()
 
 
-def _lines(fd: int, end: float) -> Iterator[str]:
-    """Bodies read from ``fd`` until EOF or the deadline."""
+def _lines(fd: int, end: float) -> Iterator[Found]:
+    """(body, weight) read from ``fd`` until EOF or the deadline."""
     buf = b""
     while True:
         left = end - time.monotonic()

@@ -4,10 +4,13 @@ Pure and synchronous: give it a Problem and a time budget, get bodies that satis
 usable example on the search's own evaluation, simplest first. Used in-process by tests and in
 the worker process by the engine.
 
-Order: a solution is accepted at its cost level, except one that looks like an accident of the
-few examples (it ignores a parameter, or uses a number nobody named); that one waits, with a
-penalty added to its cost, so an honest solution a little dearer comes first. Recurrences join
-that queue at an estimated cost; the other templates run once the expression time is spent.
+Order: a solution is accepted at its cost level. One that looks like an accident of the few
+examples (it ignores a parameter, uses a number nobody named, or fails ``plausible.behaviour`` on
+neighbouring inputs) is never offered, and one that behaves like a body already offered is a
+respelling and skipped, so the candidates are different behaviours, each with its plausibility
+weight. A guard's condition (``problem.condition``) may ignore a parameter: it waits, with a
+penalty. A case the docstring names (``cases``) is searched first, recurrences join the queue at an
+estimated cost, and the other templates run once the expression time is spent.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import logging
 from collections.abc import Callable
 
 from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
+from synthls.synth.embedded.cases import CASE_BONUS, CASE_SHARE, GUARD_COST, search_cases
 from synthls.synth.embedded.components import LIBRARY, Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.forms import Forms
+from synthls.synth.embedded.leaves import const_prec, constants, named, topics, varying
 from synthls.synth.embedded.parts import Parts
-from synthls.synth.embedded.prior import component_cost, word_constants
+from synthls.synth.embedded.plausible import behaviour, cost_of, weight
+from synthls.synth.embedded.prior import component_cost
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import BOUND_SHIFT, Source, build_sources
@@ -36,37 +42,11 @@ EXPR_SHARE = 0.75  # share of the budget for expressions when templates may stil
 MAX_COST = 40
 RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
-OnFound = Callable[[str], None]
+OnFound = Callable[[str, float], None]  # a body and its plausibility weight
 
 
 class Enough(Exception):
     """As many candidates as asked for were found."""
-
-
-def _constants(problem: Problem) -> list[tuple[object, str, int, frozenset[str]]]:
-    """(value, code, cost, modules): the usual small constants, then the docstring's."""
-    base: list[tuple[object, str, int, frozenset[str]]] = [
-        (0, "0", 1, frozenset()),
-        (1, "1", 1, frozenset()),
-        (2, "2", 2, frozenset()),
-        ("", "''", 2, frozenset()),
-        (" ", "' '", 2, frozenset()),
-        (-1, "-1", 3, frozenset()),
-        (3, "3", 3, frozenset()),
-        (10, "10", 3, frozenset()),
-        (True, "True", 3, frozenset()),
-        (False, "False", 3, frozenset()),
-        (None, "None", 3, frozenset()),
-    ]
-    extra = [(v, repr(v), 1, frozenset[str]()) for v in problem.constants]
-    extra += [(v, code, 1, mods) for v, code, mods in word_constants(problem.words)]
-    extra += [(v, repr(v), 2, frozenset[str]()) for v in _output_strings(problem)]
-    out: dict[str, tuple[object, str, int, frozenset[str]]] = {}
-    for v, code, cost, mods in extra + base:
-        k = type(v).__name__ + code
-        if k not in out:
-            out[k] = (v, code, cost, mods)
-    return list(out.values())
 
 
 class Search:
@@ -89,16 +69,20 @@ class Search:
         self.target = Target(problem.outputs)
         self.parts = Parts(problem.outputs)
         self.found: list[str] = []
+        self.refused: set[str] = set()
+        self.behaviours: set[tuple[str, ...]] = set()  # results on neighbouring inputs, offered
         self.pending: list[tuple[int, int, str]] = []
-        self.all_params = 0 if problem.condition else _varying(problem)
+        self.varying = varying(problem)
+        self.all_params = 0 if problem.condition else self.varying
         self.n = len(problem.inputs)
-        self.consts = _constants(problem)
-        self.named = _named(problem)
+        self.consts = constants(problem)
+        self.named = named(problem)
         self.comps: list[tuple[Comp, int]] = [
             (c, component_cost(c, problem.words, problem.prose)) for c in LIBRARY
         ]
         self.top = Context(self.n, self._top_leaves(), self.comps, self.deadline, self._hook)
         self.top.goal = self.target.matches
+        self.top.topics = topics(problem.words)
         self.top.offsets = frozenset({"1", "-1"} | {repr(v) for v in problem.constants})
         self.sources = build_sources(problem.params, problem.inputs)
         self.top.extra = Forms(
@@ -117,7 +101,7 @@ class Search:
                     cost,
                     [v] * self.n,
                     mods=mods,
-                    prec=_const_prec(v),
+                    prec=const_prec(v),
                     magic=self._magic(code),
                 )
             )
@@ -138,9 +122,7 @@ class Search:
         size = sum(counts)
         for v, code, cost, mods in self.consts:
             leaves.append(
-                Expr(
-                    code, cost, [v] * size, mods=mods, prec=_const_prec(v), magic=self._magic(code)
-                )
+                Expr(code, cost, [v] * size, mods=mods, prec=const_prec(v), magic=self._magic(code))
             )
         return leaves
 
@@ -159,11 +141,14 @@ class Search:
             uses, magic, mods = uses | e.uses, magic + e.magic, mods | e.mods
         body = render_body(code, mods, self.problem.imports)
         cost = sum(e.cost for e in exprs) + extra
-        doubt = UNUSED_PENALTY * bin(self.all_params & ~uses).count("1") + MAGIC_PENALTY * magic
-        if doubt or extra:  # ignores a parameter or uses a number nobody named: try it later
+        unused = bin(self.all_params & ~uses).count("1")
+        if (unused or magic) and not self.problem.condition:
+            return  # ignores a parameter or uses a number nobody named: an accident of the examples
+        doubt = UNUSED_PENALTY * unused + MAGIC_PENALTY * magic
+        if doubt or extra:  # a guard's condition may ignore a parameter: try it later
             self.defer(body, cost + doubt)
         else:
-            self.accept(body)
+            self.accept(body, cost)
 
     def defer(self, body: str, cost: int) -> None:
         """Queue a body found outside the expression search, as if it cost ``cost``."""
@@ -173,20 +158,34 @@ class Search:
         """Accept the deferred solutions whose penalised cost is at most ``upto``."""
         self.pending.sort()
         while self.pending and self.pending[0][0] <= upto:
-            self.accept(self.pending.pop(0)[2])
+            cost, _, body = self.pending.pop(0)
+            self.accept(body, cost)
 
-    def accept(self, body: str) -> None:
-        if body in self.found or body in self.exclude:
+    def accept(self, body: str, cost: float) -> None:
+        """Offer ``body`` (of this search cost) unless a programmer could not have meant it."""
+        if body in self.found or body in self.refused:
+            return
+        if not self.problem.condition:
+            sig = behaviour(self.problem, body, self.varying, self.problem.returns)
+            if sig is None or sig in self.behaviours or body in self.exclude:
+                self.refused.add(body)  # implausible, a respelling, or tried already
+                if sig is not None:
+                    self.behaviours.add(sig)
+                return
+            self.behaviours.add(sig)
+        elif body in self.exclude:
             return
         self.found.append(body)
         if self.on_found is not None:
-            self.on_found(body)
+            self.on_found(body, weight(cost))
         if len(self.found) >= self.max:
             raise Enough
 
     def run(self) -> list[str]:
         end = self.deadline.end
         try:
+            with contextlib.suppress(TimeUp):
+                self._cases()
             self.deadline.end = end - self.budget * (1 - EXPR_SHARE)
             with contextlib.suppress(TimeUp):
                 self._expressions()
@@ -202,51 +201,23 @@ class Search:
             log.warning("embedded search ran out of memory")
         return self.found
 
+    def _cases(self) -> None:
+        """Bodies behind a guard for a case the docstring names (``if b == 0: return 0.0``)."""
+
+        def searcher(p: Problem, budget: float, n: int, found: OnFound) -> list[str]:
+            return Search(p, budget, n, self.exclude, found).run()
+
+        def accept(body: str, w: float) -> None:
+            self.accept(body, cost_of(w) + GUARD_COST - CASE_BONUS)
+
+        search_cases(self.problem, self.budget * CASE_SHARE, accept, searcher)
+
     def _expressions(self) -> None:
         for c in range(1, MAX_COST):
             if c == RECURRENCE_LEVEL:
                 run_recurrences(self)
             self.flush(c - 1)
             self.top.grow_to(c)
-
-
-def _output_strings(problem: Problem) -> list[str]:
-    """Short strings the examples return (for branches such as ``'Yes' if p else 'No'``), and
-    punctuation the outputs hold that no input has (a separator to join or replace with)."""
-    out: list[str] = []
-    strings = [v for v in problem.outputs if isinstance(v, str)]
-    if len(set(strings)) < len(problem.outputs):  # some repeat: likely fixed answers
-        out += [v for v in dict.fromkeys(strings) if len(v) <= 20]
-    seen_in = "".join(v for inp in problem.inputs for v in inp if isinstance(v, str))
-    text = "".join(v for v in problem.outputs if isinstance(v, str))
-    for ch in sorted(set(text) ^ set(seen_in)):  # separators that appear or disappear
-        if not ch.isalnum() and ch not in "'\"\\" and ch not in out:
-            out.append(ch)
-    return out[:6]
-
-
-def _named(problem: Problem) -> set[str]:
-    """Code of the constants that are not magic: trivial ones and those the docstring names."""
-    named = {"0", "1", "''", "' '", "True", "False", "None"}
-    named |= {repr(v) for v in problem.constants}
-    named |= {code for _, code, _ in word_constants(problem.words)}
-    named |= {repr(v) for v in _output_strings(problem)}
-    return named
-
-
-def _varying(problem: Problem) -> int:
-    """Bitmask of the parameters whose value differs between examples."""
-    mask = 0
-    for j in range(len(problem.params)):
-        if len({repr(inp[j]) for inp in problem.inputs}) > 1:
-            mask |= 1 << j
-    return mask
-
-
-def _const_prec(v: object) -> int:
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
-        return 14
-    return 100
 
 
 def search_problem(

@@ -30,6 +30,9 @@ IF_COST = 14  # largest total cost of an if/else
 REC_COST = 7  # largest cost of a recurrence's step expression
 REC_SHARE = 0.15  # share of the budget recurrences may take
 REC_EXTRA = 4  # what the loop around a recurrence's step costs, against plain expressions
+LOOP_EXTRA = 3  # what a for/if/return loop costs in plausibility, over its parts
+IF_EXTRA = 3  # an if/else on a synthesized predicate: prone to fit by accident
+AFFINE_COST = 10  # two constants fitted to the examples
 _DEFAULTS = ("None", "-1", "False", "0", "''", "True")
 
 
@@ -59,8 +62,8 @@ def run_branches(search: Search) -> None:
     _if_else(search)
 
 
-def _emit(search: Search, statements: str, mods: frozenset[str]) -> None:
-    search.accept(render_body("", mods, search.problem.imports, statements))
+def _emit(search: Search, statements: str, mods: frozenset[str], cost: float) -> None:
+    search.accept(render_body("", mods, search.problem.imports, statements), cost)
 
 
 def _early_returns(search: Search) -> None:
@@ -80,6 +83,8 @@ def _early_returns(search: Search) -> None:
 
 def _try_loop(search: Search, s: Source, p: Expr, f: Expr, d: Expr) -> None:
     search.deadline.tick()
+    if p.magic or f.magic or d.magic:
+        return  # a number nobody named
     if f.tag == "bool" and d.tag == "bool":
         return  # any()/all() say it better
     off = s.offsets()
@@ -94,7 +99,7 @@ def _try_loop(search: Search, s: Source, p: Expr, f: Expr, d: Expr) -> None:
     if not search.target.matches(vals, key_of(tuple(vals))):
         return
     stmts = f"for {s.clause}:\n    if {p.code}:\n        return {f.code}\nreturn {d.code}"
-    _emit(search, stmts, p.mods | f.mods)
+    _emit(search, stmts, p.mods | f.mods, p.cost + f.cost + d.cost + s.cost + LOOP_EXTRA)
 
 
 def _if_else(search: Search) -> None:
@@ -106,6 +111,8 @@ def _if_else(search: Search) -> None:
     for cost in sorted(search.top.bank.levels):
         for e in search.top.bank.levels[cost]:
             search.deadline.tick()
+            if e.magic:
+                continue  # a number nobody named
             if e.tag == "bool" and e.uses:
                 preds.append(e)
             m = search.target.mask(e.vals)
@@ -123,7 +130,7 @@ def _if_else(search: Search) -> None:
             search.deadline.tick()
             if all((ma >> i) & 1 if v else (mb >> i) & 1 for i, v in enumerate(p.vals)):
                 stmts = f"if {p.code}:\n    return {a.code}\nreturn {b.code}"
-                _emit(search, stmts, a.mods | b.mods | p.mods)
+                _emit(search, stmts, a.mods | b.mods | p.mods, a.cost + b.cost + p.cost + IF_EXTRA)
                 break
 
 
@@ -218,6 +225,8 @@ def _affine(search: Search) -> None:
     a, b = _nice(slope), _nice(y1 - slope * x1)  # type: ignore[operator]
     if a is None or b is None or a == "0":
         return
+    if len({inp[0] for inp in prob.inputs}) < 3 and not {a, b.removeprefix("-")} <= search.named:
+        return  # two constants fitted to two points, nobody named them: no evidence at all
     x = prob.params[0]
     floats = any(isinstance(o, float) for o in prob.outputs)
     if floats and "." not in a + b:
@@ -233,4 +242,4 @@ def _affine(search: Search) -> None:
     fn = eval(f"lambda {x}: {code}")  # our own code: a parameter and two literals
     vals = [fn(inp[0]) for inp in prob.inputs]
     if search.target.matches(vals, key_of(tuple(vals))):
-        _emit(search, f"return {code}", frozenset())
+        _emit(search, f"return {code}", frozenset(), AFFINE_COST)

@@ -31,6 +31,7 @@ def spec_to_json(spec: Spec, exclude: list[str] | None = None, prior: bool = Tru
         "name": spec.name,
         "params": [[p.name, p.annotation, p.default, p.kind] for p in spec.params],
         "class_name": spec.class_name,
+        "returns": spec.returns,
         "docstring": spec.docstring,
         "examples": [[e.source, e.want, e.line, e.style, e.exc_msg] for e in spec.examples],
         "imports": list(spec.imports),
@@ -51,6 +52,7 @@ def spec_from_json(text: str) -> tuple[Spec, list[str], bool]:
         name=data["name"],
         params=params,
         class_name=data["class_name"],
+        returns=data.get("returns"),
         docstring=data["docstring"],
         examples=examples,
         imports=tuple(data["imports"]),
@@ -88,7 +90,11 @@ def main(argv: list[str]) -> int:
         problem = dataclasses.replace(problem, words=frozenset(), prose="")
     if problem is not None:
         search_problem(
-            problem, budget, max_candidates, frozenset(exclude), lambda body: _emit({"body": body})
+            problem,
+            budget,
+            max_candidates,
+            frozenset(exclude),
+            lambda body, w: _emit({"body": body, "weight": w}),
         )
     _emit({"done": True})
     return 0

@@ -1,0 +1,170 @@
+"""Would a programmer have meant this body? A check on inputs near the examples, and a weight.
+
+The search only knows the few examples; many bodies fit them by accident (``a - b - a / a``,
+``list1 == list1``, ``max(mean, 2)``). Before a body is offered it is run on neighbours of the
+example inputs (each argument mutated alone, ``synthls.synth.inputs.mutations``) and refused when
+
+- a parameter the examples vary never changes the result (it only looks used), or
+- it returns a value of another type than the examples do (``2`` where they show ``2.5``), or
+  another type than the return annotation names.
+
+Offered bodies carry a plausibility weight, ``exp(-ALPHA * cost)``: the loop's ambiguity analysis
+compares the weights of the behaviours that pass the examples, so one cheap natural body against
+dear alternatives reads as one dominant behaviour, and two of similar cost as an ambiguity.
+The body runs in the search's own process (the worker, resource-limited), each call under a
+short alarm.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from synthls.synth.embedded.problem import Problem
+from synthls.synth.embedded.values import small_enough
+
+ALPHA = 0.35  # weight = exp(-ALPHA * cost): a cost gap of 4 makes a weight ratio of about 4
+CALL_SECONDS = 0.05  # longest one probe call may run
+MUTATIONS = 6  # mutations per argument
+_TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": list, "tuple": tuple}
+_TYPES |= {"dict": dict, "set": set, "None": type(None)}
+
+
+def weight(cost: float) -> float:
+    """The plausibility weight of a body of this search cost (higher is more plausible)."""
+    return math.exp(-ALPHA * max(0.0, cost))
+
+
+def cost_of(w: float) -> float:
+    """The cost a weight stands for (the inverse of ``weight``)."""
+    return -math.log(w) / ALPHA if w > 0 else 1e9
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt a runaway call (only in the main thread, where signals work)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def compile_body(problem: Problem, body: str) -> Callable[..., Any] | None:
+    src = "def _f({}):\n{}\n".format(
+        ", ".join(problem.params), "\n".join("    " + ln for ln in body.splitlines())
+    )
+    ns: dict[str, Any] = {"math": math, "Counter": Counter}
+    try:
+        exec(compile(src, "<candidate>", "exec"), ns)  # the search's own code, in the worker
+    except Exception:
+        return None
+    fn = ns["_f"]
+    return fn if callable(fn) else None
+
+
+_RAISED = object()
+
+
+def _call(fn: Callable[..., Any], args: Sequence[object]) -> object:
+    import copy
+
+    try:
+        with _alarm(CALL_SECONDS):
+            out = fn(*copy.deepcopy(list(args)))
+    except BaseException as exc:  # a probe that raises or runs away says nothing
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return _RAISED
+    return out if small_enough(out) else _RAISED
+
+
+def _shape(v: object) -> tuple[type, frozenset[type]]:
+    """The value's type, and for a collection the types of its items (empty when it has none)."""
+    t = type(v)
+    if t is Counter:
+        t = dict
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return t, frozenset(type(x) for x in v)
+    return t, frozenset()
+
+
+def _fits(v: object, allowed: set[type], items: set[type] | None) -> bool:
+    t, inner = _shape(v)
+    if t not in allowed:
+        return False
+    return items is None or not inner or inner <= items
+
+
+def _allowed(problem: Problem, returns: str | None) -> tuple[set[type], set[type] | None]:
+    """The result types the examples (and a plain annotation) allow, and their item types."""
+    allowed = {_shape(o)[0] for o in problem.outputs}
+    inner: set[type] = set()
+    collections = [o for o in problem.outputs if isinstance(o, (list, tuple, set, frozenset))]
+    for o in collections:
+        inner |= _shape(o)[1]
+    head = (returns or "").replace(" ", "")
+    base, _, arg = head.partition("[")
+    ann = _TYPES.get(base.lower() if base in ("List", "Tuple", "Dict", "Set") else base)
+    if ann is not None and allowed <= {ann}:
+        allowed = {ann}
+        item = _TYPES.get(arg.rstrip("]")) if arg and "," not in arg else None
+        if item is not None:
+            inner = {item}
+    items = inner if collections and inner and len(collections) == len(problem.outputs) else None
+    return allowed, items
+
+
+def neighbours(problem: Problem, j: int) -> Iterator[tuple[tuple[object, ...], tuple[object, ...]]]:
+    """(example input, the same input with argument ``j`` mutated), for each example."""
+    from synthls.synth.inputs import mutations  # pure; imported late to keep start-up light
+
+    for args in problem.inputs:
+        for other in mutations(args[j])[:MUTATIONS]:
+            yield args, (*args[:j], other, *args[j + 1 :])
+
+
+def behaviour(
+    problem: Problem, body: str, varying: int, returns: str | None = None
+) -> tuple[str, ...] | None:
+    """``body``'s results on the neighbouring inputs, or None when a programmer could not have
+    meant it: a varying parameter never changes the result, or a result has the wrong type."""
+    fn = compile_body(problem, body)
+    if fn is None:
+        return None
+    allowed, items = _allowed(problem, returns)
+    cache: dict[str, object] = {}
+
+    def run(args: tuple[object, ...]) -> object:
+        key = repr(args)
+        if key not in cache:
+            cache[key] = _call(fn, args)
+        return cache[key]
+
+    for j in range(len(problem.params)):
+        compared = changed = 0
+        for base, moved in neighbours(problem, j):
+            a, b = run(base), run(moved)
+            for v in (a, b):
+                if v is not _RAISED and not _fits(v, allowed, items):
+                    return None
+            if a is not _RAISED and b is not _RAISED:
+                compared += 1
+                changed += repr(a) != repr(b)
+        if (varying >> j) & 1 and compared >= 2 and not changed:
+            return None  # the parameter only looks used (``a / a``, ``x == x``)
+    return tuple("\x00raised" if v is _RAISED else repr(v) for v in cache.values())
