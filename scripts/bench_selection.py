@@ -11,14 +11,21 @@ random example-passing sample ("filter"), selected pass@1, oracle (any sample co
 of tasks with examples found, samples/s and wall time, for all tasks and for the even- and
 odd-numbered halves (tune selection rules on one half, confirm them on the other).
 
+``--oracle-answers K`` simulates a user who answers up to K questions with the canonical
+solution's result (``selection_oracle.py``): it prints ``selected_pass@1`` after 0..K answers
+(JSON ``by_answers``, also per half), how often the selection with no answer was ambiguous, the
+precision of the ones that were not, and the mean number of questions. ``--dominance`` overrides
+the dominance threshold, ``--sweep`` prints those figures per half for a range of thresholds
+(tune on the even half, confirm on the odd one).
+
 ``--cache PATH`` writes every sample's sandbox results (example verdicts, probe reprs, hidden
 verdict) as JSON lines; ``--from-cache PATH`` re-scores them in seconds without the sandbox, so
 selection variants can be compared without re-running anything.
 
     python scripts/bench_selection.py --problems humaneval.jsonl.gz \\
         --samples humaneval_codegen16b_n100.jsonl.gz [--json out.json] [--limit 20] \\
-        [--cache run.jsonl]
-    python scripts/bench_selection.py --from-cache run.jsonl
+        [--cache run.jsonl] [--oracle-answers 3]
+    python scripts/bench_selection.py --from-cache run.jsonl --oracle-answers 3 [--sweep]
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import ast
 import gzip
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -38,9 +46,13 @@ from synthls.sandbox import Limits, Program, RunResult, run_programs_sync
 from synthls.sandbox.types import ExampleResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
+from synthls.synth.ambiguity import DOMINANCE
 from synthls.synth.base import Candidate
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.select import Scored, choose
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from selection_oracle import Simulated, figures, simulate
 
 
 def read_jsonl(path: str) -> Iterator[dict[str, Any]]:
@@ -96,6 +108,8 @@ class Task:
     labels: list[bool] | None
     results: list[RunResult] = field(default_factory=list)
     cached_examples: int = -1  # the example count of a task read back from a cache
+    entry: str = ""
+    canonical: list[str | None] | None = None  # the canonical solution's probe results
 
     @property
     def n_examples(self) -> int:
@@ -117,7 +131,9 @@ def load_tasks(args: argparse.Namespace) -> list[Task]:
         spec = Spec(name=entry, params=params, examples=examples)
         probes = generate_inputs(spec, args.probes)
         labels = row.get("passed")
-        tasks.append(Task(row["task_id"], examples, probes, list(row["completions"]), labels))
+        task = Task(row["task_id"], examples, probes, list(row["completions"]), labels)
+        task.entry = entry
+        tasks.append(task)
         if args.limit and len(tasks) >= args.limit:
             break
     return tasks
@@ -133,6 +149,14 @@ def programs_for(task: Task, problem: dict[str, Any], timeout: float) -> list[Pr
         )
         for body in task.bodies
     ]
+
+
+def canonical_program(task: Task, problem: dict[str, Any], timeout: float) -> Program | None:
+    """The canonical solution run on the probes (what the simulated user answers with)."""
+    solution = problem.get("canonical_solution")
+    if not solution:
+        return None
+    return Program(setup=problem["prompt"] + solution, probes=task.probes, timeout=timeout)
 
 
 def correctness(task: Task) -> list[bool]:
@@ -210,7 +234,13 @@ def write_cache(path: str, tasks: list[Task]) -> None:
                     task.bodies, (blind(task, r) for r in task.results), correctness(task)
                 )
             ]
-            row = {"task_id": task.task_id, "n_examples": task.n_examples, "probes": task.probes}
+            row = {
+                "task_id": task.task_id,
+                "entry": task.entry,
+                "n_examples": task.n_examples,
+                "probes": task.probes,
+                "canonical": task.canonical,
+            }
             fh.write(json.dumps({**row, "samples": samples}) + "\n")
 
 
@@ -230,6 +260,8 @@ def read_cache(path: str) -> list[Task]:
         task.labels = [bool(s["correct"]) for s in samples]
         task.results = results
         task.cached_examples = int(row["n_examples"])
+        task.entry = row.get("entry") or row["task_id"]
+        task.canonical = row.get("canonical")
         tasks.append(task)
     return tasks
 
@@ -243,12 +275,19 @@ def run(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
     tasks = load_tasks(args)
     problems = {p["task_id"]: p for p in read_jsonl(args.problems)}
     programs = [p for t in tasks for p in programs_for(t, problems[t.task_id], args.timeout)]
+    references = [canonical_program(t, problems[t.task_id], args.timeout) for t in tasks]
+    extra = [r for r in references if r is not None]
     limits = Limits(timeout=args.timeout, parallel=args.parallel)
-    results = run_programs_sync(programs, limits)
+    results = run_programs_sync(programs + extra, limits)
     at = 0
     for task in tasks:
         task.results = results[at : at + len(task.bodies)]
         at += len(task.bodies)
+    for task, ref in zip(tasks, references):
+        if ref is not None:
+            task.canonical = list(results[at].probes) or None
+            at += 1
+    results = results[: len(programs)]
     if args.cache:
         write_cache(args.cache, tasks)
     return tasks, {
@@ -257,6 +296,55 @@ def run(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
         "timeouts": sum(1 for r in results if r.status == "timeout"),
         "probes_per_task": args.probes,
     }
+
+
+def simulate_all(tasks: list[Task], k: int, dominance: float) -> list[Simulated]:
+    return [
+        simulate(
+            t.bodies,
+            [blind(t, r) for r in t.results],
+            correctness(t),
+            t.n_examples,
+            t.probes,
+            t.canonical,
+            t.entry,
+            k,
+            dominance,
+        )
+        for t in tasks
+    ]
+
+
+def oracle_figures(tasks: list[Task], k: int, dominance: float) -> dict[str, Any]:
+    """``figures`` for all tasks, then ``even_``/``odd_`` for the halves."""
+    sims = simulate_all(tasks, k, dominance)
+    out: dict[str, Any] = {"dominance": dominance, **figures(sims, k)}
+    for name, some in halves(tasks, sims).items():
+        out.update({f"{name}_{key}": value for key, value in figures(some, k).items()})
+    return out
+
+
+def halves(tasks: list[Task], items: list[Simulated]) -> dict[str, list[Simulated]]:
+    out: dict[str, list[Simulated]] = {"even": [], "odd": []}
+    for index, (task, item) in enumerate(zip(tasks, items)):
+        out["odd" if task_number(task, index) % 2 else "even"].append(item)
+    return out
+
+
+def sweep(tasks: list[Task], k: int) -> None:
+    """Per half and threshold: verified share and precision with no answer, pass@1 by answers."""
+    print(
+        f"{'half':>5} {'dominance':>9} {'verified':>8} {'precision':>9} {'questions':>9}  by answers"
+    )
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0 + 1e-9):
+        sims = simulate_all(tasks, k, threshold)
+        for name, some in halves(tasks, sims).items():
+            f = figures(some, k)
+            by = " ".join(f"{v['selected_pass@1']:.3f}" for v in f["by_answers"].values())  # type: ignore[attr-defined]
+            print(
+                f"{name:>5} {threshold:>9.2f} {f['verified_at_0']:>8.3f} "
+                f"{f['precision_unambiguous_at_0']:>9.3f} {f['mean_questions']:>9.3f}  {by}"
+            )
 
 
 def main() -> None:
@@ -270,6 +358,9 @@ def main() -> None:
     ap.add_argument("--parallel", type=int, default=0, help="sandbox children (0: all cores)")
     ap.add_argument("--cache", help="write every sample's results here (JSON lines)")
     ap.add_argument("--from-cache", help="re-score a cache instead of running the sandbox")
+    ap.add_argument("--oracle-answers", type=int, default=0, help="questions a user answers")
+    ap.add_argument("--dominance", type=float, default=DOMINANCE, help="dominance threshold")
+    ap.add_argument("--sweep", action="store_true", help="print figures for several thresholds")
     args = ap.parse_args()
     if not args.from_cache and not (args.problems and args.samples):
         ap.error("--problems and --samples are required unless --from-cache is given")
@@ -287,9 +378,14 @@ def main() -> None:
         "samples_per_s": run_figures["samples"] / wall if wall else 0.0,
         "wall_seconds": wall,
         "cores": os.cpu_count() or 1,
+        **oracle_figures(tasks, args.oracle_answers, args.dominance),
     }
     for key, value in out.items():
-        print(f"{key:>24}: {value:.3f}" if isinstance(value, float) else f"{key:>24}: {value}")
+        if key.endswith("by_answers"):
+            value = ", ".join(f"{j}: {v['selected_pass@1']:.3f}" for j, v in value.items())
+        print(f"{key:>30}: {value:.3f}" if isinstance(value, float) else f"{key:>30}: {value}")
+    if args.sweep:
+        sweep(tasks, args.oracle_answers)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 

@@ -111,7 +111,7 @@ def test_input_errors_exit_2(tmp_path: Path) -> None:
 def test_syntax_error_elsewhere_still_fills_intact_stubs(tmp_path: Path) -> None:
     src = tmp_path / "broken.py"
     src.write_text(
-        'def broken(:\n    pass\n\n\ndef inc(n):\n    """\n    >>> inc(1)\n    2\n    >>> inc(5)\n    6\n    """\n    ...\n'
+        'def broken(:\n    pass\n\n\ndef inc(n):\n    """\n    >>> inc(1)\n    2\n    >>> inc(5)\n    6\n    >>> inc(-5)\n    -4\n    """\n    ...\n'
     )
     out = synthls("synth", str(src), "--write")
     assert out.returncode == 0, out.stderr
@@ -127,7 +127,7 @@ def test_synth_writes_a_guard_for_an_example_that_raises(tmp_path: Path) -> None
     path.write_text(
         "def isqrt(n):\n"
         '    """Square root, rounded down.\n\n'
-        "    >>> isqrt(9)\n    3\n    >>> isqrt(10)\n    3\n"
+        "    >>> isqrt(9)\n    3\n    >>> isqrt(10)\n    3\n    >>> isqrt(8)\n    2\n"
         "    >>> isqrt(-4)\n    Traceback (most recent call last):\n"
         "    ValueError: negative input\n"
         '    """\n'

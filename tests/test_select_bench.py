@@ -27,12 +27,16 @@ MAX2 = '''def max2(xs):
 '''
 
 
+SUM = {"canonical_solution": "    return a + b\n"}
+MAX = {"canonical_solution": "    return max(xs[0], xs[1])\n"}
+
+
 def write(tmp_path: Path) -> tuple[Path, Path]:
     problems = [
-        {"task_id": "T/0", "prompt": ADD, "entry_point": "add", "test": ADD_TEST},
-        {"task_id": "T/1", "prompt": MAX2, "entry_point": "max2", "test": MAX2_TEST},
+        {"task_id": "T/0", "prompt": ADD, "entry_point": "add", "test": ADD_TEST, **SUM},
+        {"task_id": "T/1", "prompt": MAX2, "entry_point": "max2", "test": MAX2_TEST, **MAX},
         # labelled samples: the hidden test (which always fails) must not be run
-        {"task_id": "T/2", "prompt": ADD, "entry_point": "add", "test": "assert False\n"},
+        {"task_id": "T/2", "prompt": ADD, "entry_point": "add", "test": "assert False\n", **SUM},
     ]
     samples: list[dict[str, object]] = [
         # the constant passes the example too, but the two right bodies agree with each other
@@ -130,3 +134,18 @@ def test_benchmark_reports_the_figures(tmp_path: Path) -> None:
     for key in ("random_pass@1", "filter_pass@1", "selected_pass@1", "oracle"):
         for half in ("", "even_", "odd_"):
             assert cached[half + key] == pytest.approx(figures[half + key]), half + key
+
+    # a user who answers one question with the canonical solution's result
+    asked = tmp_path / "asked.json"
+    cmd += ["--json", str(asked), "--oracle-answers", "1", "--dominance", "0.9"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    oracle = json.loads(asked.read_text(encoding="utf-8"))
+    # every task has two behaviours passing its example, none with 90 % of the samples
+    assert oracle["ambiguous_at_0"] == 1.0 and oracle["mean_questions"] == 1.0
+    assert oracle["by_answers"]["0"]["selected_pass@1"] == pytest.approx(2 / 3)
+    # the answer rules out the constant in T/2 (and xs[1], the constant elsewhere)
+    assert oracle["by_answers"]["1"]["selected_pass@1"] == pytest.approx(1.0)
+    assert oracle["even_by_answers"]["0"]["selected_pass@1"] == pytest.approx(1 / 2)
+    assert oracle["even_by_answers"]["1"]["selected_pass@1"] == pytest.approx(1.0)
+    assert "by_answers: 0: 0.667, 1: 1.000" in proc.stdout

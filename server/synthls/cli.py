@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--function", metavar="NAME", help="only this function (stub or not)")
     synth.add_argument("--write", action="store_true", help="write the file instead of a diff")
     synth.add_argument("--engine", choices=ENGINES, help="engine (default: from settings)")
+    synth.add_argument(
+        "--ask",
+        action="store_true",
+        help="when several behaviours pass the examples, ask on the terminal which is meant",
+    )
     check = sub.add_parser("check", help="run the examples of every function in the sandbox")
     check.add_argument("path", metavar="PATH")
     check.add_argument("--json", action="store_true", help="print one JSON document")

@@ -58,6 +58,12 @@ class CompletionSettings:
 
 
 @dataclass(frozen=True)
+class AskSettings:
+    max_questions: int = 3  # questions per request when the examples are ambiguous
+    ambiguous: str = "ask"  # ambiguous results: "ask", "insert" (best guess) or "never"
+
+
+@dataclass(frozen=True)
 class Settings:
     engine: str = "embedded"
     rounds: int = 3
@@ -68,11 +74,18 @@ class Settings:
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     completion: CompletionSettings = field(default_factory=CompletionSettings)
+    ask: AskSettings = field(default_factory=AskSettings)
 
 
-_CHOICES: dict[str, tuple[str, ...]] = {"engine": ENGINES, "log_level": LOG_LEVELS}
+AMBIGUOUS = ("ask", "insert", "never")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "engine": ENGINES,
+    "log_level": LOG_LEVELS,
+    "ambiguous": AMBIGUOUS,
+}
 _POSITIVE = {"rounds", "deadline", "budget", "candidates", "max_tokens", "timeout", "memory_mb"}
 _NON_NEGATIVE = {"retries", "parallel", "debounce_ms", "max_functions", "temperature"}
+_NON_NEGATIVE |= {"max_questions"}
 
 # environment variable -> dotted setting path
 ENV_OVERRIDES = {

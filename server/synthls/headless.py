@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from synthls.ask_tty import TerminalAsk
 from synthls.cli import InputError, read_python
 from synthls.config import Settings
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import find_functions
 from synthls.synth.jobs import SynthReport, check_target, synthesize_target
-from synthls.synth.program import document_with_body
+from synthls.synth.program import document_with_body, replace_span
 from synthls.synth.report import describe_result
 
 CHECK_STATUS = {"passed": "passed", "failed": "failed", "timeout": "timeout", "not_run": "timeout"}
@@ -49,9 +51,11 @@ def _diff_names(path: str) -> tuple[str, str]:
     return (path, path) if Path(path).is_absolute() else (f"a/{path}", f"b/{path}")
 
 
-def _print_report(report: SynthReport) -> None:
+def _print_report(report: SynthReport, args: argparse.Namespace) -> None:
     line = report.target.def_line + 1
     first, *rest = report.message.split(": ", 1)[-1].splitlines() or [""]
+    if report.status == "ambiguous" and report.body is None and not getattr(args, "ask", False):
+        first += "; rerun with --ask"
     _err(f"{report.status:>10}  {report.target.spec.name} (line {line}): {first}")
     for detail in (*rest, *report.details):
         _err(f"            {detail}")
@@ -69,6 +73,7 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
         _err(f"synthls: {args.path}: no stub functions to fill")
         return 0
     engines = make_engines(settings, args.engine)
+    ask = terminal_ask(args)
     sandbox = make_sandbox(settings)
     await sandbox.start()
     try:
@@ -76,17 +81,17 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
 
         async def one(t: FunctionTarget) -> SynthReport:
             async with gate:
-                return await synthesize_target(text, t, engines, sandbox, settings)
+                return await synthesize_target(text, t, engines, sandbox, settings, ask=ask)
 
         reports = await asyncio.gather(*(one(t) for t in targets))
     finally:
         await sandbox.close()
-    new_text = text
-    for report in sorted(reports, key=lambda r: -r.target.body_span.start.line):
-        if report.status == "verified" and report.body is not None:
-            new_text = document_with_body(new_text, report.target, report.body)
+    new_text = with_reports(text, reports)
     for report in reports:
-        _print_report(report)
+        _print_report(report, args)
+    if pending_questions(reports) and getattr(args, "ask", False) and ask is None:
+        _err("synthls: questions need a terminal (--ask without a TTY); nothing written")
+        return 1
     if new_text != text:
         if args.write:
             Path(args.path).write_text(new_text, encoding="utf-8", newline="")
@@ -101,6 +106,29 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
     verified = sum(r.status == "verified" for r in reports)
     _err(f"synthls: {verified} of {len(reports)} function(s) verified")
     return 0 if verified == len(reports) else 1
+
+
+def terminal_ask(args: argparse.Namespace) -> TerminalAsk | None:
+    """The terminal's ``Ask`` for ``--ask`` when stdin is a terminal, else None."""
+    if not getattr(args, "ask", False) or not sys.stdin.isatty():
+        return None
+    return TerminalAsk(sys.stdin, sys.stderr)
+
+
+def pending_questions(reports: list[SynthReport]) -> list[SynthReport]:
+    return [r for r in reports if r.status == "ambiguous" and r.body is None]
+
+
+def with_reports(text: str, reports: list[SynthReport]) -> str:
+    """``text`` with the bodies to insert and, in the docstrings, the answered questions."""
+    new_text = text
+    for report in sorted(reports, key=lambda r: -r.target.body_span.start.line):
+        if report.body is not None and report.status != "unverified":
+            new_text = document_with_body(new_text, report.target, report.body)
+        if report.answers and report.target.docstring_span is not None:
+            span, doc = add_examples(text, report.target, report.answers)
+            new_text = replace_span(new_text, span, doc)
+    return new_text
 
 
 def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ def add(a, b):
 
     >>> add(1, 2)
     3
-    >>> add(5, 7)
-    12
+    >>> add(-3, -4)
+    -7
     """
     ...
 
@@ -17,8 +17,8 @@ def add(a, b):
 def shout(s: str) -> str:
     """Upper-case the text.
 
-    >>> shout("hi")
-    'HI'
+    >>> shout("Hi there")
+    'HI THERE'
     """
     pass
 

@@ -20,6 +20,7 @@ class Candidate:
     body: str
     engine: str
     note: str = ""  # why it is unusable (e.g. "does not parse: ..."), empty when usable
+    weight: float = 1.0  # how much the candidate counts for its behaviour (see synth.ambiguity)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import FunctionTarget
+from synthls.spec.model import Example, FunctionTarget
 from synthls.synth.base import Candidate, Feedback, Synthesizer
-from synthls.synth.loop import Outcome, Progress, Runner, synthesize
+from synthls.synth.loop import POLICIES, Ask, Outcome, Policy, Progress, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
 
@@ -24,15 +24,43 @@ NO_EXAMPLES_HELP = "add an example to the docstring, e.g.\n    >>> {name}(...)\n
 class SynthReport:
     target: FunctionTarget
     outcome: Outcome | None  # None: skipped
-    status: str  # "verified" | "failed" | "skipped" | "unverified"
+    status: str  # "verified" | "ambiguous" | "failed" | "skipped" | "unverified"
     message: str
     details: tuple[str, ...] = ()  # failing examples, one line each
+    insert: bool = False  # "ambiguous" only: the policy says to insert the best guess
 
     @property
     def body(self) -> str | None:
-        if self.status in ("verified", "unverified") and self.outcome and self.outcome.candidate:
+        """The body to insert: verified, unverified (asked for), or ambiguous by policy."""
+        shown = self.status in ("verified", "unverified") or (
+            self.status == "ambiguous" and self.insert
+        )
+        if shown and self.outcome and self.outcome.candidate:
             return self.outcome.candidate.body
         return None
+
+    @property
+    def answers(self) -> tuple[Example, ...]:
+        """The answered questions, as examples for the docstring."""
+        return self.outcome.answers if self.outcome else ()
+
+
+def policy_of(settings: Settings) -> Policy:
+    value = settings.ask.ambiguous
+    for policy in POLICIES:
+        if policy == value:
+            return policy
+    return "ask"
+
+
+def ambiguous_message(name: str, outcome: Outcome, insert: bool) -> str:
+    amb = outcome.ambiguity
+    summary = amb.summary if amb else "several behaviours pass the examples"
+    n = len(outcome.result.examples) if outcome.result else 0
+    head = f"{name}: ambiguous: passes {n}/{n} examples; {summary}"
+    if insert:
+        return head + "; inserted the most likely body (ask.ambiguous = insert)"
+    return head + "; not inserted"
 
 
 def no_examples_message(name: str) -> str:
@@ -49,6 +77,7 @@ async def synthesize_target(
     settings: Settings,
     progress: Progress | None = None,
     allow_unverified: bool = False,
+    ask: Ask | None = None,
 ) -> SynthReport:
     spec = target.spec
     if not spec.examples and not allow_unverified:
@@ -68,9 +97,18 @@ async def synthesize_target(
         timeout=settings.sandbox.timeout,
         progress=progress,
         initial_feedback=initial,
+        ask=ask,
+        max_questions=settings.ask.max_questions,
+        ambiguous=policy_of(settings),
     )
     if outcome.verified and outcome.candidate is not None:
         return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
+    if outcome.status == "ambiguous" and outcome.candidate is not None:
+        insert = policy_of(settings) == "insert"
+        message = ambiguous_message(spec.name, outcome, insert)
+        question = outcome.ambiguity.question if outcome.ambiguity else None
+        asked = (question.text + " " + " / ".join(question.choices),) if question else ()
+        return SynthReport(target, outcome, "ambiguous", message, asked, insert)
     if not spec.examples and outcome.candidate is not None:
         return SynthReport(target, outcome, "unverified", f"{spec.name}: unverified (no examples)")
     best = outcome.best

@@ -19,12 +19,13 @@ import ast
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import Spec
+from synthls.spec.model import Example, Spec
+from synthls.synth.ambiguity import Ambiguity, Question, analyse, answer_example, with_answer
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.select import Scored, choose
@@ -45,15 +46,30 @@ class Attempt:
     result: RunResult
 
 
+Status = Literal["verified", "ambiguous", "failed", "unverified"]
+Ask = Callable[[Question], Awaitable[str | None]]  # the answer as a literal; None: dismissed
+Policy = Literal["insert", "ask", "never"]  # what to do with an ambiguous result
+POLICIES: tuple[Policy, ...] = ("insert", "ask", "never")
+
+
 @dataclass(frozen=True)
 class Outcome:
-    verified: bool
+    """``candidate`` is the best guess for "ambiguous" too; callers insert it only when the
+    policy is "insert". ``answers``: one example per answered question, for the docstring."""
+
+    status: Status
     candidate: Candidate | None
     result: RunResult | None
     reason: str
     attempts: tuple[Attempt, ...] = ()
     rounds: int = 0
     errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
+    ambiguity: Ambiguity | None = None  # after the answers: the state that remains
+    answers: tuple[Example, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
 
     @property
     def best(self) -> Attempt | None:
@@ -95,7 +111,7 @@ class _Run:
     async def validate(self, cand: Candidate) -> Attempt:
         problem = cand.note or parses(cand.body)
         if problem:
-            failed = Candidate(cand.body, cand.engine, problem)
+            failed = replace(cand, note=problem)
             return Attempt(failed, RunResult(status="setup_error", setup_error=problem))
         program = Program(
             setup=self.build(cand.body),
@@ -108,6 +124,15 @@ class _Run:
         except Exception as exc:  # a sandbox fault must not lose the other candidates
             log.exception("sandbox run failed")
             return Attempt(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
+
+    def add_answer(self, question: Question, answer: str) -> Example:
+        """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
+        example = answer_example(question, answer)
+        self.spec = replace(self.spec, examples=(*self.spec.examples, example))
+        self.attempts = [
+            Attempt(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
+        ]
+        return example
 
     async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
         attempt = await self.validate(cand)
@@ -170,19 +195,23 @@ def _usable(a: Attempt) -> bool:
 
 
 def _one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
-    """Keep the simplest of ``engine``'s candidates per behaviour.
+    """Keep the heaviest (then simplest) of ``engine``'s candidates per behaviour.
 
     An enumerative engine's programs are not independent samples: ten spellings of one program
     must not outvote another program. Independent (model) samples keep their votes.
     """
     best: dict[tuple[object, ...], Attempt] = {}
+
+    def rank(a: Attempt) -> tuple[float, int, int]:
+        body = a.candidate.body
+        return (-a.candidate.weight, len(body.splitlines()), len(body))
+
     for a in attempts:
         if a.candidate.engine != engine:
             continue
         key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
-        size = (len(a.candidate.body.splitlines()), len(a.candidate.body))
         kept = best.get(key)
-        if kept is None or size < (len(kept.candidate.body.splitlines()), len(kept.candidate.body)):
+        if kept is None or rank(a) < rank(kept):
             best[key] = a
     keep = {id(a) for a in best.values()}
     return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
@@ -253,38 +282,99 @@ async def synthesize(
     progress: Progress | None = None,
     settle: float = SETTLE,
     initial_feedback: Sequence[Feedback] = (),
+    ask: Ask | None = None,
+    max_questions: int = 3,
+    ambiguous: Policy = "ask",
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
     With no examples in ``spec`` there is nothing to verify: one round runs and the chosen
-    candidate that loads is returned with ``verified=False``. ``initial_feedback`` goes to the
-    first round (regeneration passes the current body with its failing examples).
+    candidate that loads is returned as ``unverified``. ``initial_feedback`` goes to the first
+    round (regeneration passes the current body with its failing examples). When several
+    behaviours pass the examples (``synthls.synth.ambiguity``) and ``ambiguous`` is "ask",
+    ``ask`` gets the question that splits them best, up to ``max_questions`` times; each answer
+    becomes an example (kept in ``Outcome.answers``), candidates that disagree with it drop out,
+    and when none is left the engines get ``rounds`` more rounds with the new example. The time
+    spent waiting for an answer does not count against the deadline.
     """
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
-    n = len(spec.examples)
-    rounds = rounds if n else 1
-    end = time.monotonic() + deadline
+    search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
-    rnd, timed_out = 0, False
-    while rnd < rounds:
-        active = [e for e in engines if rnd == 0 or getattr(e, "uses_feedback", True)]
-        if not active:
-            break
-        if time.monotonic() >= end:
-            timed_out = True
-            break
-        rnd += 1
-        new, timed_out = await _timed_round(run, active, feedback, end, deadline)
-        picked = _pick(run.attempts, n)
-        if picked is not None:
-            return _success(run, picked, rnd, n)
+    answers: list[Example] = []
+    while True:
+        picked = await search.until_picked(run, engines, feedback, progress)
+        n = len(run.spec.examples)
+        if picked is None:
+            reason = _failure_reason(run, n, search.timed_out, deadline)
+            return _outcome(run, "failed", None, reason, search.rnd, None, answers)
+        if not n:
+            return _success(run, picked, search.rnd, None, answers)
+        amb = analyse(_passing(run.attempts), run.probes, spec.name)
+        question = amb.question
+        if not amb.ambiguous or question is None:
+            return _success(run, picked, search.rnd, amb, answers)
+        if ambiguous != "ask" or ask is None or len(answers) >= max_questions:
+            return _success(run, picked, search.rnd, amb, answers)
         if progress:
-            progress(_progress_line(rnd, rounds, run, new, n))
-        if timed_out or not new:
-            break
-        feedback = _feedback(new)
-    reason = _failure_reason(run, n, timed_out, deadline)
-    return Outcome(False, None, None, reason, tuple(run.attempts), rnd, tuple(run.errors.values()))
+            progress(f"{amb.summary}; asking: {question.text}")
+        waited = time.monotonic()
+        answer = await ask(question)
+        search.end += time.monotonic() - waited
+        if answer is None:  # dismissed: the question stays pending
+            return _success(run, picked, search.rnd, amb, answers)
+        answers.append(run.add_answer(question, answer))
+        if _pick(run.attempts, len(run.spec.examples)) is None:  # nobody gives that answer
+            search.restart()
+            feedback = _feedback(run.attempts)
+
+
+@dataclass
+class _Search:
+    """Rounds of engine proposals until some attempt is picked; restarted after an answer."""
+
+    rounds: int
+    end: float
+    deadline: float
+    rnd: int = 0  # rounds run in all
+    left: int = 0  # rounds left in this search
+    fresh: bool = True  # the next round is the first with the current examples
+    timed_out: bool = False
+
+    def __post_init__(self) -> None:
+        self.left = self.rounds
+
+    def restart(self) -> None:
+        self.left, self.fresh = self.rounds, True
+
+    async def until_picked(
+        self,
+        run: _Run,
+        engines: Sequence[Synthesizer],
+        feedback: list[Feedback],
+        progress: Progress | None,
+    ) -> tuple[Attempt, str] | None:
+        while (picked := _pick(run.attempts, len(run.spec.examples))) is None:
+            active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
+            if self.left <= 0 or not active:
+                return None
+            if time.monotonic() >= self.end:
+                self.timed_out = True
+                return None
+            self.rnd, self.left, self.fresh = self.rnd + 1, self.left - 1, False
+            new, self.timed_out = await _timed_round(
+                run, active, tuple(feedback), self.end, self.deadline
+            )
+            picked = _pick(run.attempts, len(run.spec.examples))
+            if picked is not None:
+                return picked
+            if progress:
+                n = len(run.spec.examples)
+                done = self.rounds - self.left
+                progress(_progress_line(done, self.rounds, run, new, n))
+            if self.timed_out or not new:
+                return None
+            feedback[:] = _feedback(new)
+        return picked
 
 
 async def _timed_round(
@@ -307,15 +397,44 @@ async def _timed_round(
     return run.attempts[before:], False
 
 
-def _success(run: _Run, picked: tuple[Attempt, str], rnd: int, n: int) -> Outcome:
-    attempt, why = picked
-    errors = tuple(run.errors.values())
-    if n:
-        reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
-        return Outcome(
-            True, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
-        )
-    reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
+def _passing(attempts: Sequence[Attempt]) -> list[Scored]:
+    return [Scored(a.candidate, a.result) for a in attempts if a.result.all_passed]
+
+
+def _outcome(
+    run: _Run,
+    status: Status,
+    picked: Attempt | None,
+    reason: str,
+    rnd: int,
+    amb: Ambiguity | None,
+    answers: Sequence[Example],
+) -> Outcome:
     return Outcome(
-        False, attempt.candidate, attempt.result, reason, tuple(run.attempts), rnd, errors
+        status,
+        picked.candidate if picked else None,
+        picked.result if picked else None,
+        reason,
+        tuple(run.attempts),
+        rnd,
+        tuple(run.errors.values()),
+        amb,
+        tuple(answers),
     )
+
+
+def _success(
+    run: _Run,
+    picked: tuple[Attempt, str],
+    rnd: int,
+    amb: Ambiguity | None,
+    answers: Sequence[Example],
+) -> Outcome:
+    attempt, why = picked
+    if not run.spec.examples:
+        reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
+        return _outcome(run, "unverified", attempt, reason, rnd, None, answers)
+    reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
+    if amb is not None and amb.ambiguous:
+        return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb, answers)
+    return _outcome(run, "verified", attempt, reason, rnd, amb, answers)

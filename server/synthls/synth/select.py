@@ -63,12 +63,13 @@ def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
     signatures = {i: _signature(scored[i].result) for i in usable}
     valid = _valid_inputs([signatures[i] for i in top])
     sigs = {i: tuple(signatures[i][j] for j in valid) for i in usable}
-    peers = _groups((sigs[i], 1.0) for i in top)
-    whole = _groups((signatures[i], 1.0) for i in top)
+    weight = {i: max(float(scored[i].candidate.weight), 0.0) for i in usable}
+    peers = _groups((sigs[i], weight[i]) for i in top)
+    whole = _groups((signatures[i], weight[i]) for i in top)
     lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in usable if passed[i] < best)
     ranks = {
         i: (
-            -round(_support(sigs[i], peers) - 1.0, 9),
+            -round(_support(sigs[i], peers) - weight[i], 9),
             -peers[sigs[i]],
             -whole[signatures[i]],
             -round(_support(sigs[i], lower), 9),

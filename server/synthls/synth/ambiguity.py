@@ -1,0 +1,235 @@
+"""How many different programs pass the examples, and the one question that tells them apart.
+
+Passing two or three examples proves little when many different programs pass them too. After
+the search, the example-passing candidates are grouped by **behaviour**: their results on the
+generated inputs (``synthls.synth.inputs``) that most of them accept (the valid inputs of
+``synthls.synth.select``; raising is a result like any other). Each behaviour weighs what its
+candidates weigh (``Candidate.weight``): independent model samples add up (agreement counts),
+the spellings of one program from the enumerative engine do not (the heaviest one counts).
+
+One behaviour carrying at least ``DOMINANCE`` of the weight is the answer ("verified"). Below
+that the examples are ambiguous, and the question to ask is the valid input whose answers split
+the behaviours best: the highest entropy of the answers' weights, ties broken by the shorter
+call. The user's answer is kept (``consistent``): behaviours that give another answer drop out.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.spec.model import Example
+from synthls.synth.select import Scored
+
+DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
+ENUMERATIVE = frozenset({"embedded"})  # engines whose candidates are spellings, not samples
+RAISED = "\x00raised"  # a probe that raised, timed out or did not run
+MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
+
+
+@dataclass(frozen=True)
+class Question:
+    function: str  # "safe_div"
+    call: str  # "safe_div(2, 4)" (a generated probe expression)
+    choices: tuple[str, ...]  # distinct answers as reprs, most supported first
+    behaviours: int  # how many different behaviours pass the examples
+    index: int = -1  # the probe's position among the generated inputs
+
+    @property
+    def text(self) -> str:
+        return f"What should `{self.call}` return?"
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    behaviours: int  # distinct behaviours among the example-passing candidates
+    dominant_share: float  # weight share of the top behaviour (0..1)
+    question: Question | None  # the input that splits them best; None when nothing to ask
+    summary: str  # "3 different behaviours also pass; they disagree on `f(2, 4)`: 0.5 / -1.0"
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.question is not None and self.dominant_share < DOMINANCE
+
+
+def behaviours(pool: Sequence[Scored]) -> list[tuple[tuple[str, ...], float, list[int]]]:
+    """(behaviour signature on the valid inputs, weight, members) per behaviour, heaviest first.
+
+    The signature keeps every input (``RAISED`` where a probe gave nothing); ``valid_inputs``
+    says which ones count.
+    """
+    sigs = [_signature(s) for s in pool]
+    valid = valid_inputs(pool)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, sig in enumerate(sigs):
+        groups.setdefault(tuple(sig[j] if j < len(sig) else RAISED for j in valid), []).append(i)
+    out = [(sig, _weight(pool, members), members) for sig, members in groups.items()]
+    out.sort(key=lambda g: (-g[1], g[2][0]))
+    return out
+
+
+def valid_inputs(pool: Sequence[Scored]) -> list[int]:
+    """Inputs on which candidates holding at least half of the weight return a value."""
+    sigs = [_signature(s) for s in pool]
+    total = sum(_w(s) for s in pool)
+    width = max((len(s) for s in sigs), default=0)
+    valid = []
+    for j in range(width):
+        returned = sum(_w(s) for s, sig in zip(pool, sigs) if j < len(sig) and sig[j] != RAISED)
+        if total > 0 and 2 * returned >= total:
+            valid.append(j)
+    return valid
+
+
+def analyse(pool: Sequence[Scored], probes: Sequence[str], function: str) -> Ambiguity:
+    """The behaviours of ``pool`` (candidates that pass every example) on ``probes``."""
+    groups = behaviours(pool)
+    if not groups:
+        return Ambiguity(0, 0.0, None, "no candidate passes the examples")
+    total = sum(w for _, w, _ in groups) or 1.0
+    share = groups[0][1] / total
+    if len(groups) == 1:
+        return Ambiguity(1, 1.0, None, "no other behaviour passes the examples")
+    valid = valid_inputs(pool)
+    question = _best_question(groups, valid, probes, function)
+    others = len(groups) - 1
+    plural = "behaviour also passes" if others == 1 else "different behaviours also pass"
+    summary = f"{others} {plural}"
+    if question is not None:
+        summary += f"; they disagree on `{question.call}`: {' / '.join(question.choices)}"
+    summary += f" (the most likely has {share:.0%} of the weight)"
+    return Ambiguity(len(groups), share, question, summary)
+
+
+def consistent(pool: Sequence[Scored], question: Question, answer: str) -> list[Scored]:
+    """The candidates whose result on ``question.call`` is ``answer`` (compared as literals)."""
+    return [s for s in pool if same_value(_result_at(s, question.index), answer)]
+
+
+def answer_example(question: Question, answer: str) -> Example:
+    """The doctest example that keeps ``answer`` (``>>> f(2, 4)`` / ``0.5``).
+
+    A choice's own repr is kept as written; a typed literal is written as its repr; a ``None``
+    answer becomes ``f(x) is None`` / ``True`` (a doctest of a None result prints nothing).
+    """
+    text = answer.strip()
+    for choice in question.choices:
+        if same_value(choice, text):
+            text = choice
+            break
+    else:
+        text = _canonical(text)
+    if text == "None":
+        return Example(source=f"{question.call} is None", want="True", line=-1)
+    return Example(source=question.call, want=text, line=-1)
+
+
+def _canonical(text: str) -> str:
+    try:
+        return repr(ast.literal_eval(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
+def with_answer(result: RunResult, question: Question, example: Example) -> RunResult:
+    """``result`` with a verdict for the answer's ``example`` taken from the probe it asked."""
+    index = len(result.examples)
+    if result.status != "ok" or not result.examples:
+        verdict = ExampleResult(index, "not_run")
+    else:
+        got = result.probes[question.index] if 0 <= question.index < len(result.probes) else None
+        want = "None" if example.source.endswith(" is None") else example.want
+        if got is None:
+            verdict = ExampleResult(index, "error", exc_type="Error", exc_msg="the call raised")
+        elif same_value(got, want):
+            verdict = ExampleResult(index, "passed", got=example.want)
+        else:
+            shown = "False" if want == "None" else got
+            verdict = ExampleResult(index, "failed", got=shown)
+    return RunResult(
+        result.status,
+        (*result.examples, verdict),
+        result.probes,
+        result.setup_error,
+        result.elapsed,
+        result.layers,
+    )
+
+
+def same_value(got: str | None, answer: str) -> bool:
+    """Whether a probe's repr ``got`` means the literal ``answer`` (floats within 1e-9)."""
+    if got is None or got == RAISED:
+        return False
+    if got.strip() == answer.strip():
+        return True
+    try:
+        a, b = ast.literal_eval(got.strip()), ast.literal_eval(answer.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return _equal(a, b)
+
+
+def _equal(a: object, b: object) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _best_question(
+    groups: list[tuple[tuple[str, ...], float, list[int]]],
+    valid: list[int],
+    probes: Sequence[str],
+    function: str,
+) -> Question | None:
+    best: tuple[tuple[float, ...], int, dict[str, float]] | None = None
+    for k, j in enumerate(valid):
+        if j >= len(probes):
+            continue
+        answers: dict[str, float] = {}
+        for sig, weight, _ in groups:
+            answers[sig[k]] = answers.get(sig[k], 0.0) + weight
+        values = [a for a in answers if a != RAISED]
+        if len(answers) < 2 or not values:
+            continue
+        key = (float(len(values) >= 2), round(_entropy(answers.values()), 9), -len(probes[j]))
+        if best is None or key > best[0]:
+            best = (key, j, answers)
+    if best is None:
+        return None
+    _, j, answers = best
+    ranked = sorted((a for a in answers if a != RAISED), key=lambda a: -answers[a])
+    return Question(function, probes[j], tuple(ranked[:MAX_CHOICES]), len(groups), j)
+
+
+def _entropy(weights: Iterable[float]) -> float:
+    ws = list(weights)
+    total = sum(ws)
+    return -sum(w / total * math.log(w / total) for w in ws if w > 0) if total else 0.0
+
+
+def _signature(s: Scored) -> tuple[str, ...]:
+    return tuple(RAISED if p is None else p for p in s.result.probes)
+
+
+def _result_at(s: Scored, index: int) -> str | None:
+    probes = s.result.probes
+    return probes[index] if 0 <= index < len(probes) else None
+
+
+def _w(s: Scored) -> float:
+    return max(float(s.candidate.weight), 0.0)
+
+
+def _weight(pool: Sequence[Scored], members: list[int]) -> float:
+    """Samples add up; an enumerative engine's spellings of one behaviour count once (max)."""
+    by_engine: dict[str, list[float]] = {}
+    for i in members:
+        by_engine.setdefault(pool[i].candidate.engine, []).append(_w(pool[i]))
+    return sum(max(ws) if e in ENUMERATIVE else sum(ws) for e, ws in by_engine.items())

@@ -1,0 +1,137 @@
+"""Behaviours that pass the examples, the question that splits them, and answers kept as tests."""
+
+from __future__ import annotations
+
+from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.synth.ambiguity import (
+    DOMINANCE,
+    Question,
+    analyse,
+    answer_example,
+    consistent,
+    same_value,
+    with_answer,
+)
+from synthls.synth.base import Candidate
+from synthls.synth.select import Scored
+
+PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
+
+
+def cand(
+    body: str, probes: tuple[str | None, ...], engine: str = "sample", weight: float = 1.0
+) -> Scored:
+    examples = (ExampleResult(0, "passed"), ExampleResult(1, "passed"))
+    return Scored(Candidate(body, engine, weight=weight), RunResult("ok", examples, probes))
+
+
+RIGHT = ("0.5", "0.0", "-2.0", "0.0")
+MINUS = ("-1.0", "-5.0", "-10.0", None)
+
+
+def test_one_behaviour_is_verified_and_asks_nothing() -> None:
+    pool = [cand("return a / b if b else 0.0", RIGHT), cand("return 0.0 if not b else a/b", RIGHT)]
+    amb = analyse(pool, PROBES, "safe_div")
+    assert amb.behaviours == 1 and amb.dominant_share == 1.0
+    assert not amb.ambiguous and amb.question is None
+
+
+def test_two_behaviours_give_the_question_with_both_answers() -> None:
+    pool = [cand("return a / b if b else 0.0", RIGHT), cand("return a - b - a / a", MINUS)]
+    amb = analyse(pool, PROBES, "safe_div")
+    assert amb.behaviours == 2 and amb.dominant_share == 0.5 and amb.ambiguous
+    q = amb.question
+    assert q is not None
+    # every valid input splits them equally: the shortest call wins
+    assert q.call == "safe_div(2, 4)" and q.index == 0
+    assert set(q.choices) == {"0.5", "-1.0"} and q.behaviours == 2
+    assert q.text == "What should `safe_div(2, 4)` return?"
+    assert amb.summary.startswith(
+        "1 behaviour also passes; they disagree on `safe_div(2, 4)`: 0.5 / -1.0"
+    )
+
+
+def test_agreeing_samples_outweigh_a_lone_one() -> None:
+    pool = [cand(f"r{i}", RIGHT) for i in range(4)] + [cand("odd", MINUS)]
+    amb = analyse(pool, PROBES, "safe_div")
+    assert amb.behaviours == 2 and amb.dominant_share == 0.8
+    assert amb.dominant_share >= DOMINANCE and not amb.ambiguous
+    assert amb.question is not None and amb.question.choices[0] == "0.5"  # most supported first
+
+
+def test_spellings_of_one_enumerated_program_count_once() -> None:
+    spellings = [cand(f"s{i}", MINUS, engine="embedded", weight=0.4) for i in range(5)]
+    natural = cand("return a / b if b else 0.0", RIGHT, engine="embedded", weight=0.9)
+    amb = analyse([*spellings, natural], PROBES, "safe_div")
+    assert amb.behaviours == 2
+    assert abs(amb.dominant_share - 0.9 / 1.3) < 1e-9  # max over spellings, not 5 x 0.4
+
+
+def test_weights_decide_the_dominant_behaviour() -> None:
+    pool = [
+        cand("plausible", RIGHT, engine="embedded", weight=9.0),
+        cand("coincidence", MINUS, engine="embedded", weight=1.0),
+    ]
+    amb = analyse(pool, PROBES, "safe_div")
+    assert amb.dominant_share == 0.9 and not amb.ambiguous
+
+
+def test_the_question_is_the_input_that_splits_best() -> None:
+    probes = ("f(1)", "f(22)", "f(333)")
+    a = cand("a", ("1", "2", "3"))
+    b = cand("b", ("1", "2", "4"))
+    c = cand("c", ("1", "5", "6"))
+    amb = analyse([a, b, c], probes, "f")
+    assert amb.question is not None
+    assert amb.question.call == "f(333)"  # three answers beat two, though the call is longer
+    assert amb.question.choices == ("3", "4", "6")
+
+
+def test_inputs_most_candidates_refuse_are_not_asked_about() -> None:
+    probes = ("f('')", "f('ab')")
+    a = cand("a", (None, "'a'"))
+    b = cand("b", (None, "'b'"))
+    c = cand("c", ("''", "'a'"))
+    amb = analyse([a, b, c], probes, "f")
+    assert amb.question is not None and amb.question.call == "f('ab')"
+
+
+def test_consistent_keeps_the_candidates_that_give_the_answer() -> None:
+    right, wrong = cand("right", RIGHT), cand("wrong", MINUS)
+    q = Question("safe_div", "safe_div(2, 4)", ("0.5", "-1.0"), 2, 0)
+    assert consistent([right, wrong], q, "0.5") == [right]
+    assert consistent([right, wrong], q, "0.50") == [right]  # compared as literals
+    assert consistent([right, wrong], q, "7") == []
+    raised = Question("safe_div", "safe_div(7, 0)", ("0.0",), 2, 3)
+    assert consistent([right, wrong], raised, "0.0") == [right]  # a raise gives no answer
+
+
+def test_literal_comparison() -> None:
+    assert same_value("1.0", "1") and same_value("[1, 2.0]", "[1.0, 2]")
+    assert not same_value("True", "1") and not same_value("(1,)", "[1]")
+    assert not same_value("'1'", "1") and not same_value(None, "1")
+    assert same_value("<object>", "<object>")  # not a literal: compared as text
+
+
+def test_answer_becomes_a_doctest_example_with_the_programs_repr() -> None:
+    q = Question("safe_div", "safe_div(2, 4)", ("0.5", "-1.0"), 2, 0)
+    assert answer_example(q, " 0.50 ").want == "0.5"
+    ex = answer_example(q, "1/2")  # not a literal: kept as typed
+    assert ex.source == "safe_div(2, 4)" and ex.want == "1/2"
+    typed = answer_example(q, "'x'  ")
+    assert typed.want == "'x'"
+    none = answer_example(q, "None")
+    assert (none.source, none.want) == ("safe_div(2, 4) is None", "True")
+
+
+def test_with_answer_gives_each_attempt_a_verdict_from_its_probe() -> None:
+    q = Question("safe_div", "safe_div(2, 4)", ("0.5", "-1.0"), 2, 0)
+    ex = answer_example(q, "0.5")
+    right, wrong = cand("r", RIGHT).result, cand("w", MINUS).result
+    assert with_answer(right, q, ex).all_passed and with_answer(right, q, ex).passed == 3
+    after = with_answer(wrong, q, ex)
+    assert not after.all_passed and after.examples[-1].got == "-1.0"
+    broken = RunResult("setup_error", setup_error="boom")
+    assert with_answer(broken, q, ex).examples[-1].status == "not_run"
+    q3 = Question("safe_div", "safe_div(7, 0)", ("0.0",), 2, 3)
+    assert with_answer(wrong, q3, answer_example(q3, "0.0")).examples[-1].status == "error"
