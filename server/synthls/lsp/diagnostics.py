@@ -1,5 +1,7 @@
 """Failing examples as diagnostics, and the code lenses that summarise them.
 
+Functions with a question waiting for the user also get its lenses (``synthls.lsp.pending``).
+
 Runs on open and save, and on change after a debounce (a newer edit cancels the pending run).
 Results are cached per module text and function: a run executes the whole module, so a change
 anywhere (a helper's body) re-runs the functions whose examples may depend on it; at most
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from synthls.lsp.convert import line_range
+from synthls.lsp.pending import question_lenses
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
@@ -124,7 +127,7 @@ class Checker:
         diagnostics = [d for t, r in pairs for d in self._diagnostics(uri, doc, t, r)]
         diagnostics += self._unverified(uri, doc, functions)
         self._publish(uri, diagnostics, version)
-        self._refresh_lenses()
+        self.refresh_lenses()
         failed = sum(1 for d in diagnostics if d.code == "example-failed")
         total = sum(len(t.spec.examples) for t in targets)
         return {"functions": len(targets), "examples": total, "failed": failed}
@@ -182,7 +185,7 @@ class Checker:
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
-    def _refresh_lenses(self) -> None:
+    def refresh_lenses(self) -> None:
         caps = self.ls.client_capabilities.workspace
         if caps and caps.code_lens and caps.code_lens.refresh_support:
             self.ls.workspace_code_lens_refresh(None)
@@ -211,4 +214,4 @@ class Checker:
                     arguments=[uri, t.def_line],
                 )
             out.append(types.CodeLens(range=rng, command=cmd))
-        return out
+        return out + question_lenses(self.ls, uri, doc)
