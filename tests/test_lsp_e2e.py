@@ -113,6 +113,8 @@ async def test_two_syntheses_in_one_file_both_apply() -> None:
         assert first["applied"] is True, first
         assert second["applied"] is True, second
         assert buffer.version == 3 and buffer.refused == []
+        assert sorted([first["version"], second["version"]]) == [1, 2]
+        assert [first["rebased"], second["rebased"]].count(True) == 1
         run_examples(buffer.text, {"add(1, 2)": 3, "add(-3, 3)": 0, "shout('hi')": "HI"})
         assert buffer.text.count("\n") == TEXT.count("\n")  # each stub line became one line
 
@@ -127,6 +129,7 @@ async def test_an_edit_elsewhere_while_synthesizing_is_kept_and_the_result_rebas
         buffer.type(TEXT.replace("LIMIT = 10\n", "LIMIT = 11\n\nEXTRA = [\n    1,\n]\n"))
         result = await pending
         assert result["applied"] is True, result
+        assert result["rebased"] is True and result["version"] == 2
         assert [e.edit.document_changes[0].text_document.version for e in client.edits] == [2]
         assert "EXTRA = [\n    1,\n]\n" in buffer.text and "LIMIT = 11" in buffer.text
         run_examples(buffer.text, {"shout('hi')": "HI", "EXTRA": [1]})

@@ -298,3 +298,26 @@ async def test_malformed_requests_are_answered_with_invalid_params() -> None:
             assert FRAGMENT.get(method, "Invalid Params") in raised.value.message, method
         # and the server still answers a good request
         assert isinstance(await code_actions(client, 0), list)
+
+
+def many_functions(n: int, wrong: set[int]) -> str:
+    return "".join(
+        f'def f{i}(x):\n    """Add {i}.\n\n    >>> f{i}(1)\n    {1 + i}\n    """\n'
+        f"    return x + {i + 1 if i in wrong else i}\n\n\n"
+        for i in range(n)
+    )
+
+
+async def test_diagnostics_start_where_the_client_works_and_requests_are_answered_first() -> None:
+    text = many_functions(400, wrong={1, 350})
+    focus = text.splitlines().index("    >>> f350(1)")
+    async with session({"diagnostics": {"maxFunctions": 2}}) as client:
+        open_doc(client, URI, text)
+        assert await code_actions(client, focus) == []
+        assert client.published == []  # answered while the diagnostics were still running
+        await wait_for(
+            lambda: any(d.range.start.line == focus for d in client.diagnostics.get(URI, [])),
+            timeout=30,
+        )
+        [diag] = [d for d in client.diagnostics[URI] if d.range.start.line == focus]
+        assert diag.message == "expected 351, got 352"

@@ -239,3 +239,18 @@ def test_a_function_at_the_end_without_newline_is_found_again() -> None:
     anchor = _anchor_f(src, 8)
     assert relocate(Document("# top\n" + src), anchor) == 1
     assert relocate(Document(src + "1"), anchor) is None
+
+
+def test_functions_are_visited_nearest_the_focus_first_following_it() -> None:
+    from synthls.spec.nearby import Nearby
+
+    src = "".join(f"def f{i}(x):\n    y = x\n    return y\n\n" for i in range(10))  # 4 lines each
+    focus = [17]  # inside f4 (lines 16-18)
+    order = []
+    for t in Nearby(Document(src)).visit(lambda: focus[0]):
+        order.append(t.spec.name)
+        if len(order) == 3:
+            focus[0] = 0  # the client moved to the top
+    assert order[:3] == ["f4", "f5", "f3"]
+    assert order[3:6] == ["f0", "f1", "f2"]
+    assert sorted(order) == sorted(f"f{i}" for i in range(10))

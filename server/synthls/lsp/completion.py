@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from synthls.lsp.convert import from_client_position
+from synthls.lsp.convert import from_client_position, lines_of
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Pos
-from synthls.spec.targets import find_functions, stub_at
+from synthls.spec.targets import function_at, stub_at
 from synthls.synth.jobs import SynthReport, synthesize_target
 
 if TYPE_CHECKING:
@@ -33,17 +33,21 @@ def _key(t: FunctionTarget) -> str:
 
 
 def _stub_before(doc: Document, pos: Pos) -> FunctionTarget | None:
-    """A stub whose docstring ends above ``pos`` with only blank lines between, cursor indented."""
-    best = None
-    for t in find_functions(doc):
-        if not t.is_stub or t.docstring_span is None or t.span.end.line >= pos.line:
-            continue
-        if t.span.end.line != t.docstring_span.end.line or pos.col < len(t.indent):
-            continue
-        blank = all(not doc.line_text(r).strip() for r in range(t.span.end.line + 1, pos.line + 1))
-        if blank and (best is None or t.span.start.line > best.span.start.line):
-            best = t
-    return best
+    """A stub whose docstring ends above ``pos`` with only blank lines between, cursor indented.
+
+    Such a stub ends on the last non-blank line above the cursor: only the function there is built.
+    """
+    last = pos.line - 1
+    while last >= 0 and not doc.line_text(last).strip():
+        last -= 1
+    if last < 0 or doc.line_text(pos.line).strip():
+        return None
+    t = function_at(doc, last)
+    if t is None or not t.is_stub or t.docstring_span is None or t.span.end.line != last:
+        return None
+    if t.docstring_span.end.line != last or pos.col < len(t.indent):
+        return None
+    return t
 
 
 def _target(
@@ -52,9 +56,7 @@ def _target(
     doc = ls.docs.get(uri)
     if doc is None or not ls.settings.completion.enabled:
         return None
-    pos = from_client_position(
-        ls.workspace.position_codec, doc.text.splitlines(keepends=True), position
-    )
+    pos = from_client_position(ls.workspace.position_codec, lines_of(doc), position)
     line = doc.line_text(pos.line)
     if line[: pos.col].strip() or line[pos.col :].strip():
         return None

@@ -3,6 +3,9 @@
 Functions with a question waiting for the user also get its lenses (``synthls.lsp.pending``).
 
 Runs on open and save, and on change after a debounce (a newer edit cancels the pending run).
+Functions are checked nearest the focus first (the line of the client's last change or request:
+LSP has no viewport), a few at a time, between which other requests are answered; a run that takes
+long publishes what it has every ``PROGRESS_S`` seconds.
 Results are cached per module text and function: a run executes the whole module, so a change
 anywhere (a helper's body) re-runs the functions whose examples may depend on it; at most
 ``diagnostics.maxFunctions`` functions are checked per run so a large file cannot flood the sandbox.
@@ -11,19 +14,21 @@ anywhere (a helper's body) re-runs the functions whose examples may depend on it
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
+import os
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
 from synthls.lsp.pending import question_lenses
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import find_functions
+from synthls.spec.nearby import Nearby
+from synthls.spec.targets import function_at, function_nodes, function_target, module_context
 from synthls.synth.jobs import check_target
 from synthls.synth.report import describe_result
 
@@ -32,10 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 1024
-
-
-def module_digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+PROGRESS_S = 0.3  # a long run publishes the results it has this often
+Pair = tuple[FunctionTarget, RunResult]
 
 
 def _key(digest: str, t: FunctionTarget) -> str:
@@ -50,6 +53,10 @@ class Checker:
         self.cache: OrderedDict[str, RunResult] = OrderedDict()
         self.results: dict[str, list[tuple[FunctionTarget, RunResult]]] = {}
         self.unverified: dict[str, set[str]] = {}
+        self.focus: dict[str, int] = {}  # line of the client's last change or request
+        self.known: dict[str, tuple[str, int | None, dict[str, Pair]]] = {}  # digest, version
+        # the last full publication, with the text of each diagnostic's line then
+        self.shown: dict[str, tuple[dict[int, str], list[types.Diagnostic]]] = {}
 
     # -- scheduling ------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> asyncio.Task[dict[str, Any]] | None:
@@ -77,6 +84,9 @@ class Checker:
         self.cancel(uri)
         self.results.pop(uri, None)
         self.unverified.pop(uri, None)
+        self.known.pop(uri, None)
+        self.shown.pop(uri, None)
+        self.focus.pop(uri, None)
         self._publish(uri, [], None)
 
     def mark_unverified(self, uri: str, name: str) -> None:
@@ -113,24 +123,87 @@ class Checker:
         doc = self.ls.docs.get(uri)
         if doc is None:
             return {"functions": 0, "examples": 0, "failed": 0}
-        version = doc.version
-        functions = find_functions(doc)
-        targets = [t for t in functions if t.spec.examples and not t.is_stub]
-        targets = targets[: self.ls.settings.diagnostics.max_functions]
-        text = doc.text  # the snapshot every check of this run uses
-        digest = module_digest(text)
-        results = await asyncio.gather(*(self._result(text, digest, t) for t in targets))
+        version, text = doc.version, doc.text  # the snapshot every check of this run uses
+        digest = await offloop.digest(text)
+        await offloop.precompile(text)  # meanwhile the client's requests say where to look first
+        known = self.known.get(uri)
+        pairs: dict[str, Pair] = dict(known[2]) if known and known[0] == digest else {}
+        todo = Nearby(doc).visit(lambda: self.focus.get(uri, 0))
+        limit, claimed = self.ls.settings.diagnostics.max_functions, 0
+        loop = asyncio.get_running_loop()
+        shown_at = loop.time()
+
+        async def worker() -> None:
+            nonlocal claimed, shown_at
+            for steps, t in enumerate(todo):
+                if steps % 16 == 15:
+                    await asyncio.sleep(0)  # building targets of a big file: let requests in
+                if not t.spec.examples or t.is_stub or _key(digest, t) in pairs:
+                    continue
+                if claimed >= limit:
+                    return
+                claimed += 1
+                pairs[_key(digest, t)] = (t, await self._result(text, digest, t))
+                if loop.time() - shown_at >= PROGRESS_S and doc.version == version:
+                    shown_at = loop.time()
+                    self._show(uri, doc, version, list(pairs.values()), partial=True)
+
+        workers = max(1, min(self.ls.settings.sandbox.parallel or os.cpu_count() or 1, 8))
+        await asyncio.gather(*(worker() for _ in range(workers)))
         if doc.version != version or self.ls.docs.get(uri) is not doc:
             return {"stale": True}
-        pairs = list(zip(targets, results))
+        self.known[uri] = (digest, version, pairs)
+        diagnostics = self._show(uri, doc, version, list(pairs.values()), partial=False)
+        if claimed:  # the focus moved during the run to a function not checked: once it ended
+            loop.call_soon(self._follow_focus, uri)
+        failed = sum(1 for d in diagnostics if d.code == "example-failed")
+        total = sum(len(t.spec.examples) for t, _ in pairs.values())
+        return {"functions": len(pairs), "examples": total, "failed": failed}
+
+    def _show(
+        self, uri: str, doc: Document, version: int | None, pairs: list[Pair], partial: bool
+    ) -> list[types.Diagnostic]:
+        """Publish ``pairs``; a partial publication keeps the earlier diagnostics of the functions
+        not checked yet whose line still reads the same."""
+        pairs.sort(key=lambda p: p[0].def_line)
         self.results[uri] = pairs
         diagnostics = [d for t, r in pairs for d in self._diagnostics(uri, doc, t, r)]
-        diagnostics += self._unverified(uri, doc, functions)
+        diagnostics += self._unverified(uri, doc)
+        if partial and uri in self.shown:
+            old_lines, old = self.shown[uri]
+            done = {t.spec.name for t, _ in pairs}
+            diagnostics += [
+                d
+                for d in old
+                if isinstance(d.data, dict)
+                and d.data.get("function") not in done
+                and old_lines.get(d.range.start.line) == doc.line_text(d.range.start.line)
+            ]
+        else:
+            lines = {d.range.start.line: doc.line_text(d.range.start.line) for d in diagnostics}
+            self.shown[uri] = (lines, diagnostics)
         self._publish(uri, diagnostics, version)
         self.refresh_lenses()
-        failed = sum(1 for d in diagnostics if d.code == "example-failed")
-        total = sum(len(t.spec.examples) for t in targets)
-        return {"functions": len(targets), "examples": total, "failed": failed}
+        return diagnostics
+
+    def set_focus(self, uri: str, line: int) -> None:
+        """Move the focus; a function there that the last run did not reach gets checked."""
+        self.focus[uri] = line
+        if uri not in self.pending:
+            self._follow_focus(uri)
+
+    def _follow_focus(self, uri: str) -> None:
+        doc, known, line = self.ls.docs.get(uri), self.known.get(uri), self.focus.get(uri, 0)
+        if doc is None or known is None or known[1] != doc.version:
+            return
+        t = function_at(doc, line)
+        if (
+            t is not None
+            and t.spec.examples
+            and not t.is_stub
+            and _key(known[0], t) not in known[2]
+        ):
+            self.schedule(uri, 0)
 
     def _diagnostics(
         self, uri: str, doc: Document, t: FunctionTarget, run: RunResult
@@ -161,12 +234,17 @@ class Checker:
             )
         return out
 
-    def _unverified(
-        self, uri: str, doc: Document, functions: list[FunctionTarget]
-    ) -> list[types.Diagnostic]:
+    def _unverified(self, uri: str, doc: Document) -> list[types.Diagnostic]:
         names = self.unverified.get(uri, set())
         out = []
+        functions = (
+            function_target(doc, node, module_context(doc))
+            for node in function_nodes(doc)
+            if names and (name := node.child_by_field_name("name")) and doc.node_text(name) in names
+        )
         for t in functions:
+            if t is None:
+                continue
             if t.spec.name in names and not t.spec.examples and not t.is_stub:
                 out.append(
                     types.Diagnostic(

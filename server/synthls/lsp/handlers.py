@@ -60,7 +60,10 @@ def build() -> SynthServer:
             source = ls.workspace.get_text_document(uri).source
             ls.docs[uri] = doc = Document(source)
         else:
-            apply_changes(ls.workspace.position_codec, doc, list(params.content_changes))
+            changes = list(params.content_changes)
+            apply_changes(ls.workspace.position_codec, doc, changes)
+            if changes and isinstance(changes[-1], types.TextDocumentContentChangePartial):
+                ls.checker.focus[uri] = changes[-1].range.start.line
         doc.version = params.text_document.version
         if ls.settings.diagnostics.on_change:
             ls.checker.schedule(uri, ls.settings.diagnostics.debounce_ms / 1000)
@@ -86,6 +89,7 @@ def build() -> SynthServer:
         ),
     )
     def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        ls.checker.set_focus(params.text_document.uri, params.range.start.line)
         return actions.list_actions(ls, params)
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
@@ -94,12 +98,14 @@ def build() -> SynthServer:
 
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["\n"]))
     async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
+        ls.checker.focus[params.text_document.uri] = params.position.line
         return await completion.complete(ls, params)
 
     @ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline(
         ls: SynthServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
+        ls.checker.focus[params.text_document.uri] = params.position.line
         return await completion.inline(ls, params)
 
     @ls.command("synthls.synthesize")

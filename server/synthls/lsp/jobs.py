@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -27,7 +27,7 @@ from synthls.lsp.progress import Progress, cancellable
 from synthls.spec.comments import comment_at
 from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
+from synthls.spec.model import Example, FunctionTarget
 from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
 from synthls.synth.ambiguity import Question
@@ -161,12 +161,14 @@ class Jobs:
         if report.body is None:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
-        applied = await self._apply(uri, target, anchor, _parts(text, target, report, report.body))
-        if applied is None:
+        parts = self._parts(text, target, report.body, report.answers)
+        outcome = await self._apply(uri, target, anchor, parts)
+        if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
                 "was not applied and your edits are kept (run the action again)"
             )
+        applied, edit_version = outcome
         if report.status == "unverified" and applied:
             self.ls.checker.mark_unverified(uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
@@ -176,8 +178,25 @@ class Jobs:
             "message": report.message,
             "body": report.body,
             "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
-            "rebased": version != self.ls.docs[uri].version if uri in self.ls.docs else False,
+            "version": edit_version,  # the document version the edit was made for
+            "rebased": edit_version != version,
         }
+
+    def _parts(
+        self, text: str, target: FunctionTarget, body: str, answers: Sequence[Example] = ()
+    ) -> list[Replacement]:
+        """What the result changes, in the snapshot's coordinates (one versioned edit): the body
+        and, when questions were answered, the docstring with the answers as examples."""
+        newline = "\r\n" if "\r\n" in text else "\n"
+        parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
+        if answers:
+            try:
+                span, docstring = add_examples(text, target, answers)
+            except ValueError as exc:  # e.g. examples in # comments: no docstring to grow
+                log.info("the answers stay out of the docstring: %s", exc)
+            else:
+                parts.insert(0, Replacement(span, docstring))
+        return parts
 
     def _resume(
         self,
@@ -226,8 +245,9 @@ class Jobs:
 
     async def _apply(
         self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
-    ) -> bool | None:
-        """Apply ``parts`` rebased onto the current document; None: the target itself changed."""
+    ) -> tuple[bool, int | None] | None:
+        """Apply ``parts`` rebased onto the current document: (applied, version it was made for);
+        None when the target itself changed (or the document was closed)."""
         lock = self.apply_locks.setdefault(uri, asyncio.Lock())
         async with lock:  # one edit in flight per document: the next one sees its result
             for _ in range(MAX_REBASES):
@@ -247,22 +267,8 @@ class Jobs:
                     )
                 )
                 if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:
-                    return result.applied
-            return False
-
-
-def _parts(text: str, target: FunctionTarget, report: SynthReport, body: str) -> list[Replacement]:
-    """The body and, when questions were answered, the docstring with the answers as examples."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
-    if report.answers:  # in the same versioned edit as the body
-        try:
-            span, docstring = add_examples(text, target, report.answers)
-        except ValueError as exc:  # e.g. examples in # comments: there is no docstring to grow
-            log.info("the answers stay out of the docstring: %s", exc)
-        else:
-            parts.insert(0, Replacement(span, docstring))
-    return parts
+                    return result.applied, sent
+            return False, sent
 
 
 def _none_fits(report: SynthReport, question: Question) -> str:

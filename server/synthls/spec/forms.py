@@ -31,6 +31,7 @@ _RETURN = re.compile(
     r"\s*(?:[*\-•]\s*)?(?:return|returns|output|result)\s*(?:=(?!=)|:|->|=>)?\s*(.+)$", re.I
 )
 _NAMED = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.+?)\s*", re.S)
+_CALL_START = re.compile(r"(?<![\w.])(\w+)\s*\(")  # a name followed by "(": compiled once
 _STEP = re.compile(r"\s*(?:->|-->|=>|→|➞)")
 _FOR = re.compile(
     r"\s*for\s+(?P<args>.+?),?\s+(?:then\s+)?(?:the\s+)?(?:output|result|answer|return\s+value)"
@@ -45,10 +46,9 @@ def find(lines: list[str], i: int, name: str, params: tuple[str, ...] = ()) -> F
     ``params`` (the function's positional parameter names, when known) enables the
     ``x = 1`` ... ``return 2`` form, which needs them to tell arguments from prose.
     """
-    call_start = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\(")
     return (
         _assert_form(lines, i, name)
-        or _call_form(lines, i, name, call_start)
+        or _call_form(lines, i, name)
         or _io_form(lines, i, name)
         or _for_form(lines, i, name)
         or (_assign_form(lines, i, name, params) if params else None)
@@ -58,7 +58,7 @@ def find(lines: list[str], i: int, name: str, params: tuple[str, ...] = ()) -> F
 def _assert_form(lines: list[str], i: int, name: str) -> Found | None:
     """``assert <expr using f(...)> == y`` (or any assert on a call of f: it must be true)."""
     m = _ASSERT.match(lines[i])
-    if m is None or not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", m.group(1)):
+    if m is None or _call_start(m.group(1), name) is None:
         return None
     for j in range(i, min(len(lines), i + MAX_SPAN)):
         text = flatten("\n".join([m.group(1), *lines[i + 1 : j + 1]]))
@@ -84,10 +84,17 @@ def _assert_form(lines: list[str], i: int, name: str) -> Found | None:
     return None
 
 
-def _call_form(lines: list[str], i: int, name: str, call_start: re.Pattern[str]) -> Found | None:
+def _call_start(line: str, name: str) -> re.Match[str] | None:
+    """The first ``name(`` in ``line`` that is not part of a longer name or attribute."""
+    if name not in line:
+        return None
+    return next((m for m in _CALL_START.finditer(line) if m.group(1) == name), None)
+
+
+def _call_form(lines: list[str], i: int, name: str) -> Found | None:
     """``f(args) <separator> want`` starting on line ``i`` (the call may span lines)."""
     line = lines[i]
-    m = call_start.search(line)
+    m = _call_start(line, name)
     if m is None or PREFIX.fullmatch(line[: m.start()].strip()) is None:
         return None
     text = "\n".join(lines[i : i + MAX_SPAN])

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import ast
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
-from synthls.spec.document import Document
+from synthls.spec.document import PY_LANGUAGE, Document
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, FunctionTarget, Param, Pos, Span, Spec
 
 _PARAM_KINDS = {"list_splat_pattern": "vararg", "dictionary_splat_pattern": "kwargs"}
 _CONTEXT_BUDGET = 2000
+_FUNCTIONS = Query(PY_LANGUAGE, "(function_definition) @function")
 
 
 def _is_docstring(node: Node) -> bool:
@@ -216,21 +217,19 @@ def module_context(doc: Document) -> tuple[tuple[str, ...], str]:
     return result
 
 
-def _function_nodes(node: Node) -> list[Node]:
-    out: list[Node] = []
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if cur.type == "function_definition":
-            out.append(cur)
-        stack.extend(reversed(cur.children))
-    return out
+def function_nodes(doc: Document) -> list[Node]:
+    """Every ``function_definition`` node, in source order (one tree query, cached per text)."""
+    cached = doc.cache.get("function_nodes")
+    if cached is None:
+        found = QueryCursor(_FUNCTIONS).captures(doc.tree.root_node).get("function", [])
+        cached = doc.cache["function_nodes"] = sorted(found, key=lambda n: n.start_byte)
+    return cached  # type: ignore[return-value]
 
 
 def find_functions(doc: Document) -> list[FunctionTarget]:
     """Every intact function in the document, in source order."""
     context = module_context(doc)
-    targets = (function_target(doc, fn, context) for fn in _function_nodes(doc.tree.root_node))
+    targets = (function_target(doc, fn, context) for fn in function_nodes(doc))
     return [t for t in targets if t is not None]
 
 
@@ -282,6 +281,7 @@ __all__ = [
     "find_functions",
     "function_at",
     "function_node_at",
+    "function_nodes",
     "module_context",
     "qualname",
     "stub_at",

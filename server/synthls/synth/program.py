@@ -37,11 +37,27 @@ def document_with_body(text: str, target: FunctionTarget, body: str) -> str:
     return replace_span(text, target.body_span, body_replacement(target, body, newline))
 
 
+_COMPILES: dict[str, bool] = {}  # the last few sources checked: a file is checked per function
+_COMPILES_KEPT = 8
+
+
+def note_compiles(source: str, ok: bool) -> None:
+    """Remember whether ``source`` compiles (the LSP server checks big files off its loop)."""
+    _COMPILES[source] = ok
+    while len(_COMPILES) > _COMPILES_KEPT:
+        _COMPILES.pop(next(iter(_COMPILES)), None)
+
+
 def _compiles(source: str) -> bool:
+    known = _COMPILES.get(source)
+    if known is not None:
+        return known
     try:
         compile(source, "<candidate>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
+        note_compiles(source, False)
         return False
+    note_compiles(source, True)
     return True
 
 

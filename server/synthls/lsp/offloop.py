@@ -1,0 +1,62 @@
+"""Whole-file work kept off the event loop, so a big file never stalls the other requests.
+
+Checking a function runs the whole module, and whether the module compiles decides how
+(``synth.program.module_with_body``). ``compile`` of a 50,000-line file takes a quarter of a second
+and holds the GIL all along, so even in a thread it stops the server reading requests: a big text is
+compiled in a separate Python process instead, and the answer is remembered for the checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sys
+
+from synthls.synth.program import note_compiles
+
+log = logging.getLogger(__name__)
+BIG = 200_000  # characters: below this, compiling in the server takes a few milliseconds
+_CHECK = (
+    "import sys\n"
+    "try:\n"
+    "    compile(sys.stdin.buffer.read().decode('utf-8', 'surrogatepass'), '<candidate>', 'exec',"
+    " dont_inherit=True)\n"
+    "except (SyntaxError, ValueError):\n"
+    "    sys.exit(1)\n"
+)
+
+
+def module_digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+async def digest(text: str) -> str:
+    return await asyncio.to_thread(module_digest, text) if len(text) >= BIG else module_digest(text)
+
+
+async def precompile(text: str) -> None:
+    """Find out whether the module of ``text`` compiles, off the loop for a big text."""
+    if len(text) < BIG:
+        return  # the check will compile it in process, quickly
+    source = text.replace("\r\n", "\n")  # as module_with_body compiles it
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-I",
+            "-c",
+            _CHECK,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await proc.communicate(source.encode("utf-8", "surrogatepass"))
+        except asyncio.CancelledError:
+            proc.kill()
+            raise
+    except OSError as exc:
+        log.info("could not compile off the loop (%s): checks compile in process", exc)
+        return
+    if proc.returncode in (0, 1):  # anything else (out of memory...): let the check find out
+        note_compiles(source, proc.returncode == 0)
