@@ -22,7 +22,14 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from tests.fake_openai import FakeOpenAI, PerN, fenced
-from tests.lsp_support import Client, apply_workspace_edit, make_client, open_doc, wait_for
+from tests.lsp_support import (
+    Client,
+    apply_workspace_edit,
+    change_doc,
+    make_client,
+    open_doc,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 URI = "file:///work/ask.py"
@@ -257,3 +264,37 @@ async def test_cancel_while_the_question_waits(how: str) -> None:
             assert client.edits == [] and await lenses(client) == []
             [token] = list(client.progress_reports)
             assert isinstance(client.progress_reports[token][-1], types.WorkDoneProgressEnd)
+
+
+async def test_none_of_these_inserts_nothing_and_says_how_to_settle_it() -> None:
+    with fake() as server:
+        async with session(server.url) as client:
+            client.answer = lambda p: types.MessageActionItem("None of these")
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 120)
+            assert result["applied"] is False and result["status"] == "ambiguous", result
+            call = result["question"]["call"]
+            assert client.edits == [] and await lenses(client) == []  # no lens: none fits
+            assert any(
+                "None of the answers fits" in m.message and f">>> {call}" in m.message
+                for m in client.messages
+            ), client.messages
+
+
+async def test_a_lens_of_a_function_edited_since_answers_nothing() -> None:
+    with fake() as server:
+        async with session(server.url, show_message=False) as client:
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 120)
+            [lens, *_] = [x for x in await lenses(client) if x.command]
+            assert lens.command is not None
+            edited = TEXT.replace("or 0.0 when b is zero", "or 0.0 when b is 0")
+            change_doc(client, URI, 2, edited)  # the examples' meaning may have changed
+            assert await lenses(client) == []
+            answered = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(
+                    command=lens.command.command, arguments=lens.command.arguments
+                )
+            )
+            assert answered["applied"] is False and "no question waits" in answered["message"]
+            assert client.edits == [] and result["status"] == "ambiguous"
