@@ -179,5 +179,7 @@ def test_without_a_terminal_the_question_is_printed_and_nothing_written(stub: Pa
     assert re.search(r"What should `safe_div\(.+\)` return\? ", asked.stderr), asked.stderr
     assert "questions need a terminal" in asked.stderr
     assert plain.returncode == 1 and stub.read_text() == SOURCE
-    assert "ambiguous  safe_div" in plain.stderr and "not inserted; rerun with --ask" in plain.stderr
+    assert (
+        "ambiguous  safe_div" in plain.stderr and "not inserted; rerun with --ask" in plain.stderr
+    )
     assert "1 behaviour also passes; they disagree on `safe_div(" in plain.stderr
