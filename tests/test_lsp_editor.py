@@ -321,3 +321,31 @@ async def test_diagnostics_start_where_the_client_works_and_requests_are_answere
         )
         [diag] = [d for d in client.diagnostics[URI] if d.range.start.line == focus]
         assert diag.message == "expected 351, got 352"
+
+
+async def test_code_from_a_comment_lands_below_it_after_an_edit_above() -> None:
+    async with session() as client:
+        open_doc(client, URI, COMMENT_MODULE, version=1)
+        [action] = [a for a in await code_actions(client, 3) if a.title.startswith("Generate")]
+        pending = asyncio.ensure_future(
+            client.workspace_execute_command_async(command_params(action))
+        )
+        await asyncio.sleep(0)
+        typed = "import sys\n" + COMMENT_MODULE
+        change_doc(client, URI, 2, typed)
+        result = await pending
+        assert result["applied"] is True and result["rebased"] is True, result
+        new_text, version = apply_workspace_edit(typed, client.edits[0])
+        assert version == 2 and new_text.startswith("import sys\nimport os\n\n# double a number\n")
+        run_examples(new_text, {"double(3)": 6, "double(-2)": -4})
+
+
+async def test_a_big_module_is_compiled_once_in_another_process() -> None:
+    from synthls.lsp import offloop
+    from synthls.synth import program
+
+    good = many_functions(3000, wrong=set())
+    assert len(good) >= offloop.BIG
+    for text, compiles in ((good, True), (good + "def (:\n", False), (good + "\0", False)):
+        await offloop.precompile(text)
+        assert program._COMPILES.get(text) is compiles

@@ -16,6 +16,7 @@ import sys
 from synthls.synth.program import note_compiles
 
 log = logging.getLogger(__name__)
+_NO = 3  # exit status for "does not compile" (1 is any uncaught error: unknown)
 BIG = 200_000  # characters: below this, compiling in the server takes a few milliseconds
 _CHECK = (
     "import sys\n"
@@ -23,7 +24,7 @@ _CHECK = (
     "    compile(sys.stdin.buffer.read().decode('utf-8', 'surrogatepass'), '<candidate>', 'exec',"
     " dont_inherit=True)\n"
     "except (SyntaxError, ValueError):\n"
-    "    sys.exit(1)\n"
+    f"    sys.exit({_NO})\n"
 )
 
 
@@ -58,5 +59,5 @@ async def precompile(text: str) -> None:
     except OSError as exc:
         log.info("could not compile off the loop (%s): checks compile in process", exc)
         return
-    if proc.returncode in (0, 1):  # anything else (out of memory...): let the check find out
+    if proc.returncode in (0, _NO):  # anything else (out of memory...): the check finds out
         note_compiles(source, proc.returncode == 0)
