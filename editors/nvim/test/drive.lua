@@ -182,6 +182,7 @@ local function main()
   record.start_api = compat.has_lsp_config() and "vim.lsp.config"
     or (vim.lsp.start and "vim.lsp.start" or "vim.lsp.start_client")
   local scenario = assert(scenarios[env.SYNTHLS_TEST_SCENARIO], "unknown scenario")
+  answering_select(true) -- a headless prompt would wait forever: dismiss (and record) any question
   scenario(synthls, bufnr)
   vim.cmd("write")
   record.lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
