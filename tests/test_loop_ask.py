@@ -11,6 +11,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
@@ -87,6 +89,7 @@ async def test_the_answer_picks_the_body_and_becomes_an_example() -> None:
     assert answer.want == repr(eval(question.call, {"safe_div": truth}))
     assert outcome.result is not None and outcome.result.passed == 3
     assert outcome.ambiguity is not None and outcome.ambiguity.behaviours == 1
+    assert outcome.reason.endswith("(s, round 1); 1 answer kept as examples")
 
 
 async def test_dismissed_question_stays_pending() -> None:
@@ -172,3 +175,42 @@ async def test_the_openai_engine_is_asked_about_the_same_way() -> None:
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == RIGHT and outcome.candidate.engine == "openai"
     assert len(outcome.answers) == 1
+
+
+async def test_cancelling_while_a_question_waits_cancels_the_question() -> None:
+    waiting = asyncio.Event()
+    cancelled: list[bool] = []
+
+    async def never_answered(question: Question) -> str | None:
+        waiting.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return None
+
+    task = asyncio.ensure_future(run([Scripted("s", [NONSENSE, RIGHT])], ask=never_answered))
+    await asyncio.wait_for(waiting.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert cancelled == [True]
+
+
+def test_after_an_answer_the_earlier_ranking_decides_among_the_survivors() -> None:
+    from synthls.sandbox.types import ExampleResult, RunResult
+    from synthls.synth.attempts import Attempt, pick
+    from synthls.synth.base import Candidate
+
+    ok = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "2"))
+    other = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "3"))
+    short, long = Candidate("return 1", "s"), Candidate("return x if x else 1", "s")
+    attempts = [Attempt(short, ok), Attempt(long, other)]
+    fresh = pick(attempts, 1)
+    assert fresh is not None and fresh[0].candidate == short  # a tie: the simpler body
+    prior = pick(attempts, 1, prior=(long, short))
+    assert prior is not None and prior[0].candidate == long
+    assert (
+        prior[1] == "passes 1/1 examples; the first of the earlier ranking that gives the answers"
+    )

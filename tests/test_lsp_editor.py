@@ -22,7 +22,8 @@ pytestmark = pytest.mark.e2e
 URI = "file:///work/editor.py"
 
 COMMENT_MODULE = (
-    "import os\n\n# double a number\n# >>> double(3)\n# 6\n# >>> double(5)\n# 10\n\nX = 1\n"
+    "import os\n\n# double a number\n# >>> double(3)\n# 6\n# >>> double(5)\n# 10\n"
+    "# >>> double(-3)\n# -6\n\nX = 1\n"
 )
 COMMENT_INSIDE = '''def total(xs):
     """Sum of the squares.
@@ -33,6 +34,8 @@ COMMENT_INSIDE = '''def total(xs):
     0
     >>> total([2, 5])
     29
+    >>> total([5, 5])
+    50
     """
     # add up the squares of xs
     return -1
@@ -102,7 +105,7 @@ async def test_comment_at_module_level_creates_the_named_function() -> None:
         open_doc(client, URI, COMMENT_MODULE)
         actions = await code_actions(client, 3)
         assert [a.title for a in actions] == ["Generate code from comment"]
-        assert await code_actions(client, 8) == []  # X = 1 is not a comment
+        assert await code_actions(client, 10) == []  # X = 1 is not a comment
         result = await client.workspace_execute_command_async(command_params(actions[0]))
         assert result["applied"] is True, result
         new_text, _ = apply_workspace_edit(COMMENT_MODULE, client.edits[0])
@@ -170,7 +173,11 @@ async def test_progress_cancel_button_stops_the_work() -> None:
 
 
 async def test_identical_concurrent_requests_are_coalesced() -> None:
-    text = SLOW.replace("impossible", "inc").replace("'a7f3c'", "2").replace("'q0z9'", "3")
+    text = (
+        SLOW.replace("impossible", "inc")
+        .replace("'a7f3c'", "2")
+        .replace("'q0z9'", "3\n    >>> inc(-5)\n    -4")
+    )
     async with session() as client:
         open_doc(client, URI, text)
         [action] = await code_actions(client, 0)
@@ -194,6 +201,8 @@ async def test_inline_completion_offers_a_verified_body() -> None:
     6
     >>> triple(7)
     21
+    >>> triple(-4)
+    -12
     """
 '''
         + "    \n"
@@ -202,7 +211,7 @@ async def test_inline_completion_offers_a_verified_body() -> None:
         open_doc(client, URI, text)
         params = types.InlineCompletionParams(
             text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(8, 4),
+            position=types.Position(10, 4),
             context=types.InlineCompletionContext(
                 trigger_kind=types.InlineCompletionTriggerKind.Invoked
             ),
@@ -216,7 +225,7 @@ async def test_inline_completion_offers_a_verified_body() -> None:
         [item] = items
         assert isinstance(item.insert_text, str)
         lines = text.splitlines(keepends=True)
-        lines[8] = lines[8][:4] + item.insert_text + lines[8][4:]
+        lines[10] = lines[10][:4] + item.insert_text + lines[10][4:]
         run_examples("".join(lines), {"triple(2)": 6, "triple(0)": 0, "triple(-3)": -9})
 
 

@@ -167,3 +167,16 @@ def test_common_handling_of_ignored_inputs_beats_a_shorter_body() -> None:
     # one of each: no behaviour is more common, so simplicity decides
     alone = choose([odd, typical[0]], 2)
     assert alone is not None and alone.scored is odd
+
+
+def test_a_heavier_behaviour_wins_over_a_simpler_one() -> None:
+    light = Scored(
+        Candidate("return 1", "embedded", weight=0.2),
+        RunResult("ok", (ExampleResult(0, "passed"),), ("1", "1")),
+    )
+    heavy = Scored(
+        Candidate("return a / b if b else 0.0", "embedded", weight=0.9),
+        RunResult("ok", (ExampleResult(0, "passed"),), ("0.5", "2.0")),
+    )
+    choice = choose([light, heavy], 1)
+    assert choice is not None and choice.scored is heavy

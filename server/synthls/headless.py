@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import difflib
 import json
 import sys
@@ -74,6 +75,10 @@ async def synth(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     engines = make_engines(settings, args.engine)
     ask = terminal_ask(args)
+    if getattr(args, "ask", False):  # --ask asks whatever ask.ambiguous says
+        settings = dataclasses.replace(
+            settings, ask=dataclasses.replace(settings.ask, ambiguous="ask")
+        )
     sandbox = make_sandbox(settings)
     await sandbox.start()
     try:

@@ -42,8 +42,8 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'diagnostics.maxFunctions', type: 'integer', default: 50, minimum: 0, description: 'Most functions checked per file and pass.' },
   { key: 'completion.enabled', type: 'boolean', default: true, description: 'Offer synthesized bodies as completions.' },
   { key: 'completion.budget', type: 'number', default: 1.0, exclusiveMinimum: 0, description: 'Seconds a completion request may spend.' },
-  { key: 'ask.maxQuestions', type: 'integer', default: 3, minimum: 0, description: 'Questions asked per request when several behaviours pass the examples (0: none; the question then waits in a code lens).' },
-  { key: 'ask.ambiguous', type: 'string', default: 'ask', enum: ['ask', 'insert', 'never'], description: 'What to do when several behaviours pass the examples: ask which one is meant, insert the most likely body, or insert nothing.' },
+  { key: 'ask.maxQuestions', type: 'integer', default: 3, minimum: 0, description: 'Most questions asked per request when several behaviours pass the examples.' },
+  { key: 'ask.ambiguous', type: 'string', default: 'ask', enum: ['ask', 'insert', 'never'], description: 'What happens to a result when several behaviours pass the examples.' },
   { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level; the log goes to stderr (VS Code: the synthls output channel; Neovim: the LSP log)." },
 ];
 

@@ -24,7 +24,7 @@ const extension = require(path.join(EXTENSION_ROOT, 'dist', 'extension.js')) as 
   deactivate(): Promise<void>;
 };
 
-const STUB = ['def add(a, b):', '    """Return the sum of a and b.', '', '    >>> add(1, 2)', '    3', '    >>> add(-4, 10)', '    6', '    """', ''].join('\n');
+const STUB = ['def add(a, b):', '    """Return the sum of a and b.', '', '    >>> add(1, 2)', '    3', '    >>> add(-4, 10)', '    6', '    >>> add(-3, -4)', '    -7', '    """', ''].join('\n');
 const stubPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synthls-vscode-')), 'stub_add.py');
 const stub = pythonDocument(stubPath, STUB);
 fake.documents.push(stub);
@@ -75,7 +75,7 @@ test('activation starts the server, registers commands and shows the engine', { 
   const edits = fake.applied[0].changes.get(stub.uri.toString());
   assert.ok(edits && edits.length > 0, 'the edit is not for the open document');
   fs.writeFileSync(stubPath, applyEdits(STUB, edits));
-  assert.match(doctest(stubPath), /[23] passed and 0 failed\./);
+  assert.match(doctest(stubPath), /[34] passed and 0 failed\./);
   fake.setActiveEditor(undefined);
 
   await extension.deactivate();

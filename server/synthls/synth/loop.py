@@ -8,6 +8,11 @@ to the engines for another round, up to ``rounds`` or the deadline (an engine wh
 passes, the others get ``settle`` more seconds, so with several engines a verified answer from
 either wins and the more readable one is preferred when both pass in time.
 
+Passing the examples is not enough to be "verified": when several behaviours pass them
+(``synthls.synth.ambiguity``), the outcome is "ambiguous" and, with an ``ask`` callback, the user
+is asked the question that splits them; the answer becomes an example, the attempts that disagree
+drop out, and the engines search again only when none is left.
+
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
 :func:`synthesize` cancels the engines' requests and the sandbox runs.
@@ -15,7 +20,6 @@ reason when no candidate came, and is appended to it otherwise. Cancelling the t
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import logging
 import time
@@ -26,24 +30,28 @@ from typing import Literal, Protocol
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example, Spec
 from synthls.synth.ambiguity import Ambiguity, Question, analyse, answer_example, with_answer
+from synthls.synth.attempts import (
+    Attempt,
+    Picked,
+    failure_reason,
+    feedback_from,
+    parses,
+    passing,
+    pick,
+    progress_line,
+    rank,
+    usable,
+)
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.inputs import generate_inputs
-from synthls.synth.select import Scored, choose
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_SIZE = 3  # candidates sent back per round
 SETTLE = 3.0  # seconds the other candidates get once one passes
 
 
 class Runner(Protocol):
     async def run(self, program: Program) -> RunResult: ...
-
-
-@dataclass(frozen=True)
-class Attempt:
-    candidate: Candidate
-    result: RunResult
 
 
 Status = Literal["verified", "ambiguous", "failed", "unverified"]
@@ -73,24 +81,11 @@ class Outcome:
 
     @property
     def best(self) -> Attempt | None:
-        ranked = sorted(self.attempts, key=_rank)
+        ranked = sorted(self.attempts, key=rank)
         return ranked[0] if ranked else None
 
 
 Progress = Callable[[str], None]
-
-
-def _rank(a: Attempt) -> tuple[int, bool, int]:
-    return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
-
-
-def parses(body: str) -> str | None:
-    """None when ``body`` parses as function statements, else the reason."""
-    try:
-        ast.parse("def _f():\n" + "\n".join("    " + ln for ln in body.splitlines()))
-    except SyntaxError as exc:
-        return f"does not parse: {exc.msg} (line {exc.lineno})"
-    return None
 
 
 @dataclass
@@ -107,6 +102,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
+    prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
 
     async def validate(self, cand: Candidate) -> Attempt:
         problem = cand.note or parses(cand.body)
@@ -137,7 +133,7 @@ class _Run:
     async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
         attempt = await self.validate(cand)
         self.attempts.append(attempt)
-        if attempt.result.all_passed or (not self.spec.examples and _usable(attempt)):
+        if attempt.result.all_passed or (not self.spec.examples and usable(attempt)):
             passed.set()
 
     async def drain(
@@ -190,86 +186,6 @@ class _Run:
             await asyncio.gather(done, first, *drains, *checks, return_exceptions=True)
 
 
-def _usable(a: Attempt) -> bool:
-    return not a.candidate.note and a.result.status == "ok"
-
-
-def _one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
-    """Keep the heaviest (then simplest) of ``engine``'s candidates per behaviour.
-
-    An enumerative engine's programs are not independent samples: ten spellings of one program
-    must not outvote another program. Independent (model) samples keep their votes.
-    """
-    best: dict[tuple[object, ...], Attempt] = {}
-
-    def rank(a: Attempt) -> tuple[float, int, int]:
-        body = a.candidate.body
-        return (-a.candidate.weight, len(body.splitlines()), len(body))
-
-    for a in attempts:
-        if a.candidate.engine != engine:
-            continue
-        key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
-        kept = best.get(key)
-        if kept is None or rank(a) < rank(kept):
-            best[key] = a
-    keep = {id(a) for a in best.values()}
-    return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
-
-
-def _pick(attempts: Sequence[Attempt], n: int) -> tuple[Attempt, str] | None:
-    """The chosen attempt and why: among those passing every example (or, with no examples,
-    among those that load and run)."""
-    pool = _one_per_behaviour(
-        [a for a in attempts if (a.result.all_passed if n else _usable(a))], "embedded"
-    )
-    if not pool:
-        return None
-    choice = choose([Scored(a.candidate, a.result) for a in pool], n)
-    if choice is None:
-        return None
-    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason
-
-
-def _feedback(attempts: Sequence[Attempt]) -> list[Feedback]:
-    ranked = sorted(attempts, key=_rank)
-    out: list[Feedback] = []
-    bodies: set[str] = set()
-    for a in ranked:
-        if a.candidate.body.strip() not in bodies:
-            bodies.add(a.candidate.body.strip())
-            out.append(Feedback(a.candidate, a.result))
-        if len(out) == FEEDBACK_SIZE:
-            break
-    return out
-
-
-def _failure_reason(run: _Run, n: int, timed_out: bool, deadline: float) -> str:
-    errors = [f"{name}: {text}" for name, text in run.errors.items()]
-    if len(run.errors) == 1 and not run.attempts:
-        errors = list(run.errors.values())
-    late = f" within the deadline ({deadline:g}s)" if timed_out else ""
-    best = min(run.attempts, key=_rank) if run.attempts else None
-    if best is None:
-        head = "; ".join(errors) if errors else f"no engine proposed a candidate{late}"
-        return head
-    if n:
-        head = f"no candidate passes every example{late} (best passes {best.result.passed} of {n})"
-    else:
-        head = f"no usable candidate{late}"
-    if best.candidate.note:
-        head += f"; e.g. {best.candidate.engine}: {best.candidate.note}"
-    return "; ".join([head, *errors])
-
-
-def _progress_line(rnd: int, rounds: int, run: _Run, new: Sequence[Attempt], n: int) -> str:
-    if not new:
-        why = "; ".join(run.errors.values()) or "no new candidates"
-        return f"round {rnd} of {rounds}: {why}"
-    best = min(new, key=_rank)
-    return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
-
-
 async def synthesize(
     spec: Spec,
     build: Callable[[str], str],
@@ -305,11 +221,11 @@ async def synthesize(
         picked = await search.until_picked(run, engines, feedback, progress)
         n = len(run.spec.examples)
         if picked is None:
-            reason = _failure_reason(run, n, search.timed_out, deadline)
+            reason = failure_reason(run.attempts, run.errors, n, search.timed_out, deadline)
             return _outcome(run, "failed", None, reason, search.rnd, None, answers)
         if not n:
             return _success(run, picked, search.rnd, None, answers)
-        amb = analyse(_passing(run.attempts), run.probes, spec.name)
+        amb = analyse(passing(run.attempts), run.probes, spec.name)
         question = amb.question
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb, answers)
@@ -322,10 +238,13 @@ async def synthesize(
         search.end += time.monotonic() - waited
         if answer is None:  # dismissed: the question stays pending
             return _success(run, picked, search.rnd, amb, answers)
+        run.prior = run.prior or picked[2]
         answers.append(run.add_answer(question, answer))
-        if _pick(run.attempts, len(run.spec.examples)) is None:  # nobody gives that answer
+        if (
+            pick(run.attempts, len(run.spec.examples), run.prior) is None
+        ):  # nobody gives that answer
             search.restart()
-            feedback = _feedback(run.attempts)
+            feedback = feedback_from(run.attempts)
 
 
 @dataclass
@@ -352,8 +271,8 @@ class _Search:
         engines: Sequence[Synthesizer],
         feedback: list[Feedback],
         progress: Progress | None,
-    ) -> tuple[Attempt, str] | None:
-        while (picked := _pick(run.attempts, len(run.spec.examples))) is None:
+    ) -> Picked | None:
+        while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
             active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
             if self.left <= 0 or not active:
                 return None
@@ -364,16 +283,16 @@ class _Search:
             new, self.timed_out = await _timed_round(
                 run, active, tuple(feedback), self.end, self.deadline
             )
-            picked = _pick(run.attempts, len(run.spec.examples))
+            picked = pick(run.attempts, len(run.spec.examples), run.prior)
             if picked is not None:
                 return picked
             if progress:
                 n = len(run.spec.examples)
                 done = self.rounds - self.left
-                progress(_progress_line(done, self.rounds, run, new, n))
+                progress(progress_line(done, self.rounds, run.errors, new, n))
             if self.timed_out or not new:
                 return None
-            feedback[:] = _feedback(new)
+            feedback[:] = feedback_from(new)
         return picked
 
 
@@ -395,10 +314,6 @@ async def _timed_round(
             )
         return run.attempts[before:], True
     return run.attempts[before:], False
-
-
-def _passing(attempts: Sequence[Attempt]) -> list[Scored]:
-    return [Scored(a.candidate, a.result) for a in attempts if a.result.all_passed]
 
 
 def _outcome(
@@ -425,16 +340,19 @@ def _outcome(
 
 def _success(
     run: _Run,
-    picked: tuple[Attempt, str],
+    picked: Picked,
     rnd: int,
     amb: Ambiguity | None,
     answers: Sequence[Example],
 ) -> Outcome:
-    attempt, why = picked
+    attempt, why, _ = picked
     if not run.spec.examples:
         reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
         return _outcome(run, "unverified", attempt, reason, rnd, None, answers)
     reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
+    if answers:
+        told = "answer" if len(answers) == 1 else "answers"
+        reason += f"; {len(answers)} {told} kept as examples"
     if amb is not None and amb.ambiguous:
         return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb, answers)
     return _outcome(run, "verified", attempt, reason, rnd, amb, answers)
