@@ -4,8 +4,8 @@
 -- plays one scenario through the plugin's public functions, writes the buffer and records what
 -- happened as JSON for the Python side to assert on. Exits non-zero (`cquit`) on any failure.
 -- Environment: SYNTHLS_TEST_CMD (JSON list), SYNTHLS_TEST_FILE, SYNTHLS_TEST_SCENARIO
--- (synthesize | from_comment | diagnostic | regenerate | status), SYNTHLS_TEST_OUT, SYNTHLS_TEST_TIMEOUT (ms),
--- SYNTHLS_TEST_SETTINGS (JSON object, optional).
+-- (synthesize | from_comment | diagnostic | regenerate | status | ask | ask_lens), SYNTHLS_TEST_OUT,
+-- SYNTHLS_TEST_TIMEOUT (ms), SYNTHLS_TEST_SETTINGS (JSON object, optional).
 
 local env = vim.env
 local out_path = assert(env.SYNTHLS_TEST_OUT, "SYNTHLS_TEST_OUT is required")
@@ -103,6 +103,69 @@ function scenarios.status(synthls, bufnr)
   record.status_text = require("synthls.actions").format_status(status)
 end
 
+-- The user's side of a question. Neovim 0.10+ shows `window/showMessageRequest` through
+-- `vim.ui.select`, older releases through `inputlist()`; a choice between several code lenses
+-- goes through `vim.ui.select` on every release. These record what was shown and pick the first
+-- answer (or dismiss the question when `dismiss` is set).
+local function answering_select(dismiss)
+  record.questions, record.lens_choices = {}, {}
+  vim.fn.inputlist = function(lines)
+    local titles = {}
+    for i = 3, #lines do
+      table.insert(titles, (lines[i]:gsub("^%d+%. ", "")))
+    end
+    table.insert(record.questions, { prompt = lines[1], titles = titles })
+    return dismiss and 0 or 1
+  end
+  vim.ui.select = function(items, opts, on_choice)
+    local titles = {}
+    for _, item in ipairs(items) do
+      table.insert(titles, item.title or (item.lens and item.lens.command.title) or tostring(item))
+    end
+    if items[1] and items[1].lens then -- vim.lsp.codelens.run(): several lenses on the line
+      for _, option in ipairs(items) do
+        if option.lens.command.command == "synthls.answer" then
+          record.lens_choices = titles
+          record.lens_answer = option.lens.command.arguments
+          return on_choice(option)
+        end
+      end
+    elseif opts.kind == "lsp_message" then
+      table.insert(record.questions, { prompt = (opts.prompt:gsub(": $", "")), titles = titles })
+      return on_choice(not dismiss and items[1] or nil)
+    end
+    on_choice(nil)
+  end
+end
+
+local function has_line(bufnr, wanted)
+  return vim.tbl_contains(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), wanted)
+end
+
+function scenarios.ask(synthls, bufnr)
+  answering_select(false)
+  run_action(synthls.synthesize, bufnr, first_def_line(bufnr))
+end
+
+function scenarios.ask_lens(synthls, bufnr)
+  answering_select(true)
+  local line = first_def_line(bufnr)
+  run_action(synthls.synthesize, bufnr, line)
+  wait_for("the question's code lenses", function()
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      if lens.command and lens.command.command == "synthls.answer" then
+        return true
+      end
+    end
+    return false
+  end)
+  vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
+  vim.lsp.codelens.run()
+  wait_for("the answered example in the buffer", function()
+    return record.lens_answer ~= nil and has_line(bufnr, "    >>> " .. record.lens_answer[3])
+  end)
+end
+
 local function main()
   local synthls = require("synthls")
   local settings = env.SYNTHLS_TEST_SETTINGS and vim.fn.json_decode(env.SYNTHLS_TEST_SETTINGS) or {}
@@ -119,6 +182,7 @@ local function main()
   record.start_api = compat.has_lsp_config() and "vim.lsp.config"
     or (vim.lsp.start and "vim.lsp.start" or "vim.lsp.start_client")
   local scenario = assert(scenarios[env.SYNTHLS_TEST_SCENARIO], "unknown scenario")
+  answering_select(true) -- a headless prompt would wait forever: dismiss (and record) any question
   scenario(synthls, bufnr)
   vim.cmd("write")
   record.lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)

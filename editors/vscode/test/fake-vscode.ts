@@ -118,8 +118,10 @@ export interface FakeVscode {
   readonly settings: Record<string, unknown>;
   readonly commands: Map<string, (...args: unknown[]) => unknown>;
   readonly statusItem: { text: string; tooltip: string; command?: string };
-  readonly messages: { level: string; text: string }[];
+  readonly messages: { level: string; text: string; items?: string[] }[];
   readonly log: string[];
+  /** Picks the button of a message that has some (`window/showMessageRequest`); default: none. */
+  answer: (text: string, items: { title: string }[]) => { title: string } | undefined;
   readonly context: { subscriptions: { dispose(): unknown }[] };
   /** Documents open in the fake workspace (didOpen is sent for them when the client starts). */
   readonly documents: FakeDocument[];
@@ -136,14 +138,18 @@ export function createFakeVscode(settings: Record<string, unknown>): FakeVscode 
   const applied: WorkspaceEdit[] = [];
   const commands = new Map<string, (...args: unknown[]) => unknown>();
   const configListeners: Listener[] = [];
-  const messages: { level: string; text: string }[] = [];
+  const messages: { level: string; text: string; items?: string[] }[] = [];
   const log: string[] = [];
   const statusItem = withFallback({ text: '', tooltip: '', command: undefined as string | undefined, show() {}, hide() {}, dispose() {} });
   const disposable = () => ({ dispose: () => undefined });
   const event = () => () => disposable();
-  const record = (level: string) => (text: string) => {
-    messages.push({ level, text });
-    return Promise.resolve(undefined);
+  const record = (level: string) => (text: string, ...items: { title: string }[]) => {
+    if (items.length === 0) {
+      messages.push({ level, text });
+      return Promise.resolve(undefined);
+    }
+    messages.push({ level, text, items: items.map((i) => i.title) });
+    return Promise.resolve(fake.answer(text, items));
   };
   const output = withFallback({
     name: 'synthls',
@@ -208,7 +214,8 @@ export function createFakeVscode(settings: Record<string, unknown>): FakeVscode 
     }),
     languages: withFallback({ match: (_selector: unknown, doc: FakeDocument) => (doc?.languageId === 'python' ? 10 : 0) }),
   });
-  return {
+  const fake: FakeVscode = {
+    answer: () => undefined,
     module,
     settings,
     commands,
@@ -226,6 +233,7 @@ export function createFakeVscode(settings: Record<string, unknown>): FakeVscode 
       for (const listener of configListeners) listener(event);
     },
   };
+  return fake;
 }
 
 /** Make `require('vscode')` return `fake.module` from now on in this process. */

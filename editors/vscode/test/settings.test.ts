@@ -23,7 +23,8 @@ test('defaults form the nested tree the server reads', () => {
   assert.deepEqual(tree.sandbox, { timeout: 5.0, memoryMb: 1024, parallel: 0 });
   assert.deepEqual(tree.diagnostics, { enabled: true, onChange: true, debounceMs: 500, maxFunctions: 50 });
   assert.deepEqual(tree.completion, { enabled: true, budget: 1.0 });
-  assert.deepEqual(Object.keys(tree).sort(), ['completion', 'deadline', 'diagnostics', 'embedded', 'engine', 'logLevel', 'openai', 'rounds', 'sandbox']);
+  assert.deepEqual(tree.ask, { maxQuestions: 3, ambiguous: 'ask' });
+  assert.deepEqual(Object.keys(tree).sort(), ['ask', 'completion', 'deadline', 'diagnostics', 'embedded', 'engine', 'logLevel', 'openai', 'rounds', 'sandbox']);
 });
 
 test('user values replace defaults and an empty base URL means "not set"', () => {

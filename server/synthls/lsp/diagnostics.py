@@ -1,5 +1,7 @@
 """Failing examples as diagnostics, and the code lenses that summarise them.
 
+Functions with a question waiting for the user also get its lenses (``synthls.lsp.pending``).
+
 Runs on open and save, and on change after a debounce (a newer edit cancels the pending run).
 Functions are checked nearest the focus first (the line of the client's last change or request:
 LSP has no viewport), a few at a time, between which other requests are answered; a run that takes
@@ -23,6 +25,7 @@ from pygls import uris
 
 from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
+from synthls.lsp.pending import question_lenses
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.collected import is_nested
 from synthls.spec.document import Document
@@ -203,7 +206,7 @@ class Checker:
             lines = {d.range.start.line: doc.line_text(d.range.start.line) for d in diagnostics}
             self.shown[uri] = (lines, diagnostics)
         self._publish(uri, diagnostics, version)
-        self._refresh_lenses()
+        self.refresh_lenses()
         return diagnostics
 
     def set_focus(self, uri: str, line: int) -> None:
@@ -284,7 +287,7 @@ class Checker:
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
-    def _refresh_lenses(self) -> None:
+    def refresh_lenses(self) -> None:
         caps = self.ls.client_capabilities.workspace
         if caps and caps.code_lens and caps.code_lens.refresh_support:
             self.ls.workspace_code_lens_refresh(None)
@@ -313,4 +316,4 @@ class Checker:
                     arguments=[uri, t.def_line],
                 )
             out.append(types.CodeLens(range=rng, command=cmd))
-        return out
+        return out + question_lenses(self.ls, uri, doc)

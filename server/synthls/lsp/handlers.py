@@ -9,6 +9,7 @@ from lsprotocol import types
 
 from synthls.lsp import actions, completion
 from synthls.lsp.convert import apply_changes
+from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
 from synthls.spec.document import Document
 
@@ -18,6 +19,7 @@ COMMANDS = (
     "synthls.generateFromComment",
     "synthls.checkFile",
     "synthls.sandboxStatus",
+    ANSWER_COMMAND,
 )
 
 
@@ -78,6 +80,7 @@ def build() -> SynthServer:
         uri = params.text_document.uri
         ls.docs.pop(uri, None)
         ls.checker.forget(uri)
+        ls.questions.forget(uri)
 
     @ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -117,6 +120,11 @@ def build() -> SynthServer:
     @ls.command("synthls.generateFromComment")
     async def from_comment(ls: SynthServer, uri: str, line: int) -> dict[str, Any]:
         return await ls.jobs.run(uri, line, "comment")
+
+    @ls.command(ANSWER_COMMAND)
+    async def answer(ls: SynthServer, uri: str, line: int, call: str, value: str) -> dict[str, Any]:
+        """A code lens' answer to a pending question: resume with it (see synthls.lsp.pending)."""
+        return await ls.jobs.run(uri, line, "answer", (str(call), str(value)))
 
     @ls.command("synthls.checkFile")
     async def check_file(ls: SynthServer, uri: str) -> dict[str, Any]:

@@ -5,25 +5,36 @@ again in the current text (``spec.relocate``): if its own lines are unchanged, t
 onto the current version (so two syntheses in one file both land, and typing elsewhere is kept);
 if the function itself changed, the result is refused with a message and nothing typed is lost.
 Edits of one document are applied one at a time. Identical concurrent requests share one run.
+
+When several behaviours pass the examples the user is asked (``synthls.lsp.ask``); the answers
+become doctest examples in the same edit as the body. An unanswered question is kept with its
+outcome (``synthls.lsp.pending``); ``synthls.answer`` resumes it from the candidates found.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from synthls.lsp.ask import ClientAsk, KnownAnswers, can_ask
 from synthls.lsp.edits import Replacement, rebased_edit
+from synthls.lsp.pending import Pending, Replay, function_fingerprint, function_key
 from synthls.lsp.progress import Progress, cancellable
 from synthls.spec.comments import comment_at
+from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
+from synthls.spec.model import Example, FunctionTarget
 from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
+from synthls.synth.ambiguity import Question
+from synthls.synth.base import Synthesizer
 from synthls.synth.comment import comment_job
-from synthls.synth.jobs import no_examples_message, synthesize_target
+from synthls.synth.jobs import SynthReport, no_examples_message, synthesize_target
+from synthls.synth.loop import Ask
 from synthls.synth.program import body_replacement
 
 if TYPE_CHECKING:
@@ -31,29 +42,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
+Key = tuple[str, int, str, int | None, tuple[str, ...]]
 MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
 
 
 class Jobs:
     def __init__(self, ls: SynthServer) -> None:
         self.ls = ls
-        self.running: dict[tuple[str, int, str, int | None], asyncio.Future[Result]] = {}
-        self.waiters: dict[tuple[str, int, str, int | None], int] = {}
+        self.running: dict[Key, asyncio.Future[Result]] = {}
+        self.waiters: dict[Key, int] = {}
         self.apply_locks: dict[str, asyncio.Lock] = {}
 
     def cancel_all(self) -> None:
         for fut in list(self.running.values()):
             fut.cancel()
 
-    async def run(self, uri: str, line: int, kind: str) -> Result:
+    async def run(
+        self, uri: str, line: int, kind: str, answer: tuple[str, str] | None = None
+    ) -> Result:
+        """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question."""
         doc = self.ls.docs.get(uri)
         if doc is None:
             return self._refuse(f"synthls: {uri} is not open in the editor")
-        key = (uri, line, kind, doc.version)
+        key: Key = (uri, line, kind, doc.version, answer or ())
         shared = self.running.get(key)
         coalesced = shared is not None
         if shared is None:
-            shared = asyncio.ensure_future(self._work(uri, doc, line, kind))
+            shared = asyncio.ensure_future(self._work(uri, doc, line, kind, answer))
             self.running[key] = shared
             self.waiters[key] = 0
             shared.add_done_callback(
@@ -73,25 +88,38 @@ class Jobs:
         self.ls.message(text, kind)
         return {"applied": False, "message": text}
 
-    async def _work(self, uri: str, doc: Document, line: int, kind: str) -> Result:
-        version, text = doc.version, doc.text
+    def _target(
+        self, uri: str, doc: Document, line: int, kind: str, answer: tuple[str, str] | None
+    ) -> tuple[FunctionTarget, Anchor, Pending | None] | str:
+        """What the job works on (and the question it answers), or why there is nothing."""
+        if kind == "answer":
+            found = self.ls.questions.find(uri, doc, line)
+            if found is None or answer is None or found[1].question.call != answer[0]:
+                return f"synthls: no question waits for an answer at line {line + 1}"
+            target, pending = found
+            return target, anchor_of(doc, target.span, target.def_line), pending
         if kind == "comment":
             comment = comment_at(doc, line)
             if comment is None:
-                return self._refuse(f"synthls: no comment at line {line + 1}")
+                return f"synthls: no comment at line {line + 1}"
             edit_job = comment_job(doc, comment)
             if isinstance(edit_job, str):
-                return self._refuse(edit_job)
-            target = edit_job
-            anchor = anchor_of(
-                doc, target.span, target.def_line if comment.inside_function else None
-            )
-        else:
-            found = function_at(doc, line)
-            if found is None or (kind == "synthesize" and not found.is_stub):
-                return self._refuse(f"synthls: no stub function at line {line + 1}")
-            target = found
-            anchor = anchor_of(doc, target.span, target.def_line)
+                return edit_job
+            inside = edit_job.def_line if comment.inside_function else None
+            return edit_job, anchor_of(doc, edit_job.span, inside), None
+        function = function_at(doc, line)
+        if function is None or (kind == "synthesize" and not function.is_stub):
+            return f"synthls: no stub function at line {line + 1}"
+        return function, anchor_of(doc, function.span, function.def_line), None
+
+    async def _work(
+        self, uri: str, doc: Document, line: int, kind: str, answer: tuple[str, str] | None
+    ) -> Result:
+        version, text = doc.version, doc.text
+        located = self._target(uri, doc, line, kind, answer)
+        if isinstance(located, str):
+            return self._refuse(located)
+        target, anchor, pending = located
         engine = self.ls.settings.engine
         if not target.spec.examples and engine == "embedded":
             return self._refuse(no_examples_message(target.spec.name))
@@ -101,17 +129,19 @@ class Jobs:
         token = progress.cancel_future()
         if token is not None and me is not None:  # window/workDoneProgress/cancel stops the work
             token.add_done_callback(lambda f: me.cancel() if f.cancelled() else None)
-        progress.report(f"searching with the {engine} engine")
+        asker = ClientAsk(self.ls, progress.report) if can_ask(self.ls) else None
+        engines, ask = self._resume(pending, answer, asker, progress.report)
         try:
             sandbox = await self.ls.sandbox()
             report = await synthesize_target(
                 text,
                 target,
-                self.ls.engines(),
+                engines,
                 sandbox,
                 self.ls.settings,
                 progress.report,
                 allow_unverified=engine != "embedded",
+                ask=ask,
             )
         except asyncio.CancelledError:
             progress.end("cancelled")
@@ -123,10 +153,16 @@ class Jobs:
                 )
             raise
         progress.end("done")
+        if pending is not None:
+            self.ls.questions.drop(uri, pending.key)
+        if report.status == "ambiguous" and report.body is None:
+            kind = pending.kind if pending is not None else kind
+            return self._ambiguous(uri, text, target, kind, report, asker)
         if report.body is None:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
-        outcome = await self._apply(uri, target, anchor, self._parts(text, target, report.body))
+        parts = self._parts(text, target, report.body, report.answers)
+        outcome = await self._apply(uri, target, anchor, parts)
         if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
@@ -141,14 +177,71 @@ class Jobs:
             "status": report.status,
             "message": report.message,
             "body": report.body,
+            "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
             "version": edit_version,  # the document version the edit was made for
             "rebased": edit_version != version,
         }
 
-    def _parts(self, text: str, target: FunctionTarget, body: str) -> list[Replacement]:
-        """What the result changes, in the snapshot's coordinates (one versioned edit)."""
+    def _parts(
+        self, text: str, target: FunctionTarget, body: str, answers: Sequence[Example] = ()
+    ) -> list[Replacement]:
+        """What the result changes, in the snapshot's coordinates (one versioned edit): the body
+        and, when questions were answered, the docstring with the answers as examples."""
         newline = "\r\n" if "\r\n" in text else "\n"
-        return [Replacement(target.body_span, body_replacement(target, body, newline))]
+        parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
+        if answers:
+            try:
+                span, docstring = add_examples(text, target, answers)
+            except ValueError as exc:  # e.g. examples in # comments: no docstring to grow
+                log.info("the answers stay out of the docstring: %s", exc)
+            else:
+                parts.insert(0, Replacement(span, docstring))
+        return parts
+
+    def _resume(
+        self,
+        pending: Pending | None,
+        answer: tuple[str, str] | None,
+        asker: ClientAsk | None,
+        report: Callable[[str], None],
+    ) -> tuple[list[Synthesizer], Ask | None]:
+        """The engines and the ``ask`` of a run: a new search, or the pending one's candidates."""
+        if pending is None or answer is None:
+            report(f"searching with the {self.ls.settings.engine} engine")
+            return self.ls.engines(), asker
+        report(f"{answer[0]} → {answer[1]}: continuing with the candidates found")
+        known = {**pending.known_answers(), answer[0]: answer[1]}
+        return [Replay(pending.outcome)], KnownAnswers(known, asker)
+
+    def _ambiguous(
+        self,
+        uri: str,
+        text: str,
+        target: FunctionTarget,
+        kind: str,
+        report: SynthReport,
+        asker: ClientAsk | None,
+    ) -> Result:
+        """Nothing inserted: keep the question for the code lens, unless the user said none fits."""
+        outcome = report.outcome
+        question = outcome.ambiguity.question if outcome and outcome.ambiguity else None
+        result: Result = {"applied": False, "status": "ambiguous", "message": report.message}
+        if outcome is None or question is None or self.ls.settings.ask.ambiguous == "never":
+            return {**result, **self._refuse(f"synthls: {report.message}")}
+        result["question"] = {"call": question.call, "choices": list(question.choices)}
+        if asker is not None and asker.rejected == question:
+            return {**result, **self._refuse(_none_fits(report, question), types.MessageType.Info)}
+        item = Pending(
+            function_key(target), function_fingerprint(text, target), question, outcome, kind
+        )
+        self.ls.questions.put(uri, item)
+        self.ls.checker.refresh_lenses()
+        self.ls.message(
+            f"synthls: {report.message}. Choose what {question.call} should return in the code "
+            "lens above the function.",
+            types.MessageType.Info,
+        )
+        return result
 
     async def _apply(
         self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
@@ -176,3 +269,10 @@ class Jobs:
                 if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:
                     return result.applied, sent
             return False, sent
+
+
+def _none_fits(report: SynthReport, question: Question) -> str:
+    return (
+        f"synthls: {report.message}. None of the answers fits: add the expected result as an "
+        f"example (>>> {question.call}) to the docstring and synthesize again."
+    )

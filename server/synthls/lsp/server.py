@@ -69,9 +69,11 @@ class SynthServer(LanguageServer):
         self.completions: dict[str, asyncio.Future[SynthReport]] = {}
         from synthls.lsp.diagnostics import Checker
         from synthls.lsp.jobs import Jobs
+        from synthls.lsp.pending import Questions
 
         self.checker = Checker(self)
         self.jobs = Jobs(self)
+        self.questions = Questions()
 
     # -- settings ------------------------------------------------------------------------------
     def configure(self, raw: Any) -> None:

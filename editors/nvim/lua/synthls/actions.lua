@@ -31,9 +31,14 @@ function M.client_for(bufnr)
 end
 
 --- Ask the server to run `command` (a Command table); `done(err, result)`.
+--- An ambiguous result inserted nothing: its question waits in code lenses above the function
+--- (run them with `vim.lsp.codelens.run()`), so they are fetched right away.
 function M.execute(client, command, bufnr, done)
   local params = { command = command.command, arguments = command.arguments }
   compat.request(client, "workspace/executeCommand", params, function(err, result)
+    if type(result) == "table" and result.status == "ambiguous" then
+      compat.refresh_codelens(bufnr)
+    end
     done(err, result)
   end, bufnr)
 end

@@ -100,6 +100,17 @@ function M.start(config, bufnr)
   return id
 end
 
+--- Fetch and show the code lenses of `bufnr` (0.10+ takes the buffer; older ones refresh the
+--- current buffer, so the call runs in `bufnr`).
+function M.refresh_codelens(bufnr)
+  if vim.fn.has("nvim-0.10") == 1 then
+    return vim.lsp.codelens.refresh({ bufnr = bufnr })
+  end
+  vim.api.nvim_buf_call(bufnr, function()
+    vim.lsp.codelens.refresh()
+  end)
+end
+
 --- Diagnostics of `client_name` on 0-based `line`, in LSP form for a code action context.
 function M.line_diagnostics(bufnr, line, source)
   local out = {}

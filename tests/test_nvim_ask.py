@@ -1,0 +1,75 @@
+"""Headless Neovim answers synthls' question about ambiguous examples (tests/test_nvim.py style).
+
+A scripted OpenAI-compatible server (tests/fake_openai.py) returns three bodies that pass the
+fixture's two examples and differ elsewhere, so the real server asks. Neovim shows
+``window/showMessageRequest`` through ``vim.ui.select`` (0.10+) or ``inputlist()`` (0.7-0.9); the
+driver (editors/nvim/test/drive.lua) overrides both to pick the first answer, or to dismiss the question and then answer through the
+code lens with the stock ``vim.lsp.codelens.run()``. The file must end with the answer as a new
+doctest example and a body that passes all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.test_nvim import REAL, assert_no_server_complaints, doctest_passes, drive, nvim
+
+pytestmark = [pytest.mark.nvim, pytest.mark.e2e]
+__all__ = ["nvim"]  # the fixture, parametrized over the Neovim binaries
+
+BODIES = (
+    "return a / b if b else 0.0",
+    "return a - b - 1.0",
+    "return a / b / (b - 2) if b else 0.0",
+)
+SETTINGS = {"engine": "openai", "rounds": 1, "openai": {"candidates": 3}}
+
+
+def run(nvim: str, tmp_path: Path, scenario: str) -> tuple[Path, dict[str, object]]:
+    with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % len(BODIES)]))]) as server:
+        return drive(
+            nvim,
+            tmp_path,
+            "ambiguous_div.py",
+            scenario,
+            REAL,
+            SYNTHLS_TEST_SETTINGS=json.dumps(SETTINGS),
+            OPENAI_BASE_URL=server.url,
+            OPENAI_API_KEY="k",
+        )
+
+
+def assert_example_and_body(path: Path, call: str, answer: str) -> None:
+    text = path.read_text()
+    assert f"    >>> {call}\n    {answer}\n" in text, text
+    assert sum(f"    {body}\n" in text for body in BODIES) == 1, text
+    result = doctest_passes(path)
+    assert result.returncode == 0, text + result.stdout
+
+
+def test_question_answered_in_neovim_becomes_an_example(nvim: str, tmp_path: Path) -> None:
+    path, record = run(nvim, tmp_path, "ask")
+    assert_no_server_complaints(record)
+    [question] = record["questions"]  # type: ignore[misc]
+    prompt, titles = question["prompt"], question["titles"]
+    call = prompt.split("`")[1]
+    assert prompt == f"What should `{call}` return? (3 behaviours pass the examples)"
+    assert titles[-1] == "None of these" and len(titles) == 4
+    assert_example_and_body(path, call, titles[0])
+    assert record["lines"] == path.read_text().splitlines()
+
+
+def test_dismissed_question_is_answered_through_the_code_lens(nvim: str, tmp_path: Path) -> None:
+    path, record = run(nvim, tmp_path, "ask_lens")
+    assert len(record["questions"]) == 1  # type: ignore[arg-type]
+    assert record["action_result"]["status"] == "ambiguous"  # type: ignore[index]
+    uri, line, call, answer = record["lens_answer"]  # type: ignore[misc]
+    assert line == 0 and uri.endswith("ambiguous_div.py")
+    assert record["lens_choices"][0].startswith(  # type: ignore[index]
+        f"synthls: 3 behaviours pass — choose {call}: "
+    )
+    assert_example_and_body(path, call, answer)
