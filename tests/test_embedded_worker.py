@@ -70,13 +70,12 @@ async def test_propose_streams_candidates_and_skips_tried_bodies() -> None:
     synth: Synthesizer = engine  # it implements the shared protocol
     assert synth.name == "embedded"
     first = await collect(engine, UNIQUE, [])
-    assert [c.engine for c in first] == ["embedded", "embedded"]
+    assert first and all(c.engine == "embedded" for c in first)
     assert all(0 < c.weight < 1 for c in first)  # the plausibility weight reaches the loop
-    assert first[0].weight >= first[1].weight  # the simplest is the most plausible
+    assert [c.weight for c in first] == sorted((c.weight for c in first), reverse=True)
     tried = [Feedback(first[0], RunResult(status="ok"))]
     again = await collect(engine, UNIQUE, tried)
     assert again and first[0].body not in [c.body for c in again]
-    assert again[0].body == first[1].body
 
 
 async def test_no_usable_examples_yields_nothing() -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.values import small_enough
 
-ALPHA = 0.35  # weight = exp(-ALPHA * cost): a cost gap of 4 makes a weight ratio of about 4
+ALPHA = 0.7  # weight = exp(-ALPHA * cost): a cost gap of 2 makes a weight ratio of about 4
 CALL_SECONDS = 0.05  # longest one probe call may run
 MUTATIONS = 6  # mutations per argument
 _TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": list, "tuple": tuple}

@@ -40,6 +40,7 @@ UNUSED_PENALTY = 3  # cost added per parameter a solution ignores
 MAGIC_PENALTY = 5  # cost added per constant (other than 0, 1, '', ' ') the docstring did not name
 EXPR_SHARE = 0.75  # share of the budget for expressions when templates may still help
 MAX_COST = 40
+FAR_BEHIND = 0.25  # a body weighing less than this share of the best one offered is not offered
 RECURRENCE_LEVEL = 5  # the expression level after which recurrences are tried
 
 OnFound = Callable[[str, float], None]  # a body and its plausibility weight
@@ -70,6 +71,7 @@ class Search:
         self.parts = Parts(problem.outputs)
         self.found: list[str] = []
         self.refused: set[str] = set()
+        self.best_weight = 0.0  # of the bodies offered so far
         self.behaviours: set[tuple[str, ...]] = set()  # results on neighbouring inputs, offered
         self.pending: list[tuple[int, int, str]] = []
         self.varying = varying(problem)
@@ -175,9 +177,13 @@ class Search:
             self.behaviours.add(sig)
         elif body in self.exclude:
             return
+        w = weight(cost)
+        if not self.problem.condition and w < self.best_weight * FAR_BEHIND:
+            return  # far less plausible than a body already offered: it cannot make it doubtful
+        self.best_weight = max(self.best_weight, w)
         self.found.append(body)
         if self.on_found is not None:
-            self.on_found(body, weight(cost))
+            self.on_found(body, w)
         if len(self.found) >= self.max:
             raise Enough
 
