@@ -115,13 +115,13 @@ def test_literal_comparison() -> None:
 
 def test_answer_becomes_a_doctest_example_with_the_programs_repr() -> None:
     q = Question("safe_div", "safe_div(2, 4)", ("0.5", "-1.0"), 2, 0)
-    assert answer_example(q, " 0.50 ").want == "0.5"
+    assert answer_example(q, " 0.50 ").want == "0.5\n"
     ex = answer_example(q, "1/2")  # not a literal: kept as typed
-    assert ex.source == "safe_div(2, 4)" and ex.want == "1/2"
+    assert ex.source == "safe_div(2, 4)" and ex.want == "1/2\n"
     typed = answer_example(q, "'x'  ")
-    assert typed.want == "'x'"
+    assert typed.want == "'x'\n"
     none = answer_example(q, "None")
-    assert (none.source, none.want) == ("safe_div(2, 4) is None", "True")
+    assert (none.source, none.want) == ("safe_div(2, 4) is None", "True\n")
 
 
 def test_with_answer_gives_each_attempt_a_verdict_from_its_probe() -> None:

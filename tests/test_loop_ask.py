@@ -86,7 +86,7 @@ async def test_the_answer_picks_the_body_and_becomes_an_example() -> None:
     assert question.function == "safe_div" and question.behaviours == 2
     [answer] = outcome.answers
     assert answer.source == question.call
-    assert answer.want == repr(eval(question.call, {"safe_div": truth}))
+    assert answer.want == repr(eval(question.call, {"safe_div": truth})) + "\n"
     assert outcome.result is not None and outcome.result.passed == 3
     assert outcome.ambiguity is not None and outcome.ambiguity.behaviours == 1
     assert outcome.reason.endswith("(s, round 1); 1 answer kept as examples")
@@ -122,7 +122,7 @@ async def test_an_answer_no_candidate_gives_starts_a_round_with_the_new_example(
     [question] = oracle.questions
     assert len(spec_seen) >= 2 and len(spec_seen[1].examples) == 3
     assert spec_seen[1].examples[-1].source == question.call
-    assert runner.programs[-1].examples[-1].want == "12345.0"
+    assert runner.programs[-1].examples[-1].want == "12345.0\n"
     assert outcome.status == "failed" and outcome.candidate is None  # nobody gives 12345.0
     assert "(best passes 2 of 3)" in outcome.reason and len(outcome.answers) == 1
 

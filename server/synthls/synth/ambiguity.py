@@ -122,9 +122,10 @@ def answer_example(question: Question, answer: str) -> Example:
             break
     else:
         text = _canonical(text)
+    # a want ends with its newline, as the extractor gives it (doctest compares the whole text)
     if text == "None":
-        return Example(source=f"{question.call} is None", want="True", line=-1)
-    return Example(source=question.call, want=text, line=-1)
+        return Example(source=f"{question.call} is None", want="True\n", line=-1)
+    return Example(source=question.call, want=text + "\n", line=-1)
 
 
 def _canonical(text: str) -> str:
