@@ -16,6 +16,7 @@ import pytest
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
+from synthls.synth.base import Candidate
 from synthls.synth.loop import Outcome, synthesize
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.test_loop import FakeRunner, Scripted, openai_engine
@@ -214,3 +215,29 @@ def test_after_an_answer_the_earlier_ranking_decides_among_the_survivors() -> No
     assert (
         prior[1] == "passes 1/1 examples; the first of the earlier ranking that gives the answers"
     )
+
+
+class Weighted:
+    """An enumerative engine's stream: bodies with their plausibility weights."""
+
+    name = "embedded"
+    uses_feedback = False
+
+    def __init__(self, *bodies: tuple[str, float]) -> None:
+        self.bodies = bodies
+
+    async def propose(self, spec: Spec, feedback: Sequence[Any]) -> Any:
+        for body, weight in self.bodies:
+            await asyncio.sleep(0)
+            yield Candidate(body, self.name, weight=weight)
+
+
+async def test_a_verified_body_is_of_the_dominant_behaviour() -> None:
+    # the light body agrees with the heavy one except where b is 0 and a is large: it agrees
+    # with more of the others' weight than the heavy one does, which must not make it win
+    light = "return a / b if b else (0.0 if a < 5 else 1.0)"
+    outcome = await run([Weighted((RIGHT, 0.8), (light, 0.2))])
+    amb = outcome.ambiguity
+    assert amb is not None and amb.behaviours == 2 and not amb.ambiguous
+    assert outcome.status == "verified"
+    assert outcome.candidate is not None and outcome.candidate.body == RIGHT
