@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from synthls.spec.model import Example, FunctionTarget, Span
+from synthls.spec.text import offset_of
 
 _PREFIX = re.compile(r"^[rRbBuUfF]*")
 
@@ -24,8 +25,8 @@ def add_examples(
     span = target.docstring_span
     if span is None:
         raise ValueError(f"{target.spec.name}: no docstring to add the examples to")
-    start = _offset(text, span.start.line, span.start.col)
-    end = _offset(text, span.end.line, span.end.col)
+    start = offset_of(text, span.start.line, span.start.col)
+    end = offset_of(text, span.end.line, span.end.col)
     literal = text[start:end]
     newline = "\r\n" if "\r\n" in literal or "\r\n" in text else "\n"
     prefix = _PREFIX.match(literal)
@@ -89,13 +90,3 @@ def _insert_after(lines: list[str], target: FunctionTarget, first: int) -> int |
     if index < 0:
         return None
     return min(index, len(lines) - 2) if len(lines) > 1 else None
-
-
-def _offset(text: str, line: int, col: int) -> int:
-    pos = 0
-    for _ in range(line):
-        nl = text.find("\n", pos)
-        if nl < 0:
-            return len(text)
-        pos = nl + 1
-    return pos + col

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
+from synthls.synth.ambiguity import Ambiguity, behaviours
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.select import Scored, choose
 
@@ -146,3 +147,30 @@ def progress_line(
 
 def passing(attempts: Sequence[Attempt]) -> list[Scored]:
     return [Scored(a.candidate, a.result) for a in attempts if a.result.all_passed]
+
+
+def from_heaviest(
+    attempts: Sequence[Attempt], n: int, picked: Picked, amb: Ambiguity | None
+) -> Picked:
+    """The pick, from the heaviest behaviour when the verdict is about it.
+
+    "Verified" says one behaviour carries the weight; the body inserted must be of that
+    behaviour, not a candidate that merely agrees in part with many. The same holds for an
+    embedded-only pool even when ambiguous: its weights are the engine's plausibility, so the
+    heaviest behaviour is its best guess (model samples keep the agreement ranking there).
+    """
+    if amb is None:
+        return picked
+    pool = passing(attempts)
+    groups = behaviours(pool)
+    embedded_only = all(s.candidate.engine == "embedded" for s in pool)
+    if not groups or (amb.ambiguous and not embedded_only):
+        return picked
+    if len(groups) > 1 and groups[0][1] == groups[1][1]:
+        return picked  # a tie: no behaviour is heavier
+    top = {id(pool[i].candidate) for i in groups[0][2]}
+    if id(picked[0].candidate) in top:
+        return picked
+    members = [a for a in attempts if id(a.candidate) in top]
+    better = pick(members, n)
+    return better if better is not None else picked

@@ -23,9 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
 
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example, Spec
@@ -34,7 +33,6 @@ from synthls.synth.ambiguity import (
     Question,
     analyse,
     answer_example,
-    behaviours,
     with_answer,
 )
 from synthls.synth.attempts import (
@@ -42,57 +40,26 @@ from synthls.synth.attempts import (
     Picked,
     failure_reason,
     feedback_from,
+    from_heaviest,
     parses,
     passing,
     pick,
     progress_line,
-    rank,
     usable,
 )
 from synthls.synth.base import Candidate, Feedback, Synthesizer
 from synthls.synth.inputs import generate_inputs
+from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
+from synthls.synth.outcome import Ask as Ask
+from synthls.synth.outcome import Outcome as Outcome
+from synthls.synth.outcome import Policy as Policy
+from synthls.synth.outcome import Progress as Progress
+from synthls.synth.outcome import Runner as Runner
+from synthls.synth.outcome import Status as Status
 
 log = logging.getLogger(__name__)
 
 SETTLE = 3.0  # seconds the other candidates get once one passes
-
-
-class Runner(Protocol):
-    async def run(self, program: Program) -> RunResult: ...
-
-
-Status = Literal["verified", "ambiguous", "failed", "unverified"]
-Ask = Callable[[Question], Awaitable[str | None]]  # the answer as a literal; None: dismissed
-Policy = Literal["insert", "ask", "never"]  # what to do with an ambiguous result
-POLICIES: tuple[Policy, ...] = ("insert", "ask", "never")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """``candidate`` is the best guess for "ambiguous" too; callers insert it only when the
-    policy is "insert". ``answers``: one example per answered question, for the docstring."""
-
-    status: Status
-    candidate: Candidate | None
-    result: RunResult | None
-    reason: str
-    attempts: tuple[Attempt, ...] = ()
-    rounds: int = 0
-    errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
-    ambiguity: Ambiguity | None = None  # after the answers: the state that remains
-    answers: tuple[Example, ...] = ()
-
-    @property
-    def verified(self) -> bool:
-        return self.status == "verified"
-
-    @property
-    def best(self) -> Attempt | None:
-        ranked = sorted(self.attempts, key=rank)
-        return ranked[0] if ranked else None
-
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -345,31 +312,6 @@ def _outcome(
     )
 
 
-def _from_heaviest(run: _Run, picked: Picked, amb: Ambiguity | None) -> Picked:
-    """The pick, from the heaviest behaviour when the verdict is about it.
-
-    "Verified" says one behaviour carries the weight; the body inserted must be of that
-    behaviour, not a candidate that merely agrees in part with many. The same holds for an
-    embedded-only pool even when ambiguous: its weights are the engine's plausibility, so the
-    heaviest behaviour is its best guess (model samples keep the agreement ranking there).
-    """
-    if amb is None:
-        return picked
-    pool = passing(run.attempts)
-    groups = behaviours(pool)
-    embedded_only = all(s.candidate.engine == "embedded" for s in pool)
-    if not groups or (amb.ambiguous and not embedded_only):
-        return picked
-    if len(groups) > 1 and groups[0][1] == groups[1][1]:
-        return picked  # a tie: no behaviour is heavier
-    top = {id(pool[i].candidate) for i in groups[0][2]}
-    if id(picked[0].candidate) in top:
-        return picked
-    members = [a for a in run.attempts if id(a.candidate) in top]
-    better = pick(members, len(run.spec.examples))
-    return better if better is not None else picked
-
-
 def _success(
     run: _Run,
     picked: Picked,
@@ -377,7 +319,7 @@ def _success(
     amb: Ambiguity | None,
     answers: Sequence[Example],
 ) -> Outcome:
-    picked = _from_heaviest(run, picked, amb)
+    picked = from_heaviest(run.attempts, len(run.spec.examples), picked, amb)
     attempt, why, _ = picked
     if not run.spec.examples:
         reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"

@@ -5,17 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from synthls.spec.model import FunctionTarget, Span
-
-
-def offset_of(text: str, line: int, col: int) -> int:
-    """Index into ``text`` of a (line, column) position; columns count code points."""
-    pos = 0
-    for _ in range(line):
-        nl = text.find("\n", pos)
-        if nl < 0:
-            return len(text)
-        pos = nl + 1
-    return pos + col
+from synthls.spec.text import offset_of as offset_of  # re-exported: callers edit text
 
 
 def replace_span(text: str, span: Span, new: str) -> str:
