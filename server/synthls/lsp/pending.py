@@ -124,6 +124,8 @@ class Replay:
 
     name = "replay"
     uses_feedback = False
+    needs_examples = True  # it replays candidates that passed the examples
+    votes_once_per_behaviour = False  # (read by candidate: each keeps its own engine's rule)
 
     def __init__(self, outcome: Outcome) -> None:
         seen: set[str] = set()

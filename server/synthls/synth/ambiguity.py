@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
+from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.select import Scored
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
-ENUMERATIVE = frozenset({"embedded"})  # engines whose candidates are spellings, not samples
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -229,8 +229,9 @@ def _w(s: Scored) -> float:
 
 
 def _weight(pool: Sequence[Scored], members: list[int]) -> float:
-    """Samples add up; an enumerative engine's spellings of one behaviour count once (max)."""
+    """Samples add up; the spellings of one behaviour from an engine that votes once per
+    behaviour (the enumerative search) count once (max)."""
     by_engine: dict[str, list[float]] = {}
     for i in members:
         by_engine.setdefault(pool[i].candidate.engine, []).append(_w(pool[i]))
-    return sum(max(ws) if e in ENUMERATIVE else sum(ws) for e, ws in by_engine.items())
+    return sum(max(ws) if votes_once_per_behaviour(e) else sum(ws) for e, ws in by_engine.items())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import Ambiguity, behaviours
 from synthls.synth.base import Candidate, Feedback
+from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.select import Scored, choose
 
 FEEDBACK_SIZE = 3  # candidates sent back per round
@@ -44,8 +45,9 @@ def usable(a: Attempt) -> bool:
     return not a.candidate.note and a.result.status == "ok"
 
 
-def one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
-    """Keep the heaviest (then simplest) of ``engine``'s candidates per behaviour.
+def one_per_behaviour(attempts: list[Attempt]) -> list[Attempt]:
+    """Keep the heaviest (then simplest) candidate per behaviour of each engine that votes once
+    per behaviour (``synthls.synth.engines.votes_once_per_behaviour``).
 
     An enumerative engine's programs are not independent samples: ten spellings of one program
     must not outvote another program. Independent (model) samples keep their votes.
@@ -56,15 +58,17 @@ def one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
         body = a.candidate.body
         return (-a.candidate.weight, len(body.splitlines()), len(body))
 
+    once = {e for e in {a.candidate.engine for a in attempts} if votes_once_per_behaviour(e)}
     for a in attempts:
-        if a.candidate.engine != engine:
+        if a.candidate.engine not in once:
             continue
-        key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
+        examples = tuple((r.status, r.got) for r in a.result.examples)
+        key = (a.candidate.engine, examples, a.result.probes)
         kept = best.get(key)
         if kept is None or rank(a) < rank(kept):
             best[key] = a
     keep = {id(a) for a in best.values()}
-    return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
+    return [a for a in attempts if a.candidate.engine not in once or id(a) in keep]
 
 
 Picked = tuple["Attempt", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
@@ -78,9 +82,7 @@ def pick(attempts: Sequence[Attempt], n: int, prior: Sequence[Candidate] = ()) -
     passes every example wins, so the agreement of candidates an answer ruled out still counts
     among the ones it kept.
     """
-    pool = one_per_behaviour(
-        [a for a in attempts if (a.result.all_passed if n else usable(a))], "embedded"
-    )
+    pool = one_per_behaviour([a for a in attempts if (a.result.all_passed if n else usable(a))])
     if not pool:
         return None
     kept = {(a.candidate.body, a.candidate.engine): a for a in pool}
@@ -155,16 +157,17 @@ def from_heaviest(
     """The pick, from the heaviest behaviour when the verdict is about it.
 
     "Verified" says one behaviour carries the weight; the body inserted must be of that
-    behaviour, not a candidate that merely agrees in part with many. The same holds for an
-    embedded-only pool even when ambiguous: its weights are the engine's plausibility, so the
-    heaviest behaviour is its best guess (model samples keep the agreement ranking there).
+    behaviour, not a candidate that merely agrees in part with many. The same holds, even when
+    ambiguous, for a pool of candidates from engines that vote once per behaviour: their weights
+    are the engines' plausibility, so the heaviest behaviour is the best guess (model samples
+    keep the agreement ranking there).
     """
     if amb is None:
         return picked
     pool = passing(attempts)
     groups = behaviours(pool)
-    embedded_only = all(s.candidate.engine == "embedded" for s in pool)
-    if not groups or (amb.ambiguous and not embedded_only):
+    searched_only = all(votes_once_per_behaviour(s.candidate.engine) for s in pool)
+    if not groups or (amb.ambiguous and not searched_only):
         return picked
     if len(groups) > 1 and groups[0][1] == groups[1][1]:
         return picked  # a tie: no behaviour is heavier

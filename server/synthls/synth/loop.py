@@ -4,7 +4,7 @@ Engines run concurrently and stream candidates; each candidate is validated in t
 arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.select``
 can compare candidates by behaviour). When no candidate passes every example, the best few go back
 to the engines for another round, up to ``rounds`` or the deadline (an engine whose
-``uses_feedback`` attribute is False is asked only in the first round). Once some candidate
+``uses_feedback`` is False is asked only in the first round). Once some candidate
 passes, the others get ``settle`` more seconds, so with several engines a verified answer from
 either wins and the more readable one is preferred when both pass in time.
 
@@ -47,7 +47,7 @@ from synthls.synth.attempts import (
     progress_line,
     usable,
 )
-from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.base import Candidate, EngineError, Feedback, Synthesizer
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
@@ -130,7 +130,7 @@ class _Run:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # EngineError: a user-facing reason; anything else: a bug
-            if not getattr(exc, "user_facing", False):
+            if not isinstance(exc, EngineError):
                 log.exception("engine %s failed", engine.name)
             self.errors[engine.name] = str(exc) or type(exc).__name__
         finally:
@@ -247,7 +247,7 @@ class _Search:
         progress: Progress | None,
     ) -> Picked | None:
         while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
-            active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
+            active = [e for e in engines if self.fresh or e.uses_feedback]
             if self.left <= 0 or not active:
                 return None
             if time.monotonic() >= self.end:

@@ -10,7 +10,7 @@ for tests and scripts.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from synthls.spec.model import Spec
@@ -18,6 +18,7 @@ from synthls.synth.embedded.problem import build_problem
 from synthls.synth.embedded.search import search_problem
 
 if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
+    from synthls.config import Settings
     from synthls.synth.base import Candidate, Feedback
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,13 @@ class EmbeddedSynthesizer:
     # has spent its budget, another round with the same examples finds nothing new. A new
     # example (an answered question) starts a fresh search.
     uses_feedback = False
+    needs_examples = True  # it searches against the examples: none, nothing to search for
+    # its candidates are spellings of the programs it enumerates, weighted by plausibility
+    votes_once_per_behaviour = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> EmbeddedSynthesizer:
+        return cls(budget=settings.embedded.budget, memory_mb=settings.sandbox.memory_mb)
 
     def __init__(
         self,

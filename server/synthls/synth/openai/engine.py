@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from synthls.config import OpenAISettings
+from synthls.config import OpenAISettings, Settings
 from synthls.spec.model import Spec
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.openai.clean import clean_reply
@@ -53,6 +53,12 @@ class OpenAISynthesizer:
 
     name = "openai"
     uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)
+    needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
+    votes_once_per_behaviour = False  # independent samples: agreeing ones add up
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> OpenAISynthesizer:
+        return cls(settings.openai, env)
 
     def __init__(
         self,
