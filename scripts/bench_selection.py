@@ -47,9 +47,9 @@ from synthls.sandbox.types import ExampleResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.ambiguity import DOMINANCE
-from synthls.synth.base import Candidate
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.inputs import generate_inputs
-from synthls.synth.select import Scored, choose
+from synthls.synth.select import choose
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selection_oracle import Simulated, figures, simulate
@@ -201,7 +201,7 @@ def score_some(tasks: list[Task]) -> dict[str, float]:
         oracle += any(ok)
         passing = [c for c, r in zip(ok, seen) if r.all_passed] or ok
         filt += sum(passing) / len(passing)
-        scored = [Scored(Candidate(b, "sample"), r) for b, r in zip(task.bodies, seen)]
+        scored = [Trial(Candidate(b, "sample"), r) for b, r in zip(task.bodies, seen)]
         start = time.perf_counter()
         choice = choose(scored, task.n_examples)
         select_seconds += time.perf_counter() - start

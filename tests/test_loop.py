@@ -18,7 +18,7 @@ from synthls.config import OpenAISettings
 from synthls.sandbox.types import ExampleResult, Program, RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import FakeOpenAI, Hang, PerN, Status, fenced, reply
@@ -95,9 +95,9 @@ class Scripted:
         self.rounds = list(rounds)
         self.uses_feedback = uses_feedback
         self.hang = hang
-        self.feedback: list[Sequence[Feedback]] = []
+        self.feedback: list[Sequence[Trial]] = []
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         self.feedback.append(feedback)
         bodies = self.rounds.pop(0) if self.rounds else []
         for body in bodies:
@@ -110,7 +110,7 @@ class Scripted:
 class Broken:
     name = "broken"
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         raise RuntimeError("index out of range in search")
         yield Candidate("", "broken")  # pragma: no cover
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.synth.base import Candidate
-from synthls.synth.select import Scored, choose
+from synthls.synth.base import Candidate, Trial
+from synthls.synth.select import choose
 
 
 def cand(
@@ -17,10 +17,10 @@ def cand(
     probes: tuple[str | None, ...] = (),
     status: str = "ok",
     note: str = "",
-) -> Scored:
+) -> Trial:
     examples = tuple(ExampleResult(i, "passed" if i < passed else "failed") for i in range(total))
     result = RunResult(status=status, examples=examples, probes=probes)  # type: ignore[arg-type]
-    return Scored(Candidate(body, "test", note), result)
+    return Trial(Candidate(body, "test", note), result)
 
 
 def test_nothing_usable_gives_none() -> None:
@@ -170,11 +170,11 @@ def test_common_handling_of_ignored_inputs_beats_a_shorter_body() -> None:
 
 
 def test_a_heavier_behaviour_wins_over_a_simpler_one() -> None:
-    light = Scored(
+    light = Trial(
         Candidate("return 1", "embedded", weight=0.2),
         RunResult("ok", (ExampleResult(0, "passed"),), ("1", "1")),
     )
-    heavy = Scored(
+    heavy = Trial(
         Candidate("return a / b if b else 0.0", "embedded", weight=0.9),
         RunResult("ok", (ExampleResult(0, "passed"),), ("0.5", "2.0")),
     )

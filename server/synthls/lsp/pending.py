@@ -22,7 +22,7 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Spec
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome
 from synthls.synth.program import offset_of
 
@@ -136,6 +136,6 @@ class Replay:
                 seen.add(body)
                 self.candidates.append(attempt.candidate)
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         for candidate in self.candidates:
             yield candidate

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
+from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.select import Scored
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
@@ -55,7 +55,7 @@ class Ambiguity:
         return self.question is not None and self.dominant_share < DOMINANCE
 
 
-def behaviours(pool: Sequence[Scored]) -> list[tuple[tuple[str, ...], float, list[int]]]:
+def behaviours(pool: Sequence[Trial]) -> list[tuple[tuple[str, ...], float, list[int]]]:
     """(behaviour signature on the valid inputs, weight, members) per behaviour, heaviest first.
 
     The signature keeps every input (``RAISED`` where a probe gave nothing); ``valid_inputs``
@@ -71,7 +71,7 @@ def behaviours(pool: Sequence[Scored]) -> list[tuple[tuple[str, ...], float, lis
     return out
 
 
-def valid_inputs(pool: Sequence[Scored]) -> list[int]:
+def valid_inputs(pool: Sequence[Trial]) -> list[int]:
     """Inputs on which candidates holding at least half of the weight return a value."""
     sigs = [_signature(s) for s in pool]
     total = sum(_w(s) for s in pool)
@@ -84,7 +84,7 @@ def valid_inputs(pool: Sequence[Scored]) -> list[int]:
     return valid
 
 
-def analyse(pool: Sequence[Scored], probes: Sequence[str], function: str) -> Ambiguity:
+def analyse(pool: Sequence[Trial], probes: Sequence[str], function: str) -> Ambiguity:
     """The behaviours of ``pool`` (candidates that pass every example) on ``probes``."""
     groups = behaviours(pool)
     if not groups:
@@ -104,7 +104,7 @@ def analyse(pool: Sequence[Scored], probes: Sequence[str], function: str) -> Amb
     return Ambiguity(len(groups), share, question, summary)
 
 
-def consistent(pool: Sequence[Scored], question: Question, answer: str) -> list[Scored]:
+def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
     """The candidates whose result on ``question.call`` is ``answer`` (compared as literals)."""
     return [s for s in pool if same_value(_result_at(s, question.index), answer)]
 
@@ -215,20 +215,20 @@ def _entropy(weights: Iterable[float]) -> float:
     return -sum(w / total * math.log(w / total) for w in ws if w > 0) if total else 0.0
 
 
-def _signature(s: Scored) -> tuple[str, ...]:
+def _signature(s: Trial) -> tuple[str, ...]:
     return tuple(RAISED if p is None else p for p in s.result.probes)
 
 
-def _result_at(s: Scored, index: int) -> str | None:
+def _result_at(s: Trial, index: int) -> str | None:
     probes = s.result.probes
     return probes[index] if 0 <= index < len(probes) else None
 
 
-def _w(s: Scored) -> float:
+def _w(s: Trial) -> float:
     return max(float(s.candidate.weight), 0.0)
 
 
-def _weight(pool: Sequence[Scored], members: list[int]) -> float:
+def _weight(pool: Sequence[Trial], members: list[int]) -> float:
     """Samples add up; the spellings of one behaviour from an engine that votes once per
     behaviour (the enumerative search) count once (max)."""
     by_engine: dict[str, list[float]] = {}

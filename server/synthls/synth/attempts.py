@@ -1,6 +1,6 @@
 """The attempts of one synthesis request: which to pick, which to feed back, how to report.
 
-Pure functions over ``Attempt`` (a candidate and its sandbox result), shared by the loop's rounds:
+Pure functions over ``Trial`` (a candidate and its sandbox result), shared by the loop's rounds:
 ``pick`` chooses among the attempts that pass every example (``synthls.synth.select``), with the
 enumerative engine's spellings of one behaviour reduced to the heaviest; ``feedback_from`` gives
 the best few failures back to the engines; ``failure_reason`` and ``progress_line`` say what
@@ -11,24 +11,16 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import Ambiguity, behaviours
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.select import Scored, choose
+from synthls.synth.select import choose
 
 FEEDBACK_SIZE = 3  # candidates sent back per round
 
 
-@dataclass(frozen=True)
-class Attempt:
-    candidate: Candidate
-    result: RunResult
-
-
-def rank(a: Attempt) -> tuple[int, bool, int]:
+def rank(a: Trial) -> tuple[int, bool, int]:
     return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
 
 
@@ -41,20 +33,20 @@ def parses(body: str) -> str | None:
     return None
 
 
-def usable(a: Attempt) -> bool:
+def usable(a: Trial) -> bool:
     return not a.candidate.note and a.result.status == "ok"
 
 
-def one_per_behaviour(attempts: list[Attempt]) -> list[Attempt]:
+def one_per_behaviour(attempts: list[Trial]) -> list[Trial]:
     """Keep the heaviest (then simplest) candidate per behaviour of each engine that votes once
     per behaviour (``synthls.synth.engines.votes_once_per_behaviour``).
 
     An enumerative engine's programs are not independent samples: ten spellings of one program
     must not outvote another program. Independent (model) samples keep their votes.
     """
-    best: dict[tuple[object, ...], Attempt] = {}
+    best: dict[tuple[object, ...], Trial] = {}
 
-    def rank(a: Attempt) -> tuple[float, int, int]:
+    def rank(a: Trial) -> tuple[float, int, int]:
         body = a.candidate.body
         return (-a.candidate.weight, len(body.splitlines()), len(body))
 
@@ -71,10 +63,10 @@ def one_per_behaviour(attempts: list[Attempt]) -> list[Attempt]:
     return [a for a in attempts if a.candidate.engine not in once or id(a) in keep]
 
 
-Picked = tuple["Attempt", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
+Picked = tuple["Trial", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
 
 
-def pick(attempts: Sequence[Attempt], n: int, prior: Sequence[Candidate] = ()) -> Picked | None:
+def pick(attempts: Sequence[Trial], n: int, prior: Sequence[Candidate] = ()) -> Picked | None:
     """The chosen attempt, why, and the ranking: among those passing every example (or, with no
     examples, among those that load and run).
 
@@ -93,28 +85,28 @@ def pick(attempts: Sequence[Attempt], n: int, prior: Sequence[Candidate] = ()) -
                 f"passes {n}/{n} examples; the first of the earlier ranking that gives the answers"
             )
             return survivor, why, tuple(prior)
-    choice = choose([Scored(a.candidate, a.result) for a in pool], n)
+    choice = choose(pool, n)
     if choice is None:
         return None
     ranking = tuple(s.candidate for s in choice.ranking)
-    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason, ranking
+    return choice.scored, choice.reason, ranking
 
 
-def feedback_from(attempts: Sequence[Attempt]) -> list[Feedback]:
+def feedback_from(attempts: Sequence[Trial]) -> list[Trial]:
     ranked = sorted(attempts, key=rank)
-    out: list[Feedback] = []
+    out: list[Trial] = []
     bodies: set[str] = set()
     for a in ranked:
         if a.candidate.body.strip() not in bodies:
             bodies.add(a.candidate.body.strip())
-            out.append(Feedback(a.candidate, a.result))
+            out.append(a)
         if len(out) == FEEDBACK_SIZE:
             break
     return out
 
 
 def failure_reason(
-    attempts: Sequence[Attempt],
+    attempts: Sequence[Trial],
     engine_errors: dict[str, str],
     n: int,
     timed_out: bool,
@@ -138,7 +130,7 @@ def failure_reason(
 
 
 def progress_line(
-    rnd: int, rounds: int, engine_errors: dict[str, str], new: Sequence[Attempt], n: int
+    rnd: int, rounds: int, engine_errors: dict[str, str], new: Sequence[Trial], n: int
 ) -> str:
     if not new:
         why = "; ".join(engine_errors.values()) or "no new candidates"
@@ -147,12 +139,12 @@ def progress_line(
     return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
 
 
-def passing(attempts: Sequence[Attempt]) -> list[Scored]:
-    return [Scored(a.candidate, a.result) for a in attempts if a.result.all_passed]
+def passing(attempts: Sequence[Trial]) -> list[Trial]:
+    return [a for a in attempts if a.result.all_passed]
 
 
 def from_heaviest(
-    attempts: Sequence[Attempt], n: int, picked: Picked, amb: Ambiguity | None
+    attempts: Sequence[Trial], n: int, picked: Picked, amb: Ambiguity | None
 ) -> Picked:
     """The pick, from the heaviest behaviour when the verdict is about it.
 

@@ -1,6 +1,6 @@
 """The one small interface every engine implements, and the types it speaks in.
 
-An engine turns a spec (plus feedback on earlier candidates) into candidate bodies. Bodies are
+An engine turns a spec (plus the trials of earlier candidates) into candidate bodies. Bodies are
 dedented source for the statements after the docstring (e.g. ``"return a + b"``); the edit
 layer re-indents them for the target. What differs between engines is declared here as
 attributes of :class:`Synthesizer`, so that the loop, the ranking and the editor layer ask the
@@ -26,11 +26,12 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Feedback:
-    """A candidate that was tried and what the sandbox said about it."""
+class Trial:
+    """A candidate that was run in the sandbox, and what the run said: the loop's attempts, the
+    feedback the engines get, the pool the ranking orders."""
 
     candidate: Candidate
-    result: RunResult
+    result: RunResult  # examples + probes (probe reprs in the order of the generated inputs)
 
 
 class EngineError(Exception):
@@ -63,7 +64,7 @@ class Synthesizer(Protocol):
     uses_feedback: bool
     votes_once_per_behaviour: bool
 
-    def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield candidates as they become available; cancellation stops the work.
 
         A failure the user can act on is raised as :class:`EngineError` (its message is shown as

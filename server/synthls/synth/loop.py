@@ -36,7 +36,6 @@ from synthls.synth.ambiguity import (
     with_answer,
 )
 from synthls.synth.attempts import (
-    Attempt,
     Picked,
     failure_reason,
     feedback_from,
@@ -47,7 +46,7 @@ from synthls.synth.attempts import (
     progress_line,
     usable,
 )
-from synthls.synth.base import Candidate, EngineError, Feedback, Synthesizer
+from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
@@ -72,17 +71,17 @@ class _Run:
     timeout: float
     settle: float
     probes: tuple[str, ...]
-    attempts: list[Attempt] = field(default_factory=list)
+    attempts: list[Trial] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
 
-    async def validate(self, cand: Candidate) -> Attempt:
+    async def validate(self, cand: Candidate) -> Trial:
         problem = cand.note or parses(cand.body)
         if problem:
             failed = replace(cand, note=problem)
-            return Attempt(failed, RunResult(status="setup_error", setup_error=problem))
+            return Trial(failed, RunResult(status="setup_error", setup_error=problem))
         program = Program(
             setup=self.build(cand.body),
             examples=self.spec.examples,
@@ -90,17 +89,17 @@ class _Run:
             timeout=self.timeout,
         )
         try:
-            return Attempt(cand, await self.runner.run(program))
+            return Trial(cand, await self.runner.run(program))
         except Exception as exc:  # a sandbox fault must not lose the other candidates
             log.exception("sandbox run failed")
-            return Attempt(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
+            return Trial(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
 
     def add_answer(self, question: Question, answer: str) -> Example:
         """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
         example = answer_example(question, answer)
         self.spec = replace(self.spec, examples=(*self.spec.examples, example))
         self.attempts = [
-            Attempt(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
+            Trial(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
         ]
         return example
 
@@ -113,7 +112,7 @@ class _Run:
     async def drain(
         self,
         engine: Synthesizer,
-        feedback: Sequence[Feedback],
+        feedback: Sequence[Trial],
         checks: list[asyncio.Task[None]],
         passed: asyncio.Event,
     ) -> None:
@@ -139,7 +138,7 @@ class _Run:
                 await aclose()
         self.silent.discard(engine.name)
 
-    async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Feedback]) -> None:
+    async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Trial]) -> None:
         checks: list[asyncio.Task[None]] = []
         passed = asyncio.Event()
         drains = [asyncio.ensure_future(self.drain(e, feedback, checks, passed)) for e in engines]
@@ -171,7 +170,7 @@ async def synthesize(
     timeout: float = 5.0,
     progress: Progress | None = None,
     settle: float = SETTLE,
-    initial_feedback: Sequence[Feedback] = (),
+    initial_feedback: Sequence[Trial] = (),
     ask: Ask | None = None,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
@@ -189,7 +188,7 @@ async def synthesize(
     """
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
     search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
-    feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
+    feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     answers: list[Example] = []
     while True:
         picked = await search.until_picked(run, engines, feedback, progress)
@@ -243,7 +242,7 @@ class _Search:
         self,
         run: _Run,
         engines: Sequence[Synthesizer],
-        feedback: list[Feedback],
+        feedback: list[Trial],
         progress: Progress | None,
     ) -> Picked | None:
         while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
@@ -273,10 +272,10 @@ class _Search:
 async def _timed_round(
     run: _Run,
     engines: Sequence[Synthesizer],
-    feedback: Sequence[Feedback],
+    feedback: Sequence[Trial],
     end: float,
     deadline: float,
-) -> tuple[list[Attempt], bool]:
+) -> tuple[list[Trial], bool]:
     """(the attempts validated in this round, whether the deadline cut it short)."""
     before = len(run.attempts)
     try:
@@ -293,7 +292,7 @@ async def _timed_round(
 def _outcome(
     run: _Run,
     status: Status,
-    picked: Attempt | None,
+    picked: Trial | None,
     reason: str,
     rnd: int,
     amb: Ambiguity | None,

@@ -34,25 +34,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
-from synthls.synth.base import Candidate
+from synthls.synth.base import Trial
 
 _RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature
 
 
 @dataclass(frozen=True)
-class Scored:
-    candidate: Candidate
-    result: RunResult  # examples + probes (probe reprs in the same order as the generated inputs)
-
-
-@dataclass(frozen=True)
 class Choice:
-    scored: Scored
+    scored: Trial
     reason: str  # "passes 3/3 examples; agrees with 61 of 100 candidates on 24 generated inputs"
-    ranking: tuple[Scored, ...]  # all, best first
+    ranking: tuple[Trial, ...]  # all, best first
 
 
-def choose(scored: Sequence[Scored], n_examples: int) -> Choice | None:
+def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
     """The best usable candidate with the reason it won, or ``None`` when none is usable."""
     usable = [i for i, s in enumerate(scored) if _usable(s)]
     if not usable:
@@ -96,7 +90,7 @@ def _groups(items: Iterable[tuple[tuple[str, ...], float]]) -> dict[tuple[str, .
     return out
 
 
-def _usable(s: Scored) -> bool:
+def _usable(s: Trial) -> bool:
     return not s.candidate.note and s.result.status != "setup_error"
 
 

@@ -19,7 +19,7 @@ from synthls.synth.embedded.search import search_problem
 
 if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
     from synthls.config import Settings
-    from synthls.synth.base import Candidate, Feedback
+    from synthls.synth.base import Candidate, Trial
 
 log = logging.getLogger(__name__)
 # bodies offered per round: enough different behaviours for the loop to see an ambiguity
@@ -95,7 +95,7 @@ class EmbeddedSynthesizer:
         self.max_candidates = max_candidates
         self.prior = prior  # False: the docstring's words do not steer the order (a baseline)
 
-    def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Candidates as the child finds them, simplest first; none without usable examples."""
         return self._propose(spec, [f.candidate.body for f in feedback])
 

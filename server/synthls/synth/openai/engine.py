@@ -22,7 +22,7 @@ import openai
 
 from synthls.config import OpenAISettings, Settings
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
 from synthls.synth.openai.prompt import MARKER, Message, conversations
@@ -216,7 +216,7 @@ class OpenAISynthesizer:
             note = f"the reply was withheld by the server's content filter; {note}"
         return Candidate(body=body or text.strip(), engine=self.name, note=note)
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
         self._check_key()
         convs = conversations(spec, feedback)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example, Spec
-from synthls.synth.base import Feedback
+from synthls.synth.base import Trial
 from synthls.synth.report import describe_result
 
 Message = dict[str, str]
@@ -174,7 +174,7 @@ def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
     return out
 
 
-def feedback_prompt(spec: Spec, item: Feedback) -> str:
+def feedback_prompt(spec: Spec, item: Trial) -> str:
     """The user turn that reports what went wrong with ``item`` and asks for a fix."""
     run, note = item.result, item.candidate.note
     if note:
@@ -195,7 +195,7 @@ def feedback_prompt(spec: Spec, item: Feedback) -> str:
     )
 
 
-def conversations(spec: Spec, feedback: Sequence[Feedback]) -> list[list[Message]]:
+def conversations(spec: Spec, feedback: Sequence[Trial]) -> list[list[Message]]:
     """The conversations to send: one fresh task, or one repair dialog per feedback item."""
     first: list[Message] = [
         {"role": "system", "content": SYSTEM},
