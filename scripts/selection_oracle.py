@@ -6,7 +6,7 @@ samples by behaviour; when no behaviour carries ``dominance`` of them, the quest
 generated input that splits them best and the user answers with the canonical solution's result
 there. The answer becomes an example (``answer_example`` / ``with_answer``), so the samples that
 disagree with it now fail one example, and the selection is the first sample of the ranking from
-before the answers that passes them all (as the loop does, ``synthls.synth.attempts.pick``).
+before the answers that passes them all (as the loop does, ``synthls.synth.ranking.pick``).
 Up to K questions; a task
 whose selection is not ambiguous, or whose canonical solution raises on the asked input, is
 asked nothing more.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import DOMINANCE, analyse, answer_example, with_answer
 from synthls.synth.base import Candidate, Trial
-from synthls.synth.select import choose
+from synthls.synth.ranking import choose
 
 
 @dataclass(frozen=True)

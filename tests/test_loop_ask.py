@@ -201,8 +201,8 @@ async def test_cancelling_while_a_question_waits_cancels_the_question() -> None:
 
 def test_after_an_answer_the_earlier_ranking_decides_among_the_survivors() -> None:
     from synthls.sandbox.types import ExampleResult, RunResult
-    from synthls.synth.attempts import pick
     from synthls.synth.base import Candidate, Trial
+    from synthls.synth.ranking import pick
 
     ok = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "2"))
     other = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "3"))

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.synth.base import Candidate, Trial
-from synthls.synth.select import choose
+from synthls.synth.ranking import choose, passes, pick, usable
 
 
 def cand(
@@ -180,3 +180,18 @@ def test_a_heavier_behaviour_wins_over_a_simpler_one() -> None:
     )
     choice = choose([light, heavy], 1)
     assert choice is not None and choice.scored is heavy
+
+
+def test_usable_ranks_a_timed_out_run_but_without_examples_only_a_clean_run_is_picked() -> None:
+    # with examples, a run cut short still ranks by what it passed (it loaded: usable) ...
+    partial = cand("while b: pass", 2, 3, status="timeout")
+    weak = cand("return 0", 1, 3)
+    choice = choose([weak, partial], 3)
+    assert choice is not None and choice.scored is partial
+    assert usable(partial) and not usable(cand("return (", 0, 3, status="setup_error"))
+    # ... but with no examples nothing vouches for a body except a clean run
+    hangs, clean = cand("while True: pass", 0, 0, status="timeout"), cand("return 1", 0, 0)
+    assert not passes(hangs, 0) and passes(clean, 0)
+    picked = pick([hangs, clean], 0)
+    assert picked is not None and picked[0] is clean
+    assert pick([hangs], 0) is None

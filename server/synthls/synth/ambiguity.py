@@ -3,7 +3,7 @@
 Passing two or three examples proves little when many different programs pass them too. After
 the search, the example-passing candidates are grouped by **behaviour**: their results on the
 generated inputs (``synthls.synth.inputs``) that most of them accept (the valid inputs of
-``synthls.synth.select``; raising is a result like any other). Each behaviour weighs what its
+``synthls.synth.ranking``; raising is a result like any other). Each behaviour weighs what its
 candidates weigh (``Candidate.weight``): independent model samples add up (agreement counts),
 the spellings of one program from the enumerative engine do not (the heaviest one counts).
 

@@ -1,10 +1,10 @@
-"""The attempts of one synthesis request: which to pick, which to feed back, how to report.
+"""The trials of one synthesis request in the loop's words: which go back to the engines, and
+what to tell the user.
 
 Pure functions over ``Trial`` (a candidate and its sandbox result), shared by the loop's rounds:
-``pick`` chooses among the attempts that pass every example (``synthls.synth.select``), with the
-enumerative engine's spellings of one behaviour reduced to the heaviest; ``feedback_from`` gives
-the best few failures back to the engines; ``failure_reason`` and ``progress_line`` say what
-happened in words.
+``parses`` vets a body before it runs; ``feedback_from`` gives the best few failures back to
+the engines; ``failure_reason`` and ``progress_line`` say what happened. Which trial is picked
+is ``synthls.synth.ranking``'s.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from synthls.synth.ambiguity import Ambiguity, behaviours
-from synthls.synth.base import Candidate, Trial
-from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.select import choose
+from synthls.synth.base import Trial
+from synthls.synth.ranking import rank
 
 FEEDBACK_SIZE = 3  # candidates sent back per round
-
-
-def rank(a: Trial) -> tuple[int, bool, int]:
-    return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
 
 
 def parses(body: str) -> str | None:
@@ -31,65 +25,6 @@ def parses(body: str) -> str | None:
     except SyntaxError as exc:
         return f"does not parse: {exc.msg} (line {exc.lineno})"
     return None
-
-
-def usable(a: Trial) -> bool:
-    return not a.candidate.note and a.result.status == "ok"
-
-
-def one_per_behaviour(attempts: list[Trial]) -> list[Trial]:
-    """Keep the heaviest (then simplest) candidate per behaviour of each engine that votes once
-    per behaviour (``synthls.synth.engines.votes_once_per_behaviour``).
-
-    An enumerative engine's programs are not independent samples: ten spellings of one program
-    must not outvote another program. Independent (model) samples keep their votes.
-    """
-    best: dict[tuple[object, ...], Trial] = {}
-
-    def rank(a: Trial) -> tuple[float, int, int]:
-        body = a.candidate.body
-        return (-a.candidate.weight, len(body.splitlines()), len(body))
-
-    once = {e for e in {a.candidate.engine for a in attempts} if votes_once_per_behaviour(e)}
-    for a in attempts:
-        if a.candidate.engine not in once:
-            continue
-        examples = tuple((r.status, r.got) for r in a.result.examples)
-        key = (a.candidate.engine, examples, a.result.probes)
-        kept = best.get(key)
-        if kept is None or rank(a) < rank(kept):
-            best[key] = a
-    keep = {id(a) for a in best.values()}
-    return [a for a in attempts if a.candidate.engine not in once or id(a) in keep]
-
-
-Picked = tuple["Trial", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
-
-
-def pick(attempts: Sequence[Trial], n: int, prior: Sequence[Candidate] = ()) -> Picked | None:
-    """The chosen attempt, why, and the ranking: among those passing every example (or, with no
-    examples, among those that load and run).
-
-    ``prior`` is the ranking from before the user answered: the first candidate of it that still
-    passes every example wins, so the agreement of candidates an answer ruled out still counts
-    among the ones it kept.
-    """
-    pool = one_per_behaviour([a for a in attempts if (a.result.all_passed if n else usable(a))])
-    if not pool:
-        return None
-    kept = {(a.candidate.body, a.candidate.engine): a for a in pool}
-    for cand in prior:
-        survivor = kept.get((cand.body, cand.engine))
-        if survivor is not None:
-            why = (
-                f"passes {n}/{n} examples; the first of the earlier ranking that gives the answers"
-            )
-            return survivor, why, tuple(prior)
-    choice = choose(pool, n)
-    if choice is None:
-        return None
-    ranking = tuple(s.candidate for s in choice.ranking)
-    return choice.scored, choice.reason, ranking
 
 
 def feedback_from(attempts: Sequence[Trial]) -> list[Trial]:
@@ -137,35 +72,3 @@ def progress_line(
         return f"round {rnd} of {rounds}: {why}"
     best = min(new, key=rank)
     return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
-
-
-def passing(attempts: Sequence[Trial]) -> list[Trial]:
-    return [a for a in attempts if a.result.all_passed]
-
-
-def from_heaviest(
-    attempts: Sequence[Trial], n: int, picked: Picked, amb: Ambiguity | None
-) -> Picked:
-    """The pick, from the heaviest behaviour when the verdict is about it.
-
-    "Verified" says one behaviour carries the weight; the body inserted must be of that
-    behaviour, not a candidate that merely agrees in part with many. The same holds, even when
-    ambiguous, for a pool of candidates from engines that vote once per behaviour: their weights
-    are the engines' plausibility, so the heaviest behaviour is the best guess (model samples
-    keep the agreement ranking there).
-    """
-    if amb is None:
-        return picked
-    pool = passing(attempts)
-    groups = behaviours(pool)
-    searched_only = all(votes_once_per_behaviour(s.candidate.engine) for s in pool)
-    if not groups or (amb.ambiguous and not searched_only):
-        return picked
-    if len(groups) > 1 and groups[0][1] == groups[1][1]:
-        return picked  # a tie: no behaviour is heavier
-    top = {id(pool[i].candidate) for i in groups[0][2]}
-    if id(picked[0].candidate) in top:
-        return picked
-    members = [a for a in attempts if id(a.candidate) in top]
-    better = pick(members, n)
-    return better if better is not None else picked

@@ -1,7 +1,7 @@
 """The synthesis loop: propose → validate in the sandbox → feed failures back → choose.
 
 Engines run concurrently and stream candidates; each candidate is validated in the sandbox as it
-arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.select``
+arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.ranking``
 can compare candidates by behaviour). When no candidate passes every example, the best few go back
 to the engines for another round, up to ``rounds`` or the deadline (an engine whose
 ``uses_feedback`` is False is asked only in the first round). Once some candidate
@@ -35,17 +35,7 @@ from synthls.synth.ambiguity import (
     answer_example,
     with_answer,
 )
-from synthls.synth.attempts import (
-    Picked,
-    failure_reason,
-    feedback_from,
-    from_heaviest,
-    parses,
-    passing,
-    pick,
-    progress_line,
-    usable,
-)
+from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
@@ -55,6 +45,7 @@ from synthls.synth.outcome import Policy as Policy
 from synthls.synth.outcome import Progress as Progress
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
+from synthls.synth.ranking import Picked, from_heaviest, passes, passing, pick
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +97,7 @@ class _Run:
     async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
         attempt = await self.validate(cand)
         self.attempts.append(attempt)
-        if attempt.result.all_passed or (not self.spec.examples and usable(attempt)):
+        if passes(attempt, len(self.spec.examples)):
             passed.set()
 
     async def drain(

@@ -10,8 +10,8 @@ from typing import Literal, Protocol
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example
 from synthls.synth.ambiguity import Ambiguity, Question
-from synthls.synth.attempts import rank
 from synthls.synth.base import Candidate, Trial
+from synthls.synth.ranking import rank
 
 
 class Runner(Protocol):
