@@ -12,7 +12,7 @@ import inspect
 import re
 from collections.abc import Sequence
 
-from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.sandbox.types import RunResult
 from synthls.spec.model import Example, Spec
 from synthls.synth.base import Trial
 from synthls.synth.report import describe_result
@@ -161,10 +161,8 @@ def _trim_traceback(tb: str) -> str:
 
 def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
     """One entry per failing example: input, expected, got or exception (+ trimmed traceback)."""
-    by_index = {r.index: r for r in run.examples}
     out: list[str] = []
-    for i, ex in enumerate(examples):
-        res = by_index.get(i) or ExampleResult(index=i, status="not_run")
+    for ex, res in run.per_example(examples):
         if res.passed:
             continue
         entry = f"- `{ex.source.strip()}`: {describe_result(ex, res)}"
