@@ -84,9 +84,19 @@ async def session(
     caps = client_capabilities("visual-studio-code")
     assert caps.workspace is not None
     caps.workspace.apply_edit = True
-    params = types.InitializeParams(capabilities=caps, initialization_options=init_options)
-    async with initialized(client, params):
+    try:
+        await asyncio.wait_for(
+            client.initialize_session(
+                types.InitializeParams(capabilities=caps, initialization_options=init_options)
+            ),
+            60,
+        )
         yield client
+    finally:
+        try:
+            await asyncio.wait_for(client.shutdown_session(), 30)
+        finally:
+            await client.stop()
 
 
 @asynccontextmanager
