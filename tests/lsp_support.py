@@ -99,6 +99,39 @@ async def session(
             await client.stop()
 
 
+@asynccontextmanager
+async def initialized(
+    client: LanguageClient, params: types.InitializeParams
+) -> AsyncIterator[None]:
+    """Initialize a started client's session; shut it down and stop the server on the way out."""
+    try:
+        await asyncio.wait_for(client.initialize_session(params), 60)
+        yield
+    finally:
+        try:
+            await asyncio.wait_for(client.shutdown_session(), 30)
+        finally:
+            await client.stop()
+
+
+async def synthesize_at(client: LanguageClient, uri: str, line: int) -> Any:
+    """Run the one code action offered at ``line`` (its command), as an editor would."""
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert action.command is not None
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=action.command.command, arguments=action.command.arguments
+        )
+    )
+
+
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(

@@ -7,11 +7,9 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
 from synthls.sandbox.results import build_result_off_loop
@@ -25,12 +23,7 @@ from synthls.synth.report import describe_result
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def box() -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(Limits(timeout=10.0, parallel=2, output_bytes=1 << 12))
-    await sandbox.start()
-    yield sandbox
-    await sandbox.close()
+BOX_LIMITS = Limits(timeout=10.0, parallel=2, output_bytes=1 << 12)  # `box` (tests/conftest.py)
 
 
 async def check_file(box: Sandbox, path: Path, text: str, name: str) -> RunResult:

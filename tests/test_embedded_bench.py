@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e  # runs scripts/bench_embedded.py as a subprocess
 ROOT = Path(__file__).resolve().parent.parent
 
 TASKS = [

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsprotocol import types
 
 from tests.llama_support import LlamaServer, model_path
-from tests.lsp_support import apply_workspace_edit, open_doc, run_examples, session
+from tests.lsp_support import apply_workspace_edit, open_doc, run_examples, session, synthesize_at
 
 pytestmark = pytest.mark.e2e
 
@@ -127,29 +126,12 @@ def test_cli_synth_with_the_real_model_prints_a_diff_that_passes_check(
     run_examples(path.read_text(), {"is_even(10)": True, "is_even(-3)": False})
 
 
-async def _synthesize(client: Any, uri: str, line: int) -> Any:
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
-    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction)]
-    assert action.command is not None
-    return await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(
-            command=action.command.command, arguments=action.command.arguments
-        )
-    )
-
-
 async def test_lsp_synthesize_with_the_real_model_applies_a_verified_body(llama: str) -> None:
     uri = "file:///work/sums.py"
     options = {**TUNING, "engine": "openai", "openai": {**TUNING["openai"], "baseUrl": llama}}
     async with session(options, env=clean_env()) as client:
         open_doc(client, uri, LSP_STUBS, version=3)
-        result = await _synthesize(client, uri, 0)
+        result = await synthesize_at(client, uri, 0)
         assert result["applied"] is True and result["status"] == "verified", result
         [edit] = client.edits
         new_text, version = apply_workspace_edit(LSP_STUBS, edit)

@@ -26,6 +26,7 @@ from tests.lsp_support import (
     Client,
     apply_workspace_edit,
     change_doc,
+    initialized,
     make_client,
     open_doc,
     wait_for,
@@ -120,21 +121,9 @@ async def session(url: str, show_message: bool = True, **options: Any) -> AsyncI
     if not show_message:
         caps.window.show_message = None
     init = {"engine": "openai", "rounds": 1, "openai": {"baseUrl": url, "candidates": 3}}
-    try:
-        await asyncio.wait_for(
-            client.initialize_session(
-                types.InitializeParams(
-                    capabilities=caps, initialization_options={**init, **options}
-                )
-            ),
-            60,
-        )
+    params = types.InitializeParams(capabilities=caps, initialization_options={**init, **options})
+    async with initialized(client, params):
         yield client
-    finally:
-        try:
-            await asyncio.wait_for(client.shutdown_session(), 30)
-        finally:
-            await client.stop()
 
 
 def fake() -> FakeOpenAI:

@@ -17,10 +17,12 @@ from tests.lsp_support import (
     DATA,
     Client,
     apply_workspace_edit,
+    initialized,
     make_client,
     open_doc,
     run_examples,
     session,
+    synthesize_at,
     wait_for,
 )
 
@@ -31,20 +33,7 @@ ADD_LINE = next(i for i, ln in enumerate(TEXT.splitlines()) if ln.startswith("de
 
 async def synthesize_add(client: Client, uri: str) -> dict[str, Any]:
     open_doc(client, uri, TEXT)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(types.Position(ADD_LINE, 0), types.Position(ADD_LINE, 0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
-    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction)]
-    assert action.command is not None
-    result: dict[str, Any] = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(
-            command=action.command.command, arguments=action.command.arguments
-        )
-    )
+    result: dict[str, Any] = await synthesize_at(client, uri, ADD_LINE)
     return result
 
 
@@ -82,14 +71,8 @@ async def rooted(root: Path, init_options: dict[str, Any] | None = None) -> Asyn
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
         initialization_options=init_options,
     )
-    try:
-        await asyncio.wait_for(client.initialize_session(params), 60)
+    async with initialized(client, params):
         yield client
-    finally:
-        try:
-            await asyncio.wait_for(client.shutdown_session(), 30)
-        finally:
-            await client.stop()
 
 
 async def status(client: Client) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """The editor clients document and send exactly the server's settings, with its defaults.
 
 The server's settings tree (``synthls.config.Settings``) is the source of truth; the VS Code
-extension contributes each key (``editors/vscode/package.json``) and the shared setup text
-(``editors/SETUP.md``) tabulates it. A key added, renamed or re-defaulted on one side only
-fails here. (Named ``test_nvim_*`` for file ownership; it covers both editors.)
+extension contributes each key (``editors/vscode/package.json``) and the Settings table of
+``README.md`` tabulates it. A key added, renamed or re-defaulted on one side only fails here.
+(Named ``test_nvim_*`` for file ownership; it covers both editors.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from synthls.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "editors" / "vscode" / "package.json"
-SETUP = ROOT / "README.md"
+README = ROOT / "README.md"
 
 
 def _camel(name: str) -> str:
@@ -83,10 +83,10 @@ def test_the_defaults_tree_the_clients_send_is_accepted_silently() -> None:
     assert settings == Settings()
 
 
-def test_setup_md_tabulates_every_server_setting_with_its_default() -> None:
+def test_the_readme_tabulates_every_server_setting_with_its_default() -> None:
     rows = {
         m.group(1): m.group(2)
-        for m in re.finditer(r"^\| `([\w.]+)` \| `([^`]*)` \|", SETUP.read_text(), re.M)
+        for m in re.finditer(r"^\| `([\w.]+)` \| `([^`]*)` \|", README.read_text(), re.M)
     }
     for key, default in server_defaults().items():
         assert key in rows, f"README.md has no row for {key}"

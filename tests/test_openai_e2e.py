@@ -12,7 +12,14 @@ import pytest
 from lsprotocol import types
 
 from tests.fake_openai import FakeOpenAI, PerN, fenced, free_port, reply
-from tests.lsp_support import DATA, apply_workspace_edit, open_doc, run_examples, session
+from tests.lsp_support import (
+    DATA,
+    apply_workspace_edit,
+    open_doc,
+    run_examples,
+    session,
+    synthesize_at,
+)
 
 pytestmark = pytest.mark.e2e
 TEXT = (DATA / "stubs.py").read_text()
@@ -77,20 +84,7 @@ def test_cli_unreachable_endpoint_gives_the_reason_and_leaves_the_file(tmp_path:
 
 async def _synthesize(client: Any, fragment: str) -> Any:
     line = next(i for i, ln in enumerate(TEXT.splitlines()) if fragment in ln)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
-    [action] = [a for a in actions or [] if isinstance(a, types.CodeAction)]
-    assert action.command is not None
-    return await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(
-            command=action.command.command, arguments=action.command.arguments
-        )
-    )
+    return await synthesize_at(client, URI, line)
 
 
 async def test_lsp_refines_and_applies_a_verified_edit_with_round_progress() -> None:

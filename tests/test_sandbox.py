@@ -6,10 +6,8 @@ import asyncio
 import logging
 import os
 import textwrap
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from synthls.sandbox import Limits, Program, Sandbox
 from synthls.spec.examples import extract_examples
@@ -35,12 +33,7 @@ ADD = textwrap.dedent(
 ADD_EXAMPLES = extract_examples(ADD.split('"""')[1])
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def box() -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(Limits(timeout=3.0, parallel=2))
-    await sandbox.start()
-    yield sandbox
-    await sandbox.close()
+BOX_LIMITS = Limits(timeout=3.0, parallel=2)  # the `box` fixture's (tests/conftest.py)
 
 
 def doctest_example(source: str, want: str, flags: tuple[str, ...] = ()) -> Example:

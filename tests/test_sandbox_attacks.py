@@ -21,11 +21,10 @@ import stat
 import subprocess
 import tempfile
 import textwrap
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
 from synthls.sandbox.runner import ALL_LAYERS
@@ -35,7 +34,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DEADLINE = 1.5
 LIMITS = Limits(timeout=DEADLINE, memory_mb=512, cpu_seconds=3, output_bytes=1 << 16, parallel=2)
-SYSTEM_PYTHON = "/usr/bin/python3"
+BOX_LIMITS = LIMITS  # the limits of `any_box` (tests/conftest.py)
 EXAMPLE = Example(source="add(1, 2)", want="3\n", line=0)
 
 # name -> (where, code). "body" code runs inside add(); "module" code runs at import time.
@@ -148,22 +147,6 @@ def _program(name: str, env: dict[str, str]) -> Program:
     return Program(setup=setup, examples=(EXAMPLE,), timeout=DEADLINE, filename=f"<{name}>")
 
 
-def _unprivileged_sandbox(tmp: Path, limits: Limits = LIMITS) -> Sandbox:
-    if os.geteuid() != 0:
-        return Sandbox(limits)  # this process already is an ordinary user
-    if not os.access(SYSTEM_PYTHON, os.X_OK):
-        pytest.fail(f"{SYSTEM_PYTHON} is needed for the unprivileged run and is missing")
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.fail("setpriv (util-linux) is needed for the unprivileged run and is missing")
-    worker = tmp / "worker"
-    shutil.copytree(Path(__file__).parents[1] / "server/synthls/sandbox/worker", worker)
-    for path in [tmp, *tmp.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    prefix = (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
-    return Sandbox(limits, python=SYSTEM_PYTHON, worker_dir=str(worker), launch_prefix=prefix)
-
-
 @pytest.fixture(scope="module")
 def canary() -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="synthls-canary-", dir="/tmp"))
@@ -189,18 +172,10 @@ def _snapshot(root: Path) -> dict[str, tuple[int, str]]:
     }
 
 
-@pytest_asyncio.fixture(
-    loop_scope="module", scope="module", params=["as_root_or_self", "unprivileged"]
-)
-async def box(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
-    tmp = Path(tempfile.mkdtemp(prefix="synthls-worker-copy-", dir="/tmp"))
-    sandbox = Sandbox(LIMITS) if request.param == "as_root_or_self" else _unprivileged_sandbox(tmp)
-    try:
-        await sandbox.start()
-        yield sandbox
-    finally:
-        await sandbox.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+@pytest.fixture(scope="module")
+def box(any_box: Sandbox) -> Sandbox:
+    """Every attack as root and as an ordinary user (``any_box``, tests/conftest.py)."""
+    return any_box
 
 
 def _children_of(pid: int) -> list[int]:

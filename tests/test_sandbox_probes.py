@@ -7,12 +7,10 @@ zygote's wall-clock kill, and the example verdicts reported before it are kept.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from synthls.sandbox import Limits, Program, Sandbox
+from synthls.sandbox import Program, Sandbox
 from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -62,14 +60,6 @@ EXAMPLES = (
     Example("f(0) + 2", "4\n", 2),  # fails on purpose: the verdicts must survive as they are
 )
 VERDICTS = ["passed", "passed", "failed"]
-
-
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def box() -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(Limits(timeout=10.0, parallel=2))
-    await sandbox.start()
-    yield sandbox
-    await sandbox.close()
 
 
 def program(*probes: str, setup: str = SETUP, **kw: float) -> Program:

@@ -15,47 +15,20 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from synthls.sandbox import Limits, Program, Sandbox
 from synthls.sandbox.types import Trust
 from synthls.spec.model import Example
 from tests.lsp_support import open_doc, session, wait_for
-from tests.test_sandbox_attacks import _unprivileged_sandbox
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ROOT = Path(__file__).parents[1]
 SECRET = "API_KEY=sk-do-not-leak"
-
-
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def box() -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(Limits(timeout=10.0, parallel=2))
-    await sandbox.start()
-    yield sandbox
-    await sandbox.close()
-
-
-@pytest_asyncio.fixture(
-    loop_scope="module", scope="module", params=["as_root_or_self", "unprivileged"]
-)
-async def any_box(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
-    """As root (children drop to nobody) and as an ordinary user (user namespace)."""
-    tmp = Path(tempfile.mkdtemp(prefix="synthls-worker-copy-", dir="/tmp"))
-    limits = Limits(timeout=10.0, parallel=2)
-    unprivileged = request.param == "unprivileged"
-    sandbox = _unprivileged_sandbox(tmp, limits) if unprivileged else Sandbox(limits)
-    try:
-        await sandbox.start()
-        yield sandbox
-    finally:
-        await sandbox.close()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

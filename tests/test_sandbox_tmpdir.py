@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from synthls.sandbox import Limits, Program, Sandbox
+from synthls.sandbox import Program, Sandbox
 from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -25,14 +23,6 @@ def leave_a_file():
     open("left-behind.txt", "w").write("x")
     return where()
 """
-
-
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def box() -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(Limits(timeout=10.0, parallel=2))
-    await sandbox.start()
-    yield sandbox
-    await sandbox.close()
 
 
 async def _where(box: Sandbox, call: str) -> tuple[str, int, bool, list[str]]:
