@@ -74,6 +74,8 @@ class EmbeddedSynthesizer:
     # has spent its budget, another round with the same examples finds nothing new. A new
     # example (an answered question) starts a fresh search.
     uses_feedback = False
+    # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
+    holds_out = True
 
     def __init__(
         self,
