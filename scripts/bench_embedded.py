@@ -42,7 +42,6 @@ from synthls.synth.ambiguity import behaviours
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.jobs import synthesize_target
 from synthls.synth.loop import Outcome
-from synthls.synth.select import Scored
 
 if TYPE_CHECKING:
     from synthls.synth.ambiguity import Question
@@ -110,7 +109,7 @@ def dominant_body(outcome: Outcome | None) -> str | None:
     """The heaviest body of the heaviest behaviour (a diagnostic: what the weights point at)."""
     if outcome is None:
         return None
-    pool = [Scored(a.candidate, a.result) for a in outcome.attempts if a.result.all_passed]
+    pool = [a for a in outcome.attempts if a.result.all_passed]
     groups = behaviours(pool)
     if not groups:
         return None

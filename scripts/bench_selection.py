@@ -3,7 +3,7 @@
 For each task the user's docstring is the original prompt's (with its examples). Every sample
 (prompt + completion) runs once in the sandbox with the extracted examples, the generated probe
 inputs and, when the samples carry no ``passed`` labels, the hidden test as one extra final
-example. Selection (``synthls.synth.select.choose``) only ever sees the docstring's examples and
+example. Selection (``synthls.synth.ranking.choose``) only ever sees the docstring's examples and
 the probes: the hidden test's verdict is cut off before choosing.
 
 Prints (and with ``--json`` writes): tasks, samples, random pass@1 (expected value), pass@1 of a
@@ -47,9 +47,9 @@ from synthls.sandbox.types import ExampleResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.ambiguity import DOMINANCE
-from synthls.synth.base import Candidate
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.inputs import generate_inputs
-from synthls.synth.select import Scored, choose
+from synthls.synth.ranking import choose
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selection_oracle import Simulated, figures, simulate
@@ -201,7 +201,7 @@ def score_some(tasks: list[Task]) -> dict[str, float]:
         oracle += any(ok)
         passing = [c for c, r in zip(ok, seen) if r.all_passed] or ok
         filt += sum(passing) / len(passing)
-        scored = [Scored(Candidate(b, "sample"), r) for b, r in zip(task.bodies, seen)]
+        scored = [Trial(Candidate(b, "sample"), r) for b, r in zip(task.bodies, seen)]
         start = time.perf_counter()
         choice = choose(scored, task.n_examples)
         select_seconds += time.perf_counter() - start

@@ -6,7 +6,7 @@ samples by behaviour; when no behaviour carries ``dominance`` of them, the quest
 generated input that splits them best and the user answers with the canonical solution's result
 there. The answer becomes an example (``answer_example`` / ``with_answer``), so the samples that
 disagree with it now fail one example, and the selection is the first sample of the ranking from
-before the answers that passes them all (as the loop does, ``synthls.synth.attempts.pick``).
+before the answers that passes them all (as the loop does, ``synthls.synth.ranking.pick``).
 Up to K questions; a task
 whose selection is not ambiguous, or whose canonical solution raises on the asked input, is
 asked nothing more.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import DOMINANCE, analyse, answer_example, with_answer
-from synthls.synth.base import Candidate
-from synthls.synth.select import Scored, choose
+from synthls.synth.base import Candidate, Trial
+from synthls.synth.ranking import choose
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,12 @@ def simulate(
     n = n_examples
     correct: list[bool] = []
     ambiguous0, verified0, share0, asked = False, False, 1.0, 0
-    initial = [Scored(Candidate(b, "sample"), r) for b, r in zip(bodies, results)]
+    initial = [Trial(Candidate(b, "sample"), r) for b, r in zip(bodies, results)]
     first = choose(initial, n)
     position = {id(s): i for i, s in enumerate(initial)}
     order = [position[id(s)] for s in first.ranking] if first else []
     for step in range(k + 1):
-        scored = [Scored(Candidate(b, "sample"), r) for b, r in zip(bodies, current)]
+        scored = [Trial(Candidate(b, "sample"), r) for b, r in zip(bodies, current)]
         chosen = next((i for i in order if current[i].all_passed), order[0] if order else None)
         correct.append(chosen is not None and ok[chosen])
         pool = [s for s in scored if s.result.all_passed]

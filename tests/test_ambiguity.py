@@ -12,17 +12,16 @@ from synthls.synth.ambiguity import (
     same_value,
     with_answer,
 )
-from synthls.synth.base import Candidate
-from synthls.synth.select import Scored
+from synthls.synth.base import Candidate, Trial
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
 
 
 def cand(
     body: str, probes: tuple[str | None, ...], engine: str = "sample", weight: float = 1.0
-) -> Scored:
+) -> Trial:
     examples = (ExampleResult(0, "passed"), ExampleResult(1, "passed"))
-    return Scored(Candidate(body, engine, weight=weight), RunResult("ok", examples, probes))
+    return Trial(Candidate(body, engine, weight=weight), RunResult("ok", examples, probes))
 
 
 RIGHT = ("0.5", "0.0", "-2.0", "0.0")

@@ -8,7 +8,7 @@ import os
 
 from synthls.sandbox.types import RunResult
 from synthls.spec.model import Example, Param, Spec
-from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer, search, search_isolated
 from synthls.synth.embedded.runner import stream_bodies
 from synthls.synth.embedded.worker import spec_from_json, spec_to_json
@@ -60,7 +60,7 @@ def test_isolated_search_matches_in_process_search() -> None:
 
 
 async def collect(
-    engine: EmbeddedSynthesizer, spec: Spec, feedback: list[Feedback]
+    engine: EmbeddedSynthesizer, spec: Spec, feedback: list[Trial]
 ) -> list[Candidate]:
     return [c async for c in engine.propose(spec, feedback)]
 
@@ -73,7 +73,7 @@ async def test_propose_streams_candidates_and_skips_tried_bodies() -> None:
     assert first and all(c.engine == "embedded" for c in first)
     assert all(0 < c.weight < 1 for c in first)  # the plausibility weight reaches the loop
     assert [c.weight for c in first] == sorted((c.weight for c in first), reverse=True)
-    tried = [Feedback(first[0], RunResult(status="ok"))]
+    tried = [Trial(first[0], RunResult(status="ok"))]
     again = await collect(engine, UNIQUE, tried)
     assert again and first[0].body not in [c.body for c in again]
 

@@ -23,7 +23,7 @@ from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.jobs import synthesize_target
 from synthls.synth.loop import Outcome, synthesize
@@ -71,7 +71,7 @@ class Enumerating:
         except Exception:
             return False
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         self.searched.append(len(spec.examples))
         for body, weight in self.bank:
             await asyncio.sleep(0)
@@ -145,9 +145,7 @@ async def test_a_program_only_the_held_out_search_found_joins_the_behaviours() -
     other = "return len(xs) < 3"
 
     class FirstOnly(Enumerating):
-        async def propose(
-            self, spec: Spec, feedback: Sequence[Feedback]
-        ) -> AsyncIterator[Candidate]:
+        async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
             n = len(self.searched)
             async for cand in super().propose(spec, feedback):
                 yield cand

@@ -18,7 +18,7 @@ from synthls.config import OpenAISettings
 from synthls.sandbox.types import ExampleResult, Program, RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import FakeOpenAI, Hang, PerN, Status, fenced, reply
@@ -88,6 +88,8 @@ def _probe(source: str, ns: dict[str, Any]) -> str | None:
 class Scripted:
     """An engine yielding scripted bodies per round and recording the feedback it was given."""
 
+    holds_out = False
+
     def __init__(
         self, name: str, *rounds: Sequence[str], uses_feedback: bool = True, hang: bool = False
     ) -> None:
@@ -95,9 +97,9 @@ class Scripted:
         self.rounds = list(rounds)
         self.uses_feedback = uses_feedback
         self.hang = hang
-        self.feedback: list[Sequence[Feedback]] = []
+        self.feedback: list[Sequence[Trial]] = []
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         self.feedback.append(feedback)
         bodies = self.rounds.pop(0) if self.rounds else []
         for body in bodies:
@@ -109,8 +111,9 @@ class Scripted:
 
 class Broken:
     name = "broken"
+    holds_out = False
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         raise RuntimeError("index out of range in search")
         yield Candidate("", "broken")  # pragma: no cover
 

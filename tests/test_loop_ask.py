@@ -201,13 +201,13 @@ async def test_cancelling_while_a_question_waits_cancels_the_question() -> None:
 
 def test_after_an_answer_the_earlier_ranking_decides_among_the_survivors() -> None:
     from synthls.sandbox.types import ExampleResult, RunResult
-    from synthls.synth.attempts import Attempt, pick
-    from synthls.synth.base import Candidate
+    from synthls.synth.base import Candidate, Trial
+    from synthls.synth.ranking import pick
 
     ok = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "2"))
     other = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "3"))
     short, long = Candidate("return 1", "s"), Candidate("return x if x else 1", "s")
-    attempts = [Attempt(short, ok), Attempt(long, other)]
+    attempts = [Trial(short, ok), Trial(long, other)]
     fresh = pick(attempts, 1)
     assert fresh is not None and fresh[0].candidate == short  # a tie: the simpler body
     prior = pick(attempts, 1, prior=(long, short))
@@ -222,6 +222,7 @@ class Weighted:
 
     name = "embedded"
     uses_feedback = False
+    holds_out = False  # its stream is fixed: a second search would repeat it
 
     def __init__(self, *bodies: tuple[str, float]) -> None:
         self.bodies = bodies

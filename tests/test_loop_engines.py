@@ -12,7 +12,14 @@ from synthls.sandbox import Limits, Sandbox
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Param, Spec
 from synthls.synth.embedded import EmbeddedSynthesizer
-from synthls.synth.engines import make_engines
+from synthls.synth.engines import (
+    CHOICES,
+    ENGINES,
+    engine_class,
+    make_engines,
+    needs_examples,
+    votes_once_per_behaviour,
+)
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.openai import OpenAISynthesizer
 from tests.fake_openai import FakeOpenAI, PerN, Script, Status, fenced
@@ -47,6 +54,27 @@ def test_make_engines_builds_the_chosen_engines() -> None:
     assert [type(e) for e in make_engines(settings, "embedded")] == [EmbeddedSynthesizer]
     with pytest.raises(ValueError, match="unknown engine 'gpt'"):
         make_engines(settings, "gpt")
+
+
+def test_every_engine_in_the_table_declares_its_rules() -> None:
+    settings, _ = load_settings({}, env={})
+    rules = ("needs_examples", "uses_feedback", "votes_once_per_behaviour", "holds_out")
+    for name in ENGINES:
+        cls = engine_class(name)
+        assert cls is not None and cls.name == name
+        assert all(isinstance(getattr(cls, rule), bool) for rule in rules), name
+        [engine] = make_engines(settings, name, env={})
+        assert type(engine) is cls and engine.name == name
+    assert (*ENGINES, "all") == CHOICES and engine_class("current") is None
+
+
+def test_rules_are_read_from_the_engines() -> None:
+    assert needs_examples("embedded") and not needs_examples("openai")
+    assert not needs_examples("all")  # one engine of the choice works without examples
+    assert votes_once_per_behaviour("embedded") and not votes_once_per_behaviour("openai")
+    assert not votes_once_per_behaviour("current")  # a name that is no engine: a sample
+    with pytest.raises(ValueError, match="unknown engine 'gpt'"):
+        needs_examples("gpt")
 
 
 async def _all_engines(script: Script) -> tuple[Outcome, FakeOpenAI]:

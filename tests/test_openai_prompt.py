@@ -5,7 +5,7 @@ from __future__ import annotations
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.openai.prompt import PROMPT_BUDGET, SYSTEM, conversations, task_prompt
 
 DOC = """Sum of squares.
@@ -87,11 +87,11 @@ def test_feedback_dialog_carries_input_expected_got_and_traceback() -> None:
             ),
         ),
     )
-    crash = Feedback(
+    crash = Trial(
         Candidate("retur", "openai", "does not parse: invalid syntax (line 1)"),
         RunResult(status="setup_error"),
     )
-    convs = conversations(spec, [Feedback(wrong, run), crash])
+    convs = conversations(spec, [Trial(wrong, run), crash])
     assert len(convs) == 2
     first = convs[0]
     assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from synthls.sandbox.results import build_result
-from synthls.sandbox.types import Program
+from synthls.sandbox.types import ExampleResult, Program, RunResult
 from synthls.sandbox.verdict import check, decide, values_equal
 from synthls.spec.model import Example
+from synthls.synth.report import describe_failures
 
 TRACEBACK = "Traceback (most recent call last):\n  ...\nValueError: bad\n"
 IGNORE = ("IGNORE_EXCEPTION_DETAIL",)
@@ -215,3 +216,20 @@ def test_probe_timeout_keeps_the_verdicts() -> None:
     result = build_result(PROGRAM, events, {"ev": "end", "reason": "timeout"}, ())
     assert result.status == "ok" and result.all_passed
     assert result.probes == (None,)
+
+
+def test_per_example_pads_the_examples_a_run_did_not_reach() -> None:
+    examples = tuple(Example(source=f"f({i})", want=f"{i}\n", line=i) for i in range(3))
+    run = RunResult("timeout", (ExampleResult(1, "failed", got="7"), ExampleResult(0, "passed")))
+    joined = run.per_example(examples)
+    assert [ex for ex, _ in joined] == list(examples)
+    assert [(r.index, r.status) for _, r in joined] == [
+        (0, "passed"),
+        (1, "failed"),
+        (2, "not_run"),
+    ]
+    # every reader of a run says the same: here the report of the failures
+    assert describe_failures(examples, run) == [
+        "line 2: f(1): expected 1, got 7",
+        "line 3: f(2): expected 2, but the example did not run",
+    ]

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.synth.base import Candidate
-from synthls.synth.select import Scored, choose
+from synthls.synth.base import Candidate, Trial
+from synthls.synth.ranking import choose, passes, pick, usable
 
 
 def cand(
@@ -17,10 +17,10 @@ def cand(
     probes: tuple[str | None, ...] = (),
     status: str = "ok",
     note: str = "",
-) -> Scored:
+) -> Trial:
     examples = tuple(ExampleResult(i, "passed" if i < passed else "failed") for i in range(total))
     result = RunResult(status=status, examples=examples, probes=probes)  # type: ignore[arg-type]
-    return Scored(Candidate(body, "test", note), result)
+    return Trial(Candidate(body, "test", note), result)
 
 
 def test_nothing_usable_gives_none() -> None:
@@ -170,13 +170,28 @@ def test_common_handling_of_ignored_inputs_beats_a_shorter_body() -> None:
 
 
 def test_a_heavier_behaviour_wins_over_a_simpler_one() -> None:
-    light = Scored(
+    light = Trial(
         Candidate("return 1", "embedded", weight=0.2),
         RunResult("ok", (ExampleResult(0, "passed"),), ("1", "1")),
     )
-    heavy = Scored(
+    heavy = Trial(
         Candidate("return a / b if b else 0.0", "embedded", weight=0.9),
         RunResult("ok", (ExampleResult(0, "passed"),), ("0.5", "2.0")),
     )
     choice = choose([light, heavy], 1)
     assert choice is not None and choice.scored is heavy
+
+
+def test_usable_ranks_a_timed_out_run_but_without_examples_only_a_clean_run_is_picked() -> None:
+    # with examples, a run cut short still ranks by what it passed (it loaded: usable) ...
+    partial = cand("while b: pass", 2, 3, status="timeout")
+    weak = cand("return 0", 1, 3)
+    choice = choose([weak, partial], 3)
+    assert choice is not None and choice.scored is partial
+    assert usable(partial) and not usable(cand("return (", 0, 3, status="setup_error"))
+    # ... but with no examples nothing vouches for a body except a clean run
+    hangs, clean = cand("while True: pass", 0, 0, status="timeout"), cand("return 1", 0, 0)
+    assert not passes(hangs, 0) and passes(clean, 0)
+    picked = pick([hangs, clean], 0)
+    assert picked is not None and picked[0] is clean
+    assert pick([hangs], 0) is None

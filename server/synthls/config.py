@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from synthls.project import project_settings
+from synthls.synth.engines import CHOICES
 
-ENGINES = ("embedded", "openai", "all")
+ENGINES = CHOICES  # the engine names and "all" (one table: synthls.synth.engines)
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 

@@ -187,12 +187,10 @@ def with_reports(text: str, reports: list[SynthReport]) -> str:
 
 
 def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:
-    by_index = {r.index: r for r in res.examples}
     rows = []
-    for i, ex in enumerate(target.spec.examples):
-        r = by_index.get(i) or ExampleResult(index=i, status="not_run")
+    for ex, r in res.per_example(target.spec.examples):
         if res.status == "setup_error":
-            r = ExampleResult(i, "error", exc_type="SetupError", exc_msg=res.setup_error)
+            r = ExampleResult(r.index, "error", exc_type="SetupError", exc_msg=res.setup_error)
         got = r.got if r.status != "error" else f"{r.exc_type}: {r.exc_msg}"
         rows.append(
             {

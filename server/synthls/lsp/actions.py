@@ -8,6 +8,7 @@ from lsprotocol import types
 
 from synthls.spec.comments import comment_at
 from synthls.spec.targets import function_at
+from synthls.synth.engines import needs_examples
 
 if TYPE_CHECKING:
     from synthls.lsp.server import SynthServer
@@ -32,10 +33,9 @@ def list_actions(ls: SynthServer, params: types.CodeActionParams) -> list[types.
     target = function_at(doc, line)
     wants_rewrite = not only or any(k.startswith("refactor") for k in only)
     wants_fix = not only or types.CodeActionKind.QuickFix in only
-    unverified = ls.settings.engine != "embedded"
     if target is not None and target.is_stub and wants_rewrite:
         title = SYNTH_TITLE
-        if not target.spec.examples and unverified:
+        if not target.spec.examples and not needs_examples(ls.settings.engine):
             title += " (unverified)"
         out.append(
             types.CodeAction(

@@ -18,6 +18,7 @@ from synthls.lsp.convert import from_client_position, lines_of
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Pos
 from synthls.spec.targets import function_at, stub_at
+from synthls.synth.engines import INLINE
 from synthls.synth.jobs import SynthReport, synthesize_target
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str |
         settings = dataclasses.replace(ls.settings, rounds=1)
         sandbox = await ls.sandbox()
         task = asyncio.ensure_future(
-            synthesize_target(doc.text, target, ls.engines("embedded"), sandbox, settings)
+            synthesize_target(doc.text, target, ls.engines(INLINE), sandbox, settings)
         )
         tasks[key] = task
         while len(tasks) > MAX_TASKS:

@@ -26,7 +26,7 @@ from pygls import uris
 from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
 from synthls.lsp.pending import question_lenses
-from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.sandbox.types import RunResult
 from synthls.spec.collected import is_nested
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
@@ -233,10 +233,8 @@ class Checker:
         self, uri: str, doc: Document, t: FunctionTarget, run: RunResult
     ) -> list[types.Diagnostic]:
         codec = self.ls.workspace.position_codec
-        by_index = {r.index: r for r in run.examples}
         out = []
-        for i, ex in enumerate(t.spec.examples):
-            res = by_index.get(i) or ExampleResult(i, "not_run")
+        for ex, res in run.per_example(t.spec.examples):
             if res.passed:
                 continue
             message = describe_result(ex, res)

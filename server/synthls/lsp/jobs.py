@@ -33,6 +33,7 @@ from synthls.spec.targets import function_at
 from synthls.synth.ambiguity import Question
 from synthls.synth.base import Synthesizer
 from synthls.synth.comment import comment_job
+from synthls.synth.engines import needs_examples
 from synthls.synth.jobs import SynthReport, no_examples_message, synthesize_target
 from synthls.synth.loop import Ask
 from synthls.synth.program import body_replacement
@@ -120,8 +121,8 @@ class Jobs:
         if isinstance(located, str):
             return self._refuse(located)
         target, anchor, pending = located
-        engine = self.ls.settings.engine
-        if not target.spec.examples and engine == "embedded":
+        needs = needs_examples(self.ls.settings.engine)
+        if not target.spec.examples and needs:
             return self._refuse(no_examples_message(target.spec.name))
         progress = Progress(self.ls, f"synthls: {target.spec.name}")
         await progress.begin()
@@ -140,7 +141,7 @@ class Jobs:
                 sandbox,
                 self.ls.settings,
                 progress.report,
-                allow_unverified=engine != "embedded",
+                allow_unverified=not needs,
                 ask=ask,
             )
         except asyncio.CancelledError:

@@ -22,7 +22,7 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Spec
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome
 from synthls.synth.program import offset_of
 
@@ -124,6 +124,9 @@ class Replay:
 
     name = "replay"
     uses_feedback = False
+    needs_examples = True  # it replays candidates that passed the examples
+    votes_once_per_behaviour = False  # (read by candidate: each keeps its own engine's rule)
+    holds_out = False  # its candidates are the first run's, already checked
 
     def __init__(self, outcome: Outcome) -> None:
         seen: set[str] = set()
@@ -134,6 +137,6 @@ class Replay:
                 seen.add(body)
                 self.candidates.append(attempt.candidate)
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         for candidate in self.candidates:
             yield candidate

@@ -1,7 +1,8 @@
-"""Results of running untrusted code, as plain data (no behaviour, no pygls)."""
+"""Results of running untrusted code, as plain data (no pygls; only small derived views)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -71,3 +72,10 @@ class RunResult:
     @property
     def all_passed(self) -> bool:
         return self.status == "ok" and bool(self.examples) and all(r.passed for r in self.examples)
+
+    def per_example(self, examples: Sequence[Example]) -> list[tuple[Example, ExampleResult]]:
+        """Each of ``examples`` with its result, in order; "not_run" where the run gave none."""
+        by_index = {r.index: r for r in self.examples}
+        return [
+            (ex, by_index.get(i) or ExampleResult(i, "not_run")) for i, ex in enumerate(examples)
+        ]

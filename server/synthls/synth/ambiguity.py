@@ -3,7 +3,7 @@
 Passing two or three examples proves little when many different programs pass them too. After
 the search, the example-passing candidates are grouped by **behaviour**: their results on the
 generated inputs (``synthls.synth.inputs``) that most of them accept (the valid inputs of
-``synthls.synth.select``; raising is a result like any other). Each behaviour weighs what its
+``synthls.synth.ranking``; raising is a result like any other). Each behaviour weighs what its
 candidates weigh (``Candidate.weight``): independent model samples add up (agreement counts),
 the spellings of one program from the enumerative engine do not (the heaviest one counts).
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
-from synthls.synth.select import Scored
+from synthls.synth.base import Trial
+from synthls.synth.engines import votes_once_per_behaviour
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
-ENUMERATIVE = frozenset({"embedded"})  # engines whose candidates are spellings, not samples
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -56,7 +56,7 @@ class Ambiguity:
         return self.question is not None and (self.fitted or self.dominant_share < DOMINANCE)
 
 
-def behaviours(pool: Sequence[Scored]) -> list[tuple[tuple[str, ...], float, list[int]]]:
+def behaviours(pool: Sequence[Trial]) -> list[tuple[tuple[str, ...], float, list[int]]]:
     """(behaviour signature on the valid inputs, weight, members) per behaviour, heaviest first.
 
     The signature keeps every input (``RAISED`` where a probe gave nothing); ``valid_inputs``
@@ -72,7 +72,7 @@ def behaviours(pool: Sequence[Scored]) -> list[tuple[tuple[str, ...], float, lis
     return out
 
 
-def valid_inputs(pool: Sequence[Scored]) -> list[int]:
+def valid_inputs(pool: Sequence[Trial]) -> list[int]:
     """Inputs on which candidates holding at least half of the weight return a value."""
     sigs = [_signature(s) for s in pool]
     total = sum(_w(s) for s in pool)
@@ -85,7 +85,7 @@ def valid_inputs(pool: Sequence[Scored]) -> list[int]:
     return valid
 
 
-def analyse(pool: Sequence[Scored], probes: Sequence[str], function: str) -> Ambiguity:
+def analyse(pool: Sequence[Trial], probes: Sequence[str], function: str) -> Ambiguity:
     """The behaviours of ``pool`` (candidates that pass every example) on ``probes``."""
     groups = behaviours(pool)
     if not groups:
@@ -105,7 +105,7 @@ def analyse(pool: Sequence[Scored], probes: Sequence[str], function: str) -> Amb
     return Ambiguity(len(groups), share, question, summary)
 
 
-def consistent(pool: Sequence[Scored], question: Question, answer: str) -> list[Scored]:
+def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
     """The candidates whose result on ``question.call`` is ``answer`` (compared as literals)."""
     return [s for s in pool if same_value(_result_at(s, question.index), answer)]
 
@@ -216,22 +216,23 @@ def _entropy(weights: Iterable[float]) -> float:
     return -sum(w / total * math.log(w / total) for w in ws if w > 0) if total else 0.0
 
 
-def _signature(s: Scored) -> tuple[str, ...]:
+def _signature(s: Trial) -> tuple[str, ...]:
     return tuple(RAISED if p is None else p for p in s.result.probes)
 
 
-def _result_at(s: Scored, index: int) -> str | None:
+def _result_at(s: Trial, index: int) -> str | None:
     probes = s.result.probes
     return probes[index] if 0 <= index < len(probes) else None
 
 
-def _w(s: Scored) -> float:
+def _w(s: Trial) -> float:
     return max(float(s.candidate.weight), 0.0)
 
 
-def _weight(pool: Sequence[Scored], members: list[int]) -> float:
-    """Samples add up; an enumerative engine's spellings of one behaviour count once (max)."""
+def _weight(pool: Sequence[Trial], members: list[int]) -> float:
+    """Samples add up; the spellings of one behaviour from an engine that votes once per
+    behaviour (the enumerative search) count once (max)."""
     by_engine: dict[str, list[float]] = {}
     for i in members:
         by_engine.setdefault(pool[i].candidate.engine, []).append(_w(pool[i]))
-    return sum(max(ws) if e in ENUMERATIVE else sum(ws) for e, ws in by_engine.items())
+    return sum(max(ws) if votes_once_per_behaviour(e) else sum(ws) for e, ws in by_engine.items())

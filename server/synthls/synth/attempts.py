@@ -1,34 +1,21 @@
-"""The attempts of one synthesis request: which to pick, which to feed back, how to report.
+"""The trials of one synthesis request in the loop's words: which go back to the engines, and
+what to tell the user.
 
-Pure functions over ``Attempt`` (a candidate and its sandbox result), shared by the loop's rounds:
-``pick`` chooses among the attempts that pass every example (``synthls.synth.select``), with the
-enumerative engine's spellings of one behaviour reduced to the heaviest; ``feedback_from`` gives
-the best few failures back to the engines; ``failure_reason`` and ``progress_line`` say what
-happened in words.
+Pure functions over ``Trial`` (a candidate and its sandbox result), shared by the loop's rounds:
+``parses`` vets a body before it runs; ``feedback_from`` gives the best few failures back to
+the engines; ``failure_reason`` and ``progress_line`` say what happened. Which trial is picked
+is ``synthls.synth.ranking``'s.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from synthls.sandbox.types import RunResult
-from synthls.synth.ambiguity import Ambiguity, behaviours
-from synthls.synth.base import Candidate, Feedback
-from synthls.synth.select import Scored, choose
+from synthls.synth.base import Trial
+from synthls.synth.ranking import rank
 
 FEEDBACK_SIZE = 3  # candidates sent back per round
-
-
-@dataclass(frozen=True)
-class Attempt:
-    candidate: Candidate
-    result: RunResult
-
-
-def rank(a: Attempt) -> tuple[int, bool, int]:
-    return (-a.result.passed, bool(a.candidate.note), len(a.candidate.body))
 
 
 def parses(body: str) -> str | None:
@@ -40,79 +27,21 @@ def parses(body: str) -> str | None:
     return None
 
 
-def usable(a: Attempt) -> bool:
-    return not a.candidate.note and a.result.status == "ok"
-
-
-def one_per_behaviour(attempts: list[Attempt], engine: str) -> list[Attempt]:
-    """Keep the heaviest (then simplest) of ``engine``'s candidates per behaviour.
-
-    An enumerative engine's programs are not independent samples: ten spellings of one program
-    must not outvote another program. Independent (model) samples keep their votes.
-    """
-    best: dict[tuple[object, ...], Attempt] = {}
-
-    def rank(a: Attempt) -> tuple[float, int, int]:
-        body = a.candidate.body
-        return (-a.candidate.weight, len(body.splitlines()), len(body))
-
-    for a in attempts:
-        if a.candidate.engine != engine:
-            continue
-        key = (tuple((r.status, r.got) for r in a.result.examples), a.result.probes)
-        kept = best.get(key)
-        if kept is None or rank(a) < rank(kept):
-            best[key] = a
-    keep = {id(a) for a in best.values()}
-    return [a for a in attempts if a.candidate.engine != engine or id(a) in keep]
-
-
-Picked = tuple["Attempt", str, tuple[Candidate, ...]]  # the attempt, why, the whole ranking
-
-
-def pick(attempts: Sequence[Attempt], n: int, prior: Sequence[Candidate] = ()) -> Picked | None:
-    """The chosen attempt, why, and the ranking: among those passing every example (or, with no
-    examples, among those that load and run).
-
-    ``prior`` is the ranking from before the user answered: the first candidate of it that still
-    passes every example wins, so the agreement of candidates an answer ruled out still counts
-    among the ones it kept.
-    """
-    pool = one_per_behaviour(
-        [a for a in attempts if (a.result.all_passed if n else usable(a))], "embedded"
-    )
-    if not pool:
-        return None
-    kept = {(a.candidate.body, a.candidate.engine): a for a in pool}
-    for cand in prior:
-        survivor = kept.get((cand.body, cand.engine))
-        if survivor is not None:
-            why = (
-                f"passes {n}/{n} examples; the first of the earlier ranking that gives the answers"
-            )
-            return survivor, why, tuple(prior)
-    choice = choose([Scored(a.candidate, a.result) for a in pool], n)
-    if choice is None:
-        return None
-    ranking = tuple(s.candidate for s in choice.ranking)
-    return Attempt(choice.scored.candidate, choice.scored.result), choice.reason, ranking
-
-
-def feedback_from(attempts: Sequence[Attempt]) -> list[Feedback]:
+def feedback_from(attempts: Sequence[Trial]) -> list[Trial]:
     ranked = sorted(attempts, key=rank)
-    out: list[Feedback] = []
+    out: list[Trial] = []
     bodies: set[str] = set()
     for a in ranked:
         if a.candidate.body.strip() not in bodies:
             bodies.add(a.candidate.body.strip())
-            out.append(Feedback(a.candidate, a.result))
+            out.append(a)
         if len(out) == FEEDBACK_SIZE:
             break
     return out
 
 
 def failure_reason(
-    attempts: Sequence[Attempt],
+    attempts: Sequence[Trial],
     engine_errors: dict[str, str],
     n: int,
     timed_out: bool,
@@ -136,41 +65,10 @@ def failure_reason(
 
 
 def progress_line(
-    rnd: int, rounds: int, engine_errors: dict[str, str], new: Sequence[Attempt], n: int
+    rnd: int, rounds: int, engine_errors: dict[str, str], new: Sequence[Trial], n: int
 ) -> str:
     if not new:
         why = "; ".join(engine_errors.values()) or "no new candidates"
         return f"round {rnd} of {rounds}: {why}"
     best = min(new, key=rank)
     return f"round {rnd} of {rounds}: best candidate passes {best.result.passed} of {n} examples"
-
-
-def passing(attempts: Sequence[Attempt]) -> list[Scored]:
-    return [Scored(a.candidate, a.result) for a in attempts if a.result.all_passed]
-
-
-def from_heaviest(
-    attempts: Sequence[Attempt], n: int, picked: Picked, amb: Ambiguity | None
-) -> Picked:
-    """The pick, from the heaviest behaviour when the verdict is about it.
-
-    "Verified" says one behaviour carries the weight; the body inserted must be of that
-    behaviour, not a candidate that merely agrees in part with many. The same holds for an
-    embedded-only pool even when ambiguous: its weights are the engine's plausibility, so the
-    heaviest behaviour is its best guess (model samples keep the agreement ranking there).
-    """
-    if amb is None:
-        return picked
-    pool = passing(attempts)
-    groups = behaviours(pool)
-    embedded_only = all(s.candidate.engine == "embedded" for s in pool)
-    if not groups or (amb.ambiguous and not embedded_only):
-        return picked
-    if len(groups) > 1 and groups[0][1] == groups[1][1]:
-        return picked  # a tie: no behaviour is heavier
-    top = {id(pool[i].candidate) for i in groups[0][2]}
-    if id(picked[0].candidate) in top:
-        return picked
-    members = [a for a in attempts if id(a.candidate) in top]
-    better = pick(members, n)
-    return better if better is not None else picked

@@ -1,15 +1,17 @@
-"""The one small interface every engine implements.
+"""The one small interface every engine implements, and the types it speaks in.
 
-An engine turns a spec (plus feedback on earlier candidates) into candidate bodies. Bodies are
+An engine turns a spec (plus the trials of earlier candidates) into candidate bodies. Bodies are
 dedented source for the statements after the docstring (e.g. ``"return a + b"``); the edit
-layer re-indents them for the target.
+layer re-indents them for the target. What differs between engines is declared here as
+attributes of :class:`Synthesizer`, so that the loop, the ranking and the editor layer ask the
+engine (or, holding only a name, ``synthls.synth.engines``) instead of testing its name.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from synthls.sandbox.types import RunResult
 from synthls.spec.model import Spec
@@ -24,16 +26,51 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Feedback:
-    """A candidate that was tried and what the sandbox said about it."""
+class Trial:
+    """A candidate that was run in the sandbox, and what the run said: the loop's attempts, the
+    feedback the engines get, the pool the ranking orders."""
 
     candidate: Candidate
-    result: RunResult
+    result: RunResult  # examples + probes (probe reprs in the order of the generated inputs)
+
+
+class EngineError(Exception):
+    """A clear, user-facing reason why an engine produced no candidates."""
+
+    user_facing: ClassVar[bool] = True  # the loop reports the message as is, without a traceback
 
 
 class Synthesizer(Protocol):
-    name: str
+    """An engine. Its rules are attributes (class attributes in the engines shipped):
 
-    def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
-        """Yield candidates as they become available; cancellation stops the work."""
+    ``name``: the settings' name for it (``engine = "embedded"``), shown to the user and carried
+    by every candidate it yields (``Candidate.engine``).
+
+    ``needs_examples``: it searches against the docstring's examples, so without any it proposes
+    nothing; a request is refused up front instead of running it (and "(unverified)" is offered
+    only when some engine of the setting works without examples).
+
+    ``uses_feedback``: later rounds give it the best failing candidates to repair; when False it is
+    asked only in the first round with a given set of examples (another round would repeat it).
+
+    ``votes_once_per_behaviour``: its candidates are spellings found by a search, not independent
+    samples: among its candidates with one behaviour only the heaviest counts (when ranking and
+    when weighing behaviours), and the heaviest behaviour of a pool of its candidates alone is
+    its best guess. When False, agreeing candidates add up (agreement is evidence).
+
+    ``holds_out``: another search costs no more than the first, so a body it verified is also
+    checked against an example held out of a second search (``synthls.synth.holdout``).
+    """
+
+    name: str
+    needs_examples: bool
+    uses_feedback: bool
+    votes_once_per_behaviour: bool
+    holds_out: bool
+
+    def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
+        """Yield candidates as they become available; cancellation stops the work.
+
+        A failure the user can act on is raised as :class:`EngineError` (its message is shown as
+        is); anything else is logged with its traceback as a bug."""
         ...

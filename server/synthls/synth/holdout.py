@@ -25,44 +25,38 @@ from dataclasses import dataclass, replace
 
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Ambiguity, analyse
-from synthls.synth.attempts import Attempt
-from synthls.synth.base import Candidate, Synthesizer
-from synthls.synth.select import Scored
+from synthls.synth.base import Candidate, Synthesizer, Trial
 
 log = logging.getLogger(__name__)
 
 MIN_EXAMPLES = 3  # with fewer, holding one out leaves too little to search on
 
-Validate = Callable[[Candidate], Awaitable[Attempt]]  # against every example of the spec
+Validate = Callable[[Candidate], Awaitable[Trial]]  # against every example of the spec
 
 
 @dataclass(frozen=True)
 class Held:
     """What the held-out search found: new passing attempts and the rival, if any."""
 
-    passing: tuple[Attempt, ...]
-    rival: Attempt | None
-
-
-def takes_part(engine: Synthesizer) -> bool:
-    return bool(getattr(engine, "holds_out", False))
+    passing: tuple[Trial, ...]
+    rival: Trial | None
 
 
 async def held_out(
     spec: Spec,
     engines: Sequence[Synthesizer],
     validate: Validate,
-    known: Sequence[Attempt],
+    known: Sequence[Trial],
     end: float,
 ) -> Held | None:
     """Search ``spec`` without its last example; None when it cannot run (too few examples,
     no engine takes part, no time left). Bodies already in ``known`` are not run again."""
-    active = [e for e in engines if takes_part(e)]
+    active = [e for e in engines if e.holds_out]
     if len(spec.examples) < MIN_EXAMPLES or not active or time.monotonic() >= end:
         return None
     fewer = replace(spec, examples=spec.examples[:-1])
     by_body = {a.candidate.body.strip(): a for a in known}
-    found: list[Attempt] = []
+    found: list[Trial] = []
     try:
         await asyncio.wait_for(
             _collect(fewer, active, validate, by_body, found), end - time.monotonic()
@@ -80,7 +74,7 @@ async def held_out(
     return Held(passing, None if top.result.all_passed else top)
 
 
-def _fits(a: Attempt, k: int) -> bool:
+def _fits(a: Trial, k: int) -> bool:
     """Whether ``a`` passes the first ``k`` examples (and loads)."""
     got = a.result.examples[:k]
     return a.result.status == "ok" and len(got) == k and all(r.passed for r in got)
@@ -90,8 +84,8 @@ async def _collect(
     spec: Spec,
     engines: Sequence[Synthesizer],
     validate: Validate,
-    by_body: dict[str, Attempt],
-    found: list[Attempt],
+    by_body: dict[str, Trial],
+    found: list[Trial],
 ) -> None:
     for engine in engines:
         stream = engine.propose(spec, ())
@@ -108,15 +102,15 @@ async def _collect(
 
 def judged(
     amb: Ambiguity,
-    pool: Sequence[Scored],
-    rival: Attempt,
+    pool: Sequence[Trial],
+    rival: Trial,
     probes: Sequence[str],
     function: str,
     n: int,
 ) -> Ambiguity:
     """The ambiguity once the rival counts: fitted, with the question that splits it from the
     passing behaviours; ``amb`` unchanged when no generated input tells them apart."""
-    both = analyse([*pool, Scored(rival.candidate, rival.result)], probes, function)
+    both = analyse([*pool, rival], probes, function)
     if both.question is None:
         return amb
     q = both.question

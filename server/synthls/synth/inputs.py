@@ -1,7 +1,7 @@
 """Generate extra inputs for a function from its examples and its signature.
 
 Candidates that pass the same examples can still disagree elsewhere; running them all on a
-few more inputs and grouping them by what they return (``synthls.synth.select``) tells the
+few more inputs and grouping them by what they return (``synthls.synth.ranking``) tells the
 common behaviour from the odd one out, without a second model to write tests.
 
 The inputs are type-aware mutations of the example arguments: neighbouring numbers, sign

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import Example, FunctionTarget
-from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.loop import POLICIES, Ask, Outcome, Policy, Progress, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
@@ -83,13 +83,13 @@ async def synthesize_target(
     spec = target.spec
     if not spec.examples and not allow_unverified:
         return SynthReport(target, None, "skipped", no_examples_message(spec.name))
-    initial: tuple[Feedback, ...] = ()
+    initial: tuple[Trial, ...] = ()
     if not target.is_stub and target.body_text and spec.examples and spec.comment is None:
         # regenerating a wrong body: its failing examples are the first feedback
         current = await check_target(
             text, target, runner, settings.sandbox.timeout, as_doctest=False
         )
-        initial = (Feedback(Candidate(target.body_text, "current"), current),)
+        initial = (Trial(Candidate(target.body_text, "current"), current),)
     outcome = await synthesize(
         spec,
         lambda body: module_with_body(text, target, body),

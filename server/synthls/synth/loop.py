@@ -1,10 +1,10 @@
 """The synthesis loop: propose → validate in the sandbox → feed failures back → choose.
 
 Engines run concurrently and stream candidates; each candidate is validated in the sandbox as it
-arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.select``
+arrives (examples plus generated probe inputs, so the selection rules in ``synthls.synth.ranking``
 can compare candidates by behaviour). When no candidate passes every example, the best few go back
 to the engines for another round, up to ``rounds`` or the deadline (an engine whose
-``uses_feedback`` attribute is False is asked only in the first round). Once some candidate
+``uses_feedback`` is False is asked only in the first round). Once some candidate
 passes, the others get ``settle`` more seconds, so with several engines a verified answer from
 either wins and the more readable one is preferred when both pass in time.
 
@@ -35,19 +35,8 @@ from synthls.synth.ambiguity import (
     answer_example,
     with_answer,
 )
-from synthls.synth.attempts import (
-    Attempt,
-    Picked,
-    failure_reason,
-    feedback_from,
-    from_heaviest,
-    parses,
-    passing,
-    pick,
-    progress_line,
-    usable,
-)
-from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
+from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
@@ -57,6 +46,7 @@ from synthls.synth.outcome import Policy as Policy
 from synthls.synth.outcome import Progress as Progress
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
+from synthls.synth.ranking import Picked, from_heaviest, passes, passing, pick
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +63,17 @@ class _Run:
     timeout: float
     settle: float
     probes: tuple[str, ...]
-    attempts: list[Attempt] = field(default_factory=list)
+    attempts: list[Trial] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
 
-    async def validate(self, cand: Candidate) -> Attempt:
+    async def validate(self, cand: Candidate) -> Trial:
         problem = cand.note or parses(cand.body)
         if problem:
             failed = replace(cand, note=problem)
-            return Attempt(failed, RunResult(status="setup_error", setup_error=problem))
+            return Trial(failed, RunResult(status="setup_error", setup_error=problem))
         program = Program(
             setup=self.build(cand.body),
             examples=self.spec.examples,
@@ -91,30 +81,30 @@ class _Run:
             timeout=self.timeout,
         )
         try:
-            return Attempt(cand, await self.runner.run(program))
+            return Trial(cand, await self.runner.run(program))
         except Exception as exc:  # a sandbox fault must not lose the other candidates
             log.exception("sandbox run failed")
-            return Attempt(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
+            return Trial(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
 
     def add_answer(self, question: Question, answer: str) -> Example:
         """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
         example = answer_example(question, answer)
         self.spec = replace(self.spec, examples=(*self.spec.examples, example))
         self.attempts = [
-            Attempt(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
+            Trial(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
         ]
         return example
 
     async def check(self, cand: Candidate, passed: asyncio.Event) -> None:
         attempt = await self.validate(cand)
         self.attempts.append(attempt)
-        if attempt.result.all_passed or (not self.spec.examples and usable(attempt)):
+        if passes(attempt, len(self.spec.examples)):
             passed.set()
 
     async def drain(
         self,
         engine: Synthesizer,
-        feedback: Sequence[Feedback],
+        feedback: Sequence[Trial],
         checks: list[asyncio.Task[None]],
         passed: asyncio.Event,
     ) -> None:
@@ -131,7 +121,7 @@ class _Run:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # EngineError: a user-facing reason; anything else: a bug
-            if not getattr(exc, "user_facing", False):
+            if not isinstance(exc, EngineError):
                 log.exception("engine %s failed", engine.name)
             self.errors[engine.name] = str(exc) or type(exc).__name__
         finally:
@@ -140,7 +130,7 @@ class _Run:
                 await aclose()
         self.silent.discard(engine.name)
 
-    async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Feedback]) -> None:
+    async def round(self, engines: Sequence[Synthesizer], feedback: Sequence[Trial]) -> None:
         checks: list[asyncio.Task[None]] = []
         passed = asyncio.Event()
         drains = [asyncio.ensure_future(self.drain(e, feedback, checks, passed)) for e in engines]
@@ -172,7 +162,7 @@ async def synthesize(
     timeout: float = 5.0,
     progress: Progress | None = None,
     settle: float = SETTLE,
-    initial_feedback: Sequence[Feedback] = (),
+    initial_feedback: Sequence[Trial] = (),
     ask: Ask | None = None,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
@@ -190,7 +180,7 @@ async def synthesize(
     """
     run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
     search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
-    feedback: list[Feedback] = list(initial_feedback)  # e.g. the current body and its failures
+    feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     answers: list[Example] = []
     checked: set[int] = set()  # example counts the held-out check has run for
     while True:
@@ -267,11 +257,11 @@ class _Search:
         self,
         run: _Run,
         engines: Sequence[Synthesizer],
-        feedback: list[Feedback],
+        feedback: list[Trial],
         progress: Progress | None,
     ) -> Picked | None:
         while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
-            active = [e for e in engines if self.fresh or getattr(e, "uses_feedback", True)]
+            active = [e for e in engines if self.fresh or e.uses_feedback]
             if self.left <= 0 or not active:
                 return None
             if time.monotonic() >= self.end:
@@ -297,10 +287,10 @@ class _Search:
 async def _timed_round(
     run: _Run,
     engines: Sequence[Synthesizer],
-    feedback: Sequence[Feedback],
+    feedback: Sequence[Trial],
     end: float,
     deadline: float,
-) -> tuple[list[Attempt], bool]:
+) -> tuple[list[Trial], bool]:
     """(the attempts validated in this round, whether the deadline cut it short)."""
     before = len(run.attempts)
     try:
@@ -317,7 +307,7 @@ async def _timed_round(
 def _outcome(
     run: _Run,
     status: Status,
-    picked: Attempt | None,
+    picked: Trial | None,
     reason: str,
     rnd: int,
     amb: Ambiguity | None,

@@ -10,8 +10,8 @@ from typing import Literal, Protocol
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example
 from synthls.synth.ambiguity import Ambiguity, Question
-from synthls.synth.attempts import Attempt, rank
-from synthls.synth.base import Candidate
+from synthls.synth.base import Candidate, Trial
+from synthls.synth.ranking import rank
 
 
 class Runner(Protocol):
@@ -33,7 +33,7 @@ class Outcome:
     candidate: Candidate | None
     result: RunResult | None
     reason: str
-    attempts: tuple[Attempt, ...] = ()
+    attempts: tuple[Trial, ...] = ()
     rounds: int = 0
     errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
     ambiguity: Ambiguity | None = None  # after the answers: the state that remains
@@ -44,7 +44,7 @@ class Outcome:
         return self.status == "verified"
 
     @property
-    def best(self) -> Attempt | None:
+    def best(self) -> Trial | None:
         ranked = sorted(self.attempts, key=rank)
         return ranked[0] if ranked else None
 

@@ -44,9 +44,7 @@ def describe_failures(examples: tuple[Example, ...], run: RunResult) -> list[str
     if run.status == "setup_error" and run.setup_error:
         return [f"the module failed to load: {_short(run.setup_error, 400)}"]
     lines: list[str] = []
-    by_index = {r.index: r for r in run.examples}
-    for i, ex in enumerate(examples):
-        res = by_index.get(i) or ExampleResult(index=i, status="not_run")
+    for ex, res in run.per_example(examples):
         if res.status != "passed":
             lines.append(f"line {ex.line + 1}: {_short(ex.source, 80)}: {describe_result(ex, res)}")
     if not lines and run.status != "ok":

@@ -10,7 +10,7 @@ for tests and scripts.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from synthls.spec.model import Spec
@@ -18,7 +18,8 @@ from synthls.synth.embedded.problem import build_problem
 from synthls.synth.embedded.search import search_problem
 
 if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
-    from synthls.synth.base import Candidate, Feedback
+    from synthls.config import Settings
+    from synthls.synth.base import Candidate, Trial
 
 log = logging.getLogger(__name__)
 # bodies offered per round: enough different behaviours for the loop to see an ambiguity
@@ -74,8 +75,15 @@ class EmbeddedSynthesizer:
     # has spent its budget, another round with the same examples finds nothing new. A new
     # example (an answered question) starts a fresh search.
     uses_feedback = False
+    needs_examples = True  # it searches against the examples: none, nothing to search for
+    # its candidates are spellings of the programs it enumerates, weighted by plausibility
+    votes_once_per_behaviour = True
     # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
     holds_out = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> EmbeddedSynthesizer:
+        return cls(budget=settings.embedded.budget, memory_mb=settings.sandbox.memory_mb)
 
     def __init__(
         self,
@@ -89,7 +97,7 @@ class EmbeddedSynthesizer:
         self.max_candidates = max_candidates
         self.prior = prior  # False: the docstring's words do not steer the order (a baseline)
 
-    def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Candidates as the child finds them, simplest first; none without usable examples."""
         return self._propose(spec, [f.candidate.body for f in feedback])
 

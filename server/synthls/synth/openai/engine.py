@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from synthls.config import OpenAISettings
+from synthls.config import OpenAISettings, Settings
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
 from synthls.synth.openai.prompt import MARKER, Message, conversations
@@ -53,6 +53,13 @@ class OpenAISynthesizer:
 
     name = "openai"
     uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)
+    needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
+    votes_once_per_behaviour = False  # independent samples: agreeing ones add up
+    holds_out = False  # another sampling costs another model call: no held-out search
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> OpenAISynthesizer:
+        return cls(settings.openai, env)
 
     def __init__(
         self,
@@ -210,7 +217,7 @@ class OpenAISynthesizer:
             note = f"the reply was withheld by the server's content filter; {note}"
         return Candidate(body=body or text.strip(), engine=self.name, note=note)
 
-    async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
         self._check_key()
         convs = conversations(spec, feedback)

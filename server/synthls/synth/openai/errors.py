@@ -12,12 +12,7 @@ from urllib.parse import urlsplit
 
 import openai
 
-
-class EngineError(Exception):
-    """A clear, user-facing reason why an engine produced no candidates."""
-
-    user_facing = True  # the loop reports the message as is, without a traceback
-
+from synthls.synth.base import EngineError as EngineError  # raised here, defined by the interface
 
 # status codes worth retrying with backoff: overloaded, rate limited, transient server errors
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})

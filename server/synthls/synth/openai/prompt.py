@@ -12,9 +12,9 @@ import inspect
 import re
 from collections.abc import Sequence
 
-from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.sandbox.types import RunResult
 from synthls.spec.model import Example, Spec
-from synthls.synth.base import Feedback
+from synthls.synth.base import Trial
 from synthls.synth.report import describe_result
 
 Message = dict[str, str]
@@ -161,10 +161,8 @@ def _trim_traceback(tb: str) -> str:
 
 def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
     """One entry per failing example: input, expected, got or exception (+ trimmed traceback)."""
-    by_index = {r.index: r for r in run.examples}
     out: list[str] = []
-    for i, ex in enumerate(examples):
-        res = by_index.get(i) or ExampleResult(index=i, status="not_run")
+    for ex, res in run.per_example(examples):
         if res.passed:
             continue
         entry = f"- `{ex.source.strip()}`: {describe_result(ex, res)}"
@@ -174,7 +172,7 @@ def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
     return out
 
 
-def feedback_prompt(spec: Spec, item: Feedback) -> str:
+def feedback_prompt(spec: Spec, item: Trial) -> str:
     """The user turn that reports what went wrong with ``item`` and asks for a fix."""
     run, note = item.result, item.candidate.note
     if note:
@@ -195,7 +193,7 @@ def feedback_prompt(spec: Spec, item: Feedback) -> str:
     )
 
 
-def conversations(spec: Spec, feedback: Sequence[Feedback]) -> list[list[Message]]:
+def conversations(spec: Spec, feedback: Sequence[Trial]) -> list[list[Message]]:
     """The conversations to send: one fresh task, or one repair dialog per feedback item."""
     first: list[Message] = [
         {"role": "system", "content": SYSTEM},
