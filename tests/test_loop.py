@@ -88,6 +88,8 @@ def _probe(source: str, ns: dict[str, Any]) -> str | None:
 class Scripted:
     """An engine yielding scripted bodies per round and recording the feedback it was given."""
 
+    holds_out = False
+
     def __init__(
         self, name: str, *rounds: Sequence[str], uses_feedback: bool = True, hang: bool = False
     ) -> None:
@@ -109,6 +111,7 @@ class Scripted:
 
 class Broken:
     name = "broken"
+    holds_out = False
 
     async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         raise RuntimeError("index out of range in search")

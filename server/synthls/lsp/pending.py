@@ -126,6 +126,7 @@ class Replay:
     uses_feedback = False
     needs_examples = True  # it replays candidates that passed the examples
     votes_once_per_behaviour = False  # (read by candidate: each keeps its own engine's rule)
+    holds_out = False  # its candidates are the first run's, already checked
 
     def __init__(self, outcome: Outcome) -> None:
         seen: set[str] = set()

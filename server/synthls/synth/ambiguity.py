@@ -49,10 +49,11 @@ class Ambiguity:
     dominant_share: float  # weight share of the top behaviour (0..1)
     question: Question | None  # the input that splits them best; None when nothing to ask
     summary: str  # "3 different behaviours also pass; they disagree on `f(2, 4)`: 0.5 / -1.0"
+    fitted: bool = False  # the body fails the held-out check (``synthls.synth.holdout``)
 
     @property
     def ambiguous(self) -> bool:
-        return self.question is not None and self.dominant_share < DOMINANCE
+        return self.question is not None and (self.fitted or self.dominant_share < DOMINANCE)
 
 
 def behaviours(pool: Sequence[Trial]) -> list[tuple[tuple[str, ...], float, list[int]]]:

@@ -57,12 +57,16 @@ class Synthesizer(Protocol):
     samples: among its candidates with one behaviour only the heaviest counts (when ranking and
     when weighing behaviours), and the heaviest behaviour of a pool of its candidates alone is
     its best guess. When False, agreeing candidates add up (agreement is evidence).
+
+    ``holds_out``: another search costs no more than the first, so a body it verified is also
+    checked against an example held out of a second search (``synthls.synth.holdout``).
     """
 
     name: str
     needs_examples: bool
     uses_feedback: bool
     votes_once_per_behaviour: bool
+    holds_out: bool
 
     def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield candidates as they become available; cancellation stops the work.

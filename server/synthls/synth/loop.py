@@ -37,6 +37,7 @@ from synthls.synth.ambiguity import (
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
+from synthls.synth.holdout import held_out, judged
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
@@ -181,6 +182,7 @@ async def synthesize(
     search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     answers: list[Example] = []
+    checked: set[int] = set()  # example counts the held-out check has run for
     while True:
         picked = await search.until_picked(run, engines, feedback, progress)
         n = len(run.spec.examples)
@@ -189,7 +191,7 @@ async def synthesize(
             return _outcome(run, "failed", None, reason, search.rnd, None, answers)
         if not n:
             return _success(run, picked, search.rnd, None, answers)
-        amb = analyse(passing(run.attempts), run.probes, spec.name)
+        amb = await _judge(run, engines, search, checked)
         question = amb.question
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb, answers)
@@ -209,6 +211,28 @@ async def synthesize(
         ):  # nobody gives that answer
             search.restart()
             feedback = feedback_from(run.attempts)
+
+
+async def _judge(
+    run: _Run, engines: Sequence[Synthesizer], search: _Search, checked: set[int]
+) -> Ambiguity:
+    """The behaviours that pass, and whether the pick survives the held-out check (once per
+    number of examples: after an answer the new example is the one held out)."""
+    amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+    n = len(run.spec.examples)
+    if amb.ambiguous or n in checked:
+        return amb
+    checked.add(n)
+    held = await held_out(run.spec, engines, run.validate, run.attempts, search.end)
+    if held is None:
+        return amb
+    run.attempts.extend(held.passing)
+    run.seen.update(a.candidate.body.strip() for a in held.passing)
+    if held.passing:
+        amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+    if held.rival is None or amb.ambiguous:
+        return amb
+    return judged(amb, passing(run.attempts), held.rival, run.probes, run.spec.name, n)
 
 
 @dataclass

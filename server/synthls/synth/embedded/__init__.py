@@ -78,6 +78,8 @@ class EmbeddedSynthesizer:
     needs_examples = True  # it searches against the examples: none, nothing to search for
     # its candidates are spellings of the programs it enumerates, weighted by plausibility
     votes_once_per_behaviour = True
+    # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
+    holds_out = True
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> EmbeddedSynthesizer:

@@ -1,0 +1,216 @@
+"""The held-out check: a body is verified only when it predicts an example it was not fitted to.
+
+``Enumerating`` stands in for a search engine: it offers, heaviest first, the programs of a
+fixed list that pass the examples it is given, as the embedded search does; the runner is the
+in-process one of ``tests/test_loop.py``. The last tests run the real embedded engine in the real
+sandbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import textwrap
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from synthls.config import EmbeddedSettings, Settings
+from synthls.sandbox import Sandbox
+from synthls.spec.document import Document
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Spec
+from synthls.spec.targets import find_functions
+from synthls.synth.ambiguity import Question
+from synthls.synth.base import Candidate, Trial
+from synthls.synth.embedded import EmbeddedSynthesizer
+from synthls.synth.jobs import synthesize_target
+from synthls.synth.loop import Outcome, synthesize
+from tests.test_loop import FakeRunner
+
+DOC = """Whether the list has an even number of items.
+
+    >>> even([1, 2])
+    True
+    >>> even([3, 4])
+    True
+    >>> even([5, 6, 7])
+    False
+    """
+SPEC = Spec(
+    name="even",
+    signature="def even(xs):",
+    docstring=DOC,
+    examples=extract_examples(DOC, 1, "even"),
+)
+PARITY = "return len(xs) % 2 == 0"
+ALWAYS = "return True"  # the simplest program for the first two examples
+
+
+def build(body: str) -> str:
+    return "def even(xs):\n" + textwrap.indent(body, "    ") + "\n"
+
+
+class Enumerating:
+    """Offers the programs of ``bank`` that pass the given examples, heaviest first."""
+
+    name = "enumerating"
+    uses_feedback = False
+
+    def __init__(self, bank: Sequence[tuple[str, float]], holds_out: bool = True) -> None:
+        self.bank = sorted(bank, key=lambda b: -b[1])
+        self.holds_out = holds_out
+        self.searched: list[int] = []  # examples per search
+
+    def _fits(self, body: str, spec: Spec) -> bool:
+        ns: dict[str, Any] = {}
+        exec(build(body), ns)
+        try:
+            return all(repr(eval(e.source, ns)) == e.want.strip() for e in spec.examples)
+        except Exception:
+            return False
+
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
+        self.searched.append(len(spec.examples))
+        for body, weight in self.bank:
+            await asyncio.sleep(0)
+            if self._fits(body, spec):
+                yield Candidate(body, "embedded", weight=weight)
+
+
+class Oracle:
+    def __init__(self) -> None:
+        self.questions: list[Question] = []
+
+    async def __call__(self, question: Question) -> str | None:
+        self.questions.append(question)
+        return repr(eval(question.call, {"even": lambda xs: len(xs) % 2 == 0}))
+
+
+async def run(engine: Enumerating, **kw: Any) -> Outcome:
+    return await asyncio.wait_for(synthesize(SPEC, build, [engine], FakeRunner(), **kw), 30)
+
+
+async def test_a_body_the_held_out_example_was_needed_for_is_not_verified() -> None:
+    engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)])
+    outcome = await run(engine)
+    assert engine.searched == [3, 2]  # the search, then the search without the last example
+    assert outcome.status == "ambiguous" and not outcome.verified
+    assert outcome.candidate is not None and outcome.candidate.body == PARITY
+    amb = outcome.ambiguity
+    assert amb is not None and amb.fitted and amb.question is not None
+    assert set(amb.question.choices) == {"True", "False"}
+    assert f"(`{ALWAYS}`) fails example 3" in outcome.reason
+    assert "fitted to the examples" in outcome.reason
+
+
+async def test_the_answer_to_the_question_confirms_the_body_and_is_kept() -> None:
+    engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)])
+    oracle = Oracle()
+    outcome = await run(engine, ask=oracle)
+    assert len(oracle.questions) == 1
+    assert outcome.status == "verified"
+    assert outcome.candidate is not None and outcome.candidate.body == PARITY
+    assert len(outcome.answers) == 1  # the answer is kept as a new example
+    # after the answer the new example is the one held out, and the body predicts it
+    assert engine.searched == [3, 2, 3]
+
+
+async def test_a_body_that_predicts_the_held_out_example_is_verified() -> None:
+    engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
+    outcome = await run(engine)
+    assert outcome.status == "verified"
+    assert engine.searched == [3, 2]
+    assert outcome.ambiguity is not None and not outcome.ambiguity.fitted
+
+
+async def test_engines_that_do_not_hold_out_are_not_searched_again() -> None:
+    engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)], holds_out=False)
+    outcome = await run(engine)
+    assert engine.searched == [3]
+    assert outcome.status == "verified"
+
+
+async def test_with_two_examples_nothing_is_held_out() -> None:
+    spec = dataclasses.replace(SPEC, examples=SPEC.examples[:2])
+    engine = Enumerating([(ALWAYS, 0.5)])
+    outcome = await asyncio.wait_for(synthesize(spec, build, [engine], FakeRunner()), 30)
+    assert engine.searched == [2]
+    assert outcome.status == "verified"
+
+
+async def test_a_program_only_the_held_out_search_found_joins_the_behaviours() -> None:
+    # `other` passes every example too, but the full search stopped before it (it offers one)
+    other = "return len(xs) < 3"
+
+    class FirstOnly(Enumerating):
+        async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
+            n = len(self.searched)
+            async for cand in super().propose(spec, feedback):
+                yield cand
+                if n == 0:
+                    return
+
+    engine = FirstOnly([(PARITY, 0.3), (other, 0.3)])
+    outcome = await run(engine)
+    assert engine.searched == [3, 2]
+    assert {a.candidate.body for a in outcome.attempts} == {PARITY, other}
+    assert outcome.status == "ambiguous"
+    assert outcome.ambiguity is not None and outcome.ambiguity.behaviours == 2
+
+
+MONOTONIC = '''def is_monotonic(xs):
+    """Whether the list never goes down or never goes up.
+
+    >>> is_monotonic([6, 5, 4, 4])
+    True
+    >>> is_monotonic([1, 2, 2, 3])
+    True
+    >>> is_monotonic([1, 3, 2])
+    False
+    """
+'''
+SUM_OF_ENDS = '''def largest_plus_smallest(nums):
+    """The largest number of the list plus its smallest.
+
+    >>> largest_plus_smallest([1, 2, 3])
+    4
+    >>> largest_plus_smallest([4, 2, 9])
+    11
+    >>> largest_plus_smallest([-1, 5, 0])
+    4
+    """
+'''
+
+
+@pytest.fixture
+async def box() -> AsyncIterator[Sandbox]:
+    sandbox = Sandbox()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.close()
+
+
+async def embedded(text: str, box: Sandbox) -> Outcome:
+    settings = dataclasses.replace(Settings(), embedded=EmbeddedSettings(budget=3.0))
+    target = find_functions(Document(text))[0]
+    report = await synthesize_target(text, target, [EmbeddedSynthesizer(budget=3.0)], box, settings)
+    assert report.outcome is not None
+    return report.outcome
+
+
+async def test_the_embedded_engine_does_not_call_a_fitted_body_verified(box: Sandbox) -> None:
+    # `any(xs)` explains the first two examples; the third was needed to get a body at all
+    outcome = await embedded(MONOTONIC, box)
+    assert outcome.status == "ambiguous"
+    assert outcome.ambiguity is not None and outcome.ambiguity.fitted
+    assert "fails example 3" in outcome.reason
+
+
+async def test_the_embedded_engine_verifies_a_body_the_examples_predict(box: Sandbox) -> None:
+    outcome = await embedded(SUM_OF_ENDS, box)
+    assert outcome.status == "verified"
+    assert outcome.candidate is not None
+    assert outcome.candidate.body == "return max(nums) + min(nums)"
