@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from synthls.lsp.rpc import request_futures
 from synthls.synth.ambiguity import Question
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class ClientAsk:
         try:
             return await future
         except asyncio.CancelledError:  # the work was cancelled: withdraw the dialog
-            protocol._request_futures.pop(msg_id, None)
+            request_futures(protocol).pop(msg_id, None)
             protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
             raise
         except JsonRpcException as exc:  # the client failed the request: as if dismissed

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
+from synthls.lsp.rpc import request_futures
+
 if TYPE_CHECKING:
     from synthls.lsp.server import SynthServer
 
@@ -73,7 +75,8 @@ async def cancellable(ls: SynthServer, work: Awaitable[T]) -> T:
         if fut.cancelled():
             task.cancel()
 
-    outer = ls.protocol._request_futures.get(ls.protocol.msg_id) if ls.protocol.msg_id else None
+    msg_id = ls.protocol.msg_id
+    outer = request_futures(ls.protocol).get(msg_id) if msg_id is not None else None
     if outer is not None:  # executeCommand: pygls only cancels the outer future
         outer.add_done_callback(cancel)
     try:
