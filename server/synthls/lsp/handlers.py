@@ -8,10 +8,8 @@ from typing import Any
 from lsprotocol import types
 
 from synthls.lsp import actions, completion
-from synthls.lsp.convert import apply_changes
 from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
-from synthls.spec.document import Document
 
 COMMANDS = (
     "synthls.synthesize",
@@ -44,28 +42,23 @@ def build() -> SynthServer:
         ls: SynthServer, params: types.DidChangeConfigurationParams
     ) -> None:
         ls.configure(params.settings)
-        for uri in ls.docs:
+        for uri in ls.docs.uris():
             ls.checker.schedule(uri, 0)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SynthServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
-        ls.docs[item.uri] = Document(item.text, item.version)
+        ls.docs.open(item)
         ls.checker.schedule(item.uri, 0)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SynthServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        doc = ls.docs.get(uri)
-        if doc is None:
-            source = ls.workspace.get_text_document(uri).source
-            ls.docs[uri] = doc = Document(source)
-        else:
-            changes = list(params.content_changes)
-            apply_changes(ls.workspace.position_codec, doc, changes)
-            if changes and isinstance(changes[-1], types.TextDocumentContentChangePartial):
-                ls.checker.focus[uri] = changes[-1].range.start.line
-        doc.version = params.text_document.version
+        if ls.docs.change(params, ls.workspace.position_codec) is None:
+            return
+        last = params.content_changes[-1] if params.content_changes else None
+        if isinstance(last, types.TextDocumentContentChangePartial):
+            ls.checker.focus[uri] = last.range.start.line
         if ls.settings.diagnostics.on_change:
             ls.checker.schedule(uri, ls.settings.diagnostics.debounce_ms / 1000)
         else:
@@ -78,7 +71,7 @@ def build() -> SynthServer:
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SynthServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        ls.docs.pop(uri, None)
+        ls.docs.close(uri)
         ls.checker.forget(uri)
         ls.questions.forget(uri)
 

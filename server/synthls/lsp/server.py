@@ -17,8 +17,8 @@ from pygls.lsp.server import LanguageServer
 
 from synthls import __version__
 from synthls.config import Settings, load_settings
+from synthls.lsp.documents import Documents
 from synthls.sandbox import Limits, Sandbox
-from synthls.spec.document import Document
 from synthls.synth.base import Synthesizer
 from synthls.synth.jobs import SynthReport
 
@@ -62,7 +62,7 @@ class SynthServer(LanguageServer):
         )
         self.settings = Settings()
         self.root: Path | None = None  # the workspace root: its pyproject.toml has settings
-        self.docs: dict[str, Document] = {}
+        self.docs = Documents()
         self._sandbox: Sandbox | None = None
         self._sandbox_lock = asyncio.Lock()
         self._engines: dict[str, list[Synthesizer]] = {}
