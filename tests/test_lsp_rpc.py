@@ -55,7 +55,7 @@ async def test_cancel_request_for_a_command_cancels_the_work_it_started() -> Non
 
     @ls.command("test.wait")
     async def wait(ls: LanguageServer) -> str:
-        return await cancellable(ls, work())
+        return await cancellable(ls.protocol, work())
 
     command = {"command": "test.wait", "arguments": []}
     receive(ls, {"id": 7, "method": "workspace/executeCommand", "params": command})
