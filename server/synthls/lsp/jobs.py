@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -24,14 +24,13 @@ from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp.ask import ClientAsk, KnownAnswers
 from synthls.lsp.documents import Documents
-from synthls.lsp.edits import Replacement, rebased_edit
+from synthls.lsp.edits import Replacement, rebased_edit, result_parts
 from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
 from synthls.lsp.progress import Progress
 from synthls.lsp.runtime import Services
 from synthls.spec.comments import comment_at
-from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
-from synthls.spec.model import Example, FunctionTarget
+from synthls.spec.model import FunctionTarget
 from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
 from synthls.synth.ambiguity import Question
@@ -39,7 +38,6 @@ from synthls.synth.base import Synthesizer
 from synthls.synth.comment import comment_job
 from synthls.synth.jobs import SynthReport, no_examples_message, synthesize_target
 from synthls.synth.loop import Ask
-from synthls.synth.program import body_replacement
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
@@ -227,7 +225,7 @@ class Jobs:
     async def _land(self, run: Run, report: SynthReport, body: str) -> Result:
         """Apply ``body`` (and the answers given) as one edit on the document as it is now."""
         target = run.target
-        parts = self._parts(run.text, target, body, report.answers)
+        parts = result_parts(run.text, target, body, report.answers)
         outcome = await self._apply(run.uri, target, run.anchor, parts)
         if outcome is None:
             return self._refuse(
@@ -238,31 +236,7 @@ class Jobs:
         if report.status == "unverified" and applied:
             self.mark_unverified(run.uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
-        return {
-            "applied": applied,
-            "status": report.status,
-            "message": report.message,
-            "body": body,
-            "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
-            "version": edit_version,  # the document version the edit was made for
-            "rebased": edit_version != run.version,
-        }
-
-    def _parts(
-        self, text: str, target: FunctionTarget, body: str, answers: Sequence[Example] = ()
-    ) -> list[Replacement]:
-        """What the result changes, in the snapshot's coordinates (one versioned edit): the body
-        and, when questions were answered, the docstring with the answers as examples."""
-        newline = "\r\n" if "\r\n" in text else "\n"
-        parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
-        if answers:
-            try:
-                span, docstring = add_examples(text, target, answers)
-            except ValueError as exc:  # e.g. examples in # comments: no docstring to grow
-                log.info("the answers stay out of the docstring: %s", exc)
-            else:
-                parts.insert(0, Replacement(span, docstring))
-        return parts
+        return _landed(run, report, body, applied, edit_version)
 
     def _resume(
         self,
@@ -328,6 +302,20 @@ class Jobs:
                 if result.applied or self.docs.get(uri) is not doc or doc.version == sent:
                     return result.applied, sent
             return False, sent
+
+
+def _landed(
+    run: Run, report: SynthReport, body: str, applied: bool, edit_version: int | None
+) -> Result:
+    return {
+        "applied": applied,
+        "status": report.status,
+        "message": report.message,
+        "body": body,
+        "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
+        "version": edit_version,  # the document version the edit was made for
+        "rebased": edit_version != run.version,
+    }
 
 
 def _none_fits(report: SynthReport, question: Question) -> str:
