@@ -7,8 +7,9 @@ from typing import Any
 
 from lsprotocol import types
 
-from synthls.lsp import actions, completion
+from synthls.lsp import actions, clientcaps, completion, resolve
 from synthls.lsp.convert import apply_changes
+from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
 from synthls.spec.document import Document
@@ -86,12 +87,24 @@ def build() -> SynthServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
             code_action_kinds=[types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix],
-            resolve_provider=False,
+            resolve_provider=True,
         ),
     )
     def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        ls.checker.set_focus(params.text_document.uri, params.range.start.line)
-        return actions.list_actions(ls, params)
+        uri, caps = params.text_document.uri, ls.client_capabilities
+        ls.checker.set_focus(uri, params.range.start.line)
+        tagging = clientcaps.tags_model_actions(caps)  # engines are built only for a tag
+        tags = tags_for([e.name for e in ls.engines()], True) if tagging else None
+        lazy = clientcaps.resolves_edits(caps)
+        return resolve.shape(actions.list_actions(ls, params), ls.docs.get(uri), lazy, tags)
+
+    @ls.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve_action(ls: SynthServer, action: types.CodeAction) -> types.CodeAction:
+        async def run(uri: str, line: int, kind: str, deliver: resolve.Deliver) -> dict[str, Any]:
+            return await ls.jobs.run(uri, line, kind, deliver=deliver)
+
+        supported = clientcaps.tags_model_actions(ls.client_capabilities)
+        return await resolve.resolve(action, ls.docs.get, run, ls.message, supported)
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 Result = dict[str, Any]
 Key = tuple[str, int, str, int | None, tuple[str, ...]]
 MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
+Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]  # hands the edit over: applied?
 
 
 class Jobs:
@@ -58,17 +59,24 @@ class Jobs:
             fut.cancel()
 
     async def run(
-        self, uri: str, line: int, kind: str, answer: tuple[str, str] | None = None
+        self,
+        uri: str,
+        line: int,
+        kind: str,
+        answer: tuple[str, str] | None = None,
+        deliver: Deliver | None = None,
     ) -> Result:
-        """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question."""
+        """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question.
+        The edit goes to ``deliver`` (``codeAction/resolve``), else to ``workspace/applyEdit``."""
         doc = self.ls.docs.get(uri)
         if doc is None:
             return self._refuse(f"synthls: {uri} is not open in the editor")
-        key: Key = (uri, line, kind, doc.version, answer or ())
+        mode = kind if deliver is None else f"{kind}:{id(deliver)}"  # a delivery is not shared
+        key: Key = (uri, line, mode, doc.version, answer or ())
         shared = self.running.get(key)
         coalesced = shared is not None
         if shared is None:
-            shared = asyncio.ensure_future(self._work(uri, doc, line, kind, answer))
+            shared = asyncio.ensure_future(self._work(uri, doc, line, kind, answer, deliver))
             self.running[key] = shared
             self.waiters[key] = 0
             shared.add_done_callback(
@@ -113,7 +121,13 @@ class Jobs:
         return function, anchor_of(doc, function.span, function.def_line), None
 
     async def _work(
-        self, uri: str, doc: Document, line: int, kind: str, answer: tuple[str, str] | None
+        self,
+        uri: str,
+        doc: Document,
+        line: int,
+        kind: str,
+        answer: tuple[str, str] | None,
+        deliver: Deliver | None = None,
     ) -> Result:
         version, text = doc.version, doc.text
         located = self._target(uri, doc, line, kind, answer)
@@ -162,7 +176,7 @@ class Jobs:
             detail = "\n".join(report.details)
             return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
         parts = self._parts(text, target, report.body, report.answers)
-        outcome = await self._apply(uri, target, anchor, parts)
+        outcome = await self._apply(uri, target, anchor, parts, deliver)
         if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
@@ -177,6 +191,9 @@ class Jobs:
             "status": report.status,
             "message": report.message,
             "body": report.body,
+            "engine": report.outcome.candidate.engine
+            if report.outcome and report.outcome.candidate
+            else None,
             "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
             "version": edit_version,  # the document version the edit was made for
             "rebased": edit_version != version,
@@ -244,7 +261,12 @@ class Jobs:
         return result
 
     async def _apply(
-        self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
+        self,
+        uri: str,
+        target: FunctionTarget,
+        anchor: Anchor,
+        parts: list[Replacement],
+        deliver: Deliver | None = None,
     ) -> tuple[bool, int | None] | None:
         """Apply ``parts`` rebased onto the current document: (applied, version it was made for);
         None when the target itself changed (or the document was closed)."""
@@ -260,10 +282,12 @@ class Jobs:
                 if doc is None or edit is None:
                     return None
                 sent = doc.version
+                change = types.WorkspaceEdit(document_changes=[edit])
+                if deliver is not None:
+                    return await deliver(change), sent
                 result = await self.ls.workspace_apply_edit_async(
                     types.ApplyWorkspaceEditParams(
-                        edit=types.WorkspaceEdit(document_changes=[edit]),
-                        label=f"synthls: {target.spec.name}",
+                        edit=change, label=f"synthls: {target.spec.name}"
                     )
                 )
                 if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:

@@ -1,0 +1,104 @@
+"""End to end: `codeAction/resolve` for clients that resolve edits, commands for the others."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp_support import (
+    DATA,
+    apply_text_edits,
+    capabilities,
+    change_doc,
+    open_doc,
+    run_examples,
+    session,
+)
+
+pytestmark = pytest.mark.e2e
+URI = "file:///work/stubs.py"
+TEXT = (DATA / "stubs.py").read_text()
+LINES = TEXT.splitlines()
+ADD = {"add(1, 2)": 3, "add(5, 7)": 12, "add(-3, 3)": 0}
+
+
+def line_of(fragment: str, lines: list[str] = LINES) -> int:
+    return next(i for i, ln in enumerate(lines) if fragment in ln)
+
+
+async def actions_at(client, line: int) -> list[types.CodeAction]:  # type: ignore[no-untyped-def]
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+def the_edit(action: types.CodeAction) -> types.TextDocumentEdit:
+    assert action.edit is not None, action
+    changes = action.edit.document_changes or []
+    assert len(changes) == 1 and isinstance(changes[0], types.TextDocumentEdit)
+    return changes[0]
+
+
+def applied(text: str, edit: types.TextDocumentEdit) -> str:
+    return apply_text_edits(text, [e for e in edit.edits if isinstance(e, types.TextEdit)])
+
+
+async def test_a_resolving_client_lists_cheap_actions_and_gets_the_edit_at_resolve() -> None:
+    async with session(caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, TEXT, version=3)
+        [action] = await actions_at(client, line_of("def add"))
+        assert action.command is None and action.edit is None and action.data is not None
+        assert client.progress_reports == {}  # listing did not synthesize
+        resolved = await client.code_action_resolve_async(action)
+        edit = the_edit(resolved)
+        assert edit.text_document.uri == URI and edit.text_document.version == 3
+        run_examples(applied(TEXT, edit), ADD)
+        assert resolved.command is None
+        assert client.edits == []  # no workspace/applyEdit: the client applies the edit itself
+        kinds = [type(v).__name__ for vs in client.progress_reports.values() for v in vs]
+        assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+
+
+async def test_a_resolve_after_an_edit_above_is_made_for_the_current_version() -> None:
+    async with session(caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, TEXT, version=1)
+        [action] = await actions_at(client, line_of("def add"))
+        moved = "# a comment typed above\n\n" + TEXT
+        change_doc(client, URI, 2, moved)
+        resolved = await client.code_action_resolve_async(action)
+        edit = the_edit(resolved)
+        assert edit.text_document.version == 2
+        new_text = applied(moved, edit)
+        run_examples(new_text, ADD)
+        assert new_text.startswith("# a comment typed above\n\n") and "def shout" in new_text
+
+
+async def test_a_resolve_whose_function_went_away_edits_nothing() -> None:
+    async with session(caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, TEXT, version=1)
+        [action] = await actions_at(client, line_of("def add"))
+        change_doc(client, URI, 2, TEXT.replace("def add(a, b):", "def plus(a, b):"))
+        resolved = await client.code_action_resolve_async(action)
+        assert resolved.edit is None and resolved.command is None
+        assert client.edits == []
+
+
+async def test_a_client_without_edit_resolve_gets_commands() -> None:
+    caps = capabilities(resolve=True)
+    assert caps.text_document and caps.text_document.code_action
+    caps.text_document.code_action.resolve_support = types.ClientCodeActionResolveOptions(
+        properties=["documentation"]
+    )
+    for client_caps in (caps, capabilities(resolve=False)):
+        async with session(caps=client_caps) as client:
+            open_doc(client, URI, TEXT, version=1)
+            [action] = await actions_at(client, line_of("def add"))
+            assert action.edit is None and action.data is None
+            assert action.command is not None and action.command.command == "synthls.synthesize"
+            # resolving a command action (as VS Code does before running it) changes nothing
+            assert await client.code_action_resolve_async(action) == action
