@@ -26,6 +26,7 @@ from pygls import uris
 from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
 from synthls.lsp.pending import question_lenses
+from synthls.lsp.pull import Reports
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.collected import is_nested
 from synthls.spec.document import Document
@@ -60,6 +61,7 @@ class Checker:
         self.known: dict[str, tuple[str, int | None, dict[str, Pair]]] = {}  # digest, version
         # the last full publication, with the text of each diagnostic's line then
         self.shown: dict[str, tuple[dict[int, str], list[types.Diagnostic]]] = {}
+        self.pull: Reports | None = None  # the client pulls diagnostics: kept there, not sent
 
     # -- scheduling ------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> asyncio.Task[dict[str, Any]] | None:
@@ -283,6 +285,12 @@ class Checker:
         return out
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        if self.pull is not None:
+            if uri in self.ls.docs:
+                self.pull.put(uri, diagnostics)
+            else:
+                self.pull.forget(uri)  # closed: the client drops pulled diagnostics itself
+            return
         self.ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from synthls.lsp import actions, clientcaps, completion, resolve
+from synthls.lsp import actions, clientcaps, completion, pull, resolve
 from synthls.lsp.convert import apply_changes
 from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
@@ -31,6 +31,11 @@ def build() -> SynthServer:
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
         ls.set_root(params)
         ls.configure(params.initialization_options)
+        if clientcaps.pulls_diagnostics(params.capabilities):
+            refresh = clientcaps.refreshes_diagnostics(params.capabilities)
+            ls.checker.pull = pull.Reports(
+                (lambda: ls.workspace_diagnostic_refresh(None)) if refresh else None
+            )
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: SynthServer, params: types.InitializedParams) -> None:
@@ -105,6 +110,20 @@ def build() -> SynthServer:
 
         supported = clientcaps.tags_model_actions(ls.client_capabilities)
         return await resolve.resolve(action, ls.docs.get, run, ls.message, supported)
+
+    @ls.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="synthls", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def diagnostic(ls: SynthServer, params: types.DocumentDiagnosticParams) -> pull.Report:
+        uri = params.text_document.uri
+        if ls.checker.pull is None:  # a client that did not say it pulls: it is sent them
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        return await ls.checker.pull.answer(
+            uri, params.previous_result_id, lambda: ls.checker.pending.get(uri)
+        )
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:
