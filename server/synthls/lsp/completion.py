@@ -68,7 +68,11 @@ def _target(
     return doc, target, pos
 
 
-async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str | None:
+async def body_task(
+    ls: SynthServer, doc: Document, target: FunctionTarget
+) -> asyncio.Future[SynthReport]:
+    """The synthesis of ``target``'s completion: the one running or done, else a new one.
+    (A warm-up starts it before the first request: ``synthls.lsp.warmup``.)"""
     tasks = ls.completions
     key = _key(target)
     task = tasks.get(key)
@@ -81,12 +85,21 @@ async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str |
         tasks[key] = task
         while len(tasks) > MAX_TASKS:
             tasks.pop(next(iter(tasks))).cancel()
+    return task
+
+
+async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str | None:
+    task = await body_task(ls, doc, target)
     try:
         report: SynthReport = await asyncio.wait_for(
             asyncio.shield(task), ls.settings.completion.budget
         )
     except asyncio.TimeoutError:
         return None
+    except asyncio.CancelledError:
+        if task.cancelled():  # a warm-up for an older docstring, superseded: nothing to offer
+            return None
+        raise
     return report.body if report.status == "verified" else None
 
 

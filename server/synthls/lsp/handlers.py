@@ -7,7 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from synthls.lsp import actions, clientcaps, completion, pull, resolve
+from synthls.lsp import actions, clientcaps, completion, pull, resolve, warmup
 from synthls.lsp.convert import apply_changes
 from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
@@ -26,6 +26,10 @@ COMMANDS = (
 
 def build() -> SynthServer:
     ls = SynthServer()
+    warm = warmup.Warmup(
+        lambda doc, target: completion.body_task(ls, doc, target),
+        lambda: ls.settings.completion.enabled,
+    )
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
@@ -43,6 +47,7 @@ def build() -> SynthServer:
 
     @ls.feature(types.SHUTDOWN)
     async def shutdown(ls: SynthServer, params: None) -> None:
+        warm.cancel_all()
         await ls.shutdown_all()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -69,8 +74,10 @@ def build() -> SynthServer:
         else:
             changes = list(params.content_changes)
             apply_changes(ls.workspace.position_codec, doc, changes)
-            if changes and isinstance(changes[-1], types.TextDocumentContentChangePartial):
-                ls.checker.focus[uri] = changes[-1].range.start.line
+            last = changes[-1] if changes else None
+            if isinstance(last, types.TextDocumentContentChangePartial):
+                ls.checker.focus[uri] = last.range.start.line
+                warm.changed(uri, doc, last.range.start.line + last.text.count("\n"))
         doc.version = params.text_document.version
         if ls.settings.diagnostics.on_change:
             ls.checker.schedule(uri, ls.settings.diagnostics.debounce_ms / 1000)
@@ -87,6 +94,7 @@ def build() -> SynthServer:
         ls.docs.pop(uri, None)
         ls.checker.forget(uri)
         ls.questions.forget(uri)
+        warm.forget(uri)
 
     @ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
