@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 
@@ -13,6 +15,7 @@ from tests.lsp_support import (
     open_doc,
     run_examples,
     session,
+    wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +105,50 @@ async def test_a_client_without_edit_resolve_gets_commands() -> None:
             assert action.command is not None and action.command.command == "synthls.synthesize"
             # resolving a command action (as VS Code does before running it) changes nothing
             assert await client.code_action_resolve_async(action) == action
+
+
+SLOW = '''def impossible(x):
+    """No expression gives these.
+
+    >>> impossible(1)
+    'a7f3c'
+    >>> impossible(2)
+    'q0z9'
+    """
+    ...
+'''
+SLOW_OPTIONS = {"embedded": {"budget": 60}, "deadline": 120, "rounds": 1}
+
+
+async def test_a_resolve_is_cancelled_by_the_progress_button_and_edits_nothing() -> None:
+    async with session(SLOW_OPTIONS, caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, SLOW)
+        [action] = await actions_at(client, 0)
+        request = asyncio.ensure_future(client.code_action_resolve_async(action))
+        await wait_for(lambda: bool(client.progress_reports), timeout=30)
+        [token] = list(client.progress_reports)
+        client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        resolved = await asyncio.wait_for(request, 30)
+        assert resolved.edit is None and client.edits == []
+        assert type(client.progress_reports[token][-1]).__name__ == "WorkDoneProgressEnd"
+        assert any("impossible: cancelled" in m.message for m in client.messages)
+
+
+async def test_a_resolve_is_cancelled_by_cancel_request() -> None:
+    async with session(SLOW_OPTIONS, caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, SLOW)
+        [action] = await actions_at(client, 0)
+        request = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                types.CODE_ACTION_RESOLVE, action, msg_id="resolve-1"
+            )
+        )
+        await wait_for(lambda: bool(client.progress_reports), timeout=30)
+        [token] = list(client.progress_reports)
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="resolve-1"))
+        with pytest.raises(Exception):  # noqa: B017 - RequestCancelled surfaces as a JSON-RPC error
+            await asyncio.wait_for(request, 30)
+        await wait_for(
+            lambda: type(client.progress_reports[token][-1]).__name__ == "WorkDoneProgressEnd"
+        )
+        assert client.edits == []
