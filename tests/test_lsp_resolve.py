@@ -152,3 +152,30 @@ async def test_a_resolve_is_cancelled_by_cancel_request() -> None:
             lambda: type(client.progress_reports[token][-1]).__name__ == "WorkDoneProgressEnd"
         )
         assert client.edits == []
+
+
+async def test_a_modern_client_pulls_a_failure_and_resolves_its_quick_fix() -> None:
+    async with session(caps=capabilities(resolve=True, pull=True)) as client:
+        open_doc(client, URI, TEXT, version=1)
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        failing = [d for d in report.items if d.code == "example-failed"]
+        line = line_of("def wrong")
+        assert failing and all(line < d.range.start.line < line + 8 for d in failing)
+        result = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=URI),
+                range=failing[0].range,
+                context=types.CodeActionContext(
+                    diagnostics=failing, only=[types.CodeActionKind.QuickFix]
+                ),
+            )
+        )
+        [fix] = [a for a in result or [] if isinstance(a, types.CodeAction)]
+        assert fix.title == "Regenerate body to satisfy examples" and fix.command is None
+        edit = the_edit(await client.code_action_resolve_async(fix))
+        assert edit.text_document.version == 1
+        run_examples(applied(TEXT, edit), {"wrong(3)": 9, "wrong(2)": 4, "wrong(5)": 25})
+        assert client.published == [] and client.edits == []
