@@ -286,7 +286,7 @@ class Checker:
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
         if self.pull is not None:
-            if uri in self.ls.docs:
+            if self.ls.docs.get(uri) is not None:
                 self.pull.put(uri, diagnostics)
             else:
                 self.pull.forget(uri)  # closed: the client drops pulled diagnostics itself
