@@ -179,3 +179,18 @@ async def test_a_modern_client_pulls_a_failure_and_resolves_its_quick_fix() -> N
         assert edit.text_document.version == 1
         run_examples(applied(TEXT, edit), {"wrong(3)": 9, "wrong(2)": 4, "wrong(5)": 25})
         assert client.published == [] and client.edits == []
+
+
+async def test_resolves_of_one_action_share_one_synthesis() -> None:
+    """VS Code resolves on hover, again on choosing, and again whenever the menu reopens."""
+    async with session(caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, TEXT, version=2)
+        [action] = await actions_at(client, line_of("def add"))
+        hover, chosen = await asyncio.gather(
+            client.code_action_resolve_async(action), client.code_action_resolve_async(action)
+        )
+        assert the_edit(hover) == the_edit(chosen)
+        [again] = await actions_at(client, line_of("def add"))  # the menu opens again
+        assert the_edit(await client.code_action_resolve_async(again)) == the_edit(hover)
+        assert len(client.progress_reports) == 1  # one synthesis
+        run_examples(applied(TEXT, the_edit(hover)), ADD)

@@ -26,6 +26,12 @@ COMMANDS = (
 
 def build() -> SynthServer:
     ls = SynthServer()
+    resolver = resolve.Resolver(
+        lambda uri: ls.docs.get(uri),
+        lambda uri, line, kind, deliver: ls.jobs.run(uri, line, kind, deliver=deliver),
+        ls.message,
+        lambda: clientcaps.tags_model_actions(ls.client_capabilities),
+    )
     warm = warmup.Warmup(
         lambda doc, target: completion.body_task(ls, doc, target),
         lambda: ls.settings.completion.enabled,
@@ -113,11 +119,7 @@ def build() -> SynthServer:
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
     async def resolve_action(ls: SynthServer, action: types.CodeAction) -> types.CodeAction:
-        async def run(uri: str, line: int, kind: str, deliver: resolve.Deliver) -> dict[str, Any]:
-            return await ls.jobs.run(uri, line, kind, deliver=deliver)
-
-        supported = clientcaps.tags_model_actions(ls.client_capabilities)
-        return await resolve.resolve(action, ls.docs.get, run, ls.message, supported)
+        return await resolver.resolve(action)
 
     @ls.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,

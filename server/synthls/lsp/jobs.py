@@ -71,7 +71,7 @@ class Jobs:
         doc = self.ls.docs.get(uri)
         if doc is None:
             return self._refuse(f"synthls: {uri} is not open in the editor")
-        mode = kind if deliver is None else f"{kind}:{id(deliver)}"  # a delivery is not shared
+        mode = kind if deliver is None else f"{kind}:resolve"  # resolves share among themselves
         key: Key = (uri, line, mode, doc.version, answer or ())
         shared = self.running.get(key)
         coalesced = shared is not None

@@ -12,6 +12,7 @@ is found again by its text (the nearest line that reads the same); when it is go
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ KINDS = {
 }
 Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]
 Run = Callable[[str, int, str, Deliver], Awaitable[dict[str, Any]]]
+Made = tuple[str, int, str, int | None]  # uri, line, kind, document version at the resolve
+MAX_MADE = 32  # edits kept for a resolve of the same action again
 
 
 @dataclass(frozen=True)
@@ -85,35 +88,70 @@ def relocate(doc: Document, line: int, text: str) -> int | None:
     return None
 
 
-async def resolve(
-    action: types.CodeAction,
-    doc_of: Callable[[str], Document | None],
-    run: Run,
-    message: Callable[[str], None],
-    tags_supported: bool,
-) -> types.CodeAction:
-    """``action`` with the edit its job made (none when the job made none or ``data`` is not
-    ours); ``run(uri, line, kind, deliver)`` runs the job, handing its edit to ``deliver``."""
-    lazy = Lazy.parse(action.data)
-    if lazy is None:
-        return action
-    doc = doc_of(lazy.uri)
-    line = None if doc is None else lazy.line
-    if doc is not None and doc.version != lazy.version:
-        line = relocate(doc, lazy.line, lazy.text)
-    if line is None:
-        message(f"synthls: {action.title}: the code changed since it was offered; ask again")
-        return action
-    edits: list[types.WorkspaceEdit] = []
+class Resolver:
+    """Resolves lazy actions; resolves of one listed action share their work.
 
-    async def deliver(edit: types.WorkspaceEdit) -> bool:
-        edits.append(edit)
-        return True
+    VS Code resolves an action when the pointer rests on it in the menu (to offer a preview), again
+    when it is chosen, and the menu lists it anew each time it opens: concurrent resolves of the
+    same action at the same document version share one job (``run`` coalesces them), and a resolve
+    whose edit is already made for the current version returns it at once.
+    """
 
-    result = await run(lazy.uri, line, KINDS[lazy.command], deliver)
-    if not edits:
-        log.info("%s: no edit (%s)", action.title, result.get("message", ""))
-        return action
-    engine = result.get("engine")
-    tags = tags_for([engine] if isinstance(engine, str) else [], tags_supported)
-    return attrs.evolve(action, edit=edits[-1], tags=tags)
+    def __init__(
+        self,
+        doc_of: Callable[[str], Document | None],
+        run: Run,
+        message: Callable[[str], None],
+        tags_supported: Callable[[], bool],
+    ) -> None:
+        self.doc_of, self.run, self.message = doc_of, run, message
+        self.tags_supported = tags_supported
+        self.made: OrderedDict[Made, list[Any]] = OrderedDict()  # [edit, engine]
+
+    async def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        """``action`` with the edit its job made (none when the job made none or ``data`` is
+        not ours)."""
+        lazy = Lazy.parse(action.data)
+        if lazy is None:
+            return action
+        doc = self.doc_of(lazy.uri)
+        line = None if doc is None else lazy.line
+        if doc is not None and doc.version != lazy.version:
+            line = relocate(doc, lazy.line, lazy.text)
+        if doc is None or line is None:
+            self.message(
+                f"synthls: {action.title}: the code changed since it was offered; ask again"
+            )
+            return action
+        key: Made = (lazy.uri, line, KINDS[lazy.command], doc.version)
+        made = self.made.get(key)
+        if made is None or _version_of(made[0]) != doc.version:
+            made = await self._run(key)
+        if made is None:
+            return action
+        edit, engine = made
+        tags = tags_for([engine] if isinstance(engine, str) else [], self.tags_supported())
+        return attrs.evolve(action, edit=edit, tags=tags)
+
+    async def _run(self, key: Made) -> list[Any] | None:
+        uri, line, kind, _ = key
+
+        async def deliver(edit: types.WorkspaceEdit) -> bool:
+            self.made[key] = [edit, None]
+            while len(self.made) > MAX_MADE:
+                self.made.popitem(last=False)
+            return True
+
+        result = await self.run(uri, line, kind, deliver)
+        made = self.made.get(key)
+        if made is None:
+            log.info("no edit at line %d (%s)", line + 1, result.get("message", ""))
+            return None
+        made[1] = result.get("engine")
+        return made
+
+
+def _version_of(edit: types.WorkspaceEdit) -> int | None:
+    changes = edit.document_changes or []
+    first = changes[0] if changes else None
+    return first.text_document.version if isinstance(first, types.TextDocumentEdit) else None
