@@ -6,6 +6,8 @@ or carrying a command, pull or push diagnostics, and whether actions may carry t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lsprotocol import types
 
 
@@ -33,3 +35,19 @@ def refreshes_diagnostics(caps: types.ClientCapabilities) -> bool:
     """The client pulls again when told to (``workspace/diagnostic/refresh``)."""
     workspace = caps.workspace.diagnostics if caps.workspace else None
     return bool(workspace and workspace.refresh_support)
+
+
+@dataclass
+class Conventions:
+    """What this session's client supports, taken once at ``initialize``."""
+
+    resolve_edits: bool = False
+    tag_model_actions: bool = False
+    pull_diagnostics: bool = False
+    refresh_diagnostics: bool = False
+
+    def take(self, caps: types.ClientCapabilities) -> None:
+        self.resolve_edits = resolves_edits(caps)
+        self.tag_model_actions = tags_model_actions(caps)
+        self.pull_diagnostics = pulls_diagnostics(caps)
+        self.refresh_diagnostics = refreshes_diagnostics(caps)

@@ -26,11 +26,12 @@ COMMANDS = (
 
 def build() -> SynthServer:
     ls = SynthServer()
+    client = clientcaps.Conventions()  # what the client supports, from initialize
     resolver = resolve.Resolver(
         lambda uri: ls.docs.get(uri),
         lambda uri, line, kind, deliver: ls.jobs.run(uri, line, kind, deliver=deliver),
         ls.message,
-        lambda: clientcaps.tags_model_actions(ls.client_capabilities),
+        lambda: client.tag_model_actions,
     )
     warm = warmup.Warmup(
         lambda doc, target: completion.body_task(ls, doc, target),
@@ -41,10 +42,12 @@ def build() -> SynthServer:
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
         ls.set_root(params)
         ls.configure(params.initialization_options)
-        if clientcaps.pulls_diagnostics(params.capabilities):
-            refresh = clientcaps.refreshes_diagnostics(params.capabilities)
+        client.take(params.capabilities)
+        if client.pull_diagnostics:
             ls.checker.pull = pull.Reports(
-                (lambda: ls.workspace_diagnostic_refresh(None)) if refresh else None
+                (lambda: ls.workspace_diagnostic_refresh(None))
+                if client.refresh_diagnostics
+                else None
             )
 
     @ls.feature(types.INITIALIZED)
@@ -110,12 +113,12 @@ def build() -> SynthServer:
         ),
     )
     def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        uri, caps = params.text_document.uri, ls.client_capabilities
+        uri = params.text_document.uri
         ls.checker.set_focus(uri, params.range.start.line)
-        tagging = clientcaps.tags_model_actions(caps)  # engines are built only for a tag
+        tagging = client.tag_model_actions  # engines are built only for a tag
         tags = tags_for([e.name for e in ls.engines()], True) if tagging else None
-        lazy = clientcaps.resolves_edits(caps)
-        return resolve.shape(actions.list_actions(ls, params), ls.docs.get(uri), lazy, tags)
+        listed = actions.list_actions(ls, params)
+        return resolve.shape(listed, ls.docs.get(uri), client.resolve_edits, tags)
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
     async def resolve_action(ls: SynthServer, action: types.CodeAction) -> types.CodeAction:
