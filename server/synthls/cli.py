@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
-        from synthls.lsp.server import serve
+        from synthls.lsp.app import serve
 
         serve()
         return 0

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
+from synthls.lsp.runtime import Configured
 from synthls.spec.comments import comment_at
+from synthls.spec.document import Document
 from synthls.spec.targets import function_at
-
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
 
 SYNTH_TITLE = "Synthesize body from docstring"
 REGEN_TITLE = "Regenerate body to satisfy examples"
@@ -21,9 +18,11 @@ def _command(title: str, name: str, uri: str, line: int) -> types.Command:
     return types.Command(title=title, command=name, arguments=[uri, line])
 
 
-def list_actions(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def list_actions(
+    ls: Configured, doc: Document | None, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    """The actions at ``params.range.start`` in ``doc`` (the open document; None: not open)."""
     uri = params.text_document.uri
-    doc = ls.docs.get(uri)
     if doc is None:
         return []
     line = params.range.start.line

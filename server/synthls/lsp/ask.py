@@ -16,15 +16,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
+from pygls.protocol import JsonRPCProtocol
 
+from synthls.lsp.rpc import request_futures
 from synthls.synth.ambiguity import Question
-
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +34,9 @@ def question_message(question: Question) -> str:
     return f"{question.text} ({question.behaviours} behaviours pass the examples)"
 
 
-def can_ask(ls: SynthServer) -> bool:
+def can_ask(capabilities: types.ClientCapabilities) -> bool:
     """Whether the client shows ``window/showMessageRequest`` with action items."""
-    window = ls.client_capabilities.window
+    window = capabilities.window
     return window is not None and window.show_message is not None
 
 
@@ -49,8 +47,8 @@ class ClientAsk:
     dismissed the dialog (``dismissed``), or the client failed to answer.
     """
 
-    def __init__(self, ls: SynthServer, report: Callable[[str], None]) -> None:
-        self.ls = ls
+    def __init__(self, protocol: JsonRPCProtocol, report: Callable[[str], None]) -> None:
+        self.protocol = protocol
         self.report = report
         self.asked = 0
         self.dismissed: Question | None = None
@@ -77,7 +75,7 @@ class ClientAsk:
         return None
 
     async def _request(self, params: types.ShowMessageRequestParams) -> object:
-        protocol = self.ls.protocol
+        protocol = self.protocol
         msg_id = f"synthls-ask-{uuid.uuid4()}"
         future = protocol.send_request_async(
             types.WINDOW_SHOW_MESSAGE_REQUEST, params, msg_id=msg_id
@@ -85,7 +83,7 @@ class ClientAsk:
         try:
             return await future
         except asyncio.CancelledError:  # the work was cancelled: withdraw the dialog
-            protocol._request_futures.pop(msg_id, None)
+            request_futures(protocol).pop(msg_id, None)
             protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
             raise
         except JsonRpcException as exc:  # the client failed the request: as if dismissed

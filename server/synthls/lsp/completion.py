@@ -10,20 +10,21 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp.convert import from_client_position, lines_of
+from synthls.lsp.documents import Documents
+from synthls.lsp.runtime import Services
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Pos
 from synthls.spec.targets import function_at, stub_at
 from synthls.synth.jobs import SynthReport, synthesize_target
 
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
-
 MAX_TASKS = 256
+Tasks = dict[str, asyncio.Future[SynthReport]]
 
 
 def _key(t: FunctionTarget) -> str:
@@ -51,12 +52,9 @@ def _stub_before(doc: Document, pos: Pos) -> FunctionTarget | None:
 
 
 def _target(
-    ls: SynthServer, uri: str, position: types.Position
-) -> tuple[Document, FunctionTarget, Pos] | None:
-    doc = ls.docs.get(uri)
-    if doc is None or not ls.settings.completion.enabled:
-        return None
-    pos = from_client_position(ls.workspace.position_codec, lines_of(doc), position)
+    doc: Document, codec: PositionCodec, position: types.Position
+) -> tuple[FunctionTarget, Pos] | None:
+    pos = from_client_position(codec, lines_of(doc), position)
     line = doc.line_text(pos.line)
     if line[: pos.col].strip() or line[pos.col :].strip():
         return None
@@ -65,15 +63,14 @@ def _target(
         return None
     if pos.line <= target.docstring_span.end.line:
         return None
-    return doc, target, pos
+    return target, pos
 
 
-async def body_task(
-    ls: SynthServer, doc: Document, target: FunctionTarget
+async def _started(
+    ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget
 ) -> asyncio.Future[SynthReport]:
-    """The synthesis of ``target``'s completion: the one running or done, else a new one.
+    """The synthesis of ``target``'s completion: found in ``tasks`` (running or done), else new.
     (A warm-up starts it before the first request: ``synthls.lsp.warmup``.)"""
-    tasks = ls.completions
     key = _key(target)
     task = tasks.get(key)
     if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
@@ -88,8 +85,9 @@ async def body_task(
     return task
 
 
-async def _body(ls: SynthServer, doc: Document, target: FunctionTarget) -> str | None:
-    task = await body_task(ls, doc, target)
+async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget) -> str | None:
+    """The verified body of ``target``: started or found in ``tasks``, waited for a while."""
+    task = await _started(ls, tasks, doc, target)
     try:
         report: SynthReport = await asyncio.wait_for(
             asyncio.shield(task), ls.settings.completion.budget
@@ -111,16 +109,56 @@ def _text(target: FunctionTarget, body: str, pos: Pos) -> str:
     )
 
 
-async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
-    found = _target(ls, params.text_document.uri, params.position)
-    if found is None:
-        return types.CompletionList(is_incomplete=False, items=[])
-    doc, target, pos = found
-    body = await _body(ls, doc, target)
-    if body is None:
-        return types.CompletionList(is_incomplete=True, items=[])
-    text = _text(target, body, pos)
-    item = types.CompletionItem(
+class Completions:
+    """Completion and inline completion; the synthesis runs they started, by stub."""
+
+    def __init__(self, ls: Services, docs: Documents, codec: Callable[[], PositionCodec]) -> None:
+        self.ls = ls  # the settings, the engines and the sandbox
+        self.docs = docs
+        self.codec = codec
+        self.tasks: Tasks = {}
+
+    async def body_task(self, doc: Document, target: FunctionTarget) -> asyncio.Future[SynthReport]:
+        """The synthesis a completion at ``target`` waits for, started if need be (warm-up)."""
+        return await _started(self.ls, self.tasks, doc, target)
+
+    async def _found(
+        self, uri: str, position: types.Position
+    ) -> tuple[FunctionTarget, str | None, Pos] | None:
+        """The stub the cursor completes, its verified body (None: not yet) and the cursor."""
+        doc = self.docs.get(uri)
+        if doc is None or not self.ls.settings.completion.enabled:
+            return None
+        found = _target(doc, self.codec(), position)
+        if found is None:
+            return None
+        target, pos = found
+        return target, await _body(self.ls, self.tasks, doc, target), pos
+
+    async def complete(self, params: types.CompletionParams) -> types.CompletionList:
+        found = await self._found(params.text_document.uri, params.position)
+        if found is None:
+            return types.CompletionList(is_incomplete=False, items=[])
+        target, body, pos = found
+        if body is None:
+            return types.CompletionList(is_incomplete=True, items=[])
+        return types.CompletionList(is_incomplete=False, items=[_item(target, body, pos, params)])
+
+    async def inline(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+        found = await self._found(params.text_document.uri, params.position)
+        if found is None or found[1] is None:
+            return types.InlineCompletionList(items=[])
+        target, body, pos = found[0], found[1], found[2]
+        rng = types.Range(params.position, params.position)
+        return types.InlineCompletionList(
+            items=[types.InlineCompletionItem(insert_text=_text(target, body, pos), range=rng)]
+        )
+
+
+def _item(
+    target: FunctionTarget, body: str, pos: Pos, params: types.CompletionParams
+) -> types.CompletionItem:
+    return types.CompletionItem(
         label=body.strip().splitlines()[0],
         kind=types.CompletionItemKind.Snippet,
         detail="synthls: verified against the docstring's examples",
@@ -129,26 +167,9 @@ async def complete(ls: SynthServer, params: types.CompletionParams) -> types.Com
         ),
         insert_text_format=types.InsertTextFormat.PlainText,
         text_edit=types.TextEdit(
-            range=types.Range(params.position, params.position), new_text=text
+            range=types.Range(params.position, params.position), new_text=_text(target, body, pos)
         ),
         filter_text="",
         sort_text="0",
         preselect=True,
-    )
-    return types.CompletionList(is_incomplete=False, items=[item])
-
-
-async def inline(
-    ls: SynthServer, params: types.InlineCompletionParams
-) -> types.InlineCompletionList:
-    found = _target(ls, params.text_document.uri, params.position)
-    if found is None:
-        return types.InlineCompletionList(items=[])
-    doc, target, pos = found
-    body = await _body(ls, doc, target)
-    if body is None:
-        return types.InlineCompletionList(items=[])
-    rng = types.Range(params.position, params.position)
-    return types.InlineCompletionList(
-        items=[types.InlineCompletionItem(insert_text=_text(target, body, pos), range=rng)]
     )

@@ -18,15 +18,18 @@ import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lsprotocol import types
 from pygls import uris
+from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
-from synthls.lsp.pending import question_lenses
+from synthls.lsp.documents import Documents
+from synthls.lsp.pending import Questions, question_lenses
 from synthls.lsp.pull import Reports
+from synthls.lsp.runtime import Services
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.collected import is_nested
 from synthls.spec.document import Document
@@ -35,9 +38,6 @@ from synthls.spec.nearby import Nearby
 from synthls.spec.targets import function_at, function_nodes, function_target, module_context
 from synthls.synth.jobs import check_target
 from synthls.synth.report import describe_result
-
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 1024
@@ -50,9 +50,28 @@ def _key(digest: str, t: FunctionTarget) -> str:
     return f"{digest}:{t.span.start.line}:{t.span.start.col}:{t.spec.name}"
 
 
+class Publisher(Protocol):
+    """What the checker needs of the editor."""
+
+    def codec(self) -> PositionCodec: ...
+
+    def root_path(self) -> str | None: ...
+
+    def publish(
+        self, uri: str, diagnostics: list[types.Diagnostic], version: int | None
+    ) -> None: ...
+
+    def refresh_lenses(self) -> None: ...
+
+
 class Checker:
-    def __init__(self, ls: SynthServer) -> None:
-        self.ls = ls
+    def __init__(
+        self, ls: Services, docs: Documents, editor: Publisher, questions: Questions
+    ) -> None:
+        self.ls = ls  # the settings and the sandbox
+        self.docs = docs
+        self.editor = editor
+        self.questions = questions
         self.pending: dict[str, asyncio.Task[dict[str, Any]]] = {}
         self.cache: OrderedDict[str, RunResult] = OrderedDict()
         self.results: dict[str, list[tuple[FunctionTarget, RunResult]]] = {}
@@ -115,7 +134,7 @@ class Checker:
         if not fs_path:
             return None  # an unsaved buffer: no project to read
         path = Path(fs_path).resolve()
-        root = self.ls.workspace.root_path
+        root = self.editor.root_path()
         if root and path.is_relative_to(Path(root).resolve()):
             return str(Path(root).resolve())
         return str(path.parent)
@@ -141,7 +160,7 @@ class Checker:
     async def _run(self, uri: str, delay: float) -> dict[str, Any]:
         if delay:
             await asyncio.sleep(delay)
-        doc = self.ls.docs.get(uri)
+        doc = self.docs.get(uri)
         if doc is None:
             return {"functions": 0, "examples": 0, "failed": 0}
         version, text = doc.version, doc.text  # the snapshot every check of this run uses
@@ -175,7 +194,7 @@ class Checker:
 
         workers = max(1, min(self.ls.settings.sandbox.parallel or os.cpu_count() or 1, 8))
         await asyncio.gather(*(worker() for _ in range(workers)))
-        if doc.version != version or self.ls.docs.get(uri) is not doc:
+        if doc.version != version or self.docs.get(uri) is not doc:
             return {"stale": True}
         self.known[uri] = (digest, version, pairs)
         diagnostics = self._show(uri, doc, version, list(pairs.values()), partial=False)
@@ -208,7 +227,7 @@ class Checker:
             lines = {d.range.start.line: doc.line_text(d.range.start.line) for d in diagnostics}
             self.shown[uri] = (lines, diagnostics)
         self._publish(uri, diagnostics, version)
-        self.refresh_lenses()
+        self.editor.refresh_lenses()
         return diagnostics
 
     def set_focus(self, uri: str, line: int) -> None:
@@ -218,7 +237,7 @@ class Checker:
             self._follow_focus(uri)
 
     def _follow_focus(self, uri: str) -> None:
-        doc, known, line = self.ls.docs.get(uri), self.known.get(uri), self.focus.get(uri, 0)
+        doc, known, line = self.docs.get(uri), self.known.get(uri), self.focus.get(uri, 0)
         if doc is None or known is None or known[1] != doc.version:
             return
         t = function_at(doc, line)
@@ -234,7 +253,7 @@ class Checker:
     def _diagnostics(
         self, uri: str, doc: Document, t: FunctionTarget, run: RunResult
     ) -> list[types.Diagnostic]:
-        codec = self.ls.workspace.position_codec
+        codec = self.editor.codec()
         by_index = {r.index: r for r in run.examples}
         out = []
         for i, ex in enumerate(t.spec.examples):
@@ -274,7 +293,7 @@ class Checker:
             if t.spec.name in names and not t.spec.examples and not t.is_stub:
                 out.append(
                     types.Diagnostic(
-                        range=line_range(self.ls.workspace.position_codec, doc, t.def_line),
+                        range=line_range(self.editor.codec(), doc, t.def_line),
                         message=f"the body of {t.spec.name} was inserted unverified: the docstring has "
                         "no examples. Add one (>>> call / expected result) so synthls can check it.",
                         severity=types.DiagnosticSeverity.Information,
@@ -286,22 +305,15 @@ class Checker:
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
         if self.pull is not None:
-            if self.ls.docs.get(uri) is not None:
+            if self.docs.get(uri) is not None:
                 self.pull.put(uri, diagnostics)
             else:
                 self.pull.forget(uri)  # closed: the client drops pulled diagnostics itself
             return
-        self.ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
-        )
-
-    def refresh_lenses(self) -> None:
-        caps = self.ls.client_capabilities.workspace
-        if caps and caps.code_lens and caps.code_lens.refresh_support:
-            self.ls.workspace_code_lens_refresh(None)
+        self.editor.publish(uri, diagnostics, version)
 
     def lenses(self, uri: str) -> list[types.CodeLens]:
-        doc = self.ls.docs.get(uri)
+        doc = self.docs.get(uri)
         if doc is None:
             return []
         out = []
@@ -310,7 +322,7 @@ class Checker:
             total, passed = len(t.spec.examples), run.passed
             if t.def_line >= n_lines:  # the file shrank since the last check
                 continue
-            rng = line_range(self.ls.workspace.position_codec, doc, t.def_line)
+            rng = line_range(self.editor.codec(), doc, t.def_line)
             if passed == total:
                 cmd = types.Command(
                     title=f"✓ {passed}/{total} examples",
@@ -324,4 +336,4 @@ class Checker:
                     arguments=[uri, t.def_line],
                 )
             out.append(types.CodeLens(range=rng, command=cmd))
-        return out + question_lenses(self.ls, uri, doc)
+        return out + question_lenses(self.questions, self.editor.codec(), uri, doc)

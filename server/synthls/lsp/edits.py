@@ -8,21 +8,44 @@ moved; ``None`` when the target itself changed, so nothing typed since is overwr
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp.convert import to_client_range
+from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
-from synthls.spec.model import Span
+from synthls.spec.model import Example, FunctionTarget, Span
 from synthls.spec.relocate import Anchor, inside, relocate, shift
+from synthls.synth.program import body_replacement
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Replacement:
     span: Span  # in the snapshot the work started from
     text: str
+
+
+def result_parts(
+    text: str, target: FunctionTarget, body: str, answers: Sequence[Example] = ()
+) -> list[Replacement]:
+    """What the result changes, in the snapshot's coordinates (one versioned edit): the body
+    and, when questions were answered, the docstring with the answers as examples."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
+    if answers:
+        try:
+            span, docstring = add_examples(text, target, answers)
+        except ValueError as exc:  # e.g. examples in # comments: no docstring to grow
+            log.info("the answers stay out of the docstring: %s", exc)
+        else:
+            parts.insert(0, Replacement(span, docstring))
+    return parts
 
 
 def rebased_edit(

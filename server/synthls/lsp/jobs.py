@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 
-from synthls.lsp.ask import ClientAsk, KnownAnswers, can_ask
-from synthls.lsp.edits import Replacement, rebased_edit
-from synthls.lsp.pending import Pending, Replay, function_fingerprint, function_key
-from synthls.lsp.progress import Progress, cancellable
+from synthls.lsp.ask import ClientAsk, KnownAnswers
+from synthls.lsp.documents import Documents
+from synthls.lsp.edits import Replacement, rebased_edit, result_parts
+from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
+from synthls.lsp.progress import Progress
+from synthls.lsp.runtime import Services
 from synthls.spec.comments import comment_at
-from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
-from synthls.spec.model import Example, FunctionTarget
+from synthls.spec.model import FunctionTarget
 from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
 from synthls.synth.ambiguity import Question
@@ -35,21 +38,64 @@ from synthls.synth.base import Synthesizer
 from synthls.synth.comment import comment_job
 from synthls.synth.jobs import SynthReport, no_examples_message, synthesize_target
 from synthls.synth.loop import Ask
-from synthls.synth.program import body_replacement
-
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
 Key = tuple[str, int, str, int | None, tuple[str, ...]]
 MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
 Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]  # hands the edit over: applied?
+T = TypeVar("T")
+
+
+class Editor(Protocol):
+    """What a job needs of the editor (``synthls.lsp.editor.Editor``)."""
+
+    def codec(self) -> PositionCodec: ...
+
+    def message(self, text: str, kind: types.MessageType = ...) -> None: ...
+
+    async def apply_edit(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult: ...
+
+    def progress(self, title: str) -> Progress: ...
+
+    def asker(self, report: Callable[[str], None]) -> ClientAsk | None: ...
+
+    async def cancellable(self, work: Awaitable[T]) -> T: ...
+
+    def refresh_lenses(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Run:
+    """One job: the snapshot it started from and what it works on."""
+
+    uri: str
+    text: str
+    version: int | None
+    kind: str
+    answer: tuple[str, str] | None
+    target: FunctionTarget
+    anchor: Anchor
+    pending: Pending | None
+    deliver: Deliver | None = None  # the edit goes here (codeAction/resolve), not applyEdit
 
 
 class Jobs:
-    def __init__(self, ls: SynthServer) -> None:
-        self.ls = ls
+    def __init__(
+        self,
+        ls: Services,
+        docs: Documents,
+        editor: Editor,
+        questions: Questions,
+        mark_unverified: Callable[[str, str], None],
+    ) -> None:
+        self.ls = ls  # the settings, the engines and the sandbox
+        self.docs = docs
+        self.editor = editor
+        self.questions = questions
+        self.mark_unverified = mark_unverified
         self.running: dict[Key, asyncio.Future[Result]] = {}
         self.waiters: dict[Key, int] = {}
         self.apply_locks: dict[str, asyncio.Lock] = {}
@@ -68,7 +114,7 @@ class Jobs:
     ) -> Result:
         """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question.
         The edit goes to ``deliver`` (``codeAction/resolve``), else to ``workspace/applyEdit``."""
-        doc = self.ls.docs.get(uri)
+        doc = self.docs.get(uri)
         if doc is None:
             return self._refuse(f"synthls: {uri} is not open in the editor")
         mode = kind if deliver is None else f"{kind}:resolve"  # resolves share among themselves
@@ -84,7 +130,7 @@ class Jobs:
             )
         self.waiters[key] = self.waiters.get(key, 0) + 1
         try:
-            result = await cancellable(self.ls, asyncio.shield(shared))
+            result = await self.editor.cancellable(asyncio.shield(shared))
         except asyncio.CancelledError:
             self.waiters[key] = self.waiters.get(key, 1) - 1
             if self.waiters[key] <= 0:
@@ -93,7 +139,7 @@ class Jobs:
         return {**result, "coalesced": True} if coalesced else result
 
     def _refuse(self, text: str, kind: types.MessageType = types.MessageType.Warning) -> Result:
-        self.ls.message(text, kind)
+        self.editor.message(text, kind)
         return {"applied": False, "message": text}
 
     def _target(
@@ -101,7 +147,7 @@ class Jobs:
     ) -> tuple[FunctionTarget, Anchor, Pending | None] | str:
         """What the job works on (and the question it answers), or why there is nothing."""
         if kind == "answer":
-            found = self.ls.questions.find(uri, doc, line)
+            found = self.questions.find(uri, doc, line)
             if found is None or answer is None or found[1].question.call != answer[0]:
                 return f"synthls: no question waits for an answer at line {line + 1}"
             target, pending = found
@@ -129,26 +175,50 @@ class Jobs:
         answer: tuple[str, str] | None,
         deliver: Deliver | None = None,
     ) -> Result:
+        """One job: what it works on, the synthesis, then the edit or why there is none."""
         version, text = doc.version, doc.text
         located = self._target(uri, doc, line, kind, answer)
         if isinstance(located, str):
             return self._refuse(located)
-        target, anchor, pending = located
+        run = Run(uri, text, version, kind, answer, *located, deliver=deliver)
+        target, pending = run.target, run.pending
         engine = self.ls.settings.engine
         if not target.spec.examples and engine == "embedded":
             return self._refuse(no_examples_message(target.spec.name))
-        progress = Progress(self.ls, f"synthls: {target.spec.name}")
+        progress = await self._progress(target)
+        asker = self.editor.asker(progress.report)
+        report = await self._synthesize(run, engine, progress, asker)
+        if not isinstance(report, SynthReport):
+            return report  # cancelled with the progress' button
+        if pending is not None:
+            self.questions.drop(uri, pending.key)
+        if report.status == "ambiguous" and report.body is None:
+            return self._ambiguous(run, report, asker)
+        if report.body is None:
+            detail = "\n".join(report.details)
+            return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
+        return await self._land(run, report, report.body)
+
+    async def _progress(self, target: FunctionTarget) -> Progress:
+        """The job's progress, begun; its cancel button cancels the job."""
+        progress = self.editor.progress(f"synthls: {target.spec.name}")
         await progress.begin()
         me = asyncio.current_task()
         token = progress.cancel_future()
         if token is not None and me is not None:  # window/workDoneProgress/cancel stops the work
             token.add_done_callback(lambda f: me.cancel() if f.cancelled() else None)
-        asker = ClientAsk(self.ls, progress.report) if can_ask(self.ls) else None
-        engines, ask = self._resume(pending, answer, asker, progress.report)
+        return progress
+
+    async def _synthesize(
+        self, run: Run, engine: str, progress: Progress, asker: ClientAsk | None
+    ) -> SynthReport | Result:
+        """The synthesis, reported on ``progress``; the refusal when its cancel button stopped it."""
+        target, token = run.target, progress.cancel_future()
+        engines, ask = self._resume(run.pending, run.answer, asker, progress.report)
         try:
             sandbox = await self.ls.sandbox()
             report = await synthesize_target(
-                text,
+                run.text,
                 target,
                 engines,
                 sandbox,
@@ -159,24 +229,19 @@ class Jobs:
             )
         except asyncio.CancelledError:
             progress.end("cancelled")
-            if (
-                token is not None and token.cancelled()
-            ):  # the progress cancel button: a normal answer
+            if token is not None and token.cancelled():  # the cancel button: a normal answer
                 return self._refuse(
                     f"synthls: {target.spec.name}: cancelled", types.MessageType.Info
                 )
             raise
         progress.end("done")
-        if pending is not None:
-            self.ls.questions.drop(uri, pending.key)
-        if report.status == "ambiguous" and report.body is None:
-            kind = pending.kind if pending is not None else kind
-            return self._ambiguous(uri, text, target, kind, report, asker)
-        if report.body is None:
-            detail = "\n".join(report.details)
-            return self._refuse(f"synthls: {report.message}" + (f"\n{detail}" if detail else ""))
-        parts = self._parts(text, target, report.body, report.answers)
-        outcome = await self._apply(uri, target, anchor, parts, deliver)
+        return report
+
+    async def _land(self, run: Run, report: SynthReport, body: str) -> Result:
+        """Apply ``body`` (and the answers given) as one edit on the document as it is now."""
+        target = run.target
+        parts = result_parts(run.text, target, body, report.answers)
+        outcome = await self._apply(run.uri, target, run.anchor, parts, run.deliver)
         if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
@@ -184,36 +249,9 @@ class Jobs:
             )
         applied, edit_version = outcome
         if report.status == "unverified" and applied:
-            self.ls.checker.mark_unverified(uri, target.spec.name)
+            self.mark_unverified(run.uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
-        return {
-            "applied": applied,
-            "status": report.status,
-            "message": report.message,
-            "body": report.body,
-            "engine": report.outcome.candidate.engine
-            if report.outcome and report.outcome.candidate
-            else None,
-            "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
-            "version": edit_version,  # the document version the edit was made for
-            "rebased": edit_version != version,
-        }
-
-    def _parts(
-        self, text: str, target: FunctionTarget, body: str, answers: Sequence[Example] = ()
-    ) -> list[Replacement]:
-        """What the result changes, in the snapshot's coordinates (one versioned edit): the body
-        and, when questions were answered, the docstring with the answers as examples."""
-        newline = "\r\n" if "\r\n" in text else "\n"
-        parts = [Replacement(target.body_span, body_replacement(target, body, newline))]
-        if answers:
-            try:
-                span, docstring = add_examples(text, target, answers)
-            except ValueError as exc:  # e.g. examples in # comments: no docstring to grow
-                log.info("the answers stay out of the docstring: %s", exc)
-            else:
-                parts.insert(0, Replacement(span, docstring))
-        return parts
+        return _landed(run, report, body, applied, edit_version)
 
     def _resume(
         self,
@@ -230,15 +268,7 @@ class Jobs:
         known = {**pending.known_answers(), answer[0]: answer[1]}
         return [Replay(pending.outcome)], KnownAnswers(known, asker)
 
-    def _ambiguous(
-        self,
-        uri: str,
-        text: str,
-        target: FunctionTarget,
-        kind: str,
-        report: SynthReport,
-        asker: ClientAsk | None,
-    ) -> Result:
+    def _ambiguous(self, run: Run, report: SynthReport, asker: ClientAsk | None) -> Result:
         """Nothing inserted: keep the question for the code lens, unless the user said none fits."""
         outcome = report.outcome
         question = outcome.ambiguity.question if outcome and outcome.ambiguity else None
@@ -248,12 +278,13 @@ class Jobs:
         result["question"] = {"call": question.call, "choices": list(question.choices)}
         if asker is not None and asker.rejected == question:
             return {**result, **self._refuse(_none_fits(report, question), types.MessageType.Info)}
+        target, kind = run.target, run.pending.kind if run.pending is not None else run.kind
         item = Pending(
-            function_key(target), function_fingerprint(text, target), question, outcome, kind
+            function_key(target), function_fingerprint(run.text, target), question, outcome, kind
         )
-        self.ls.questions.put(uri, item)
-        self.ls.checker.refresh_lenses()
-        self.ls.message(
+        self.questions.put(run.uri, item)
+        self.editor.refresh_lenses()
+        self.editor.message(
             f"synthls: {report.message}. Choose what {question.call} should return in the code "
             "lens above the function.",
             types.MessageType.Info,
@@ -273,11 +304,11 @@ class Jobs:
         lock = self.apply_locks.setdefault(uri, asyncio.Lock())
         async with lock:  # one edit in flight per document: the next one sees its result
             for _ in range(MAX_REBASES):
-                doc = self.ls.docs.get(uri)
+                doc = self.docs.get(uri)
                 edit = (
                     None
                     if doc is None
-                    else rebased_edit(self.ls.workspace.position_codec, uri, doc, anchor, parts)
+                    else rebased_edit(self.editor.codec(), uri, doc, anchor, parts)
                 )
                 if doc is None or edit is None:
                     return None
@@ -285,14 +316,31 @@ class Jobs:
                 change = types.WorkspaceEdit(document_changes=[edit])
                 if deliver is not None:
                     return await deliver(change), sent
-                result = await self.ls.workspace_apply_edit_async(
+                result = await self.editor.apply_edit(
                     types.ApplyWorkspaceEditParams(
                         edit=change, label=f"synthls: {target.spec.name}"
                     )
                 )
-                if result.applied or self.ls.docs.get(uri) is not doc or doc.version == sent:
+                if result.applied or self.docs.get(uri) is not doc or doc.version == sent:
                     return result.applied, sent
             return False, sent
+
+
+def _landed(
+    run: Run, report: SynthReport, body: str, applied: bool, edit_version: int | None
+) -> Result:
+    return {
+        "applied": applied,
+        "status": report.status,
+        "message": report.message,
+        "body": body,
+        "engine": report.outcome.candidate.engine
+        if report.outcome and report.outcome.candidate
+        else None,
+        "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
+        "version": edit_version,  # the document version the edit was made for
+        "rebased": edit_version != run.version,
+    }
 
 
 def _none_fits(report: SynthReport, question: Question) -> str:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp.convert import line_range
 from synthls.spec.document import Document
@@ -25,9 +25,6 @@ from synthls.synth.ambiguity import Question
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.loop import Outcome
 from synthls.synth.program import offset_of
-
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
 
 ANSWER_COMMAND = "synthls.answer"
 
@@ -101,11 +98,12 @@ def lens_titles(question: Question) -> list[str]:
     return [f"{head} {c}" if i == 0 else c for i, c in enumerate(question.choices)]
 
 
-def question_lenses(ls: SynthServer, uri: str, doc: Document) -> list[types.CodeLens]:
+def question_lenses(
+    questions: Questions, codec: PositionCodec, uri: str, doc: Document
+) -> list[types.CodeLens]:
     """One lens per choice above each function with a pending question; each answers it."""
     out = []
-    codec = ls.workspace.position_codec
-    for target, item in ls.questions.located(uri, doc):
+    for target, item in questions.located(uri, doc):
         q = item.question
         rng = line_range(codec, doc, target.def_line)
         for title, choice in zip(lens_titles(q), q.choices):

@@ -11,19 +11,20 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCProtocol
 
-if TYPE_CHECKING:
-    from synthls.lsp.server import SynthServer
+from synthls.lsp.rpc import request_futures
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class Progress:
-    def __init__(self, ls: SynthServer, title: str) -> None:
+    def __init__(self, ls: LanguageServer, title: str) -> None:
         self.ls = ls
         self.title = title
         self.token: str | None = None
@@ -62,7 +63,7 @@ class Progress:
         return self.ls.work_done_progress.tokens.get(self.token)  # type: ignore[return-value]
 
 
-async def cancellable(ls: SynthServer, work: Awaitable[T]) -> T:
+async def cancellable(protocol: JsonRPCProtocol, work: Awaitable[T]) -> T:
     """Run ``work`` as a task that the client's ``$/cancelRequest`` for this request cancels.
 
     (The progress cancel button is wired to the job itself: see ``Progress.cancel_future``.)
@@ -73,7 +74,8 @@ async def cancellable(ls: SynthServer, work: Awaitable[T]) -> T:
         if fut.cancelled():
             task.cancel()
 
-    outer = ls.protocol._request_futures.get(ls.protocol.msg_id) if ls.protocol.msg_id else None
+    msg_id = protocol.msg_id
+    outer = request_futures(protocol).get(msg_id) if msg_id is not None else None
     if outer is not None:  # executeCommand: pygls only cancels the outer future
         outer.add_done_callback(cancel)
     try:
