@@ -36,6 +36,7 @@ class Client(LanguageClient):
     apply_result: bool
     on_apply: Callable[[types.ApplyWorkspaceEditParams], None] | None
     lens_refreshes: int
+    diagnostic_refreshes: int
     published: list[types.PublishDiagnosticsParams]
 
 
@@ -43,6 +44,7 @@ def make_client() -> Client:
     client = Client(converter_factory=_converter)
     defaults = dict(DEFAULT_CLIENT_FEATURES)
     keep_latest = defaults.pop(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    defaults.pop(types.WORKSPACE_DIAGNOSTIC_REFRESH, None)  # counted below
     register_lsp_features(client, defaults)
     client.published = []
 
@@ -69,21 +71,56 @@ def make_client() -> Client:
         c.lens_refreshes += 1
 
     client.lens_refreshes = 0
+
+    @client.feature(types.WORKSPACE_DIAGNOSTIC_REFRESH)
+    def diagnostic_refresh(c: Client, params: None) -> None:
+        c.diagnostic_refreshes += 1
+
+    client.diagnostic_refreshes = 0
     return client
+
+
+def capabilities(
+    resolve: bool = False, tags: bool = False, pull: bool = False
+) -> types.ClientCapabilities:
+    """VS Code 1.65's capabilities, with or without what synthls adapts to.
+
+    ``resolve``: ``codeAction.resolveSupport`` for ``edit`` (VS Code advertises it; without it the
+    actions carry commands, which every client runs). ``tags``: ``codeAction.tagSupport`` with
+    ``LLMGenerated``. ``pull``: ``textDocument.diagnostic`` (pull diagnostics, with refresh).
+    """
+    caps = client_capabilities("visual-studio-code")
+    assert caps.workspace is not None and caps.text_document is not None
+    caps.workspace.apply_edit = True
+    action = caps.text_document.code_action
+    assert action is not None and action.resolve_support is not None and action.data_support
+    if not resolve:
+        action.resolve_support = None
+    if tags:
+        action.tag_support = types.CodeActionTagOptions(
+            value_set=[types.CodeActionTag.LlmGenerated]
+        )
+    if pull:
+        caps.text_document.diagnostic = types.DiagnosticClientCapabilities()
+        caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True
+        )
+    return caps
 
 
 @asynccontextmanager
 async def session(
-    init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    init_options: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    caps: types.ClientCapabilities | None = None,
 ) -> AsyncIterator[Client]:
+    """A client with ``caps`` (default: :func:`capabilities`, the command path, push diagnostics)."""
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "synthls"], client_factory=make_client, server_env=env
     )
     client = await config.start()
     assert isinstance(client, Client)
-    caps = client_capabilities("visual-studio-code")
-    assert caps.workspace is not None
-    caps.workspace.apply_edit = True
+    caps = caps or capabilities()
     try:
         await asyncio.wait_for(
             client.initialize_session(

@@ -66,7 +66,8 @@ def test_question_answered_in_neovim_becomes_an_example(nvim: str, tmp_path: Pat
 def test_dismissed_question_is_answered_through_the_code_lens(nvim: str, tmp_path: Path) -> None:
     path, record = run(nvim, tmp_path, "ask_lens")
     assert len(record["questions"]) == 1  # type: ignore[arg-type]
-    assert record["action_result"]["status"] == "ambiguous"  # type: ignore[index]
+    # nothing inserted: the resolved action has no edit (a command's result said "ambiguous")
+    assert record["action_result"]["applied"] is False  # type: ignore[index]
     uri, line, call, answer = record["lens_answer"]  # type: ignore[misc]
     assert line == 0 and uri.endswith("ambiguous_div.py")
     assert record["lens_choices"][0].startswith(  # type: ignore[index]

@@ -67,8 +67,11 @@ def _target(
     return target, pos
 
 
-async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget) -> str | None:
-    """The verified body of ``target``: started or found in ``tasks``, waited for a while."""
+async def _started(
+    ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget
+) -> asyncio.Future[SynthReport]:
+    """The synthesis of ``target``'s completion: found in ``tasks`` (running or done), else new.
+    (A warm-up starts it before the first request: ``synthls.lsp.warmup``.)"""
     key = _key(target)
     task = tasks.get(key)
     if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
@@ -80,12 +83,22 @@ async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarge
         tasks[key] = task
         while len(tasks) > MAX_TASKS:
             tasks.pop(next(iter(tasks))).cancel()
+    return task
+
+
+async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget) -> str | None:
+    """The verified body of ``target``: started or found in ``tasks``, waited for a while."""
+    task = await _started(ls, tasks, doc, target)
     try:
         report: SynthReport = await asyncio.wait_for(
             asyncio.shield(task), ls.settings.completion.budget
         )
     except asyncio.TimeoutError:
         return None
+    except asyncio.CancelledError:
+        if task.cancelled():  # a warm-up for an older docstring, superseded: nothing to offer
+            return None
+        raise
     return report.body if report.status == "verified" else None
 
 
@@ -105,6 +118,10 @@ class Completions:
         self.docs = docs
         self.codec = codec
         self.tasks: Tasks = {}
+
+    async def body_task(self, doc: Document, target: FunctionTarget) -> asyncio.Future[SynthReport]:
+        """The synthesis a completion at ``target`` waits for, started if need be (warm-up)."""
+        return await _started(self.ls, self.tasks, doc, target)
 
     async def _found(
         self, uri: str, position: types.Position

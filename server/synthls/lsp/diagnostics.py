@@ -28,6 +28,7 @@ from synthls.lsp import offloop
 from synthls.lsp.convert import line_range
 from synthls.lsp.documents import Documents
 from synthls.lsp.pending import Questions, question_lenses
+from synthls.lsp.pull import Reports
 from synthls.lsp.runtime import Services
 from synthls.sandbox.types import RunResult
 from synthls.spec.collected import is_nested
@@ -79,6 +80,7 @@ class Checker:
         self.known: dict[str, tuple[str, int | None, dict[str, Pair]]] = {}  # digest, version
         # the last full publication, with the text of each diagnostic's line then
         self.shown: dict[str, tuple[dict[int, str], list[types.Diagnostic]]] = {}
+        self.pull: Reports | None = None  # the client pulls diagnostics: kept there, not sent
 
     # -- scheduling ------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> asyncio.Task[dict[str, Any]] | None:
@@ -300,6 +302,12 @@ class Checker:
         return out
 
     def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        if self.pull is not None:
+            if self.docs.get(uri) is not None:
+                self.pull.put(uri, diagnostics)
+            else:
+                self.pull.forget(uri)  # closed: the client drops pulled diagnostics itself
+            return
         self.editor.publish(uri, diagnostics, version)
 
     def lenses(self, uri: str) -> list[types.CodeLens]:

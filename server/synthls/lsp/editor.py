@@ -45,6 +45,10 @@ class Editor:
         if caps and caps.code_lens and caps.code_lens.refresh_support:
             self.server.workspace_code_lens_refresh(None)
 
+    def refresh_diagnostics(self) -> None:
+        """Ask a client that pulls diagnostics to pull again (``workspace/diagnostic/refresh``)."""
+        self.server.workspace_diagnostic_refresh(None)
+
     async def apply_edit(
         self, params: types.ApplyWorkspaceEditParams
     ) -> types.ApplyWorkspaceEditResult:

@@ -12,7 +12,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from synthls.lsp import actions
+from synthls.lsp import actions, clientcaps, pull, resolve, warmup
+from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
 from synthls.lsp.state import State
@@ -41,11 +42,23 @@ def configure(state: State, raw: Any) -> None:
 
 def register(ls: SynthServer, state: State) -> None:
     runtime, docs, checker, jobs = state.runtime, state.docs, state.checker, state.jobs
+    client = clientcaps.Conventions()  # what the client supports, from initialize
+    resolver = resolve.Resolver(
+        docs.get,
+        lambda uri, line, kind, deliver: jobs.run(uri, line, kind, deliver=deliver),
+        state.editor.message,
+        lambda: client.tag_model_actions,
+    )
+    warm = warmup.Warmup(state.completions.body_task, lambda: runtime.settings.completion.enabled)
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
         runtime.set_root(params)
         configure(state, params.initialization_options)
+        client.take(params.capabilities)
+        if client.pull_diagnostics:
+            refresh = state.editor.refresh_diagnostics if client.refresh_diagnostics else None
+            checker.pull = pull.Reports(refresh)
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: SynthServer, params: types.InitializedParams) -> None:
@@ -53,6 +66,7 @@ def register(ls: SynthServer, state: State) -> None:
 
     @ls.feature(types.SHUTDOWN)
     async def shutdown(ls: SynthServer, params: None) -> None:
+        warm.cancel_all()
         checker.cancel_all()
         jobs.cancel_all()
         await runtime.close()
@@ -73,11 +87,13 @@ def register(ls: SynthServer, state: State) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SynthServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        if docs.change(params, state.editor.codec()) is None:
+        doc = docs.change(params, state.editor.codec())
+        if doc is None:
             return
         last = params.content_changes[-1] if params.content_changes else None
         if isinstance(last, types.TextDocumentContentChangePartial):
             checker.focus[uri] = last.range.start.line
+            warm.changed(uri, doc, last.range.start.line + last.text.count("\n"))
         diagnostics = runtime.settings.diagnostics
         if diagnostics.on_change:
             checker.schedule(uri, diagnostics.debounce_ms / 1000)
@@ -94,18 +110,40 @@ def register(ls: SynthServer, state: State) -> None:
         docs.close(uri)
         checker.forget(uri)
         state.questions.forget(uri)
+        warm.forget(uri)
 
     @ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
             code_action_kinds=[types.CodeActionKind.RefactorRewrite, types.CodeActionKind.QuickFix],
-            resolve_provider=False,
+            resolve_provider=True,
         ),
     )
     def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         checker.set_focus(uri, params.range.start.line)
-        return actions.list_actions(runtime, docs.get(uri), params)
+        tagging = client.tag_model_actions  # engines are built only for a tag
+        tags = tags_for([e.name for e in runtime.engines()], True) if tagging else None
+        listed = actions.list_actions(runtime, docs.get(uri), params)
+        return resolve.shape(listed, docs.get(uri), client.resolve_edits, tags)
+
+    @ls.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve_action(ls: SynthServer, action: types.CodeAction) -> types.CodeAction:
+        return await resolver.resolve(action)
+
+    @ls.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="synthls", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def diagnostic(ls: SynthServer, params: types.DocumentDiagnosticParams) -> pull.Report:
+        uri = params.text_document.uri
+        if checker.pull is None:  # a client that did not say it pulls: it is sent them
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        return await checker.pull.answer(
+            uri, params.previous_result_id, lambda: checker.pending.get(uri)
+        )
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 Result = dict[str, Any]
 Key = tuple[str, int, str, int | None, tuple[str, ...]]
 MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
+Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]  # hands the edit over: applied?
 T = TypeVar("T")
 
 
@@ -79,6 +80,7 @@ class Run:
     target: FunctionTarget
     anchor: Anchor
     pending: Pending | None
+    deliver: Deliver | None = None  # the edit goes here (codeAction/resolve), not applyEdit
 
 
 class Jobs:
@@ -104,17 +106,24 @@ class Jobs:
             fut.cancel()
 
     async def run(
-        self, uri: str, line: int, kind: str, answer: tuple[str, str] | None = None
+        self,
+        uri: str,
+        line: int,
+        kind: str,
+        answer: tuple[str, str] | None = None,
+        deliver: Deliver | None = None,
     ) -> Result:
-        """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question."""
+        """Run job ``kind`` at ``line``; "answer": ``answer`` = (call, value) for its question.
+        The edit goes to ``deliver`` (``codeAction/resolve``), else to ``workspace/applyEdit``."""
         doc = self.docs.get(uri)
         if doc is None:
             return self._refuse(f"synthls: {uri} is not open in the editor")
-        key: Key = (uri, line, kind, doc.version, answer or ())
+        mode = kind if deliver is None else f"{kind}:resolve"  # resolves share among themselves
+        key: Key = (uri, line, mode, doc.version, answer or ())
         shared = self.running.get(key)
         coalesced = shared is not None
         if shared is None:
-            shared = asyncio.ensure_future(self._work(uri, doc, line, kind, answer))
+            shared = asyncio.ensure_future(self._work(uri, doc, line, kind, answer, deliver))
             self.running[key] = shared
             self.waiters[key] = 0
             shared.add_done_callback(
@@ -159,14 +168,20 @@ class Jobs:
         return function, anchor_of(doc, function.span, function.def_line), None
 
     async def _work(
-        self, uri: str, doc: Document, line: int, kind: str, answer: tuple[str, str] | None
+        self,
+        uri: str,
+        doc: Document,
+        line: int,
+        kind: str,
+        answer: tuple[str, str] | None,
+        deliver: Deliver | None = None,
     ) -> Result:
         """One job: what it works on, the synthesis, then the edit or why there is none."""
         version, text = doc.version, doc.text
         located = self._target(uri, doc, line, kind, answer)
         if isinstance(located, str):
             return self._refuse(located)
-        run = Run(uri, text, version, kind, answer, *located)
+        run = Run(uri, text, version, kind, answer, *located, deliver=deliver)
         target, pending = run.target, run.pending
         needs = needs_examples(self.ls.settings.engine)
         if not target.spec.examples and needs:
@@ -227,7 +242,7 @@ class Jobs:
         """Apply ``body`` (and the answers given) as one edit on the document as it is now."""
         target = run.target
         parts = result_parts(run.text, target, body, report.answers)
-        outcome = await self._apply(run.uri, target, run.anchor, parts)
+        outcome = await self._apply(run.uri, target, run.anchor, parts, run.deliver)
         if outcome is None:
             return self._refuse(
                 f"synthls: {target.spec.name} changed while it was being synthesized; the result "
@@ -278,7 +293,12 @@ class Jobs:
         return result
 
     async def _apply(
-        self, uri: str, target: FunctionTarget, anchor: Anchor, parts: list[Replacement]
+        self,
+        uri: str,
+        target: FunctionTarget,
+        anchor: Anchor,
+        parts: list[Replacement],
+        deliver: Deliver | None = None,
     ) -> tuple[bool, int | None] | None:
         """Apply ``parts`` rebased onto the current document: (applied, version it was made for);
         None when the target itself changed (or the document was closed)."""
@@ -294,10 +314,12 @@ class Jobs:
                 if doc is None or edit is None:
                     return None
                 sent = doc.version
+                change = types.WorkspaceEdit(document_changes=[edit])
+                if deliver is not None:
+                    return await deliver(change), sent
                 result = await self.editor.apply_edit(
                     types.ApplyWorkspaceEditParams(
-                        edit=types.WorkspaceEdit(document_changes=[edit]),
-                        label=f"synthls: {target.spec.name}",
+                        edit=change, label=f"synthls: {target.spec.name}"
                     )
                 )
                 if result.applied or self.docs.get(uri) is not doc or doc.version == sent:
@@ -313,6 +335,9 @@ def _landed(
         "status": report.status,
         "message": report.message,
         "body": body,
+        "engine": report.outcome.candidate.engine
+        if report.outcome and report.outcome.candidate
+        else None,
         "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
         "version": edit_version,  # the document version the edit was made for
         "rebased": edit_version != run.version,

@@ -72,7 +72,9 @@ function M.run_action(client, action, bufnr, done)
       return done(err)
     end
     if not resolved or (resolved.edit == nil and resolved.command == nil) then
-      return done("the server resolved the action to nothing")
+      -- nothing to apply: the server said why in a message, or asks its question in code lenses
+      compat.refresh_codelens(bufnr)
+      return done(nil, { applied = false })
     end
     M.apply(client, resolved, bufnr, done)
   end, bufnr)
