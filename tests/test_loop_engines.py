@@ -58,7 +58,13 @@ def test_make_engines_builds_the_chosen_engines() -> None:
 
 def test_every_engine_in_the_table_declares_its_rules() -> None:
     settings, _ = load_settings({}, env={})
-    rules = ("needs_examples", "uses_feedback", "votes_once_per_behaviour", "holds_out")
+    rules = (
+        "needs_examples",
+        "uses_feedback",
+        "votes_once_per_behaviour",
+        "holds_out",
+        "language_model",
+    )
     for name in ENGINES:
         cls = engine_class(name)
         assert cls is not None and cls.name == name

@@ -1,7 +1,7 @@
 """Which code actions are marked as written by a language model (``CodeActionTag.LLMGenerated``).
 
-The one place that decides whether an engine writes with a language model; everything else asks
-:func:`from_language_model` (an attribute of the engine interface can replace its body).
+Whether an engine writes with a language model is its own ``language_model`` attribute
+(``synthls.synth.engines.language_model``); everything here asks :func:`from_language_model`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from collections.abc import Iterable
 
 from lsprotocol import types
 
-LANGUAGE_MODEL_ENGINES = frozenset({"openai"})
+from synthls.synth.engines import language_model
 
 
 def from_language_model(engine: str) -> bool:
     """Whether engine ``engine`` (a ``Synthesizer.name`` or ``Candidate.engine``) is a model."""
-    return engine in LANGUAGE_MODEL_ENGINES
+    return language_model(engine)
 
 
 def tags_for(engines: Iterable[str], supported: bool) -> list[types.CodeActionTag] | None:

@@ -60,6 +60,8 @@ class Synthesizer(Protocol):
 
     ``holds_out``: another search costs no more than the first, so a body it verified is also
     checked against an example held out of a second search (``synthls.synth.holdout``).
+
+    ``language_model``: its bodies are written by a language model (editors may mark them so).
     """
 
     name: str
@@ -67,6 +69,7 @@ class Synthesizer(Protocol):
     uses_feedback: bool
     votes_once_per_behaviour: bool
     holds_out: bool
+    language_model: bool
 
     def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield candidates as they become available; cancellation stops the work.

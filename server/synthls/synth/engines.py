@@ -39,6 +39,8 @@ class EngineClass(Protocol):
     needs_examples: bool
     uses_feedback: bool
     votes_once_per_behaviour: bool
+    holds_out: bool
+    language_model: bool
 
     def from_settings(self, settings: Settings, env: Mapping[str, str]) -> Synthesizer: ...
 
@@ -80,6 +82,13 @@ def votes_once_per_behaviour(engine: str) -> bool:
     False for names that are not engines ("current", a test's engine)."""
     cls = engine_class(engine)
     return cls is not None and cls.votes_once_per_behaviour
+
+
+def language_model(engine: str) -> bool:
+    """Whether ``engine`` (a ``Candidate.engine`` or settings name) writes with a language model
+    (its code actions carry the LLM-generated tag); False for names that are not engines."""
+    cls = engine_class(engine)
+    return cls is not None and cls.language_model
 
 
 def _class(name: str) -> EngineClass:

@@ -80,6 +80,7 @@ class EmbeddedSynthesizer:
     votes_once_per_behaviour = True
     # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
     holds_out = True
+    language_model = False  # a search over expressions and templates
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> EmbeddedSynthesizer:

@@ -56,6 +56,7 @@ class OpenAISynthesizer:
     needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
     votes_once_per_behaviour = False  # independent samples: agreeing ones add up
     holds_out = False  # another sampling costs another model call: no held-out search
+    language_model = True
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> OpenAISynthesizer:
