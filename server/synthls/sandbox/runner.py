@@ -28,6 +28,7 @@ from typing import Any
 from synthls.sandbox import worker
 from synthls.sandbox.results import build_result_off_loop
 from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.worker.procgroup import json_line, json_object, scrubbed_env
 
 logger = logging.getLogger(__name__)
 ALL_LAYERS = (
@@ -143,7 +144,7 @@ class Sandbox:
     async def _spawn(self) -> None:
         await self._reap_worker()
         cmd = [*self.launch_prefix, self.python, "-I", "-c", worker.BOOTSTRAP, self.worker_dir]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        env = scrubbed_env()  # never the server's: no API keys
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *cmd,
@@ -201,11 +202,8 @@ class Sandbox:
 
     def _on_line(self, line: bytes) -> None:
         head, _, body = line.partition(b" ")
-        try:
-            event = json.loads(body)
-        except ValueError:
-            event = {"ev": "garbage"}
-        if not isinstance(event, dict):
+        event = json_object(body)
+        if event is None:
             event = {"ev": "garbage"}
         if head == b"Z":
             self._on_zygote_event(event)
@@ -244,7 +242,7 @@ class Sandbox:
         proc = self._proc
         if proc is None or proc.stdin is None or not self._alive:
             raise ConnectionError("sandbox worker is not running")
-        proc.stdin.write(json.dumps(req).encode() + b"\n")
+        proc.stdin.write(json_line(req))
 
     async def run(self, program: Program) -> RunResult:
         """Run ``program`` in a fresh isolated child; cancelling kills the child at once."""

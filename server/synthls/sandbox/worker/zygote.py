@@ -29,6 +29,7 @@ from typing import Any
 from . import isolate, probe, readset
 from .janitor import Janitor, rmtree
 from .jobs import Job, JobTable
+from .procgroup import json_line, take_lines
 from .spares import SparePool
 
 _PRELOAD = [
@@ -135,9 +136,7 @@ class Zygote:
             self.running = False
             return
         self.inbuf += data
-        while (nl := self.inbuf.find(b"\n")) >= 0:
-            line = bytes(self.inbuf[:nl])
-            del self.inbuf[: nl + 1]
+        for line in take_lines(self.inbuf):
             if line.strip():
                 self._handle(json.loads(line))
 
@@ -208,7 +207,7 @@ class Zygote:
     def _fork_spare(self, keyed: bool = False) -> None:
         wanted = self.spares.wanted if keyed else None
         spare = self.spares.fork_one(wanted[1], wanted[0]) if wanted else self.spares.fork_one()
-        self.deferred.append(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
+        self.deferred.append(b"Z " + json_line({"ev": "spare", "pid": spare.pid}))
 
     def _on_orphan(self, pid: int) -> None:
         spare = self.spares.forget(pid)
@@ -257,7 +256,7 @@ def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> by
         "executable": sys.executable,
         "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
     }
-    return b"Z " + json.dumps(info).encode() + b"\n"
+    return b"Z " + json_line(info)
 
 
 def main(argv: list[str]) -> int:
