@@ -28,12 +28,11 @@ from typing import Any
 from synthls.sandbox import worker
 from synthls.sandbox.results import build_result_off_loop
 from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.worker import layers as layer_table
 from synthls.sandbox.worker.procgroup import json_line, json_object, scrubbed_env
 
 logger = logging.getLogger(__name__)
-ALL_LAYERS = (
-    "rlimits", "setsid", "no_new_privs", "netns", "landlock", "seccomp", "drop_uid", "tmp_quota"
-)  # fmt: skip
+ALL_LAYERS = layer_table.NAMES  # every isolation layer the sandbox knows, in the order applied
 _GRACE = 5.0  # extra seconds before the server gives up on a silent worker
 _STREAM_LIMIT = 1 << 24
 
@@ -123,8 +122,8 @@ class Sandbox:
         return tuple(self.info.get("layers", ()))
 
     def missing_layers(self) -> list[str]:
-        """Layers of ``ALL_LAYERS`` this platform lacks (``drop_uid`` matters only for root)."""
-        needed = [n for n in ALL_LAYERS if n != "drop_uid" or self.info.get("uid") == 0]
+        """Layers of ``ALL_LAYERS`` this platform lacks (root-only ones count only for root)."""
+        needed = layer_table.expected(root=self.info.get("uid") == 0)
         return [name for name in needed if name not in self.layers]
 
     @property

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .janitor import rmtree
+from .layers import Config
 from .procgroup import Deadline, json_line, kill_group, take_lines
 
 DONE_LINE = b'{"ev": "done"}'
@@ -56,7 +57,7 @@ class Job:
 
 
 class JobTable:
-    def __init__(self, emit: Callable[[bytes], None], cfg: dict[str, Any]) -> None:
+    def __init__(self, emit: Callable[[bytes], None], cfg: Config) -> None:
         self.emit = emit
         self.cfg = cfg
         self.sel: selectors.BaseSelector | None = None
@@ -175,7 +176,7 @@ class JobTable:
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
         self.remove_dir(job.tmpdir)
-        if job.can_fork or not self.cfg.get("seccomp"):
+        if job.can_fork or not self.cfg.has("seccomp"):
             kill_orphans(set(self.by_pid) | self.keep_alive())
 
     def _end_line(self, job: Job, how: dict[str, Any]) -> bytes:
