@@ -39,7 +39,7 @@ def _check(seen: list[dict[str, str]], bodies: list[str]) -> None:
     assert "OPENAI_API_KEY" not in env and "SYNTHLS_TEST_TOKEN" not in env
     assert SECRET not in "".join(env.values())
     assert env.get("PYTHONHASHSEED") == "0"  # the search stays deterministic
-    assert bodies[0] == "return sorted(set(xs))"  # and still finds this checkout's package
+    assert bodies[0] == "return sorted(set(xs))"  # and the search still works in it
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-import synthls
 from synthls.sandbox.worker.procgroup import (
     Deadline,
     json_object,
@@ -34,8 +33,6 @@ log = logging.getLogger(__name__)
 
 GRACE = 0.5  # seconds past the budget the parent waits before killing the child
 MODULE = "synthls.synth.embedded.worker"
-# where this very synthls lives: the child imports it from there, whatever the server was given
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(synthls.__file__)))
 
 Found = tuple[str, float]  # a body and its plausibility weight
 
@@ -44,8 +41,9 @@ def _child(budget: float, memory_mb: int, max_candidates: int) -> dict[str, Any]
     """The child's command and environment (both ways of running it start it the same way)."""
     deadline = time.time() + budget  # the child searches until then, start-up included
     cmd = [sys.executable, "-m", MODULE, repr(deadline), str(memory_mb), str(max_candidates)]
-    # same set iteration order, same candidates; this checkout's package, nothing else of ours
-    env = scrubbed_env(PYTHONHASHSEED="0", PYTHONPATH=_ROOT)
+    env = scrubbed_env(PYTHONHASHSEED="0")  # same set iteration order, same candidates
+    if "PYTHONPATH" in os.environ:  # a path list, not a secret: the child imports our synthls
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return {"args": cmd, "env": env, "stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
 
 
