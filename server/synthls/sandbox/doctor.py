@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from synthls.sandbox.runner import Limits, Sandbox
 from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.worker.layers import BY_NAME
 from synthls.spec.model import Example
 
 
@@ -134,7 +135,8 @@ async def _report() -> tuple[str, bool]:
     ]
     errors = info.get("errors") or {}
     for layer in box.missing_layers():
-        out.append(f"  missing {layer}: {errors.get(layer, 'not supported on this platform')}")
+        why = errors.get(layer) or f"not supported here (needs {BY_NAME[layer].needs})"
+        out.append(f"  missing {layer}: {why}")
     if info.get("imports_limited"):
         out.append(
             "  note: children run as nobody, who cannot read this interpreter's files, and "

@@ -28,11 +28,11 @@ from typing import Any
 from synthls.sandbox import worker
 from synthls.sandbox.results import build_result_off_loop
 from synthls.sandbox.types import Program, RunResult
+from synthls.sandbox.worker import layers as layer_table
+from synthls.sandbox.worker.procgroup import json_line, json_object, scrubbed_env
 
 logger = logging.getLogger(__name__)
-ALL_LAYERS = (
-    "rlimits", "setsid", "no_new_privs", "netns", "landlock", "seccomp", "drop_uid", "tmp_quota"
-)  # fmt: skip
+ALL_LAYERS = layer_table.NAMES  # every isolation layer the sandbox knows, in the order applied
 _GRACE = 5.0  # extra seconds before the server gives up on a silent worker
 _STREAM_LIMIT = 1 << 24
 
@@ -122,8 +122,8 @@ class Sandbox:
         return tuple(self.info.get("layers", ()))
 
     def missing_layers(self) -> list[str]:
-        """Layers of ``ALL_LAYERS`` this platform lacks (``drop_uid`` matters only for root)."""
-        needed = [n for n in ALL_LAYERS if n != "drop_uid" or self.info.get("uid") == 0]
+        """Layers of ``ALL_LAYERS`` this platform lacks (root-only ones count only for root)."""
+        needed = layer_table.expected(root=self.info.get("uid") == 0)
         return [name for name in needed if name not in self.layers]
 
     @property
@@ -143,7 +143,7 @@ class Sandbox:
     async def _spawn(self) -> None:
         await self._reap_worker()
         cmd = [*self.launch_prefix, self.python, "-I", "-c", worker.BOOTSTRAP, self.worker_dir]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        env = scrubbed_env()  # never the server's: no API keys
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *cmd,
@@ -201,11 +201,8 @@ class Sandbox:
 
     def _on_line(self, line: bytes) -> None:
         head, _, body = line.partition(b" ")
-        try:
-            event = json.loads(body)
-        except ValueError:
-            event = {"ev": "garbage"}
-        if not isinstance(event, dict):
+        event = json_object(body)
+        if event is None:
             event = {"ev": "garbage"}
         if head == b"Z":
             self._on_zygote_event(event)
@@ -244,7 +241,7 @@ class Sandbox:
         proc = self._proc
         if proc is None or proc.stdin is None or not self._alive:
             raise ConnectionError("sandbox worker is not running")
-        proc.stdin.write(json.dumps(req).encode() + b"\n")
+        proc.stdin.write(json_line(req))
 
     async def run(self, program: Program) -> RunResult:
         """Run ``program`` in a fresh isolated child; cancelling kills the child at once."""

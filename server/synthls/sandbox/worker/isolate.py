@@ -1,14 +1,11 @@
-"""Isolation layers applied in a freshly forked child before any candidate code runs.
+"""The isolation mechanisms a freshly forked child uses before any candidate code runs.
 
-Order matters: own session and death signal first, then file descriptors, working directory,
-network namespace (normally the zygote's shared one, see ``enter_shared_netns``), a private
-mount namespace whose size-capped tmpfs is the temp dir (the total a child may write) and its
-own ``/dev/shm``, dropping root or the user namespace's capabilities, resource limits (with
-the user profile's process budget), no_new_privs, Landlock and finally seccomp (which forbids
-the calls the earlier steps need). Landlock and seccomp follow the trust profile: ``strict``
-for engine candidates, ``user`` for the user's own code (see ``readset`` and ``seccomp``). Which layers to apply is decided once at
-worker start-up by probing them in a throwaway child (``probe``); a layer that was available
-then but fails later aborts the child, so a candidate never runs with less than was reported.
+Session and death signal, file descriptors and working directory (``enter_child``), the shared
+empty network namespace (entered once by the zygote), a private mount namespace whose
+size-capped tmpfs is the temp dir (the total a child may write) and its own ``/dev/shm``,
+dropping root or the user namespace's capabilities, resource limits (with the user profile's
+process budget) and no_new_privs; Landlock and seccomp live in their own modules. Which of
+them a child applies, and in which order, is the table in ``layers``.
 """
 
 from __future__ import annotations
@@ -19,9 +16,7 @@ import os
 import resource
 import signal
 import sys
-from typing import Any
-
-from . import landlock, readset, seccomp
+from dataclasses import dataclass
 
 NOBODY = 65534
 _CLONE_NEWNET = 0x40000000
@@ -66,7 +61,7 @@ def _nobody_can_read(path: str) -> bool:
     return bool(os.stat(path).st_mode & 0o004)
 
 
-def _capset(bits: int) -> None:
+def capset(bits: int) -> None:
     """Set effective and permitted capabilities to ``bits`` (the low 32), inheritable none."""
     header = (ctypes.c_uint32 * 2)(_CAP_V3, 0)
     data = (ctypes.c_uint32 * 6)(bits, bits, 0, 0, 0, 0)
@@ -75,7 +70,7 @@ def _capset(bits: int) -> None:
 
 def _capset_read_search() -> None:
     """Keep only CAP_DAC_READ_SEARCH (after setresuid with keepcaps); Landlock bounds reads."""
-    _capset(1 << _CAP_DAC_READ_SEARCH)
+    capset(1 << _CAP_DAC_READ_SEARCH)
 
 
 def enter_shared_netns() -> None:
@@ -117,18 +112,23 @@ def drop_root(keep_read_search: bool) -> None:
         _capset_read_search()
 
 
-def set_rlimits(limits: dict[str, int], nproc: int | None) -> None:
+@dataclass(frozen=True)
+class Rlimits:
+    """The child's resource limits (the job's own limits may lower them afterwards)."""
+
+    memory_mb: int = 1024
+    cpu_seconds: int = 5
+    file_bytes: int = 16 << 20
+
+
+def set_rlimits(limits: Rlimits, nproc: int | None) -> None:
     """The child's resource limits; ``nproc`` is RLIMIT_NPROC (None: leave it)."""
-    mem = limits["memory_mb"] << 20
-    cpu = max(1, int(limits["cpu_seconds"]))
+    mem = limits.memory_mb << 20
+    cpu = max(1, int(limits.cpu_seconds))
     pairs = [
         (resource.RLIMIT_AS, mem, mem),
         (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (
-            resource.RLIMIT_FSIZE,
-            limits.get("file_bytes", 16 << 20),
-            limits.get("file_bytes", 16 << 20),
-        ),
+        (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
         (resource.RLIMIT_NOFILE, 64, 64),
         (resource.RLIMIT_CORE, 0, 0),
     ]
@@ -141,6 +141,12 @@ def set_rlimits(limits: dict[str, int], nproc: int | None) -> None:
             if sys.platform == "linux":
                 raise
             # elsewhere some limits are not settable (macOS RLIMIT_AS); the wall clock stays
+
+
+def no_new_privs() -> None:
+    if sys.platform != "linux":
+        raise IsolationError("no_new_privs: PR_SET_NO_NEW_PRIVS is Linux-only")
+    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
 def enter_child(
@@ -218,87 +224,5 @@ def count_processes() -> int:
     return count
 
 
-def _nproc(cfg: dict[str, Any], trust: str) -> int | None:
-    if trust == "user":
-        return None if os.geteuid() == 0 else count_processes() + PROCESS_BUDGET
-    return 0 if cfg.get("nproc") else None
-
-
-def apply(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any] | None = None) -> list[str]:
-    """Apply the configured layers to this process; returns the names actually applied.
-
-    ``profile`` (``trust``, ``read``, ``list``, ``keep_read_search``) defaults to the strict
-    profile with the zygote's base read set.
-    """
-    profile = profile or {}
-    trust = profile.get("trust", "strict")
-    layers = ["setsid"]
-    if cfg.get("netns") and not cfg.get("netns_shared"):
-        _unshare(_CLONE_NEWNET if os.geteuid() == 0 else _CLONE_NEWUSER | _CLONE_NEWNET)
-        layers.append("netns")
-    shm = False
-    if cfg.get("mntns"):
-        shm = private_tmp(tmpdir, NOBODY if cfg.get("drop_uid") else os.geteuid())
-        layers.append("tmp_quota")
-    if cfg.get("drop_caps"):
-        _capset(0)  # the capabilities a user namespace granted the zygote stay with it
-    if cfg.get("drop_uid"):
-        drop_root(bool(profile.get("keep_read_search", cfg.get("keep_read_search"))))
-        layers.append("drop_uid")
-    set_rlimits(cfg["limits"], nproc=_nproc(cfg, trust))
-    layers.append("rlimits")
-    if sys.platform == "linux":
-        _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        layers.append("no_new_privs")
-    return layers + _confine(cfg, tmpdir, profile, shm)
-
-
-def _confine(cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any], shm: bool) -> list[str]:
-    """Landlock and seccomp for the profile (last: they forbid what the steps before need)."""
-    trust = profile.get("trust", "strict")
-    layers = []
-    if cfg.get("landlock"):
-        read = profile.get("read", cfg["read_paths"])
-        listed = profile.get("list", cfg.get("list_paths", []))
-        rw = [tmpdir] + (["/dev/shm"] if trust == "user" and shm else [])
-        try:
-            landlock.restrict(read, rw, int(cfg["landlock"]), listed)
-        except OSError as exc:
-            raise IsolationError(str(exc)) from exc
-        layers.append("landlock")
-    if cfg.get("seccomp"):
-        try:
-            seccomp.install(os.getpid(), trust)
-        except OSError as exc:
-            raise IsolationError(str(exc)) from exc
-        layers.append("seccomp")
-    return layers
-
-
 def nobody_can_read_all(paths: list[str]) -> bool:
     return all(_nobody_can_read(p) for p in paths if os.path.isdir(p))
-
-
-def plan(want: dict[str, bool]) -> dict[str, Any]:
-    """Static facts for the probe: which layers could apply here, before trying them."""
-    root = os.geteuid() == 0
-    base = readset.strict_base()
-    paths = base["read"]
-    readable = nobody_can_read_all(paths)
-    abi = landlock.abi_version() if want.get("landlock", True) else 0
-    cfg: dict[str, Any] = {
-        "netns": want.get("netns", True) and sys.platform == "linux",
-        # root always drops to nobody; if nobody cannot read the interpreter's files, the
-        # children keep CAP_DAC_READ_SEARCH only when Landlock bounds what they can read, and
-        # otherwise can import only what the zygote pre-imported (safe, but limited)
-        "drop_uid": want.get("drop_uid", True) and root,
-        "keep_read_search": root and not readable and abi > 0,
-        "imports_limited": root and not readable and abi == 0,
-        "landlock": abi,
-        "seccomp": want.get("seccomp", True) and seccomp.available(),
-        "read_paths": paths,
-        "list_paths": base["list"],
-        "mntns": want.get("tmp_quota", True) and sys.platform == "linux",
-    }
-    cfg["nproc"] = not cfg["seccomp"] and (not root or cfg["drop_uid"])
-    return cfg

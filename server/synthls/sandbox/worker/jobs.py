@@ -16,7 +16,6 @@ seccomp could not stop them from forking or the job was allowed to (the user pro
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import selectors
 import signal
@@ -25,6 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .janitor import rmtree
+from .layers import Config
+from .procgroup import Deadline, json_line, kill_group, take_lines
 
 DONE_LINE = b'{"ev": "done"}'
 FORGED_LINE = b'{"ev": "forged"}'
@@ -39,7 +40,7 @@ class Job:
         self.rfd = rfd
         self.tmpdir = tmpdir
         self.started = time.monotonic()
-        self.deadline = self.started + timeout
+        self.deadline = Deadline(timeout)
         self.cap = cap
         self.max_lines = 1 << 62  # genuine report lines a child can have (set per job)
         self.can_fork = False  # its processes may outlive it (the user profile)
@@ -56,7 +57,7 @@ class Job:
 
 
 class JobTable:
-    def __init__(self, emit: Callable[[bytes], None], cfg: dict[str, Any]) -> None:
+    def __init__(self, emit: Callable[[bytes], None], cfg: Config) -> None:
         self.emit = emit
         self.cfg = cfg
         self.sel: selectors.BaseSelector | None = None
@@ -74,13 +75,10 @@ class JobTable:
         self.by_id[job.id] = job
         self.by_pid[job.pid] = job
         sel.register(job.rfd, selectors.EVENT_READ, job)
-        self.emit(
-            b"Z " + json.dumps({"ev": "started", "id": job.id, "pid": job.pid}).encode() + b"\n"
-        )
+        self.emit(b"Z " + json_line({"ev": "started", "id": job.id, "pid": job.pid}))
 
     def next_timeout(self) -> float | None:
-        now = time.monotonic()
-        waits = [j.deadline - now for j in self.by_id.values() if not j.killed]
+        waits = [j.deadline.left() for j in self.by_id.values() if not j.killed]
         if any(j.killed for j in self.by_id.values()):
             waits.append(0.05)
         return max(0.0, min(waits)) if waits else None
@@ -92,19 +90,15 @@ class JobTable:
         if job.reason is None:
             job.reason = reason
         job.killed = True
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(job.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(job.pid, signal.SIGKILL)  # in case it has not called setsid yet
+        kill_group(job.pid)
 
     def kill_all(self, reason: str) -> None:
         for job_id in list(self.by_id):
             self.kill(job_id, reason)
 
     def enforce_deadlines(self) -> None:
-        now = time.monotonic()
         for job in list(self.by_id.values()):
-            if not job.killed and now >= job.deadline:
+            if not job.killed and job.deadline.passed():
                 self.kill(job.id, "timeout")
 
     def on_readable(self, job: Job) -> None:
@@ -136,9 +130,7 @@ class JobTable:
 
     def _relay_lines(self, job: Job) -> None:
         prefix = f"{job.id} ".encode()
-        while (nl := job.buf.find(b"\n")) >= 0:
-            line = bytes(job.buf[:nl])
-            del job.buf[: nl + 1]
+        for line in take_lines(job.buf):
             if line.startswith(job.token):
                 line = line[len(job.token) :]
             else:
@@ -184,7 +176,7 @@ class JobTable:
             sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
         self.remove_dir(job.tmpdir)
-        if job.can_fork or not self.cfg.get("seccomp"):
+        if job.can_fork or not self.cfg.has("seccomp"):
             kill_orphans(set(self.by_pid) | self.keep_alive())
 
     def _end_line(self, job: Job, how: dict[str, Any]) -> bytes:
@@ -193,7 +185,7 @@ class JobTable:
         elapsed = round(time.monotonic() - job.started, 6)
         end = {"ev": "end", "id": job.id, **how, "reason": job.reason, "elapsed": elapsed}
         lines, job.out = job.out, []
-        return b"".join(lines) + b"Z " + json.dumps(end).encode() + b"\n"
+        return b"".join(lines) + b"Z " + json_line(end)
 
     def reap_all(self, grace: float = 5.0) -> None:
         """Kill every job and wait (boundedly) until no child of ours is left unreaped."""

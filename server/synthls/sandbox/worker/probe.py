@@ -1,59 +1,56 @@
 """Find out once, at worker start-up, which isolation layers this platform really supports.
 
-Each candidate layer is tried in a throwaway forked child in the same order the real children
-use; only layers that succeeded there are applied later. This is how the sandbox degrades on
-containers without user namespaces, old kernels without Landlock, or other architectures.
+The planned layers (``layers.plan``) are tried in a throwaway forked child exactly as the
+zygote and the real children apply them (``layers.LAYERS``: first what the zygote sets up once,
+then each child step in table order, in the strict profile); only layers that succeeded there
+are kept. This is how the sandbox degrades on containers without user namespaces, old kernels
+without Landlock, or other architectures.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable
-from typing import Any
 
-from . import isolate, landlock, seccomp
+from . import isolate
+from .layers import LAYERS, Child, Config
+
+Found = dict[str, str | None]  # layer -> None (works) or why it does not
 
 
-def _try_layers(cfg: dict[str, Any], tmpdir: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    owner = isolate.NOBODY if cfg.get("drop_uid") else os.geteuid()
-    nproc = 0 if cfg.get("nproc") else None
-    read, listed = cfg["read_paths"], cfg.get("list_paths", [])
-    steps: list[tuple[str, Callable[[], object]]] = [
-        ("netns", isolate.enter_shared_netns),  # as the zygote does it: uid maps included
-        ("mntns", lambda: isolate.private_tmp(tmpdir, owner)),
-        ("drop_uid", lambda: isolate.drop_root(bool(cfg.get("keep_read_search")))),
-        ("rlimits", lambda: isolate.set_rlimits(cfg["limits"], nproc=nproc)),
-        ("no_new_privs", _no_new_privs),
-        ("landlock", lambda: landlock.restrict(read, [tmpdir], int(cfg["landlock"]), listed)),
-        ("seccomp", lambda: seccomp.install(os.getpid())),
-    ]
-    for name, step in steps:
-        if name not in ("rlimits", "no_new_privs") and not cfg.get(name):
-            continue
+def _try(cfg: Config, tmpdir: str) -> Found:
+    """Try every planned, probed layer in this process; a failure is a finding, not an error."""
+    found: Found = {}
+    child = Child(cfg, tmpdir, cfg.strict_profile())
+    planned = [layer for layer in LAYERS if layer.probed and cfg.has(layer.name)]
+
+    def attempt(name: str, step: Callable[[], object]) -> None:
+        if found.get(name) is not None:
+            return  # its zygote part failed already
         try:
             step()
-            found[name] = True
-        except Exception as exc:  # a missing layer is a finding, not a failure
-            found[name] = False
-            found[name + "_error"] = f"{type(exc).__name__}: {exc}"
+            found[name] = None
+        except Exception as exc:
+            found[name] = f"{type(exc).__name__}: {exc}"
+
+    for layer in planned:  # as the zygote does it, before any child exists
+        if layer.zygote is not None:
+            attempt(layer.name, layer.zygote)
+    for layer in planned:  # then as each child does it
+        if layer.child is not None:
+            attempt(layer.name, functools.partial(layer.child, child))
     return found
 
 
-def _no_new_privs() -> None:
-    if sys.platform != "linux":
-        raise OSError(38, "PR_SET_NO_NEW_PRIVS is Linux-only")
-    isolate._check(isolate._libc.prctl(38, 1, 0, 0, 0), "no_new_privs")
-
-
-def probe(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Try the planned layers in a forked child; returns {layer: bool, layer_error: str}."""
+def probe(cfg: Config) -> Found:
+    """Try the planned layers in a forked child; returns what it found for each."""
     tmpdir = tempfile.mkdtemp(prefix="synthls-probe-")
-    if cfg.get("drop_uid"):
+    if cfg.has("drop_uid"):
         os.chown(tmpdir, isolate.NOBODY, isolate.NOBODY)
     r, w = os.pipe()
     pid = os.fork()
@@ -62,7 +59,7 @@ def probe(cfg: dict[str, Any]) -> dict[str, Any]:
         try:
             os.close(r)
             os.chdir(tmpdir)
-            os.write(w, json.dumps(_try_layers(cfg, tmpdir)).encode())
+            os.write(w, json.dumps(_try(cfg, tmpdir)).encode())
             code = 0
         finally:
             os._exit(code)
@@ -74,30 +71,39 @@ def probe(cfg: dict[str, Any]) -> dict[str, Any]:
     os.waitpid(pid, 0)
     shutil.rmtree(tmpdir, ignore_errors=True)
     try:
-        result: dict[str, Any] = json.loads(b"".join(chunks) or b"{}")
+        found = json.loads(b"".join(chunks) or b"{}")
     except ValueError:
-        result = {}
-    return result
+        found = {}
+    return found if isinstance(found, dict) else {}
 
 
-def settle(cfg: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, str]]:
+def settle(cfg: Config) -> tuple[Config, list[str], dict[str, str]]:
     """Probe and keep only working layers: (config for children, active layers, errors)."""
     found = probe(cfg)
-    final = dict(cfg)
-    for name in ("netns", "mntns", "drop_uid", "landlock", "seccomp"):
-        if not found.get(name):
-            final[name] = 0 if name == "landlock" else False
-    if not final["drop_uid"]:
-        final["keep_read_search"] = final["imports_limited"] = False
-    elif final["keep_read_search"] and not final["landlock"]:
-        final["keep_read_search"], final["imports_limited"] = False, True
-    if not final["seccomp"]:
-        final["nproc"] = os.geteuid() != 0 or bool(final["drop_uid"])
-    layers = ["setsid", "fd_hygiene"]
-    layers += [n for n in ("rlimits", "no_new_privs") if found.get(n)]
-    layers += [n for n in ("netns", "landlock", "seccomp", "drop_uid") if final.get(n)]
-    layers += ["tmp_quota"] if final.get("mntns") else []
-    errors = {k[: -len("_error")]: str(v) for k, v in found.items() if k.endswith("_error")}
-    if "mntns" in errors:
-        errors["tmp_quota"] = errors.pop("mntns")
+    works = {name for name, error in found.items() if error is None}
+    keep = {layer.name for layer in LAYERS if not layer.optional or layer.name in works}
+    final = dataclasses.replace(cfg, active=cfg.active & keep)
+    layers: list[str] = [
+        layer.name
+        for layer in LAYERS
+        if cfg.has(layer.name) and (not layer.probed or layer.name in works)
+    ]
+    errors = {name: str(error) for name, error in found.items() if error is not None}
     return final, layers, errors
+
+
+def enter_zygote(
+    cfg: Config, layers: list[str], errors: dict[str, str]
+) -> tuple[Config, list[str]]:
+    """Set up, in the zygote itself, the layers done once for all children (the network
+    namespace); one that fails now is dropped like a failed probe."""
+    for layer in LAYERS:
+        if layer.zygote is None or not cfg.has(layer.name):
+            continue
+        try:
+            layer.zygote()
+        except (OSError, isolate.IsolationError) as exc:
+            cfg = dataclasses.replace(cfg, active=cfg.active - {layer.name})
+            layers = [name for name in layers if name != layer.name]
+            errors[layer.name] = f"set up in the worker: {exc}"
+    return cfg, layers

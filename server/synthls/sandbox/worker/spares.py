@@ -26,7 +26,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from . import child, isolate
+from . import child, isolate, layers
+from .layers import Config, Profile
 
 JOB_FD = 4
 _exit = os._exit
@@ -38,7 +39,7 @@ class Spare:
     rfd: int  # results, child -> zygote
     jfd: int  # the job, zygote -> child
     tmpdir: str
-    key: str | None = None  # the profile it waits in (None: strict with the base read set)
+    key: Profile | None = None  # the profile it waits in (None: strict with the base read set)
 
 
 def _make_dir(path: str, for_nobody: bool) -> None:
@@ -86,11 +87,11 @@ def _warm_up() -> None:
 
 
 def _spare_main(
-    cfg: dict[str, Any], tmpdir: str, profile: dict[str, Any] | None, warm: bool
+    cfg: Config, tmpdir: str, profile: Profile | None, warm: bool
 ) -> int:  # pragma: no cover
     """Body of a spare: isolate, wait for the job, run it. Returns the exit code."""
     try:
-        isolate.apply(cfg, tmpdir, profile)
+        layers.apply(cfg, tmpdir, profile)
         failure = None
     except Exception as exc:
         failure = str(exc)
@@ -107,21 +108,21 @@ def _spare_main(
 
 
 class SparePool:
-    def __init__(self, cfg: dict[str, Any], target: int) -> None:
+    def __init__(self, cfg: Config, target: int) -> None:
         self.cfg = cfg
         self.target = target
         self.by_pid: dict[int, Spare] = {}
         self.zygote_pid = os.getpid()
         # the other profile last used (the user's project, say): one spare waits in it
-        self.wanted: tuple[str, dict[str, Any]] | None = None
+        self.wanted: Profile | None = None
 
-    def fork_one(self, profile: dict[str, Any] | None = None, key: str | None = None) -> Spare:
+    def fork_one(self, profile: Profile | None = None, pooled: bool = True) -> Spare:
         """Fork a spare; it makes its own temp dir (a mkdir on disk costs the zygote ~0.3 ms).
 
-        With ``profile`` it is isolated in that profile: pooled (and warmed up) under ``key``,
-        or, without a key, a child for the job at hand (not pooled, not warmed up).
+        With ``profile`` it is isolated in that profile: pooled (and warmed up) under it, or,
+        not ``pooled``, a child for the job at hand (not pooled, not warmed up).
         """
-        base = self.cfg.get("tmp_base") or tempfile.gettempdir()
+        base = self.cfg.tmp_base or tempfile.gettempdir()
         tmpdir = os.path.join(base, "job-" + os.urandom(8).hex())
         r, w = os.pipe()
         jr, jw = os.pipe()
@@ -131,17 +132,16 @@ class SparePool:
             try:
                 os.close(r)
                 os.close(jw)
-                _make_dir(tmpdir, bool(self.cfg.get("drop_uid")))
+                _make_dir(tmpdir, self.cfg.has("drop_uid"))
                 isolate.enter_child(w, self.zygote_pid, tmpdir, extra_fd=(jr, JOB_FD))
-                warm = profile is None or key is not None
-                code = _spare_main(self.cfg, tmpdir, profile, warm)
+                code = _spare_main(self.cfg, tmpdir, profile, pooled)
             finally:
                 _exit(code)
         os.close(w)
         os.close(jr)
         os.set_blocking(r, False)
-        spare = Spare(pid, r, jw, tmpdir, key)
-        if profile is None or key is not None:
+        spare = Spare(pid, r, jw, tmpdir, profile)
+        if pooled:
             self.by_pid[pid] = spare
         return spare
 
@@ -154,7 +154,7 @@ class SparePool:
     def needs_more(self) -> bool:
         return len(self._strict()) < self.target
 
-    def take(self, key: str | None = None) -> Spare | None:
+    def take(self, key: Profile | None = None) -> Spare | None:
         """A waiting spare of profile ``key`` (strict: forking one if none is ready)."""
         spare = next((s for s in self.by_pid.values() if s.key == key), None)
         if spare is None and key is None:
@@ -165,21 +165,16 @@ class SparePool:
 
     def needs_keyed(self) -> bool:
         """Whether the profile last asked for (``wanted``) has no spare waiting."""
-        return self.wanted is not None and all(
-            s.key != self.wanted[0] for s in self.by_pid.values()
-        )
+        return self.wanted is not None and all(s.key != self.wanted for s in self.by_pid.values())
 
     def retire_other_keys(self) -> list[str]:
         """Kill keyed spares of a profile no longer wanted; returns their temp dirs."""
-        stale = [s for s in self.by_pid.values() if s.key not in (None, self.wanted_key())]
+        stale = [s for s in self.by_pid.values() if s.key not in (None, self.wanted)]
         for spare in stale:
             with contextlib.suppress(OSError):
                 os.kill(spare.pid, signal.SIGKILL)
             self.forget(spare.pid)
         return [s.tmpdir for s in stale]
-
-    def wanted_key(self) -> str | None:
-        return self.wanted[0] if self.wanted else None
 
     def send_job(self, spare: Spare, job: dict[str, Any]) -> None:
         data = json.dumps(job).encode()

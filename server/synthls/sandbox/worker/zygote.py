@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import json
 import os
@@ -27,8 +28,11 @@ import tempfile
 from typing import Any
 
 from . import isolate, probe, readset
+from .isolate import Rlimits
 from .janitor import Janitor, rmtree
 from .jobs import Job, JobTable
+from .layers import Config, Profile, plan
+from .procgroup import json_line, take_lines
 from .spares import SparePool
 
 _PRELOAD = [
@@ -48,7 +52,7 @@ def _preload() -> None:
 
 
 class Zygote:
-    def __init__(self, cfg: dict[str, Any], layers: list[str], spares: int) -> None:
+    def __init__(self, cfg: Config, layers: list[str], spares: int) -> None:
         self.cfg = cfg
         self.layers = layers
         self.pid = os.getpid()
@@ -57,8 +61,8 @@ class Zygote:
         self.janitor = Janitor()
         self.janitor.start()  # before any spare exists
         self.spares = SparePool(cfg, spares)
-        self.base: readset.ReadSet = {"read": cfg["read_paths"], "list": cfg["list_paths"]}
-        self.user_profiles: dict[str | None, dict[str, Any]] = {}  # by project directory
+        self.base = cfg.base
+        self.user_profiles: dict[str | None, Profile] = {}  # by project directory
         self.jobs.on_orphan = self._on_orphan
         self.jobs.keep_alive = lambda: set(self.spares.by_pid) | {self.janitor.pid}
         self.jobs.remove_dir = self.janitor.remove
@@ -135,9 +139,7 @@ class Zygote:
             self.running = False
             return
         self.inbuf += data
-        while (nl := self.inbuf.find(b"\n")) >= 0:
-            line = bytes(self.inbuf[:nl])
-            del self.inbuf[: nl + 1]
+        for line in take_lines(self.inbuf):
             if line.strip():
                 self._handle(json.loads(line))
 
@@ -155,9 +157,8 @@ class Zygote:
         if profile is None:
             spare = self.spares.take()
         else:  # a spare waiting in this profile, else a child for this job; keep one ready
-            key = json.dumps(profile, sort_keys=True)
-            spare = self.spares.take(key) or self.spares.fork_one(profile)
-            self.spares.wanted = (key, profile)
+            spare = self.spares.take(profile) or self.spares.fork_one(profile, pooled=False)
+            self.spares.wanted = profile
             for path in self.spares.retire_other_keys():
                 self.janitor.remove(path)
         assert spare is not None
@@ -168,10 +169,10 @@ class Zygote:
         job.token = req["token"].encode() + b" "
         # one line per event: setup, each example, each probe, done (and slack)
         job.max_lines = len(req.get("examples", ())) + len(req.get("probes", ())) + 4
-        job.can_fork = profile is not None and profile["trust"] == "user"
+        job.can_fork = profile is not None and profile.trust == "user"
         self.jobs.add(job, self.sel)
 
-    def _profile(self, req: dict[str, Any]) -> dict[str, Any] | None:
+    def _profile(self, req: dict[str, Any]) -> Profile | None:
         """The job's isolation profile when a waiting strict spare does not fit it, else None."""
         cfg = self.cfg
         if req.get("trust") == "user":
@@ -182,33 +183,33 @@ class Zygote:
                     self.user_profiles.clear()
                 paths = readset.user_paths(project)
                 keep = self._keep(paths["read"])
-                self.user_profiles[project] = {"trust": "user", **paths, "keep_read_search": keep}
+                read, listed = tuple(paths["read"]), tuple(paths["list"])
+                self.user_profiles[project] = Profile("user", read, listed, keep)
             return self.user_profiles[project]
-        if not cfg.get("landlock"):
+        if not cfg.has("landlock"):
             return None  # nothing to widen: without Landlock reads are bounded by uid only
         sources = [str(req.get("setup", "")), *map(str, req.get("probes", ()))]
         sources += [str(e.get("source", "")) for e in req.get("examples", ())]
         extra = readset.extra_paths(sources, self.base)
         if not extra["read"]:
             return None
-        return {
-            "trust": "strict",
-            "read": self.base["read"] + extra["read"],
-            "list": self.base["list"] + extra["list"],
-            "keep_read_search": cfg.get("keep_read_search") or self._keep(extra["read"]),
-        }
+        return Profile(
+            "strict",
+            tuple(self.base["read"] + extra["read"]),
+            tuple(self.base["list"] + extra["list"]),
+            cfg.keep_read_search or self._keep(extra["read"]),
+        )
 
     def _keep(self, paths: list[str]) -> bool:
         """Whether a child dropped to nobody must keep CAP_DAC_READ_SEARCH to read ``paths``."""
         cfg = self.cfg
-        if not (cfg.get("drop_uid") and cfg.get("landlock")):
+        if not (cfg.has("drop_uid") and cfg.has("landlock")):
             return False
-        return bool(cfg.get("keep_read_search")) or not isolate.nobody_can_read_all(paths)
+        return cfg.keep_read_search or not isolate.nobody_can_read_all(paths)
 
     def _fork_spare(self, keyed: bool = False) -> None:
-        wanted = self.spares.wanted if keyed else None
-        spare = self.spares.fork_one(wanted[1], wanted[0]) if wanted else self.spares.fork_one()
-        self.deferred.append(b"Z " + json.dumps({"ev": "spare", "pid": spare.pid}).encode() + b"\n")
+        spare = self.spares.fork_one(self.spares.wanted if keyed else None)
+        self.deferred.append(b"Z " + json_line({"ev": "spare", "pid": spare.pid}))
 
     def _on_orphan(self, pid: int) -> None:
         spare = self.spares.forget(pid)
@@ -216,16 +217,16 @@ class Zygote:
             self.janitor.remove(spare.tmpdir)
 
 
-def _profiles(layers: list[str], cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _profiles(layers: list[str], cfg: Config) -> dict[str, dict[str, Any]]:
     """What each trust profile gets here, for ``synthls doctor``."""
-    quota = isolate.TMP_QUOTA if cfg.get("mntns") else None
+    quota = isolate.TMP_QUOTA if cfg.has("tmp_quota") else None
     common = {"layers": layers, "tmp_quota": quota, "network": False}
-    sec = bool(cfg.get("seccomp"))
+    sec = cfg.has("seccomp")
     return {
         "strict": {
             **common,
             "reads": "stdlib, site-packages, system libraries, imported packages; no dotfiles",
-            "processes": 0 if sec or cfg.get("nproc") else None,
+            "processes": 0 if sec or cfg.nproc_zero else None,
             "unix_send": not sec,
             "shm": False,
         },
@@ -233,31 +234,31 @@ def _profiles(layers: list[str], cfg: dict[str, Any]) -> dict[str, dict[str, Any
             **common,
             "reads": "sys.path, the interpreter, the project directory (read-only)",
             "processes": None
-            if os.geteuid() == 0 and not cfg.get("drop_uid")
+            if os.geteuid() == 0 and not cfg.has("drop_uid")
             else isolate.PROCESS_BUDGET,
             "unix_send": True,
-            "shm": bool(cfg.get("mntns")),
+            "shm": cfg.has("tmp_quota"),
         },
     }
 
 
-def _hello(layers: list[str], errors: dict[str, str], cfg: dict[str, Any]) -> bytes:
+def _hello(layers: list[str], errors: dict[str, str], cfg: Config, janitor: int) -> bytes:
     info = {
         "ev": "hello",
         "pid": os.getpid(),
         "layers": layers,
         "errors": errors,
-        "landlock_abi": cfg.get("landlock", 0),
-        "tmp": cfg["tmp_base"],
-        "imports_limited": bool(cfg.get("imports_limited")),
+        "landlock_abi": cfg.landlock_abi if cfg.has("landlock") else 0,
+        "tmp": cfg.tmp_base,
+        "imports_limited": cfg.imports_limited,
         "profiles": _profiles(layers, cfg),
-        "janitor": cfg["janitor"],
+        "janitor": janitor,
         "uid": os.geteuid(),
         "python": sys.version.split()[0],
         "executable": sys.executable,
         "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
     }
-    return b"Z " + json.dumps(info).encode() + b"\n"
+    return b"Z " + json_line(info)
 
 
 def main(argv: list[str]) -> int:
@@ -268,28 +269,21 @@ def main(argv: list[str]) -> int:
     _preload()
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    cfg = isolate.plan(want)
-    cfg["limits"] = {"memory_mb": 1024, "cpu_seconds": 5, **opts.get("limits", {})}
-    cfg, layers, errors = probe.settle(cfg)
-    if cfg.get("netns"):
-        try:
-            isolate.enter_shared_netns()
-            cfg["netns_shared"] = True
-            cfg["drop_caps"] = os.geteuid() != 0
-        except (OSError, isolate.IsolationError) as exc:
-            cfg["netns"] = False
-            layers.remove("netns")
-            errors["netns"] = f"shared namespace: {exc}"
-    cfg["tmp_base"] = tempfile.mkdtemp(prefix="synthls-")  # one dir to sweep if we are killed
-    os.chmod(cfg["tmp_base"], 0o711)
+    limits = opts.get("limits", {})
+    rlimits = Rlimits(int(limits.get("memory_mb", 1024)), int(limits.get("cpu_seconds", 5)))
+    cfg, layers, errors = probe.settle(plan(want, rlimits))
+    cfg, layers = probe.enter_zygote(cfg, layers, errors)
+    tmp_base = tempfile.mkdtemp(prefix="synthls-")  # one dir to sweep if we are killed
+    os.chmod(tmp_base, 0o711)
+    cfg = dataclasses.replace(cfg, tmp_base=tmp_base)
     zyg = Zygote(cfg, layers, int(opts.get("spares", 2)))
-    zyg.emit(_hello(layers, errors, dict(cfg, janitor=zyg.janitor.pid)))
+    zyg.emit(_hello(layers, errors, cfg, zyg.janitor.pid))
     gc.collect()
     gc.freeze()
     try:
         zyg.serve()
     finally:
-        rmtree(cfg["tmp_base"])
+        rmtree(cfg.tmp_base)
     return 0
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+from synthls.sandbox.worker.procgroup import json_line
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.embedded.problem import build_problem
 from synthls.synth.embedded.search import search_problem
@@ -74,7 +75,7 @@ def _limit(budget: float, memory_mb: int) -> None:
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.buffer.write(json_line(obj))
     sys.stdout.flush()
 
 
