@@ -18,7 +18,7 @@ from synthls.sandbox.runner import ALL_LAYERS, Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.sandbox.worker.layers import LAYERS, expected
 from synthls.spec.model import Example
-from tests.test_sandbox_attacks import _unprivileged_sandbox
+from tests.conftest import unprivileged_sandbox
 
 ADD = Program("def add(a, b):\n    return a + b\n", (Example("add(1, 2)", "3\n", 0),))
 SOCKET = Program(
@@ -44,7 +44,7 @@ async def test_every_layer_is_active_or_missing_in_table_order() -> None:
 
 async def test_a_layer_whose_probe_fails_is_dropped_and_the_others_hold() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="synthls-worker-copy-", dir="/tmp"))  # nobody reaches it
-    box = _unprivileged_sandbox(tmp, Limits(parallel=1))
+    box = unprivileged_sandbox(tmp, Limits(parallel=1))
     box.want_layers = {"netns": False}  # no user namespace: no mount namespace either
     try:
         add, attack = await box.run(ADD), await box.run(SOCKET)
