@@ -29,6 +29,7 @@ const started = Date.now();
 const secs = () => Math.round((Date.now() - started) / 100) / 10;
 const log = (msg) => process.stderr.write(`[drive ${secs()}s] ${msg}\n`);
 
+/** The workbench or its extension host did not come up: reload and start again. */
 class HostFailed extends Error {}
 
 /** Resolve when `check()` returns a truthy value; fail after `timeout` ms or when the host died. */
@@ -45,9 +46,17 @@ async function until(what, check, state, timeout = LONG) {
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
     }
+    if (Date.now() - (state.lastNote || 0) > 30000) {
+      state.lastNote = Date.now();
+      log(`waiting for ${what}`);
+      await state.page?.screenshot({ path: path.join(state.out, 'progress.png') }).catch(() => undefined);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** Editor text as rendered: Monaco draws spaces as no-break spaces. */
+const text = (s) => s.replace(/\u00a0/g, ' ');
 
 async function visible(locator) {
   return (await locator.count()) > 0 && (await locator.first().isVisible());
@@ -59,7 +68,11 @@ async function openWorkbench(page, url, state) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: LONG });
   log('workbench rendered');
   const explorer = page.locator('.explorer-folders-view');
-  await until('the Explorer', () => visible(explorer), state);
+  try {
+    await until('the Explorer with the workspace', () => visible(explorer), state, Math.min(LONG, 180000));
+  } catch (error) {
+    throw error instanceof HostFailed ? error : new HostFailed(`workbench incomplete: ${error.message}`);
+  }
 }
 
 async function openFile(page, name, state) {
@@ -69,7 +82,7 @@ async function openFile(page, name, state) {
   const tab = page.locator('.tabs-container .tab', { hasText: name });
   await until(`the editor tab of ${name}`, () => visible(tab), state);
   const lines = page.locator('.editor-instance .monaco-editor .view-lines');
-  await until(`the text of ${name}`, async () => (await visible(lines)) && (await lines.first().innerText()).includes('def '), state);
+  await until(`the text of ${name}`, async () => (await visible(lines)) && text(await lines.first().innerText()).includes('def '), state);
   log(`opened ${name}`);
 }
 
@@ -112,7 +125,12 @@ async function pickCodeAction(page, title, place, state) {
     return false;
   }, state);
   log(`menu: ${(await menu.innerText()).replace(/\s+/g, ' ')}`);
-  await entry.first().click();
+  // The menu's pointer block swallows clicks: move the focus to the entry and press Enter.
+  const focused = menu.locator('.monaco-list-row.focused');
+  for (let i = 0; i < 10 && !((await focused.count()) > 0 && (await focused.first().getAttribute('aria-label')) === title); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
   log(`picked "${title}"`);
 }
 
@@ -125,6 +143,19 @@ async function saveAndWait(page, file, before, state) {
     const now = fs.readFileSync(file, 'utf8');
     return now !== before && now;
   }, state);
+}
+
+/** After the save: the server's code lens says every example passes and no squiggle is left. */
+async function settled(page, state) {
+  const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration');
+  const squiggle = page.locator('.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error');
+  const verdict = await until('the code lens "✓ n/n examples" and no squiggle', async () => {
+    const lenses = (await lens.count()) > 0 ? text(await lens.first().innerText()) : '';
+    const m = /✓ (\d+)\/(\d+) examples/.exec(lenses);
+    return m && m[1] === m[2] && (await squiggle.count()) === 0 && m[0];
+  }, state);
+  log(`code lens: ${verdict}`);
+  return verdict;
 }
 
 async function runScenario(page, ws, out, spec, state) {
@@ -142,6 +173,7 @@ async function runScenario(page, ws, out, spec, state) {
   } else if (kind === 'regenerate') {
     const at = await squiggleAt(page, state);
     log(`diagnostic squiggle at ${Math.round(at.x)},${Math.round(at.y)}`);
+    await page.screenshot({ path: path.join(out, `${kind}-diagnostic.png`) });
     place = () => page.mouse.click(at.x, at.y);
   } else {
     throw new Error(`unknown scenario ${spec}`);
@@ -149,17 +181,18 @@ async function runScenario(page, ws, out, spec, state) {
   await pickCodeAction(page, TITLES[kind], place, state);
   const saved = await saveAndWait(page, file, before, state);
   await page.keyboard.press('Escape');
+  const verdict = await settled(page, state);
   const shot = path.join(out, `${kind}.png`);
   await page.screenshot({ path: shot });
   log(`saved ${name}; screenshot ${shot}`);
-  return { file, saved, screenshot: shot };
+  return { file, saved, verdict, screenshot: shot };
 }
 
 /** One browser page on the workbench; runs the scenarios not yet done, in order. */
 async function attempt(browser, url, ws, out, record, number) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const state = { hostFailed: '' };
+  const state = { hostFailed: '', page, out, lastNote: Date.now() };
   page.on('console', (msg) => {
     const text = msg.text();
     if (msg.type() === 'error' || msg.type() === 'warning') {
