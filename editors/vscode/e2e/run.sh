@@ -17,7 +17,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 EXT="$ROOT/editors/vscode"
 PY="${SYNTHLS_PYTHON:-python3}"
-PY="$(command -v "$PY")"
+PY="$("$PY" -c 'import sys; print(sys.executable)')"
 OUT="${SYNTHLS_E2E_OUT:-$ROOT/results/vscode-e2e/$(date -u +%Y%m%dT%H%M%SZ)}"
 # VS Code waits a hard-coded 60 s for the remote extension host's ready message; a loaded machine
 # needs longer. The private code-server copy in the cache gets this many seconds instead.
@@ -31,6 +31,7 @@ finish() {
     kill "$CS_PID" 2>/dev/null || true
     wait "$CS_PID" 2>/dev/null || true
   fi
+  [ ! -d "$OUT/user-data/logs" ] || find "$OUT/user-data/logs" -name synthls.log -exec cat {} + >"$OUT/synthls.log" 2>/dev/null || true
   if [ $rc -eq 0 ]; then
     echo "E2E PASSED $((SECONDS - T0))"
   else
