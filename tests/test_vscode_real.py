@@ -5,8 +5,9 @@ it at this checkout's server, picks "Synthesize body from docstring" and then, o
 example's diagnostic, "Regenerate body to satisfy examples" from the Ctrl+. menu, and saves
 both files. This test runs that script and checks what it left behind independently: the
 saved files pass their examples (they did not before), and both final states were captured.
-It takes minutes (the first run also installs code-server: longer). Under CI run.sh installs
-what is missing; elsewhere the test skips until ``bash editors/vscode/e2e/install.sh`` has run.
+It takes minutes (the first run also installs code-server, about 10 more), so it runs only
+when ``SYNTHLS_VSCODE_E2E=1`` is set; run.sh then installs whatever is missing. It is not in CI
+yet: editors/README.md has the pass rate measured so far.
 """
 
 from __future__ import annotations
@@ -24,16 +25,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.vscode]
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "editors" / "vscode" / "e2e"
-CACHE = Path(
-    os.environ.get("SYNTHLS_E2E_CACHE")
-    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "synthls-vscode-e2e"
-)
 TIMEOUT_S = 3000  # a first run installs code-server (native modules build from source)
 FIXTURES = ("stub_add.py", "failing_add.py")
-
-
-def _installed() -> bool:
-    return shutil.which("node") is not None and any(CACHE.glob("code-server-*/.installed"))
 
 
 def _doctest(path: Path) -> subprocess.CompletedProcess[str]:
@@ -49,8 +42,9 @@ def test_fixtures_fail_their_examples_before_the_editor_runs() -> None:
 
 @pytest.mark.timeout(TIMEOUT_S)
 def test_code_actions_in_code_server_make_the_files_pass(tmp_path: Path) -> None:
-    if not _installed() and not os.environ.get("CI"):
-        pytest.skip("code-server is not installed: bash editors/vscode/e2e/install.sh")
+    if os.environ.get("SYNTHLS_VSCODE_E2E") != "1":
+        pytest.skip("heavy, opt-in: SYNTHLS_VSCODE_E2E=1 (bash editors/vscode/e2e/run.sh)")
+    assert shutil.which("node"), "node (>= 20) and npm are needed: apt-get install -y nodejs npm"
     out = tmp_path / "out"
     env = {**os.environ, "SYNTHLS_PYTHON": sys.executable, "SYNTHLS_E2E_OUT": str(out)}
     proc = subprocess.run(
