@@ -127,7 +127,7 @@ async function pickCodeAction(page, title, place, state) {
   log(`menu: ${(await menu.innerText()).replace(/\s+/g, ' ')}`);
   // The menu's pointer block swallows clicks: move the focus to the entry and press Enter.
   const focused = menu.locator('.monaco-list-row.focused');
-  for (let i = 0; i < 10 && !((await focused.count()) > 0 && (await focused.first().getAttribute('aria-label')) === title); i++) {
+  for (let i = 0; i < 10 && !((await focused.count()) > 0 && (await focused.first().getAttribute('aria-label') || '').startsWith(title)); i++) {
     await page.keyboard.press('ArrowDown');
   }
   await page.keyboard.press('Enter');
