@@ -229,9 +229,17 @@ def _merge(obj: Any, raw: Mapping[str, Any], prefix: str, errors: list[str]) -> 
     return dataclasses.replace(obj, **changes)
 
 
-def _nest(path: str, value: str) -> dict[str, Any]:
+def _nest(path: str, value: Any) -> dict[str, Any]:
     head, _, rest = path.partition(".")
     return {head: _nest(rest, value) if rest else value}
+
+
+def override(settings: Settings, path: str, value: Any, label: str) -> tuple[Settings, list[str]]:
+    """``settings`` with the dotted snake_case ``path`` set to ``value``, checked like any
+    setting; a problem is named by ``label`` (e.g. the command-line flag that gave the value)."""
+    errors: list[str] = []
+    changed = _merge(settings, _nest(path, value), "", errors)
+    return changed, [label + e[len(path) :] if e.startswith(path) else e for e in errors]
 
 
 def load_settings(
