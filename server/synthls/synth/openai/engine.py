@@ -217,7 +217,7 @@ class OpenAISynthesizer:
         self,
         client: openai.AsyncOpenAI,
         spec: Spec,
-        feedback: Sequence[Feedback],
+        feedback: Sequence[Trial],
         out: asyncio.Queue[object],
     ) -> None:
         """The round's stages one after the other (see ``schedule``), then _DONE."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.spec.model import Spec
-from synthls.synth.base import Feedback
+from synthls.synth.base import Trial
 from synthls.synth.openai.prompt import Message, conversations
 
 
@@ -41,7 +41,7 @@ def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def plan(spec: Spec, feedback: Sequence[Feedback], candidates: int) -> list[Stage]:
+def plan(spec: Spec, feedback: Sequence[Trial], candidates: int) -> list[Stage]:
     """The stages of one round: each stage's requests go together, the next when it is done."""
     [fresh] = conversations(spec, ())
     if not feedback:
