@@ -13,7 +13,7 @@ from synthls.config import OpenAISettings, load_settings
 from synthls.sandbox.types import RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import (
     Drop,
@@ -59,11 +59,11 @@ def engine(url: str, env: dict[str, str] | None = None, **kw: Any) -> OpenAISynt
 
 
 # a round with feedback: the greedy repair, then candidates - 1 samples (see openai.schedule)
-FEEDBACK = (Feedback(Candidate("return a - b", "openai"), RunResult(status="ok")),)
+FEEDBACK = (Trial(Candidate("return a - b", "openai"), RunResult(status="ok")),)
 
 
 async def collect(
-    synth: OpenAISynthesizer, spec: Spec = SPEC, feedback: tuple[Feedback, ...] = ()
+    synth: OpenAISynthesizer, spec: Spec = SPEC, feedback: tuple[Trial, ...] = ()
 ) -> list[Candidate]:
     return [c async for c in synth.propose(spec, feedback)]
 

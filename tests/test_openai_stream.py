@@ -21,7 +21,7 @@ from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Param, Spec
-from synthls.synth.base import Candidate, Feedback
+from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from synthls.synth.openai.ending import complete_at
@@ -66,7 +66,7 @@ def engine(url: str, **kw: Any) -> OpenAISynthesizer:
     return OpenAISynthesizer(settings, env={"OPENAI_API_KEY": "k"}, backoff=0.01)
 
 
-async def collect(synth: OpenAISynthesizer, feedback: tuple[Feedback, ...] = ()) -> list[Candidate]:
+async def collect(synth: OpenAISynthesizer, feedback: tuple[Trial, ...] = ()) -> list[Candidate]:
     return [c async for c in synth.propose(SPEC, feedback)]
 
 
@@ -123,7 +123,7 @@ async def test_the_other_candidates_still_count_when_one_stream_stalls(server: F
 
     server.script = script
     wrong = Candidate("return a - b", "openai")
-    feedback = (Feedback(wrong, RunResult(status="ok")),)
+    feedback = (Trial(wrong, RunResult(status="ok")),)
     cands = await collect(engine(server.url, candidates=3, stall_timeout=0.5), feedback)
     assert cands and all(c.body == "return a + b" for c in cands)
     assert server.disconnected.is_set()
