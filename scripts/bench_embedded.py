@@ -2,7 +2,7 @@
 
 Each task becomes a stub file: the reference's parameter names and a docstring with the task text
 and the first K base inputs as doctest examples (outputs from the reference). The stub goes
-through the same call path as ``synthls synth`` (``synth.jobs.synthesize_target``: the loop, the
+through the same call path as ``synthls synth`` (``synth.service.synthesize_target``: the loop, the
 real sandbox, the selection and the ambiguity analysis); the body the product would insert is
 then checked in another child on every base and plus input (the hidden tests; ``atol``
 respected), EvalPlus style. An ambiguous result is not inserted (``ask.ambiguous = "ask"``).
@@ -40,8 +40,8 @@ from synthls.spec.document import Document
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import behaviours
 from synthls.synth.embedded import EmbeddedSynthesizer
-from synthls.synth.jobs import synthesize_target
 from synthls.synth.loop import Outcome
+from synthls.synth.service import synthesize_target
 
 if TYPE_CHECKING:
     from synthls.synth.ambiguity import Question

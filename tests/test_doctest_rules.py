@@ -17,8 +17,8 @@ from synthls.spec.document import Document
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example
 from synthls.spec.targets import find_functions
-from synthls.synth.jobs import check_target
 from synthls.synth.report import describe_result
+from synthls.synth.service import check_target
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -15,7 +15,7 @@ from synthls.synth.embedded.parts import Parts
 from synthls.synth.embedded.prior import component_cost
 from synthls.synth.embedded.problem import build_problem
 from synthls.synth.embedded.render import render_body
-from synthls.synth.embedded.values import Target, small_enough
+from synthls.synth.embedded.value_vectors import Target, small_enough
 
 BUDGET = 3.0
 

@@ -10,7 +10,7 @@ from synthls.sandbox.types import RunResult
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer, search, search_isolated
-from synthls.synth.embedded.runner import stream_bodies
+from synthls.synth.embedded.search_process import stream_bodies
 from synthls.synth.embedded.worker import spec_from_json, spec_to_json
 
 UNIQUE = Spec(

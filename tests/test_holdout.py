@@ -25,8 +25,8 @@ from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer
-from synthls.synth.jobs import synthesize_target
 from synthls.synth.loop import Outcome, synthesize
+from synthls.synth.service import synthesize_target
 from tests.test_loop import FakeRunner
 
 DOC = """Whether the list has an even number of items.

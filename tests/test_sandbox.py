@@ -219,7 +219,7 @@ async def test_all_linux_layers_are_active_here(box: Sandbox) -> None:
 
 async def test_start_logs_active_and_missing_layers(caplog: pytest.LogCaptureFixture) -> None:
     sandbox = Sandbox(Limits(parallel=1), want_layers={"seccomp": False, "netns": False})
-    with caplog.at_level(logging.INFO, logger="synthls.sandbox.runner"):
+    with caplog.at_level(logging.INFO, logger="synthls.sandbox.client"):
         try:
             result = await sandbox.run(Program(setup=ADD, examples=ADD_EXAMPLES[:1]))
         finally:

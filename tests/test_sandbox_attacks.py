@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
-from synthls.sandbox.runner import ALL_LAYERS
+from synthls.sandbox.client import ALL_LAYERS
 from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

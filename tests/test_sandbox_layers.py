@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from synthls.sandbox.runner import ALL_LAYERS, Limits, Sandbox
+from synthls.sandbox.client import ALL_LAYERS, Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.sandbox.worker.layers import LAYERS, expected
 from synthls.spec.model import Example

@@ -22,9 +22,9 @@ from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import find_functions
-from synthls.synth.jobs import SynthReport, check_target, synthesize_target
 from synthls.synth.program import document_with_body, replace_span
 from synthls.synth.report import describe_result
+from synthls.synth.service import SynthReport, check_target, synthesize_target
 
 CHECK_STATUS = {"passed": "passed", "failed": "failed", "timeout": "timeout", "not_run": "timeout"}
 

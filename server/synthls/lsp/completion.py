@@ -22,7 +22,7 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Pos
 from synthls.spec.targets import function_at, stub_at
 from synthls.synth.engines import INLINE
-from synthls.synth.jobs import SynthReport, synthesize_target
+from synthls.synth.service import SynthReport, synthesize_target
 
 MAX_TASKS = 256
 Tasks = dict[str, asyncio.Future[SynthReport]]

@@ -36,8 +36,8 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.nearby import Nearby
 from synthls.spec.targets import function_at, function_nodes, function_target, module_context
-from synthls.synth.jobs import check_target
 from synthls.synth.report import describe_result
+from synthls.synth.service import check_target
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 1024

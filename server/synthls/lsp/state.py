@@ -15,9 +15,9 @@ from synthls.lsp.completion import Completions
 from synthls.lsp.diagnostics import Checker
 from synthls.lsp.documents import Documents
 from synthls.lsp.editor import Editor
-from synthls.lsp.jobs import Jobs
 from synthls.lsp.pending import Questions
 from synthls.lsp.runtime import Runtime
+from synthls.lsp.synthesis import Jobs
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import function_at
-from synthls.synth.jobs import SynthReport
+from synthls.synth.service import SynthReport
 
 log = logging.getLogger(__name__)
 DELAY_S = 0.3  # a pause in typing this long starts the warm-up

@@ -4,7 +4,7 @@
 are the entry points; ``verdict.check`` is the pure per-example comparison.
 """
 
-from synthls.sandbox.runner import Limits, Sandbox, run_programs_sync
+from synthls.sandbox.client import Limits, Sandbox, run_programs_sync
 from synthls.sandbox.types import ExampleResult, Program, RunResult
 
 __all__ = ["ExampleResult", "Limits", "Program", "RunResult", "Sandbox", "run_programs_sync"]

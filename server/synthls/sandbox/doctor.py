@@ -18,7 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from synthls.sandbox.runner import Limits, Sandbox
+from synthls.sandbox.client import Limits, Sandbox
 from synthls.sandbox.types import Program, RunResult
 from synthls.sandbox.worker.layers import BY_NAME
 from synthls.spec.model import Example

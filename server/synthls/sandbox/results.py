@@ -18,7 +18,7 @@ from typing import Any
 from synthls.sandbox import verdict
 from synthls.sandbox.types import ExampleResult, ExampleStatus, Program, RunResult, RunStatus
 from synthls.spec.model import Example
-from synthls.spec.values import is_literal
+from synthls.spec.prose_values import is_literal
 
 
 def _text(ev: dict[str, Any], key: str) -> str | None:

@@ -26,8 +26,8 @@ import time
 from typing import Any
 
 from synthls.spec.model import Example
-from synthls.spec.values import NO_VALUE as _NO_VALUE  # literal() for text that is not one
-from synthls.spec.values import literal
+from synthls.spec.prose_values import NO_VALUE as _NO_VALUE  # literal() for text that is not one
+from synthls.spec.prose_values import literal
 
 _CHECKER = doctest.OutputChecker()
 REL_TOL = 1e-9  # informal forms only; ``>>>`` examples compare text, as doctest does

@@ -41,15 +41,15 @@ import doctest
 import re
 from collections.abc import Iterator, Sequence
 
-from synthls.spec import forms
+from synthls.spec import example_forms
 from synthls.spec.model import Example, Param
-from synthls.spec.values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
+from synthls.spec.prose_values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
 _HEADING = re.compile(r"\bexamples?\b", re.I)
 _BARE_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(([^()'\"\[\]{}]*)\)")
-_LINE_CALL = re.compile(rf"\s*(?:{forms.PREFIX.pattern})([A-Za-z_]\w*)\s*\(", re.I)
+_LINE_CALL = re.compile(rf"\s*(?:{example_forms.PREFIX.pattern})([A-Za-z_]\w*)\s*\(", re.I)
 _MAX_ALIASES = 3  # other names called under an Example heading, at most (else: not renamed)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _STRING_WORD = re.compile(r"\bstrings?\b", re.I)
@@ -149,7 +149,7 @@ def _value_examples(
         if i in taken or (only is not None and i not in only):
             i += 1
             continue
-        found = forms.find(lines, i, name, params)
+        found = example_forms.find(lines, i, name, params)
         if found is None:
             i += 1
             continue
@@ -235,7 +235,7 @@ def _bare_word_examples(
         m = _BARE_CALL.search(line)
         if i in taken or m is None or m.group(1) != name:
             continue
-        if forms.PREFIX.fullmatch(line[: m.start()].strip()) is None:
+        if example_forms.PREFIX.fullmatch(line[: m.start()].strip()) is None:
             continue
         args = [a.strip() for a in m.group(2).split(",")] if m.group(2).strip() else []
         if len(args) != len(names):

@@ -41,9 +41,9 @@ from synthls.synth.holdout import held_out, judged
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
+from synthls.synth.outcome import OnProgress as OnProgress
 from synthls.synth.outcome import Outcome as Outcome
 from synthls.synth.outcome import Policy as Policy
-from synthls.synth.outcome import Progress as Progress
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
 from synthls.synth.ranking import Picked, from_heaviest, passes, passing, pick
@@ -160,7 +160,7 @@ async def synthesize(
     rounds: int = 3,
     deadline: float = 30.0,
     timeout: float = 5.0,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     settle: float = SETTLE,
     initial_feedback: Sequence[Trial] = (),
     ask: Ask | None = None,
@@ -258,7 +258,7 @@ class _Search:
         run: _Run,
         engines: Sequence[Synthesizer],
         feedback: list[Trial],
-        progress: Progress | None,
+        progress: OnProgress | None,
     ) -> Picked | None:
         while (picked := pick(run.attempts, len(run.spec.examples), run.prior)) is None:
             active = [e for e in engines if self.fresh or e.uses_feedback]

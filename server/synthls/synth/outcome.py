@@ -49,4 +49,4 @@ class Outcome:
         return ranked[0] if ranked else None
 
 
-Progress = Callable[[str], None]
+OnProgress = Callable[[str], None]

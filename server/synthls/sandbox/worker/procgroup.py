@@ -2,8 +2,8 @@
 and the JSON-lines framing they report in.
 
 One place for what every child of synthls that runs the user's examples has in common: the
-sandbox worker (started by ``sandbox.runner``) and its children (``jobs``), and the embedded
-engine's search child (``synth.embedded.runner``). Their children start in their own session,
+sandbox worker (started by ``sandbox.client``) and its children (``jobs``), and the embedded
+engine's search child (``synth.embedded.search_process``). Their children start in their own session,
 get only ``scrubbed_env()`` (never the server's environment with its API keys), are killed as a
 whole process group at their deadline, and write one JSON object per line. Stdlib only, like the
 rest of this package, so the worker can use it too.

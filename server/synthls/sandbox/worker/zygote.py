@@ -30,7 +30,7 @@ from typing import Any
 from . import isolate, probe, readset
 from .isolate import Rlimits
 from .janitor import Janitor, rmtree
-from .jobs import Job, JobTable
+from .job_table import Job, JobTable
 from .layers import Config, Profile, plan
 from .procgroup import json_line, take_lines
 from .spares import SparePool

@@ -58,7 +58,7 @@ def search_isolated(
 
     ``prior=False`` ignores the docstring's words (the benchmark's baseline).
     """
-    from synthls.synth.embedded.runner import run_bodies
+    from synthls.synth.embedded.search_process import run_bodies
     from synthls.synth.embedded.worker import spec_to_json
 
     if build_problem(spec) is None:
@@ -104,7 +104,7 @@ class EmbeddedSynthesizer:
 
     async def _propose(self, spec: Spec, tried: list[str]) -> AsyncIterator[Candidate]:
         from synthls.synth.base import Candidate
-        from synthls.synth.embedded.runner import stream_bodies
+        from synthls.synth.embedded.search_process import stream_bodies
         from synthls.synth.embedded.worker import spec_to_json
 
         if build_problem(spec) is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from synthls.synth.embedded.values import key_of, tag_of
+from synthls.synth.embedded.value_vectors import key_of, tag_of
 
 ATOM = 100  # precedence of names, calls, subscripts and literals
 MAX_BANK = 300_000  # expressions kept per bank; past it new ones are only checked, not kept

@@ -15,7 +15,7 @@ from typing import Any
 
 from synthls.synth.embedded import guards as g
 from synthls.synth.embedded.bank import ATOM, Expr
-from synthls.synth.embedded.values import (
+from synthls.synth.embedded.value_vectors import (
     ANY,
     BOOL,
     COLL,

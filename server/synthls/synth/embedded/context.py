@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from synthls.synth.embedded.bank import Bank, Deadline, Expr
 from synthls.synth.embedded.components import Comp
-from synthls.synth.embedded.values import NUM, small_enough
+from synthls.synth.embedded.value_vectors import NUM, small_enough
 
 Hook = Callable[[Expr], object]  # sees each new expression (to spot solutions)
 Extra = Callable[[int], None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from synthls.synth.embedded.values import MAX_BITS, MAX_LEN
+from synthls.synth.embedded.value_vectors import MAX_BITS, MAX_LEN
 
 
 class TooBig(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synthls.synth.embedded.bank import Expr
-from synthls.synth.embedded.values import Target
+from synthls.synth.embedded.value_vectors import Target
 
 
 class Parts:

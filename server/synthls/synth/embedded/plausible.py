@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from synthls.synth.embedded.problem import Problem
-from synthls.synth.embedded.values import small_enough
+from synthls.synth.embedded.value_vectors import small_enough
 
 ALPHA = 0.7  # weight = exp(-ALPHA * cost): a cost gap of 2 makes a weight ratio of about 4
 CALL_SECONDS = 0.05  # longest one probe call may run

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
 from synthls.synth.embedded.cases import CASE_BONUS, CASE_SHARE, GUARD_COST, search_cases
 from synthls.synth.embedded.components import LIBRARY, Comp
+from synthls.synth.embedded.comprehensions import Forms
 from synthls.synth.embedded.context import Context
-from synthls.synth.embedded.forms import Forms
 from synthls.synth.embedded.leaves import const_prec, constants, named, topics, varying
 from synthls.synth.embedded.parts import Parts
 from synthls.synth.embedded.plausible import behaviour, cost_of, weight
@@ -32,7 +32,7 @@ from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import BOUND_SHIFT, Source, build_sources
 from synthls.synth.embedded.templates import run_branches, run_recurrences, run_templates
-from synthls.synth.embedded.values import Target
+from synthls.synth.embedded.value_vectors import Target
 
 log = logging.getLogger(__name__)
 

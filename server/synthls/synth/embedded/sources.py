@@ -14,7 +14,7 @@ from typing import Any
 
 from synthls.synth.embedded.bank import ATOM, Expr
 from synthls.synth.embedded.context import Context
-from synthls.synth.embedded.values import MAX_LEN
+from synthls.synth.embedded.value_vectors import MAX_LEN
 
 Elems = list[list[tuple[Any, ...]]]  # per example, the bound values of each element
 BOUND_SHIFT = 16  # bound variables use bits 16.. of Expr.uses; parameters bits 0..15

@@ -20,7 +20,7 @@ from synthls.synth.embedded.components import LIBRARY
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import Source
-from synthls.synth.embedded.values import BOOL, INT, MAX_BITS, key_of
+from synthls.synth.embedded.value_vectors import BOOL, INT, MAX_BITS, key_of
 
 if TYPE_CHECKING:
     from synthls.synth.embedded.search import Search

@@ -14,7 +14,7 @@ from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import Example, FunctionTarget
 from synthls.synth.base import Candidate, Synthesizer, Trial
-from synthls.synth.loop import POLICIES, Ask, Outcome, Policy, Progress, Runner, synthesize
+from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
 
@@ -76,7 +76,7 @@ async def synthesize_target(
     engines: Sequence[Synthesizer],
     runner: Runner,
     settings: Settings,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     allow_unverified: bool = False,
     ask: Ask | None = None,
 ) -> SynthReport:

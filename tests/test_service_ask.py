@@ -8,7 +8,7 @@ from synthls.config import Settings, load_settings
 from synthls.spec.document import Document
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
-from synthls.synth.jobs import SynthReport, synthesize_target
+from synthls.synth.service import SynthReport, synthesize_target
 from tests.test_loop import FakeRunner, Scripted
 from tests.test_loop_ask import NONSENSE, RIGHT, truth
 

@@ -16,7 +16,7 @@ from synthls.synth.embedded.bank import ATOM, Deadline, Expr
 from synthls.synth.embedded.components import Comp
 from synthls.synth.embedded.context import Context
 from synthls.synth.embedded.sources import BOUND_SHIFT, MAX_DERIVED, Source, derived_source
-from synthls.synth.embedded.values import BOOL, small_enough
+from synthls.synth.embedded.value_vectors import BOOL, small_enough
 
 FORM_COST = 2
 _CALL1 = re.compile(r"^([a-z_.]+)\((\w+)\)$")

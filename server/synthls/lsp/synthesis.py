@@ -28,6 +28,7 @@ from synthls.lsp.edits import Replacement, rebased_edit, result_parts
 from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
 from synthls.lsp.progress import Progress
 from synthls.lsp.runtime import Services
+from synthls.spec.comment_functions import function_for_comment
 from synthls.spec.comments import comment_at
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
@@ -35,10 +36,9 @@ from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
 from synthls.synth.ambiguity import Question
 from synthls.synth.base import Synthesizer
-from synthls.synth.comment import comment_job
 from synthls.synth.engines import needs_examples
-from synthls.synth.jobs import SynthReport, no_examples_message, synthesize_target
 from synthls.synth.loop import Ask
+from synthls.synth.service import SynthReport, no_examples_message, synthesize_target
 
 log = logging.getLogger(__name__)
 Result = dict[str, Any]
@@ -157,7 +157,7 @@ class Jobs:
             comment = comment_at(doc, line)
             if comment is None:
                 return f"synthls: no comment at line {line + 1}"
-            edit_job = comment_job(doc, comment)
+            edit_job = function_for_comment(doc, comment)
             if isinstance(edit_job, str):
                 return edit_job
             inside = edit_job.def_line if comment.inside_function else None

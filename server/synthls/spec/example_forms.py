@@ -9,8 +9,15 @@ from __future__ import annotations
 import ast
 import re
 
+from synthls.spec.prose_values import (
+    arguments,
+    assignments,
+    clean_want,
+    is_call_of,
+    is_value,
+    want_text,
+)
 from synthls.spec.scan import flatten, matching_close, split_top
-from synthls.spec.values import arguments, assignments, clean_want, is_call_of, is_value, want_text
 
 MAX_SPAN = 40  # lines a single multi-line example may cover
 Found = tuple[str, str, int]

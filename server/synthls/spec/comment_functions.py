@@ -111,7 +111,7 @@ def _module_level(doc: Document, comment: CommentTarget) -> FunctionTarget | str
     )
 
 
-def comment_job(doc: Document, comment: CommentTarget) -> FunctionTarget | str:
+def function_for_comment(doc: Document, comment: CommentTarget) -> FunctionTarget | str:
     """A target whose body edit inserts the generated code, or a message saying why not."""
     if comment.inside_function:
         return _inside(doc, comment)
