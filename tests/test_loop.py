@@ -153,7 +153,8 @@ async def test_wrong_then_right_refinement_sends_expected_and_got_back() -> None
     assert repairs and all(len(r["messages"]) == 4 for r in repairs)
     said = {r["messages"][2]["content"]: r["messages"][3]["content"] for r in repairs}
     assert "`add(1, 2)`: expected 3, got -1" in said["```python\nreturn a - b + 0\n```"]
-    assert "`add(-1, 1)`: expected 0, got -1" in said["```python\nreturn a - b + 1\n```"]
+    # round 1 is one greedy answer (synth/openai/schedule.py): its repair names both failures
+    assert "`add(-1, 1)`: expected 0, got -2" in said["```python\nreturn a - b + 0\n```"]
 
 
 async def test_every_round_failing_reports_the_best_and_stops_after_rounds() -> None:

@@ -168,7 +168,12 @@ async def test_time_waiting_for_an_answer_is_not_taken_from_the_deadline() -> No
 async def test_the_openai_engine_is_asked_about_the_same_way() -> None:
     bodies = [NONSENSE, RIGHT]
 
-    with FakeOpenAI([PerN(lambda i: fenced(bodies[i % 2]))]) as server:
+    def script(body: dict[str, Any]) -> Any:
+        if len(body["messages"]) == 2:  # round 1 is one greedy answer: a wrong one
+            return PerN(lambda i: fenced("return a * b"))
+        return PerN(lambda i: fenced(bodies[i % 2]))  # the repair round's samples disagree
+
+    with FakeOpenAI(script) as server:
         oracle = Oracle()
         outcome = await run([openai_engine(server.url, candidates=4)], ask=oracle)
     [question] = oracle.questions
