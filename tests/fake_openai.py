@@ -91,6 +91,28 @@ def fenced(code: str) -> str:
     return f"Here you go:\n```python\n{code}\n```\n"
 
 
+def after_a_wrong_greedy_answer(then: Script, wrong: str = "return None") -> Script:
+    """The engine's first request is one greedy answer to the task alone (temperature 0, two
+    messages, ``synth/openai/schedule.py``): it gets ``wrong`` (a body failing the examples), so
+    the samples of ``then`` come in the feedback round. ``then`` is one step, a list or a script."""
+
+    def script(body: dict[str, Any]) -> Step:
+        if len(body["messages"]) == 2 and not body.get("temperature"):
+            return PerN(lambda i: fenced(wrong))
+        if callable(then):
+            return then(body)
+        return then[0] if len(then) == 1 else then[min(len(then) - 1, _index(then, body))]
+
+    return script
+
+
+def _index(steps: Sequence[Step], body: dict[str, Any]) -> int:
+    """Which of ``steps`` answers ``body``: one more after each answered question (an example the
+    task lists beyond the docstring's two, ``synth/openai/prompt.py``)."""
+    task = str(body["messages"][1].get("content", ""))
+    return max(0, task.count("` gives `") - 2)
+
+
 class FakeOpenAI:
     """``with FakeOpenAI(script) as server:`` serves on 127.0.0.1; ``server.url`` is the base URL."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.test_openai_e2e import clean_env
 
 pytestmark = pytest.mark.e2e
@@ -117,7 +117,7 @@ def stub(tmp_path: Path) -> Path:
 
 
 def test_choosing_an_answer_writes_the_body_and_the_example(stub: Path) -> None:
-    with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % 2]))]) as server:
+    with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[i % 2]))])) as server:
         env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")
         term = Terminal(command(stub, "--ask", "--write"), env)
         call, listed, _ = choices(term)
@@ -134,7 +134,7 @@ def test_none_of_these_lets_the_user_type_the_value(stub: Path) -> None:
     wrong = "return a - b - a / a"
     other = "return 2.0 if b else 0.0"  # passes the examples too; neither is right
     script = [PerN(lambda i: fenced([wrong, other][i % 2])), PerN(lambda i: fenced(RIGHT))]
-    with FakeOpenAI(script) as server:
+    with FakeOpenAI(after_a_wrong_greedy_answer(script)) as server:
         env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")
         term = Terminal(command(stub, "--ask", "--write"), env)
         call, listed, none = choices(term)
@@ -152,7 +152,7 @@ def test_none_of_these_lets_the_user_type_the_value(stub: Path) -> None:
 
 
 def test_skipping_leaves_the_file_alone(stub: Path) -> None:
-    with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % 2]))]) as server:
+    with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[i % 2]))])) as server:
         env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")
         term = Terminal(command(stub, "--ask", "--write"), env)
         choices(term)
@@ -162,7 +162,7 @@ def test_skipping_leaves_the_file_alone(stub: Path) -> None:
 
 
 def test_without_a_terminal_the_question_is_printed_and_nothing_written(stub: Path) -> None:
-    with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % 2]))]) as server:
+    with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[i % 2]))])) as server:
         env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")
         asked = subprocess.run(
             command(stub, "--ask", "--write"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import doctest
+import itertools
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -21,7 +22,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
-from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.lsp_support import (
     Client,
     apply_workspace_edit,
@@ -120,14 +121,19 @@ async def session(url: str, show_message: bool = True, **options: Any) -> AsyncI
     caps.workspace.apply_edit = True
     if not show_message:
         caps.window.show_message = None
-    init = {"engine": "openai", "rounds": 1, "openai": {"baseUrl": url, "candidates": 3}}
+    init = {"engine": "openai", "rounds": 2, "openai": {"baseUrl": url, "candidates": 4}}
     params = types.InitializeParams(capabilities=caps, initialization_options={**init, **options})
     async with initialized(client, params):
         yield client
 
 
 def fake() -> FakeOpenAI:
-    return FakeOpenAI([PerN(lambda i: fenced(BODIES[i % len(BODIES)]))])
+    """Each body the server writes is the next of ``BODIES`` (however the samples are split
+    into requests), after a wrong first greedy answer."""
+    served = itertools.count()
+    return FakeOpenAI(
+        after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[next(served) % len(BODIES)]))])
+    )
 
 
 async def synthesize(client: AskClient, msg_id: str | None = None) -> Any:
