@@ -207,6 +207,7 @@ async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]
             )
             sets["humaneval"].append(await judged(row, right))
             line(row)
+            save(args, figures(sets), partial=True)
         for task in select(load_tasks(args.mbpp), args) if args.mbpp else []:
             names = param_names(task)
             text = mbpp_stub(task, MBPP_EXAMPLES)
@@ -221,13 +222,30 @@ async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]
             row = await solve(task["task_id"], text, task["entry_point"], settings, box, proxy)
             sets["mbpp"].append(await judged(row, ok))
             line(row)
+            save(args, figures(sets), partial=True)
     finally:
         await box.close()
         await referee.close()
+    return figures(sets)
+
+
+def figures(sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     out: dict[str, Any] = {**summarize(sets["humaneval"]), "rows": sets["humaneval"]}
     if sets["mbpp"]:
         out["mbpp"] = {**summarize(sets["mbpp"]), "rows": sets["mbpp"]}
     return out
+
+
+def save(args: argparse.Namespace, summary: dict[str, Any], partial: bool) -> None:
+    """Write the figures to ``--json`` atomically (after every task too: a cut run keeps them)."""
+    if not args.json:
+        return
+    meta = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    summary = {**summary, "partial": partial, "started": args.started, "args": meta}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary, indent=1))
+    tmp.replace(args.json)
 
 
 def line(row: dict[str, Any]) -> None:
@@ -259,19 +277,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    args.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with RecordingProxy(args.base_url) as proxy:
         summary = asyncio.run(run(args, proxy))
     show("HumanEval", summary)
     if "mbpp" in summary:
         show("MBPP+", summary["mbpp"])
-    if args.json:
-        meta = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-        summary = {**summary, "started": started, "args": meta}
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_suffix(".tmp")
-        tmp.write_text(json.dumps(summary, indent=1))
-        tmp.replace(args.json)
+    save(args, summary, partial=False)
     return 0
 
 

@@ -42,6 +42,15 @@ NEG = {
     "canonical_solution": "    return -x\n",
     "test": "def check(candidate):\n    assert candidate(3) == -3\n    assert candidate(5) == -5\n",
 }
+DOUBLE = {  # an MBPP+ task: examples come from the reference on the base inputs
+    "task_id": "Mbpp/2",
+    "entry_point": "double",
+    "prompt": '"""\nWrite a function that doubles a number.\n"""\n',
+    "canonical_solution": "def double(x):\n    return 2 * x\n",
+    "base_input": [[1], [2], [5]],
+    "plus_input": [[-7], [100]],
+    "atol": 0,
+}
 NO_EXAMPLES = {
     "task_id": "Toy/3",
     "entry_point": "nothing",
@@ -86,19 +95,23 @@ def script(body: dict[str, Any]) -> Any:
         return reply(fenced("return s.upper() + '!'" if repair else "return s.upper()"))
     if "def add" in task:
         return reply(fenced("return 3"))
+    if "def double" in task:
+        return reply(fenced("return x + x"))
     return reply(fenced("return -x"))
 
 
 def test_the_benchmark_reports_the_baseline_and_what_synthls_inserted(tmp_path: Path) -> None:
     problems = tmp_path / "tasks.jsonl"
     problems.write_text("".join(json.dumps(t) + "\n" for t in (ADD, SHOUT, NEG, NO_EXAMPLES)))
+    mbpp = tmp_path / "mbpp.jsonl"
+    mbpp.write_text(json.dumps(DOUBLE) + "\n")
     out = tmp_path / "figures.json"
     settings = {"deadline": 60, "openai": {"candidates": 1, "temperature": 0}}
     with FakeOpenAI(script) as server:
         done = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "bench_model.py"), "--base-url", server.url]
             + ["--model", "fake", "--problems", str(problems), "--json", str(out)]
-            + ["--settings", json.dumps(settings)],
+            + ["--settings", json.dumps(settings), "--mbpp", str(mbpp)],
             capture_output=True,
             text=True,
             timeout=300,
@@ -115,5 +128,6 @@ def test_the_benchmark_reports_the_baseline_and_what_synthls_inserted(tmp_path: 
     assert rows["Toy/1"]["first"] == "return s.upper()"
     assert rows["Toy/1"]["feedback_requests"] >= 1 and rows["Toy/1"]["rounds"] >= 2
     assert rows["Toy/2"]["feedback_requests"] == 0 and rows["Toy/2"]["requests"] >= 1
-    assert figures["median_seconds"] is not None
+    assert figures["median_seconds"] is not None and figures["partial"] is False
     assert "baseline, first sample inserted blindly: 33.3% correct" in done.stdout
+    assert figures["mbpp"]["tasks"] == 1 and figures["mbpp"]["inserted_correct"] == 1.0
