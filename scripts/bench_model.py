@@ -92,6 +92,8 @@ def traffic(exchanges: list[Exchange]) -> dict[str, Any]:
         "completion_tokens": sum(e.completion_tokens for e in done),
         "prompt_tokens": sum(e.prompt_tokens for e in done),
         "predicted_ms": round(sum(e.predicted_ms for e in done), 1),
+        "timed_tokens": sum(e.completion_tokens for e in done if e.predicted_ms),
+        "request_seconds": round(sum(e.ended - e.started for e in done), 2),
         "aborted": sum(e.aborted for e in done),
     }
 
@@ -142,7 +144,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     inserted = [r for r in ran if r["inserted"]]
     secs = [r["seconds"] for r in inserted]
     ms = sum(r["predicted_ms"] for r in ran)
+    timed = sum(r["timed_tokens"] for r in ran)
     tokens = sum(r["completion_tokens"] for r in ran)
+    wall = sum(r["request_seconds"] for r in ran)
     return {
         "tasks": len(ran),
         "skipped": len(rows) - len(ran),
@@ -161,7 +165,10 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "requests": sum(r["requests"] for r in ran),
         "completion_tokens": tokens,
         "prompt_tokens": sum(r["prompt_tokens"] for r in ran),
-        "tokens_per_second": round(tokens / (ms / 1000), 2) if ms else None,
+        # generation speed as the server timed it (answers read to the end), and tokens over the
+        # requests' wall time (prompt reading included; streams cut short count too)
+        "tokens_per_second": round(timed / (ms / 1000), 2) if ms else None,
+        "tokens_per_request_second": round(tokens / wall, 2) if wall else None,
     }
 
 
@@ -179,7 +186,8 @@ def show(label: str, s: dict[str, Any]) -> None:
         f" {s['feedback_tasks']}, fixed by the loop {s['fixed_by_feedback']}, first sample"
         f" right but not inserted-right {s['lost_first_sample']}\n"
         f"  requests {s['requests']}, tokens {s['completion_tokens']} out /"
-        f" {s['prompt_tokens']} in, {s['tokens_per_second']} tokens/s generation",
+        f" {s['prompt_tokens']} in, {s['tokens_per_second']} tokens/s generation"
+        f" ({s['tokens_per_request_second']} over the requests' wall time)",
         flush=True,
     )
 
