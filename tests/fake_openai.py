@@ -5,7 +5,9 @@ Tests point the official ``openai`` client (or the CLI / language server through
 status codes, timeouts, dropped connections, ``n`` handling — is exercised for real.
 
 A script is a list of steps answered in order (the last one repeats), or a function from the
-request body to a step, so tests with parallel requests can answer by content.
+request body to a step, so tests with parallel requests can answer by content. A request with
+``"stream": true`` gets its answer as server-sent events (each choice's text in a few interleaved
+pieces, as real servers send tokens); :class:`Stream` scripts the pieces, their pace and a stall.
 """
 
 from __future__ import annotations
@@ -65,7 +67,19 @@ class Drop:
     """Close the connection without answering."""
 
 
-Step = Reply | PerN | Status | Hang | Raw | Drop
+@dataclass(frozen=True)
+class Stream:
+    """A streamed answer for choice 0: these pieces, ``delay`` seconds apart; after
+    ``stall_after`` pieces (when set) nothing more is sent until the client drops the
+    connection. The server records how many pieces it sent and whether the client left early."""
+
+    pieces: tuple[str, ...]
+    delay: float = 0.0
+    stall_after: int | None = None
+    finish_reason: str = "stop"
+
+
+Step = Reply | PerN | Status | Hang | Raw | Drop | Stream
 Script = Sequence[Step] | Callable[[dict[str, Any]], Step]
 
 
@@ -86,6 +100,7 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.disconnected = threading.Event()
         self.hanging = threading.Event()
+        self.sent: list[int] = []  # pieces sent per streamed answer, in the order they ended
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -139,6 +154,27 @@ def _completion(body: dict[str, Any], contents: Sequence[str], finish: str) -> b
     ).encode()
 
 
+def _chunk(body: dict[str, Any], index: int, text: str | None, finish: str | None) -> bytes:
+    delta = {} if text is None else {"content": text}
+    choice = {"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}
+    chunk = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [choice],
+    }
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+
+def pieces_of(text: str, parts: int = 3) -> list[str]:
+    """``text`` cut into ``parts`` pieces (the last takes the rest)."""
+    size = max(1, len(text) // parts)
+    return [
+        text[i * size : (i + 1) * size] if i < parts - 1 else text[i * size :] for i in range(parts)
+    ]
+
+
 def _wait_for_drop(sock: socket.socket, limit: float) -> bool:
     """True when the peer closed the connection within ``limit`` seconds."""
     end = time.monotonic() + limit
@@ -176,6 +212,45 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def _start_events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+
+        def _events(self, body: dict[str, Any], contents: Sequence[str], finish: str) -> None:
+            """Each choice's text in interleaved pieces, then the finish reasons and [DONE]."""
+            self._start_events()
+            split = [pieces_of(text) for text in contents]
+            for part in range(3):
+                for i, pieces in enumerate(split):
+                    self.wfile.write(_chunk(body, i, pieces[part], None))
+            for i in range(len(contents)):
+                self.wfile.write(_chunk(body, i, None, finish))
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def _stream(self, body: dict[str, Any], step: Stream) -> None:
+            self._start_events()
+            sent = 0
+            try:
+                for piece in step.pieces:
+                    if step.stall_after is not None and sent >= step.stall_after:
+                        fake.hanging.set()
+                        if _wait_for_drop(self.connection, 30):
+                            fake.disconnected.set()
+                        return
+                    self.wfile.write(_chunk(body, 0, piece, None))
+                    self.wfile.flush()
+                    sent += 1
+                    time.sleep(step.delay)
+                self.wfile.write(_chunk(body, 0, None, step.finish_reason))
+                self.wfile.write(b"data: [DONE]\n\n")
+            except OSError:  # the client closed the stream
+                fake.disconnected.set()
+            finally:
+                fake.sent.append(sent)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -186,7 +261,15 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self._answer(body, fake.next_step(body))
 
         def _answer(self, body: dict[str, Any], step: Step) -> None:
-            if isinstance(step, Reply):
+            streamed = bool(body.get("stream"))
+            if isinstance(step, Stream):
+                self._stream(body, step)
+            elif isinstance(step, Reply) and streamed:
+                self._events(body, step.contents, step.finish_reason)
+            elif isinstance(step, PerN) and streamed:
+                n = int(body.get("n") or 1)
+                self._events(body, [step.make(i) for i in range(n)], "stop")
+            elif isinstance(step, Reply):
                 self._send(200, _completion(body, step.contents, step.finish_reason))
             elif isinstance(step, PerN):
                 n = int(body.get("n") or 1)

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from synthls.config import OpenAISettings, load_settings
+from synthls.sandbox.types import RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate
+from synthls.synth.base import Candidate, Feedback
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import (
     Drop,
@@ -57,8 +58,14 @@ def engine(url: str, env: dict[str, str] | None = None, **kw: Any) -> OpenAISynt
     )
 
 
-async def collect(synth: OpenAISynthesizer, spec: Spec = SPEC) -> list[Candidate]:
-    return [c async for c in synth.propose(spec, [])]
+# a round with feedback: the greedy repair, then candidates - 1 samples (see openai.schedule)
+FEEDBACK = (Feedback(Candidate("return a - b", "openai"), RunResult(status="ok")),)
+
+
+async def collect(
+    synth: OpenAISynthesizer, spec: Spec = SPEC, feedback: tuple[Feedback, ...] = ()
+) -> list[Candidate]:
+    return [c async for c in synth.propose(spec, feedback)]
 
 
 async def fails(server: FakeOpenAI, script: Script, **kw: Any) -> str:
@@ -72,40 +79,39 @@ async def fails(server: FakeOpenAI, script: Script, **kw: Any) -> str:
 
 async def test_n_candidates_in_one_request_with_the_settings(server: FakeOpenAI) -> None:
     server.script = [PerN(lambda i: fenced(f"return a + b + {i}"))]
-    cands = await collect(engine(server.url, temperature=0.3, max_tokens=99))
-    assert [c.body for c in cands] == ["return a + b + 0", "return a + b + 1", "return a + b + 2"]
+    synth = engine(server.url, candidates=5, temperature=0.3, max_tokens=99)
+    cands = await collect(synth, feedback=FEEDBACK)
+    assert sorted(c.body for c in cands) == ["return a + b + 0"] * 3 + ["return a + b + 1"] * 2
     assert all(c.engine == "openai" and not c.note for c in cands)
-    [body] = server.requests
-    assert (body["n"], body["model"], body["temperature"], body["max_tokens"]) == (
-        3,
-        "fake-model",
-        0.3,
-        99,
-    )
+    greedy, *samples = server.requests
+    assert (greedy.get("n"), greedy["temperature"], greedy["max_tokens"]) == (None, 0, 99)
+    assert [(b["n"], b["model"], b["temperature"], b["max_tokens"]) for b in samples] == [
+        (2, "fake-model", 0.3, 99)
+    ] * 2
     assert (
-        body["messages"][0]["role"] == "system"
-        and "def add(a, b):" in body["messages"][1]["content"]
+        greedy["messages"][0]["role"] == "system"
+        and "def add(a, b):" in greedy["messages"][1]["content"]
     )
     assert server.headers[0]["authorization"] == f"Bearer {KEY}"
 
 
 async def test_server_ignoring_n_gets_parallel_single_requests(server: FakeOpenAI) -> None:
     server.script = [reply(fenced("return a + b"))]
-    synth = engine(server.url, candidates=4)
-    cands = await collect(synth)
-    assert len(cands) == 4
-    assert [r.get("n") for r in server.requests] == [4, None, None, None]
+    synth = engine(server.url, candidates=5)
+    cands = await collect(synth, feedback=FEEDBACK)
+    assert len(cands) == 5
+    assert sorted(r.get("n") or 1 for r in server.requests) == [1, 1, 1, 2, 2]
     assert synth.n_supported is False
-    await collect(synth)  # remembered: the next round goes straight to single requests
-    assert [r.get("n") for r in server.requests[4:]] == [None] * 4
+    await collect(synth, feedback=FEEDBACK)  # remembered: next round, straight to single requests
+    assert [r.get("n") for r in server.requests[5:]] == [None] * 5
 
 
 async def test_server_rejecting_n_falls_back_to_single_requests(server: FakeOpenAI) -> None:
     server.script = lambda body: (
         Status(400, "n must be 1") if body.get("n") else reply("return a + b")
     )
-    cands = await collect(engine(server.url, candidates=2))
-    assert [c.body for c in cands] == ["return a + b"] * 2
+    cands = await collect(engine(server.url, candidates=5), feedback=FEEDBACK)
+    assert [c.body for c in cands] == ["return a + b"] * 5
 
 
 async def test_key_comes_from_the_named_variable_and_model_from_synthls_model(
@@ -171,7 +177,7 @@ async def test_retry_succeeds_after_a_transient_error(server: FakeOpenAI) -> Non
         PerN(lambda i: "return a + b"),
     ]
     cands = await collect(engine(server.url, candidates=2, retries=2))
-    assert [c.body for c in cands] == ["return a + b"] * 2
+    assert [c.body for c in cands] == ["return a + b"]  # round 1: the greedy answer only
     assert len(server.requests) == 3
 
 
@@ -238,7 +244,7 @@ async def test_partial_failure_still_yields_the_candidates_that_came(server: Fak
         return reply("return a + b") if len(calls) <= 2 else Status(401, "revoked")
 
     server.script = script
-    cands = await collect(engine(server.url, candidates=3))
+    cands = await collect(engine(server.url, candidates=3), feedback=FEEDBACK)
     assert [c.body for c in cands] == ["return a + b"] * 2
 
 
@@ -259,7 +265,7 @@ async def test_reasoning_model_parameters_are_adapted_once_and_remembered(
         return PerN(lambda i: "return a + b")
 
     server.script = script
-    assert len(await collect(engine(server.url, candidates=2))) == 2
+    assert len(await collect(engine(server.url, candidates=2))) == 1
     assert len(server.requests) == 3
     last = server.requests[-1]
     assert (
@@ -267,7 +273,7 @@ async def test_reasoning_model_parameters_are_adapted_once_and_remembered(
         and "temperature" not in last
         and "max_tokens" not in last
     )
-    assert len(await collect(engine(server.url, candidates=2))) == 2  # a new engine, same endpoint
+    assert len(await collect(engine(server.url, candidates=2))) == 1  # a new engine, same endpoint
     assert len(server.requests) == 4
 
 

@@ -7,7 +7,8 @@
     synthls doctor               platform, sandbox layers and a self-test
 
 Settings come from the ``[tool.synthls]`` table of the nearest pyproject.toml (from PATH's
-directory; for ``-`` and ``doctor`` from the current one) and the environment.
+directory; for ``-`` and ``doctor`` from the current one) and the environment; ``synth``'s flags
+(``--deadline``, ``--rounds``, ``--model``, ``--base-url``, ``--candidates``) override both.
 
 Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input
 error, or nothing was written because the file changed meanwhile or cannot be written (the diff
@@ -24,9 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synthls import __version__
-from synthls.config import ENGINES, load_settings
+from synthls.config import ENGINES, Settings, load_settings, override
 
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
+# flag -> (setting, type, help): the common settings, on top of the file and the environment
+FLAGS: dict[str, tuple[str, type[object], str]] = {
+    "--deadline": ("deadline", float, "seconds one function may take in total"),
+    "--rounds": ("rounds", int, "propose/verify rounds (failures are fed back between them)"),
+    "--model": ("openai.model", str, "model name sent to the OpenAI-compatible endpoint"),
+    "--base-url": (
+        "openai.base_url",
+        str,
+        "base URL of the endpoint (e.g. http://localhost:8080/v1)",
+    ),
+    "--candidates": ("openai.candidates", int, "candidates per feedback round (openai engine)"),
+}
 
 
 class InputError(Exception):
@@ -89,6 +102,19 @@ def settings_root(args: argparse.Namespace) -> Path:
     return Path.cwd() if path in (None, STDIN) else Path(path).parent
 
 
+def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    """``settings`` with the values of the flags given; InputError for a bad one."""
+    problems: list[str] = []
+    for flag, (path, _, _) in FLAGS.items():
+        value = getattr(args, flag[2:].replace("-", "_"), None)
+        if value is not None:
+            settings, bad = override(settings, path, value, flag)
+            problems += bad
+    if problems:
+        raise InputError("; ".join(problems))
+    return settings
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthls",
@@ -103,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--function", metavar="NAME", help="only this function (stub or not)")
     synth.add_argument("--write", action="store_true", help="write the file instead of a diff")
     synth.add_argument("--engine", choices=ENGINES, help="engine (default: from settings)")
+    for flag, (_, kind, text) in FLAGS.items():
+        metavar = (
+            "SECONDS" if kind is float else "N" if kind is int else flag[2:].split("-")[-1].upper()
+        )
+        synth.add_argument(
+            flag, type=kind, metavar=metavar, help=f"{text} (default: from settings)"
+        )
     synth.add_argument(
         "--ask",
         action="store_true",
@@ -139,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         from synthls import headless
 
         if command == "synth":
-            return asyncio.run(headless.synth(args, settings))
+            return asyncio.run(headless.synth(args, with_flags(settings, args)))
         return asyncio.run(headless.check(args, settings))
     except InputError as exc:
         sys.stderr.write(f"synthls: {exc}\n")

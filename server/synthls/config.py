@@ -34,7 +34,8 @@ class OpenAISettings:
     temperature: float = 0.8
     candidates: int = 5
     max_tokens: int = 768
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds to the first token (the server reads the prompt first)
+    stall_timeout: float = 20.0  # seconds without a token in the middle of an answer
     retries: int = 2
 
 
@@ -74,7 +75,7 @@ class AskSettings:
 class Settings:
     engine: str = "embedded"
     rounds: int = 3
-    deadline: float = 30.0
+    deadline: float = 300.0  # seconds for a whole request; a slow local model needs minutes
     log_level: str = "info"
     embedded: EmbeddedSettings = field(default_factory=EmbeddedSettings)
     openai: OpenAISettings = field(default_factory=OpenAISettings)
@@ -90,7 +91,16 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "log_level": LOG_LEVELS,
     "ambiguous": AMBIGUOUS,
 }
-_POSITIVE = {"rounds", "deadline", "budget", "candidates", "max_tokens", "timeout", "memory_mb"}
+_POSITIVE = {
+    "rounds",
+    "deadline",
+    "budget",
+    "candidates",
+    "max_tokens",
+    "timeout",
+    "stall_timeout",
+    "memory_mb",
+}
 _NON_NEGATIVE = {"retries", "parallel", "debounce_ms", "max_functions", "temperature"}
 # the largest accepted value of each number (seconds, counts, MiB, ms); beyond it a value only
 # breaks requests later (1e13 s overflows a timer, 1e15 MiB a resource limit)
@@ -101,6 +111,7 @@ _MAXIMUM: dict[str, float] = {
     "candidates": 128,
     "max_tokens": 1_000_000,
     "timeout": 3600,
+    "stall_timeout": 3600,
     "memory_mb": 1_048_576,
     "retries": 20,
     "parallel": 1024,
@@ -218,9 +229,17 @@ def _merge(obj: Any, raw: Mapping[str, Any], prefix: str, errors: list[str]) -> 
     return dataclasses.replace(obj, **changes)
 
 
-def _nest(path: str, value: str) -> dict[str, Any]:
+def _nest(path: str, value: Any) -> dict[str, Any]:
     head, _, rest = path.partition(".")
     return {head: _nest(rest, value) if rest else value}
+
+
+def override(settings: Settings, path: str, value: Any, label: str) -> tuple[Settings, list[str]]:
+    """``settings`` with the dotted snake_case ``path`` set to ``value``, checked like any
+    setting; a problem is named by ``label`` (e.g. the command-line flag that gave the value)."""
+    errors: list[str] = []
+    changed = _merge(settings, _nest(path, value), "", errors)
+    return changed, [label + e[len(path) :] if e.startswith(path) else e for e in errors]
 
 
 def load_settings(

@@ -1,13 +1,16 @@
-"""The OpenAI-compatible engine: chat completions from any endpoint, cleaned into candidates.
+"""The OpenAI-compatible engine: streamed chat completions from any endpoint, cleaned into candidates.
 
 Works with OpenAI and anything that speaks its Chat Completions API (Azure-style proxies, Ollama,
 vLLM, llama.cpp's server, LM Studio, hosted providers) through the official async ``openai``
-client, so cancelling the consuming task aborts the HTTP requests. A round asks for
-``candidates`` completions with the API's ``n``; a server that ignores ``n`` (returns fewer
-choices) or rejects it gets the rest as parallel single requests, and is remembered. Rate limits
-and server errors are retried with exponential backoff (honouring ``Retry-After``); everything
-else fails fast with an :class:`EngineError` that names the fix. The API key comes only from the
-environment variable named in the settings and is never logged.
+client, so cancelling the consuming task aborts the HTTP requests. Each round sends the requests
+of ``synthls.synth.openai.schedule`` (greedy first, then repairs, then samples) and streams them
+(``synthls.synth.openai.stream``): each answer becomes a candidate the moment its code is
+complete, and the stream is closed then. A request for ``n`` > 1 choices goes to a server that
+honours ``n``; one that ignores it (returns fewer choices) or rejects it gets the rest as
+parallel single requests, and is remembered. Rate limits and server errors are retried with
+exponential backoff (honouring ``Retry-After``); everything else fails fast with an
+:class:`EngineError` that names the fix. The API key comes only from the environment variable
+named in the settings and is never logged.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
@@ -24,9 +27,13 @@ from synthls.config import OpenAISettings
 from synthls.spec.model import Spec
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.openai.clean import clean_reply
+from synthls.synth.openai.ending import complete_at
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
-from synthls.synth.openai.prompt import MARKER, Message, conversations
+from synthls.synth.openai.prompt import MARKER
 from synthls.synth.openai.quirks import quirks_for
+from synthls.synth.openai.schedule import Request, plan
+from synthls.synth.openai.schedule import split as split
+from synthls.synth.openai.stream import NO_MESSAGE, Reply, Usage, replies
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -36,16 +43,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_BACKOFF = 30.0
 _DONE = object()
-
-Reply = tuple[str, str]  # (message content, finish reason)
-NO_MESSAGE = "synthls:no-message"  # the finish reason given to a choice that holds no message
-
-
-def split(total: int, parts: int) -> list[int]:
-    """``total`` spread over ``parts`` as evenly as possible, earlier parts first (at least 1)."""
-    parts = max(parts, 1)
-    total = max(total, parts)
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 class OpenAISynthesizer:
@@ -67,6 +64,7 @@ class OpenAISynthesizer:
         url = settings.base_url or self._env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = url.rstrip("/")
         self.quirks = quirks_for(self.base_url, settings.model)
+        self.usage = Usage()  # tokens streamed by this engine, for benchmarks and logs
 
     @property
     def n_supported(self) -> bool | None:
@@ -96,35 +94,31 @@ class OpenAISynthesizer:
         )
         return EngineError(redact(text, self._key()))
 
-    async def _create(
-        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
-    ) -> list[Reply]:
+    def _options(self, request: Request, n: int) -> dict[str, Any]:
         options: dict[str, Any] = {self.quirks.token_param: self.settings.max_tokens}
         if self.quirks.temperature:
-            options["temperature"] = self.settings.temperature
-        response = await client.chat.completions.create(
-            model=self.settings.model,
-            messages=cast("list[ChatCompletionMessageParam]", messages),
-            n=n if n > 1 else openai.omit,
-            **options,
-        )
-        choices = getattr(response, "choices", None)
-        if not isinstance(choices, list):
-            raise EngineError(
-                f"unexpected reply from {self.base_url}: not a chat completion "
-                "(check openai.baseUrl; it usually ends in /v1)"
-            )
-        return [_reply(c) for c in choices]
+            options["temperature"] = 0 if request.greedy else self.settings.temperature
+        if n > 1:
+            options["n"] = n
+        if self.quirks.cache_prompt:  # llama.cpp: reuse the shared prefix's evaluation
+            options["extra_body"] = {"cache_prompt": True}
+        return options
 
-    async def complete(
-        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
-    ) -> list[Reply]:
-        """One request for ``n`` choices, retried with backoff on 429/5xx/dropped connections,
-        and re-sent at once without a parameter the server refused (see ``quirks``)."""
+    async def _open(self, client: openai.AsyncOpenAI, request: Request, n: int) -> Any:
+        return await client.chat.completions.create(
+            model=self.settings.model,
+            messages=cast("list[ChatCompletionMessageParam]", request.messages),
+            stream=True,
+            **self._options(request, n),
+        )
+
+    async def _connect(self, client: openai.AsyncOpenAI, request: Request, n: int) -> Any:
+        """The open stream for ``n`` choices, retried with backoff on 429/5xx/dropped
+        connections, and re-sent at once without a parameter the server refused (``quirks``)."""
         attempt = 0
         while True:
             try:
-                return await self._create(client, messages, n)
+                return await self._open(client, request, n)
             except openai.OpenAIError as exc:
                 if self.quirks.adapt(exc):
                     log.info("%s refused a parameter; now %s", self.base_url, self.quirks)
@@ -142,57 +136,87 @@ class OpenAISynthesizer:
                 await asyncio.sleep(wait)
                 attempt += 1
 
-    async def _deliver(
-        self, out: asyncio.Queue[object], request: Awaitable[list[Reply]]
-    ) -> int | None:
-        """Put the request's replies on ``out`` as they come; None (and the error) on failure."""
+    async def complete(
+        self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
+    ) -> AsyncIterator[Reply]:
+        """The replies to one request for ``n`` choices, each as soon as it is complete."""
+        stream = await self._connect(client, request, n)
         try:
-            replies = await request
+            async for reply in replies(
+                stream,
+                n,
+                url=self.base_url,
+                first=self.settings.timeout,
+                stall=self.settings.stall_timeout,
+                done_at=lambda text: complete_at(text, spec.name),
+                usage=self.usage,
+            ):
+                yield reply
+        except openai.OpenAIError as exc:  # the connection broke mid-stream
+            raise self._error(exc) from exc
+
+    async def _deliver(
+        self, out: asyncio.Queue[object], request: AsyncIterator[Reply]
+    ) -> int | None:
+        """Put the request's replies on ``out`` as they come; None (and the error) on failure
+        before any reply, else how many came."""
+        got = 0
+        try:
+            async for reply in request:
+                got += 1
+                await out.put(reply)
         except EngineError as exc:
             await out.put(exc)
-            return None
+            return got or None
         except Exception as exc:  # a reply the client could not make sense of
             log.debug("request to %s failed", self.base_url, exc_info=True)
             await out.put(
                 EngineError(f"request to {self.base_url} failed: {type(exc).__name__}: {exc}")
             )
-            return None
-        for reply in replies:
-            await out.put(reply)
-        return len(replies)
+            return got or None
+        return got
 
     async def _multi(
-        self, client: openai.AsyncOpenAI, messages: list[Message], n: int
-    ) -> list[Reply]:
+        self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
+    ) -> AsyncIterator[Reply]:
         """``n`` choices in one request, learning whether the server honours ``n``."""
+        got = 0
         try:
-            replies = await self.complete(client, messages, n)
+            async for reply in self.complete(client, request, n, spec):
+                got += 1
+                yield reply
         except EngineError as exc:
-            if n == 1 or not _rejects_n(exc):
+            if n == 1 or got or not _rejects_n(exc):
                 raise
-            replies = []  # a server that refuses `n` > 1: fall back to single requests
         if n > 1:
-            self.quirks.n = len(replies) >= n
+            self.quirks.n = got >= n
             if not self.quirks.n:
                 log.info("%s ignores n=%d; sending parallel requests", self.base_url, n)
-        return replies
 
     async def _ask(
+        self, client: openai.AsyncOpenAI, request: Request, spec: Spec, out: asyncio.Queue[object]
+    ) -> None:
+        """Put every reply (or the EngineError) for the request's choices on ``out``."""
+        n = request.n
+        missing: int | None = n
+        if n == 1 or self.quirks.n is not False:
+            got = await self._deliver(out, self._multi(client, request, n, spec))
+            missing = None if got is None else n - got
+        if missing:
+            singles = (self.complete(client, request, 1, spec) for _ in range(missing))
+            await asyncio.gather(*(self._deliver(out, r) for r in singles))
+
+    async def _run(
         self,
         client: openai.AsyncOpenAI,
-        messages: list[Message],
-        n: int,
+        spec: Spec,
+        feedback: Sequence[Feedback],
         out: asyncio.Queue[object],
     ) -> None:
-        """Put every reply (or the EngineError) for ``n`` choices on ``out`` as it arrives."""
+        """The round's stages one after the other (see ``schedule``), then _DONE."""
         try:
-            missing: int | None = n
-            if n == 1 or self.quirks.n is not False:
-                got = await self._deliver(out, self._multi(client, messages, n))
-                missing = None if got is None else n - got
-            if missing:
-                singles = (self.complete(client, messages, 1) for _ in range(missing))
-                await asyncio.gather(*(self._deliver(out, r) for r in singles))
+            for stage in plan(spec, feedback, self.settings.candidates):
+                await asyncio.gather(*(self._ask(client, r, spec, out) for r in stage))
         finally:
             out.put_nowait(_DONE)
 
@@ -213,32 +237,28 @@ class OpenAISynthesizer:
     async def propose(self, spec: Spec, feedback: Sequence[Feedback]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
         self._check_key()
-        convs = conversations(spec, feedback)
-        counts = split(self.settings.candidates, len(convs))
         out: asyncio.Queue[object] = asyncio.Queue()
         errors: list[str] = []
         produced = 0
-        log.debug("asking %s (%s) for %s candidates", self.base_url, self.settings.model, counts)
+        log.debug("asking %s (%s), %d feedback", self.base_url, self.settings.model, len(feedback))
         async with self._client() as client:
-            tasks = [
-                asyncio.ensure_future(self._ask(client, conv, n, out))
-                for conv, n in zip(convs, counts)
-            ]
+            task = asyncio.ensure_future(self._run(client, spec, feedback, out))
             try:
-                running = len(tasks)
-                while running:
-                    item = await out.get()
-                    if item is _DONE:
-                        running -= 1
-                    elif isinstance(item, EngineError):
+                while (item := await out.get()) is not _DONE:
+                    if isinstance(item, EngineError):
                         errors.append(str(item))
                     else:
                         produced += 1
                         yield self._candidate(cast(Reply, item), spec)
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        log.debug(
+            "%s: %d tokens at %.1f/s so far",
+            self.base_url,
+            self.usage.tokens,
+            self.usage.per_second,
+        )
         self._settle(errors, produced)
 
     def _check_key(self) -> None:
@@ -256,16 +276,6 @@ class OpenAISynthesizer:
             raise EngineError(unique or f"{self.base_url} answered without any choices")
         if unique:
             log.warning("some requests failed: %s", unique)
-
-
-def _reply(choice: Any) -> Reply:
-    """(content, finish reason) of one choice; a choice with no message (some servers send
-    ``"message": null``) or with content that is not text gets the NO_MESSAGE reason."""
-    message = getattr(choice, "message", None)
-    content = getattr(message, "content", None)
-    if message is None or not isinstance(content, str | None):
-        return "", NO_MESSAGE
-    return content or "", str(getattr(choice, "finish_reason", None))
 
 
 def _rejects_n(exc: EngineError) -> bool:

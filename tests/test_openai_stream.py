@@ -1,0 +1,166 @@
+"""The OpenAI engine streaming from a real local HTTP server: pieces, early stops, stalls, order.
+
+A slow local model (a 1.5B model on two cores writes ~5 tokens/s) must not be waited on longer than
+needed: each answer is streamed, cut off the moment its code is complete (the stream is closed so
+the server stops generating), and a stream that stops sending tokens is abandoned after the stall
+timeout while the other requests still count. Requests go greedy first, then the feedback round,
+then temperature samples, and all share one prompt prefix so llama.cpp's prompt cache is reused.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from synthls.config import OpenAISettings
+from synthls.sandbox import Limits, Sandbox
+from synthls.sandbox.types import RunResult
+from synthls.spec.examples import extract_examples
+from synthls.spec.model import Param, Spec
+from synthls.synth.base import Candidate, Feedback
+from synthls.synth.loop import synthesize
+from synthls.synth.openai import EngineError, OpenAISynthesizer
+from tests.fake_openai import FakeOpenAI, Stream, fenced, reply
+
+DOC = "Add.\n\n    >>> add(1, 2)\n    3\n    >>> add(5, 7)\n    12\n    "
+SPEC = Spec(
+    name="add",
+    params=(Param("a"), Param("b")),
+    signature="def add(a, b):",
+    docstring=DOC,
+    examples=extract_examples(DOC, 1, "add"),
+)
+PROSE = tuple(f" word{i}" for i in range(400))  # what a model goes on with after its code
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def box() -> AsyncIterator[Sandbox]:
+    sandbox = Sandbox(Limits(timeout=5.0, memory_mb=512, parallel=2))
+    await sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.close()
+
+
+def engine(url: str, **kw: Any) -> OpenAISynthesizer:
+    settings = OpenAISettings(
+        base_url=url,
+        model="fake-model",
+        candidates=kw.pop("candidates", 1),
+        retries=kw.pop("retries", 0),
+        timeout=kw.pop("timeout", 10.0),
+        **kw,
+    )
+    return OpenAISynthesizer(settings, env={"OPENAI_API_KEY": "k"}, backoff=0.01)
+
+
+async def collect(synth: OpenAISynthesizer, feedback: tuple[Feedback, ...] = ()) -> list[Candidate]:
+    return [c async for c in synth.propose(SPEC, feedback)]
+
+
+def wait_until_sent(server: FakeOpenAI, count: int = 1) -> list[int]:
+    end = time.monotonic() + 10
+    while len(server.sent) < count and time.monotonic() < end:
+        time.sleep(0.02)
+    return server.sent
+
+
+async def test_a_streamed_answer_is_put_together_from_its_pieces(server: FakeOpenAI) -> None:
+    server.script = [Stream(("Here:\n```py", "thon\nret", "urn a", " + b\n", "```"))]
+    [cand] = await collect(engine(server.url))
+    assert (cand.body, cand.note) == ("return a + b", "")
+    assert server.requests[0]["stream"] is True
+
+
+async def test_the_answer_ends_at_its_closing_fence_and_the_stream_is_closed(
+    server: FakeOpenAI,
+) -> None:
+    pieces = ("```python\n", "return a + b\n", "```\n", "\nThis adds", *PROSE)
+    server.script = [Stream(pieces, delay=0.01)]
+    [cand] = await collect(engine(server.url))
+    assert cand.body == "return a + b"
+    [sent] = wait_until_sent(server)
+    assert sent < len(pieces) and server.disconnected.is_set()
+
+
+async def test_a_whole_function_ends_where_the_code_after_it_starts(server: FakeOpenAI) -> None:
+    code = ("```python\n", "def add(a, b):\n", "    return a + b\n", "\n", "print(add(1, 2))\n")
+    server.script = [Stream((*code, *PROSE), delay=0.01)]
+    [cand] = await collect(engine(server.url))
+    assert cand.body == "return a + b"
+    [sent] = wait_until_sent(server)
+    assert sent < len(code) + len(PROSE) and server.disconnected.is_set()
+
+
+async def test_a_stalled_stream_is_abandoned_with_a_clear_message(server: FakeOpenAI) -> None:
+    server.script = [Stream(("```python\n", "return a", " + b\n```"), stall_after=2)]
+    synth = engine(server.url, stall_timeout=0.5)
+    with pytest.raises(EngineError) as info:
+        await collect(synth)
+    message = str(info.value)
+    assert "stopped sending" in message and "openai.stallTimeout (0.5s)" in message, message
+    wait_until_sent(server)
+    assert server.disconnected.is_set()
+
+
+async def test_the_other_candidates_still_count_when_one_stream_stalls(server: FakeOpenAI) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        if body.get("temperature") == 0:  # the greedy repair stalls
+            return Stream(("```python\n", "return a"), stall_after=1)
+        return reply(fenced("return a + b"))
+
+    server.script = script
+    wrong = Candidate("return a - b", "openai")
+    feedback = (Feedback(wrong, RunResult(status="ok")),)
+    cands = await collect(engine(server.url, candidates=3, stall_timeout=0.5), feedback)
+    assert cands and all(c.body == "return a + b" for c in cands)
+    assert server.disconnected.is_set()
+
+
+async def test_greedy_then_feedback_then_samples_share_one_prompt_prefix(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        if body.get("temperature") == 0:
+            return reply(fenced("return a - b" if len(body["messages"]) == 2 else "return a * b"))
+        return reply(fenced("return a + b"))
+
+    server.script = script
+    synth = engine(server.url, candidates=3, temperature=0.7)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "verified" and outcome.candidate is not None
+    assert outcome.candidate.body == "return a + b"
+    first, repair, *samples = server.requests
+    assert (first["temperature"], len(first["messages"])) == (0, 2)
+    assert (repair["temperature"], len(repair["messages"])) == (0, 4)
+    assert "expected 3, got -1" in repair["messages"][3]["content"]
+    assert samples and all(r["temperature"] == 0.7 for r in samples)
+    prefix = first["messages"]
+    assert all(r["messages"][:2] == prefix for r in server.requests)
+    assert all(r.get("cache_prompt") is True for r in server.requests)
+
+
+async def test_a_right_greedy_answer_ends_the_request_at_once(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    server.script = [reply(fenced("return a + b"))]
+    synth = engine(server.url, candidates=5)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "verified" and outcome.rounds == 1
+    [request] = server.requests
+    assert request["temperature"] == 0 and request.get("n") is None
+
+
+def build(body: str) -> str:
+    return "def add(a, b):\n" + textwrap.indent(body, "    ") + "\n"
