@@ -94,6 +94,10 @@ def traffic(exchanges: list[Exchange]) -> dict[str, Any]:
         "predicted_ms": round(sum(e.predicted_ms for e in done), 1),
         "timed_tokens": sum(e.completion_tokens for e in done if e.predicted_ms),
         "request_seconds": round(sum(e.ended - e.started for e in done), 2),
+        "streamed_tokens": sum(e.completion_tokens for e in done if e.request.get("stream")),
+        "streaming_seconds": round(
+            sum(e.streaming_seconds for e in done if e.request.get("stream")), 2
+        ),
         "aborted": sum(e.aborted for e in done),
     }
 
@@ -147,6 +151,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     timed = sum(r["timed_tokens"] for r in ran)
     tokens = sum(r["completion_tokens"] for r in ran)
     wall = sum(r["request_seconds"] for r in ran)
+    streamed = sum(r.get("streamed_tokens", 0) for r in ran)
+    streaming = sum(r.get("streaming_seconds", 0.0) for r in ran)
     return {
         "tasks": len(ran),
         "skipped": len(rows) - len(ran),
@@ -169,6 +175,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         # requests' wall time (prompt reading included; streams cut short count too)
         "tokens_per_second": round(timed / (ms / 1000), 2) if ms else None,
         "tokens_per_request_second": round(tokens / wall, 2) if wall else None,
+        # streamed answers: tokens over the time from their first to their last piece
+        "streamed_tokens_per_second": round(streamed / streaming, 2) if streaming else None,
     }
 
 
@@ -187,7 +195,8 @@ def show(label: str, s: dict[str, Any]) -> None:
         f" right but not inserted-right {s['lost_first_sample']}\n"
         f"  requests {s['requests']}, tokens {s['completion_tokens']} out /"
         f" {s['prompt_tokens']} in, {s['tokens_per_second']} tokens/s generation"
-        f" ({s['tokens_per_request_second']} over the requests' wall time)",
+        f" ({s['tokens_per_request_second']} over the requests' wall time,"
+        f" {s['streamed_tokens_per_second']} while streaming)",
         flush=True,
     )
 

@@ -41,12 +41,19 @@ class Exchange:
     prompt_tokens: int = 0
     predicted_ms: float = 0.0  # llama.cpp's own generation time (0: not reported)
     aborted: bool = False  # the client closed the connection before the answer was complete
+    first_byte: float = 0.0  # when the first and the last piece of the body arrived
+    last_byte: float = 0.0
     raw: bytes = field(default=b"", repr=False)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
         found = self.request.get("messages")
         return found if isinstance(found, list) else []
+
+    @property
+    def streaming_seconds(self) -> float:
+        """From the first to the last piece of the reply: generation time, prompt reading not."""
+        return max(self.last_byte - self.first_byte, 0.0)
 
     @property
     def is_feedback(self) -> bool:
@@ -206,6 +213,8 @@ class RecordingProxy:
             if not chunk:
                 return
             reply += chunk
+            ex.last_byte = time.monotonic()
+            ex.first_byte = ex.first_byte or ex.last_byte
             if not sent_head:
                 if b"\r\n\r\n" not in reply:
                     continue

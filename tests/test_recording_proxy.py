@@ -122,6 +122,7 @@ def test_a_client_that_stops_reading_early_stops_the_server(streamer: Streamer) 
             time.sleep(0.02)
     [ex] = proxy.exchanges
     assert ex.aborted and 4 <= ex.completion_tokens < 200
+    assert ex.streaming_seconds >= 3 * streamer.gap  # the pieces came token by token
     assert streamer.sent < 200
 
 
