@@ -24,7 +24,8 @@ from synthls.spec.model import Param, Spec
 from synthls.synth.base import Candidate, Feedback
 from synthls.synth.loop import synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
-from tests.fake_openai import FakeOpenAI, Stream, fenced, reply
+from synthls.synth.openai.ending import complete_at
+from tests.fake_openai import FakeOpenAI, Status, Stream, fenced, reply
 
 DOC = "Add.\n\n    >>> add(1, 2)\n    3\n    >>> add(5, 7)\n    12\n    "
 SPEC = Spec(
@@ -164,3 +165,38 @@ async def test_a_right_greedy_answer_ends_the_request_at_once(
 
 def build(body: str) -> str:
     return "def add(a, b):\n" + textwrap.indent(body, "    ") + "\n"
+
+
+async def test_a_server_refusing_cache_prompt_is_asked_again_without_it(
+    server: FakeOpenAI,
+) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        if "cache_prompt" in body:
+            return Status(400, "Unrecognized request argument supplied: cache_prompt")
+        return reply(fenced("return a + b"))
+
+    server.script = script
+    url = server.url.replace("127.0.0.1", "localhost")  # a fresh endpoint: nothing learned yet
+    [cand] = await collect(engine(url))
+    assert cand.body == "return a + b"
+    assert ["cache_prompt" in r for r in server.requests] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "complete"),
+    [
+        ("```python\nreturn a + b\n```\nIt adds.", "```python\nreturn a + b\n```"),
+        ("```python\nreturn a + b\n``", None),  # the fence may still grow
+        (
+            "def add(a, b):\n    return a + b\nprint(add(1, 2))\n",
+            "def add(a, b):\n    return a + b\n",
+        ),
+        ("def add(a, b):\n    return a + b\nprint(add(", None),  # only whole lines are judged
+        ("def add(a, b):\n    s = '''\nx\n'''\n    return s\n", None),  # inside a string
+        ("def add(a, b):\n    return a\n\ndef helper():\n    pass\n", None),  # helpers may follow
+        ("total = a\nfor x in b:\n    total += x\nreturn total\n", None),  # a bare body
+    ],
+)
+def test_where_an_answer_is_complete(text: str, complete: str | None) -> None:
+    end = complete_at(text, "add")
+    assert (None if end is None else text[:end]) == complete

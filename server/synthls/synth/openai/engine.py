@@ -32,7 +32,6 @@ from synthls.synth.openai.errors import EngineError, describe, redact, retry_aft
 from synthls.synth.openai.prompt import MARKER
 from synthls.synth.openai.quirks import quirks_for
 from synthls.synth.openai.schedule import Request, plan
-from synthls.synth.openai.schedule import split as split
 from synthls.synth.openai.stream import NO_MESSAGE, Reply, Usage, replies
 
 if TYPE_CHECKING:
