@@ -40,9 +40,9 @@ from synthls.config import Settings, load_settings
 from synthls.headless import make_sandbox
 from synthls.sandbox import Limits, Sandbox
 from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Feedback, Synthesizer
+from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.engines import make_engines
-from synthls.synth.jobs import synthesize_target
+from synthls.synth.service import synthesize_target
 
 MBPP_EXAMPLES = 3
 Judge = Callable[[str | None], Awaitable[bool]]
@@ -60,7 +60,7 @@ class FirstSample:
         return getattr(self.engine, name)
 
     async def propose(
-        self, spec: Spec, feedback: Sequence[Feedback], *args: Any, **kwargs: Any
+        self, spec: Spec, feedback: Sequence[Trial], *args: Any, **kwargs: Any
     ) -> AsyncIterator[Candidate]:
         stream = self.engine.propose(spec, feedback, *args, **kwargs)
         try:
