@@ -10,12 +10,13 @@ doctest example and a body that passes all of them.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.test_nvim import REAL, assert_no_server_complaints, doctest_passes, drive, nvim
 
 pytestmark = [pytest.mark.nvim, pytest.mark.e2e]
@@ -26,11 +27,13 @@ BODIES = (
     "return a - b - 1.0",
     "return a / b / (b - 2) if b else 0.0",
 )
-SETTINGS = {"engine": "openai", "rounds": 1, "openai": {"candidates": 3}}
+SETTINGS = {"engine": "openai", "rounds": 2, "openai": {"candidates": 4}}
 
 
 def run(nvim: str, tmp_path: Path, scenario: str) -> tuple[Path, dict[str, object]]:
-    with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % len(BODIES)]))]) as server:
+    served = itertools.count()  # each body written is the next of BODIES, after a wrong greedy one
+    script = [PerN(lambda i: fenced(BODIES[next(served) % len(BODIES)]))]
+    with FakeOpenAI(after_a_wrong_greedy_answer(script)) as server:
         return drive(
             nvim,
             tmp_path,
