@@ -24,9 +24,12 @@ const REPO = path.resolve(EXTENSION_ROOT, '..', '..');
 const FAKE_OPENAI = [
   'import sys',
   'sys.path.insert(0, sys.argv[1])',
-  'from tests.fake_openai import FakeOpenAI, PerN, fenced',
+  'import itertools',
+  'from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced',
   'BODIES = ("return a / b if b else 0.0", "return a - b - 1.0", "return a / b / (b - 2) if b else 0.0")',
-  'with FakeOpenAI([PerN(lambda i: fenced(BODIES[i % 3]))]) as server:',
+  '# round 1 is one greedy answer: a wrong one, so the disagreeing samples come in the feedback round',
+  'served = itertools.count()',
+  'with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[next(served) % 3]))])) as server:',
   '    print(server.url, flush=True)',
   '    sys.stdin.read()',
 ].join('\n');
@@ -69,9 +72,9 @@ test('the question is a message with buttons; the answer becomes an example in t
   Object.assign(fake.settings, {
     'server.env': { OPENAI_API_KEY: 'k' },
     engine: 'openai',
-    rounds: 1,
+    rounds: 2,
     'openai.baseUrl': server.url,
-    'openai.candidates': 3,
+    'openai.candidates': 4,
   });
   const asked: string[] = [];
   fake.answer = (text, items) => {

@@ -14,7 +14,7 @@ test('defaults form the nested tree the server reads', () => {
   const tree = serverSettingsTree(none) as Record<string, any>;
   assert.equal(tree.engine, 'embedded');
   assert.equal(tree.rounds, 3);
-  assert.equal(tree.deadline, 30);
+  assert.equal(tree.deadline, 300);
   assert.equal(tree.logLevel, 'info');
   assert.deepEqual(tree.embedded, { budget: 2.0 });
   assert.equal(tree.openai.baseUrl, null);
