@@ -9,7 +9,7 @@ encoding negotiated at ``initialize``; the root is the workspace's.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -19,6 +19,26 @@ from synthls.lsp.ask import ClientAsk, can_ask
 from synthls.lsp.progress import Progress, cancellable
 
 T = TypeVar("T")
+
+
+class JobEditor(Protocol):
+    """What a synthesis job needs of the editor (implemented by :class:`Editor`)."""
+
+    def codec(self) -> PositionCodec: ...
+
+    def message(self, text: str, kind: types.MessageType = ...) -> None: ...
+
+    async def apply_edit(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult: ...
+
+    def progress(self, title: str) -> Progress: ...
+
+    def asker(self, report: Callable[[str], None]) -> ClientAsk | None: ...
+
+    async def cancellable(self, work: Awaitable[T]) -> T: ...
+
+    def refresh_lenses(self) -> None: ...
 
 
 class Editor:

@@ -17,16 +17,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types
-from pygls.workspace.position_codec import PositionCodec
 
 from synthls.lsp.ask import ClientAsk, KnownAnswers
 from synthls.lsp.documents import Documents
+from synthls.lsp.editor import JobEditor
 from synthls.lsp.edits import Replacement, rebased_edit, result_parts
 from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
 from synthls.lsp.progress import Progress
+from synthls.lsp.replies import Result, landed, none_fits
 from synthls.lsp.runtime import Services
 from synthls.spec.comment_functions import function_for_comment
 from synthls.spec.comments import comment_at
@@ -34,38 +34,15 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.relocate import Anchor, anchor_of
 from synthls.spec.targets import function_at
-from synthls.synth.ambiguity import Question
 from synthls.synth.base import Synthesizer
 from synthls.synth.engines import needs_examples
 from synthls.synth.loop import Ask
 from synthls.synth.service import SynthReport, no_examples_message, synthesize_target
 
 log = logging.getLogger(__name__)
-Result = dict[str, Any]
 Key = tuple[str, int, str, int | None, tuple[str, ...]]
 MAX_REBASES = 3  # the document moved on while an edit was in flight: rebase again, this often
 Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]  # hands the edit over: applied?
-T = TypeVar("T")
-
-
-class Editor(Protocol):
-    """What a job needs of the editor (``synthls.lsp.editor.Editor``)."""
-
-    def codec(self) -> PositionCodec: ...
-
-    def message(self, text: str, kind: types.MessageType = ...) -> None: ...
-
-    async def apply_edit(
-        self, params: types.ApplyWorkspaceEditParams
-    ) -> types.ApplyWorkspaceEditResult: ...
-
-    def progress(self, title: str) -> Progress: ...
-
-    def asker(self, report: Callable[[str], None]) -> ClientAsk | None: ...
-
-    async def cancellable(self, work: Awaitable[T]) -> T: ...
-
-    def refresh_lenses(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -88,7 +65,7 @@ class Jobs:
         self,
         ls: Services,
         docs: Documents,
-        editor: Editor,
+        editor: JobEditor,
         questions: Questions,
         mark_unverified: Callable[[str, str], None],
     ) -> None:
@@ -252,7 +229,7 @@ class Jobs:
         if report.status == "unverified" and applied:
             self.mark_unverified(run.uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
-        return _landed(run, report, body, applied, edit_version)
+        return landed(run.version, report, body, applied, edit_version)
 
     def _resume(
         self,
@@ -278,7 +255,7 @@ class Jobs:
             return {**result, **self._refuse(f"synthls: {report.message}")}
         result["question"] = {"call": question.call, "choices": list(question.choices)}
         if asker is not None and asker.rejected == question:
-            return {**result, **self._refuse(_none_fits(report, question), types.MessageType.Info)}
+            return {**result, **self._refuse(none_fits(report, question), types.MessageType.Info)}
         target, kind = run.target, run.pending.kind if run.pending is not None else run.kind
         item = Pending(
             function_key(target), function_fingerprint(run.text, target), question, outcome, kind
@@ -325,27 +302,3 @@ class Jobs:
                 if result.applied or self.docs.get(uri) is not doc or doc.version == sent:
                     return result.applied, sent
             return False, sent
-
-
-def _landed(
-    run: Run, report: SynthReport, body: str, applied: bool, edit_version: int | None
-) -> Result:
-    return {
-        "applied": applied,
-        "status": report.status,
-        "message": report.message,
-        "body": body,
-        "engine": report.outcome.candidate.engine
-        if report.outcome and report.outcome.candidate
-        else None,
-        "examples": [f">>> {ex.source}\n{ex.want.strip()}" for ex in report.answers],
-        "version": edit_version,  # the document version the edit was made for
-        "rebased": edit_version != run.version,
-    }
-
-
-def _none_fits(report: SynthReport, question: Question) -> str:
-    return (
-        f"synthls: {report.message}. None of the answers fits: add the expected result as an "
-        f"example (>>> {question.call}) to the docstring and synthesize again."
-    )
