@@ -91,6 +91,8 @@ async def solve(
         amb = outcome.ambiguity
         row["share"] = round(amb.dominant_share, 3) if amb else None
         row["behaviours"] = amb.behaviours if amb else 0
+        row["fitted"] = amb.fitted if amb else False
+        row["summary"] = amb.summary if amb else ""
         row["passing"] = [
             [a.candidate.body, round(a.candidate.weight, 4)]
             for a in outcome.attempts

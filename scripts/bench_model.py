@@ -19,6 +19,9 @@ product verifies nothing without examples): ``first_sample_pass``, ``inserted_co
 inserted body (tasks with an inserted body), ``tokens_per_second`` (generation, as the server
 reports it). ``--mbpp PATH`` adds MBPP+ tasks (``mbpp_stubs``: 3 examples, EvalPlus judging).
 ``--settings JSON`` merges a settings tree (as in ``$SYNTHLS_SETTINGS``) over the defaults.
+``--oracle-answers K``: a simulated user answers up to K questions per task with the reference
+solution's result (the TiCoder protocol); the top-level figures stay those of a user who answers
+none (a task that asked has nothing inserted), ``by_answers`` holds them after 0..K answers.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from recording_proxy import Exchange, RecordingProxy
 from synthls.config import Settings, load_settings
 from synthls.headless import make_sandbox
 from synthls.sandbox import Limits, Sandbox
+from synthls.sandbox.types import Program
 from synthls.spec.model import Spec
+from synthls.synth.ambiguity import Question
 from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.engines import make_engines
 from synthls.synth.service import synthesize_target
@@ -73,9 +78,12 @@ class FirstSample:
                 await aclose()
 
 
-def bench_settings(base_url: str, model: str, extra: str | None) -> Settings:
-    """The defaults with only base URL and model set (and ``extra``, a JSON tree, on top)."""
+def bench_settings(base_url: str, model: str, extra: str | None, answers: int = 0) -> Settings:
+    """The defaults with only base URL and model set (and ``extra``, a JSON tree, on top);
+    with ``answers``, up to that many questions per task."""
     tree: dict[str, Any] = json.loads(extra) if extra else {}
+    if answers:
+        tree["ask"] = {**tree.get("ask", {}), "maxQuestions": answers}
     tree.setdefault("engine", "openai")
     tree["openai"] = {**tree.get("openai", {}), "baseUrl": base_url, "model": model}
     settings, problems = load_settings(tree, env={})
@@ -102,8 +110,34 @@ def traffic(exchanges: list[Exchange]) -> dict[str, Any]:
     }
 
 
+class Oracle:
+    """The simulated user (the TiCoder protocol): answers a question with the reference
+    solution's result on the question's call, run in the referee sandbox, up to ``limit`` times."""
+
+    def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
+        self.box, self.reference, self.limit = box, reference, limit
+        self.asked: list[tuple[str, str | None]] = []
+        self.waited = 0.0  # seconds spent answering (not the product's time)
+
+    async def __call__(self, question: Question) -> str | None:
+        if len(self.asked) >= self.limit:
+            return None
+        start = time.monotonic()
+        result = await self.box.run(Program(setup=self.reference, probes=(question.call,)))
+        answer = result.probes[0] if result.probes else None
+        self.asked.append((question.call, answer))
+        self.waited += time.monotonic() - start
+        return answer
+
+
 async def solve(
-    task_id: str, text: str, name: str, settings: Settings, box: Sandbox, proxy: RecordingProxy
+    task_id: str,
+    text: str,
+    name: str,
+    settings: Settings,
+    box: Sandbox,
+    proxy: RecordingProxy,
+    oracle: Oracle | None = None,
 ) -> dict[str, Any]:
     """Run the product on one stub; the row holds the inserted body and the first sample."""
     row: dict[str, Any] = {"task_id": task_id, "status": "skipped", "body": None, "first": None}
@@ -113,8 +147,10 @@ async def solve(
     engines = [FirstSample(e) for e in make_engines(settings, env=None)]
     seen = len(proxy.exchanges)
     start = time.monotonic()
-    report = await synthesize_target(text, target, engines, box, settings)
-    row["seconds"] = round(time.monotonic() - start, 2)
+    report = await synthesize_target(text, target, engines, box, settings, ask=oracle)
+    row["seconds"] = round(time.monotonic() - start - (oracle.waited if oracle else 0.0), 2)
+    row["asked"] = len(oracle.asked) if oracle else 0
+    row["questions"] = oracle.asked if oracle else []
     row["status"] = report.status
     row["rounds"] = report.outcome.rounds if report.outcome else 0
     row["body"] = report.body
@@ -141,11 +177,24 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The figures over the rows that ran (fractions of those tasks)."""
+def outcomes(ran: list[dict[str, Any]], answers: int) -> dict[str, float]:
+    """inserted-correct / -wrong / nothing when the user answers up to ``answers`` questions
+    (a task that asked more has nothing inserted)."""
+    n = max(len(ran), 1)
+    got = [r for r in ran if r.get("asked", 0) <= answers]
+    return {
+        "inserted_correct": sum(r["correct"] for r in got) / n,
+        "inserted_wrong": sum(r["inserted"] and not r["correct"] for r in got) / n,
+        "nothing": 1 - sum(r["inserted"] for r in got) / n,
+    }
+
+
+def summarize(rows: list[dict[str, Any]], answers: int = 0) -> dict[str, Any]:
+    """The figures over the rows that ran (fractions of those tasks); the top-level outcome is
+    what a user who answers no question gets, ``by_answers`` what answering up to K gives."""
     ran = [r for r in rows if r["status"] != "skipped"]
     n = max(len(ran), 1)
-    inserted = [r for r in ran if r["inserted"]]
+    inserted = [r for r in ran if r["inserted"] and r.get("asked", 0) == 0]
     secs = [r["seconds"] for r in inserted]
     ms = sum(r["predicted_ms"] for r in ran)
     timed = sum(r["timed_tokens"] for r in ran)
@@ -157,9 +206,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "tasks": len(ran),
         "skipped": len(rows) - len(ran),
         "first_sample_pass": sum(r["first_pass"] for r in ran) / n,
-        "inserted_correct": sum(r["correct"] for r in ran) / n,
-        "inserted_wrong": sum(r["inserted"] and not r["correct"] for r in ran) / n,
-        "nothing": sum(not r["inserted"] for r in ran) / n,
+        **outcomes(ran, 0),
+        "by_answers": {str(k): outcomes(ran, k) for k in range(answers + 1)},
+        "questions_asked": sum(r.get("asked", 0) for r in ran),
         "median_seconds": percentile(secs, 0.5) if secs else None,
         "p95_seconds": percentile(secs, 0.95),
         "median_task_seconds": statistics.median([r["seconds"] for r in ran]) if ran else None,
@@ -190,7 +239,14 @@ def show(label: str, s: dict[str, Any]) -> None:
         f"  (gain {100 * (s['inserted_correct'] - s['first_sample_pass']):+.1f} points)\n"
         f"  seconds to the inserted body: median {s['median_seconds']}, p95 {s['p95_seconds']};"
         f" all tasks: median {s['median_task_seconds']}, total {s['total_seconds']}\n"
-        f"  rounds (mean) {s['mean_rounds']}, tasks with a feedback request"
+        + "".join(
+            f"  after {k} answered question(s): inserted-correct"
+            f" {100 * v['inserted_correct']:.1f}%, inserted-wrong {100 * v['inserted_wrong']:.1f}%,"
+            f" nothing {100 * v['nothing']:.1f}%\n"
+            for k, v in s["by_answers"].items()
+            if k != "0"
+        )
+        + f"  questions asked {s['questions_asked']}; rounds (mean) {s['mean_rounds']}, tasks with a feedback request"
         f" {s['feedback_tasks']}, fixed by the loop {s['fixed_by_feedback']}, first sample"
         f" right but not inserted-right {s['lost_first_sample']}\n"
         f"  requests {s['requests']}, tokens {s['completion_tokens']} out /"
@@ -207,7 +263,7 @@ def select(items: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[s
 
 
 async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]:
-    settings = bench_settings(proxy.url, args.model, args.settings)
+    settings = bench_settings(proxy.url, args.model, args.settings, args.oracle_answers)
     box = make_sandbox(settings)
     referee = Sandbox(Limits(timeout=20.0, cpu_seconds=20, memory_mb=2048, parallel=1))
     await box.start()
@@ -219,12 +275,19 @@ async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]
             async def right(body: str | None, t: dict[str, Any] = task) -> bool:
                 return await judge(referee, t, body)
 
+            reference = task["prompt"] + task["canonical_solution"]
             row = await solve(
-                task["task_id"], stub_text(task), task["entry_point"], settings, box, proxy
+                task["task_id"],
+                stub_text(task),
+                task["entry_point"],
+                settings,
+                box,
+                proxy,
+                oracle(referee, reference, args),
             )
             sets["humaneval"].append(await judged(row, right))
             line(row)
-            save(args, figures(sets), partial=True)
+            save(args, figures(sets, args), partial=True)
         for task in select(load_tasks(args.mbpp), args) if args.mbpp else []:
             names = param_names(task)
             text = mbpp_stub(task, MBPP_EXAMPLES)
@@ -236,20 +299,26 @@ async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]
 
             if text is None or names is None:
                 continue
-            row = await solve(task["task_id"], text, task["entry_point"], settings, box, proxy)
+            ref = oracle(referee, task["canonical_solution"], args)
+            row = await solve(task["task_id"], text, task["entry_point"], settings, box, proxy, ref)
             sets["mbpp"].append(await judged(row, ok))
             line(row)
-            save(args, figures(sets), partial=True)
+            save(args, figures(sets, args), partial=True)
     finally:
         await box.close()
         await referee.close()
-    return figures(sets)
+    return figures(sets, args)
 
 
-def figures(sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    out: dict[str, Any] = {**summarize(sets["humaneval"]), "rows": sets["humaneval"]}
+def oracle(box: Sandbox, reference: str, args: argparse.Namespace) -> Oracle | None:
+    return Oracle(box, reference, args.oracle_answers) if args.oracle_answers else None
+
+
+def figures(sets: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
+    k = args.oracle_answers
+    out: dict[str, Any] = {**summarize(sets["humaneval"], k), "rows": sets["humaneval"]}
     if sets["mbpp"]:
-        out["mbpp"] = {**summarize(sets["mbpp"]), "rows": sets["mbpp"]}
+        out["mbpp"] = {**summarize(sets["mbpp"], k), "rows": sets["mbpp"]}
     return out
 
 
@@ -289,6 +358,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--offset", type=int, default=0, help="start at task index I")
     ap.add_argument("--settings", help="a JSON settings tree merged over the defaults")
     ap.add_argument("--json", type=Path, help="write the figures and rows here")
+    ap.add_argument(
+        "--oracle-answers",
+        type=int,
+        default=0,
+        help="questions a simulated user answers with the reference solution's result",
+    )
     return ap.parse_args(argv)
 
 

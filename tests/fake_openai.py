@@ -120,6 +120,7 @@ class FakeOpenAI:
         self.script = script
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []  # the request paths, in order
         self.disconnected = threading.Event()
         self.hanging = threading.Event()
         self.sent: list[int] = []  # pieces sent per streamed answer, in the order they ended
@@ -177,11 +178,14 @@ def _completion(body: dict[str, Any], contents: Sequence[str], finish: str) -> b
 
 
 def _chunk(body: dict[str, Any], index: int, text: str | None, finish: str | None) -> bytes:
-    delta = {} if text is None else {"content": text}
-    choice = {"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}
+    choice: dict[str, Any] = {"index": index, "finish_reason": finish, "logprobs": None}
+    if "prompt" in body:  # a text completion (/v1/completions): the piece is the choice's text
+        choice["text"] = text or ""
+    else:
+        choice["delta"] = {} if text is None else {"content": text}
     chunk = {
         "id": "chatcmpl-fake",
-        "object": "chat.completion.chunk",
+        "object": "text_completion" if "prompt" in body else "chat.completion.chunk",
         "created": int(time.time()),
         "model": body.get("model", "fake"),
         "choices": [choice],
@@ -276,9 +280,10 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.endswith("/chat/completions"):
+            if not self.path.endswith("/completions"):  # chat, or text with a "prompt"
                 self._send(404, b'{"error": {"message": "unknown path"}}')
                 return
+            fake.paths.append(self.path)
             fake.headers.append({k.lower(): v for k, v in self.headers.items()})
             self._answer(body, fake.next_step(body))
 

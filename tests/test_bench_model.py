@@ -131,3 +131,34 @@ def test_the_benchmark_reports_the_baseline_and_what_synthls_inserted(tmp_path: 
     assert figures["median_seconds"] is not None and figures["partial"] is False
     assert "baseline, first sample inserted blindly: 33.3% correct" in done.stdout
     assert figures["mbpp"]["tasks"] == 1 and figures["mbpp"]["inserted_correct"] == 1.0
+
+
+def test_a_simulated_user_answers_the_question_a_second_opinion_raises(tmp_path: Path) -> None:
+    """add's greedy answer (`return 3`) passes its one example and is wrong; the second opinion
+    (a temperature sample) is right and disagrees on a generated input. Without answers nothing
+    is inserted; the simulated user's answer (the reference's result) picks the right one."""
+
+    def model(body: dict[str, Any]) -> Any:
+        return reply(fenced("return 3" if body["temperature"] == 0 else "return a + b"))
+
+    problems = tmp_path / "tasks.jsonl"
+    problems.write_text(json.dumps(ADD) + "\n")
+    out = tmp_path / "figures.json"
+    with FakeOpenAI(model) as server:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench_model.py"), "--base-url", server.url]
+            + ["--model", "fake", "--problems", str(problems), "--json", str(out)]
+            + ["--settings", json.dumps({"deadline": 60}), "--oracle-answers", "1"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(out.read_text())
+    [row] = figures["rows"]
+    assert row["asked"] == 1 and row["body"] == "return a + b" and row["correct"]
+    assert row["questions"][0][1] is not None  # the reference's answer
+    assert figures["inserted_correct"] == 0 and figures["nothing"] == 1  # answering none
+    after = figures["by_answers"]["1"]
+    assert after["inserted_correct"] == 1 and after["inserted_wrong"] == 0
+    assert "after 1 answered question(s): inserted-correct 100.0%" in done.stdout

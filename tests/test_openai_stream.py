@@ -155,12 +155,67 @@ async def test_greedy_then_feedback_then_samples_share_one_prompt_prefix(
 async def test_a_right_greedy_answer_ends_the_request_at_once(
     server: FakeOpenAI, box: Sandbox
 ) -> None:
-    server.script = [reply(fenced("return a + b"))]
+    server.script = [reply(fenced("return a + b")), reply(fenced("return b + a"))]
     synth = engine(server.url, candidates=5)
     outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
     assert outcome.status == "verified" and outcome.rounds == 1
-    [request] = server.requests
-    assert request["temperature"] == 0 and request.get("n") is None
+    # the greedy answer, then one sample for a second opinion (synth/second.py), which agrees
+    greedy, second = server.requests
+    assert greedy["temperature"] == 0 and greedy.get("n") is None
+    assert second["temperature"] > 0 and second.get("n") is None
+    assert second["messages"] == greedy["messages"]  # the same task, not a repair
+    assert outcome.ambiguity is not None and outcome.ambiguity.behaviours == 1
+
+
+async def test_a_second_opinion_that_disagrees_makes_the_result_ambiguous(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    # both pass add(1, 2) == 3 and add(-1, 1) == 0, and differ elsewhere
+    server.script = [reply(fenced("return a + b")), reply(fenced("return abs(a + b)"))]
+    synth = engine(server.url, candidates=5)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "ambiguous", outcome.reason
+    amb = outcome.ambiguity
+    assert amb is not None and amb.behaviours == 2 and amb.question is not None
+    # greedy, the second opinion, and a tie-breaker (which repeats abs(a + b): no new vote)
+    assert len(server.requests) == 3 and server.requests[2]["temperature"] > 0
+
+
+async def test_a_third_sample_breaks_a_tie_between_the_first_two(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    answers = ["return a + b", "return abs(a + b)", "return b + a"]
+    server.script = [reply(fenced(a)) for a in answers]
+    synth = engine(server.url, candidates=5)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "verified", outcome.reason
+    assert outcome.candidate is not None and outcome.candidate.body == "return a + b"
+    amb = outcome.ambiguity
+    assert amb is not None and amb.behaviours == 2 and amb.dominant_share == pytest.approx(2 / 3)
+    assert len(server.requests) == 3
+
+
+async def test_no_second_opinion_at_temperature_zero(server: FakeOpenAI, box: Sandbox) -> None:
+    server.script = [reply(fenced("return a + b"))]
+    synth = engine(server.url, candidates=5, temperature=0)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "verified" and len(server.requests) == 1
+
+
+async def test_no_second_opinion_when_two_samples_already_pass(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        if len(body["messages"]) == 2 and body["temperature"] == 0:
+            return reply(fenced("return a - b"))  # wrong: a feedback round follows
+        return reply(fenced("return a + b" if body["temperature"] == 0 else "return b + a"))
+
+    server.script = script
+    synth = engine(server.url, candidates=2)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=5)
+    assert outcome.status == "verified", outcome.reason
+    # greedy, then the repair and one sample of it: two passing answers agree, nothing more
+    assert len(server.requests) == 3
 
 
 def build(body: str) -> str:
@@ -200,3 +255,32 @@ async def test_a_server_refusing_cache_prompt_is_asked_again_without_it(
 def test_where_an_answer_is_complete(text: str, complete: str | None) -> None:
     end = complete_at(text, "add")
     assert (None if end is None else text[:end]) == complete
+
+
+async def test_completion_mode_continues_the_function_and_stops_at_the_margin(
+    server: FakeOpenAI, box: Sandbox
+) -> None:
+    """openai.mode "completion": /v1/completions with the function's head as the prompt; the
+    indented continuation is the body, cut at the first line at the margin."""
+    seen: list[dict[str, Any]] = []
+
+    def script(body: dict[str, Any]) -> Any:
+        seen.append(body)
+        if "An earlier version of add was wrong" in body["prompt"]:
+            return reply("    total = a + b\n    return total\n\n\nprint(add(1, 2))\n")
+        return reply("    return a - b\n\ndef other():\n    pass\n")
+
+    server.script = script
+    synth = engine(server.url, candidates=1, mode="completion", temperature=0)
+    outcome = await synthesize(SPEC, build, [synth], box, rounds=3, deadline=60, settle=0)
+    assert outcome.status == "verified", outcome.reason
+    assert outcome.candidate is not None
+    assert outcome.candidate.body == "total = a + b\nreturn total"
+    assert all(p.endswith("/v1/completions") for p in server.paths)
+    first, repair = seen
+    assert "messages" not in first and first["prompt"].rstrip().endswith('"""')
+    assert first["prompt"].rstrip().startswith("def add(a, b):")
+    assert first["temperature"] == 0 and "\ndef " in first["stop"]
+    # the repair shows the failing version and what failed, as a comment above the function
+    assert "#     return a - b" in repair["prompt"]
+    assert "`add(1, 2)`: expected 3, got -1" in repair["prompt"]

@@ -31,6 +31,7 @@ LOG_LEVELS = ("error", "warning", "info", "debug")
 class OpenAISettings:
     base_url: str | None = None  # None: OPENAI_BASE_URL or the client's default
     model: str = "gpt-4o-mini"
+    mode: str = "chat"  # "chat" (/chat/completions) or "completion" (/completions, raw code)
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = 0.8
     candidates: int = 5
@@ -87,7 +88,9 @@ class Settings:
 
 
 AMBIGUOUS = ("ask", "insert", "never")
+MODES = ("chat", "completion")
 _CHOICES: dict[str, tuple[str, ...]] = {
+    "mode": MODES,
     "engine": ENGINES,
     "log_level": LOG_LEVELS,
     "ambiguous": AMBIGUOUS,

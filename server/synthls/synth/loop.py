@@ -47,10 +47,12 @@ from synthls.synth.outcome import Policy as Policy
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
 from synthls.synth.ranking import Picked, from_heaviest, passes, passing, pick
+from synthls.synth.second import second_opinion, wanted
 
 log = logging.getLogger(__name__)
 
 SETTLE = 3.0  # seconds the other candidates get once one passes
+SECOND = -1  # in the judged example counts: a second opinion was asked for
 
 
 @dataclass
@@ -216,13 +218,36 @@ async def synthesize(
 async def _judge(
     run: _Run, engines: Sequence[Synthesizer], search: _Search, checked: set[int]
 ) -> Ambiguity:
-    """The behaviours that pass, and whether the pick survives the held-out check (once per
-    number of examples: after an answer the new example is the one held out)."""
+    """The behaviours that pass, and whether the pick survives the held-out check and a second
+    opinion (once per number of examples: after an answer the new example is the one held out)."""
     amb = analyse(passing(run.attempts), run.probes, run.spec.name)
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
     checked.add(n)
+    amb = await _held_out(run, engines, search, amb)
+    if amb.ambiguous or SECOND in checked:
+        return amb
+    checked.add(SECOND)  # second opinions once per request
+    for tie in (False, True):  # a lone answer's second opinion, then a tie-breaker
+        pool = passing(run.attempts)
+        ask_again = wanted(pool, engines, tie)
+        if not ask_again or amb.ambiguous is not tie:
+            return amb
+        more = await second_opinion(
+            run.spec, ask_again, run.validate, pool[0], run.seen, search.end
+        )
+        run.attempts.extend(more)
+        if not any(passes(a, n) for a in more):
+            return amb
+        amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+    return amb
+
+
+async def _held_out(
+    run: _Run, engines: Sequence[Synthesizer], search: _Search, amb: Ambiguity
+) -> Ambiguity:
+    n = len(run.spec.examples)
     held = await held_out(run.spec, engines, run.validate, run.attempts, search.end)
     if held is None:
         return amb

@@ -27,6 +27,7 @@ from synthls.config import OpenAISettings, Settings
 from synthls.spec.model import Spec
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.openai.clean import clean_reply
+from synthls.synth.openai.completion import STOPS, body_complete_at, body_of, completion_prompt
 from synthls.synth.openai.ending import complete_at
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
 from synthls.synth.openai.prompt import MARKER
@@ -52,6 +53,7 @@ class OpenAISynthesizer:
     needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
     votes_once_per_behaviour = False  # independent samples: agreeing ones add up
     holds_out = False  # another sampling costs another model call: no held-out search
+    second_opinion = True  # but one more sample of a lone verified answer is worth its cost
     language_model = True
 
     @classmethod
@@ -111,7 +113,17 @@ class OpenAISynthesizer:
             options["extra_body"] = {"cache_prompt": True}
         return options
 
-    async def _open(self, client: openai.AsyncOpenAI, request: Request, n: int) -> Any:
+    async def _open(self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec) -> Any:
+        if self.settings.mode == "completion":
+            options = self._options(request, n)
+            options["max_tokens"] = options.pop(self.quirks.token_param)
+            return await client.completions.create(
+                model=self.settings.model,
+                prompt=completion_prompt(spec, request.repair),
+                stop=STOPS,
+                stream=True,
+                **options,
+            )
         return await client.chat.completions.create(
             model=self.settings.model,
             messages=cast("list[ChatCompletionMessageParam]", request.messages),
@@ -119,13 +131,15 @@ class OpenAISynthesizer:
             **self._options(request, n),
         )
 
-    async def _connect(self, client: openai.AsyncOpenAI, request: Request, n: int) -> Any:
+    async def _connect(
+        self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
+    ) -> Any:
         """The open stream for ``n`` choices, retried with backoff on 429/5xx/dropped
         connections, and re-sent at once without a parameter the server refused (``quirks``)."""
         attempt = 0
         while True:
             try:
-                return await self._open(client, request, n)
+                return await self._open(client, request, n, spec)
             except openai.OpenAIError as exc:
                 if self.quirks.adapt(exc):
                     log.info("%s refused a parameter; now %s", self.base_url, self.quirks)
@@ -147,7 +161,8 @@ class OpenAISynthesizer:
         self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
     ) -> AsyncIterator[Reply]:
         """The replies to one request for ``n`` choices, each as soon as it is complete."""
-        stream = await self._connect(client, request, n)
+        stream = await self._connect(client, request, n, spec)
+        chat = self.settings.mode != "completion"
         try:
             async for reply in replies(
                 stream,
@@ -155,7 +170,7 @@ class OpenAISynthesizer:
                 url=self.base_url,
                 first=self.settings.timeout,
                 stall=self.settings.stall_timeout,
-                done_at=lambda text: complete_at(text, spec.name),
+                done_at=(lambda text: complete_at(text, spec.name)) if chat else body_complete_at,
                 usage=self.usage,
             ):
                 yield reply
@@ -233,6 +248,8 @@ class OpenAISynthesizer:
             note = "the server sent a choice without a text message (message: null); no code"
             return Candidate(body="", engine=self.name, note=note)
         text = "\n".join(ln for ln in text.splitlines() if ln.strip() != MARKER)
+        if self.settings.mode == "completion":  # the indented continuation of the function
+            text = body_of(text)
         body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
         if finish == "length":
             limit = f"the reply was cut off at openai.maxTokens ({self.settings.max_tokens})"
@@ -244,6 +261,12 @@ class OpenAISynthesizer:
     async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
         self._check_key()
+        if (
+            feedback
+            and self.settings.temperature == 0
+            and all(t.result.all_passed for t in feedback)
+        ):
+            return  # a second opinion at temperature 0 would repeat the answer it is asked about
         out: asyncio.Queue[object] = asyncio.Queue()
         errors: list[str] = []
         produced = 0

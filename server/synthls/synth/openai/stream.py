@@ -42,6 +42,8 @@ class Usage:
 def reply_of(choice: Any) -> Reply:
     """(content, finish reason) of a JSON choice; a choice with no message (some servers send
     ``"message": null``) or with content that is not text gets the NO_MESSAGE reason."""
+    if isinstance(choice, dict) and isinstance(choice.get("text"), str):  # a text completion
+        return choice["text"], str(choice.get("finish_reason"))
     message = choice.get("message") if isinstance(choice, dict) else None
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(message, dict) or not isinstance(content, str | None):
@@ -133,8 +135,8 @@ async def _events(
         except asyncio.TimeoutError:
             raise _quiet(url, started is not None, stall, first) from None
         for choice in getattr(chunk, "choices", None) or ():
-            delta = getattr(choice, "delta", None)
-            text = getattr(delta, "content", None) or ""
+            delta = getattr(choice, "delta", None)  # a chat chunk; a completion's has ``text``
+            text = getattr(delta, "content", None) or getattr(choice, "text", None) or ""
             if text:
                 started = started or time.monotonic()
                 usage.tokens += 1
