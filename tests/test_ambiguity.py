@@ -8,6 +8,7 @@ from synthls.synth.ambiguity import (
     Question,
     analyse,
     answer_example,
+    confirmation,
     consistent,
     same_value,
     with_answer,
@@ -134,3 +135,40 @@ def test_with_answer_gives_each_attempt_a_verdict_from_its_probe() -> None:
     assert with_answer(broken, q, ex).examples[-1].status == "not_run"
     q3 = Question("safe_div", "safe_div(7, 0)", ("0.0",), 2, 3)
     assert with_answer(wrong, q3, answer_example(q3, "0.0")).examples[-1].status == "error"
+
+
+def test_a_search_prior_twice_a_rival_s_is_a_near_tie_not_dominance() -> None:
+    """The embedded engine's weights are plausibility priors: a rival one cost unit dearer
+    (weight ratio 2, share 0.67) leaves the examples ambiguous; a ratio of 4 does not. The same
+    shares from model samples (votes) are dominance."""
+    near = [cand("return a / b if b else 0.0", RIGHT, "embedded", 0.2)]
+    near.append(cand("return a - b - a / a", MINUS, "embedded", 0.1))
+    amb = analyse(near, PROBES, "safe_div")
+    assert amb.dominant_share == 2 / 3 and amb.ambiguous and amb.threshold > 2 / 3
+    far = [near[0], cand("return a - b - a / a", MINUS, "embedded", 0.05)]
+    assert not analyse(far, PROBES, "safe_div").ambiguous
+    votes = [cand("r1", RIGHT), cand("r2", RIGHT), cand("odd", MINUS)]
+    assert not analyse(votes, PROBES, "safe_div").ambiguous  # 2 of 3 samples agree
+
+
+def test_no_question_is_about_a_call_the_examples_already_settle() -> None:
+    pool = [cand("return a / b if b else 0.0", RIGHT), cand("return a - b - a / a", MINUS)]
+    amb = analyse(pool, PROBES, "safe_div", asked={"safe_div(2,4)"})
+    assert amb.question is not None and amb.question.call != "safe_div(2, 4)"
+    everything = {p.replace(" ", "") for p in PROBES}
+    assert analyse(pool, PROBES, "safe_div", asked=everything).question is None
+
+
+def test_a_confirmation_asks_where_the_body_s_answer_is_rarest() -> None:
+    probes = ("is_big(1)", "is_big(2)", "is_big(300)", "is_big(4)")
+    pool = [cand("return n > 100", ("False", "False", "True", "False"), "embedded", 0.1)]
+    amb = confirmation(pool, probes, "is_big")
+    assert amb is not None and amb.fitted and amb.ambiguous
+    q = amb.question
+    assert q is not None and q.call == "is_big(300)" and q.choices == ("True", "False")
+    assert "no example confirmed the body" in amb.summary
+    # a value answer offers the body's answer (the user may type another)
+    values = [cand("return n * 2", ("2", "4", "600", "8"), "embedded", 0.1)]
+    asked = confirmation(values, probes, "is_big", asked={"is_big(1)"})
+    assert asked is not None and asked.question is not None
+    assert asked.question.call == "is_big(2)" and asked.question.choices == ("4",)

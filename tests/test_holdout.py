@@ -25,6 +25,7 @@ from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer
+from synthls.synth.holdout import held_out_index
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.service import synthesize_target
 from tests.test_loop import FakeRunner
@@ -215,3 +216,78 @@ async def test_the_embedded_engine_verifies_a_body_the_examples_predict(box: San
     assert outcome.status == "verified"
     assert outcome.candidate is not None
     assert outcome.candidate.body == "return max(nums) + min(nums)"
+
+
+def spec_of(doc: str) -> Spec:
+    return dataclasses.replace(SPEC, docstring=doc, examples=extract_examples(doc, 1, "even"))
+
+
+def test_which_example_is_held_out() -> None:
+    def index(*pairs: tuple[str, str], answered: bool = False) -> int | None:
+        doc = "".join(f">>> even({a})\n{w}\n" for a, w in pairs)
+        return held_out_index(spec_of(doc), answered)
+
+    # values: the last one, even when its value repeats (predicting 4 is not a coin flip)
+    assert index(("[1]", "4"), ("[2]", "11"), ("[3]", "4")) == 2
+    # a predicate: the last example whose truth value is the only one of its kind
+    assert index(("[1]", "True"), ("[2]", "False"), ("[3]", "False")) == 0
+    assert index(("[1]", "False"), ("[2]", "True"), ("[3]", "False")) == 1
+    # nothing can confirm a body: one result for all, or every truth value repeated
+    assert index(("[1]", "4"), ("[2]", "4"), ("[3]", "4")) is None
+    assert index(("[]", "True"), ("[1]", "False"), ("[2]", "False"), ("[3]", "True")) is None
+    # after an answer, the answer (the last example) is held out
+    assert index(("[1]", "True"), ("[2]", "False"), ("[3]", "False"), answered=True) == 2
+
+
+REPEATS = """Whether the list has an even number of items.
+
+    >>> even([1, 2])
+    True
+    >>> even([3])
+    False
+    >>> even([5, 6, 7])
+    False
+    >>> even([])
+    True
+    """
+
+
+async def test_a_body_no_example_can_confirm_gets_a_confirmation_question() -> None:
+    spec = spec_of(REPEATS)
+    engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
+    outcome = await asyncio.wait_for(synthesize(spec, build, [engine], FakeRunner()), 30)
+    assert outcome.status == "ambiguous" and engine.searched == [4]  # nothing to hold out
+    amb = outcome.ambiguity
+    assert amb is not None and amb.fitted and amb.question is not None
+    assert amb.question.choices in (("True", "False"), ("False", "True"))
+    assert "no example confirmed the body" in outcome.reason
+    # the user's answer, which the body predicted, confirms it
+    oracle = Oracle()
+    engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
+    outcome = await asyncio.wait_for(
+        synthesize(spec, build, [engine], FakeRunner(), ask=oracle), 30
+    )
+    assert outcome.status == "verified" and len(oracle.questions) == 1
+    assert outcome.candidate is not None and outcome.candidate.body == PARITY
+    assert engine.searched == [4, 4]  # then the answer is held out
+
+
+class OnlyWithAll(Enumerating):
+    """Finds its program only with every example (like an affine rule whose made-up constants
+    need all three points)."""
+
+    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
+        self.searched.append(len(spec.examples))
+        if len(spec.examples) >= 3:
+            yield Candidate(PARITY, "embedded", weight=0.1)
+
+
+async def test_a_body_nothing_simpler_predicts_is_unconfirmed() -> None:
+    engine = OnlyWithAll([])
+    outcome = await run(engine)
+    assert engine.searched == [3, 2]
+    assert outcome.status == "ambiguous" and not outcome.verified
+    amb = outcome.ambiguity
+    assert amb is not None and amb.fitted and amb.question is not None
+    assert "no example confirmed the body" in outcome.reason
+    assert "no simpler program explains the examples but 3" in outcome.reason

@@ -7,17 +7,26 @@ generated inputs (``synthls.synth.inputs``) that most of them accept (the valid 
 candidates weigh (``Candidate.weight``): independent model samples add up (agreement counts),
 the spellings of one program from the enumerative engine do not (the heaviest one counts).
 
-One behaviour carrying at least ``DOMINANCE`` of the weight is the answer ("verified"). Below
-that the examples are ambiguous, and the question to ask is the valid input whose answers split
-the behaviours best: the highest entropy of the answers' weights, ties broken by the shorter
-call. The user's answer is kept (``consistent``): behaviours that give another answer drop out.
+One behaviour carrying at least ``DOMINANCE`` of the weight is the answer ("verified"). When all
+the weight is a search's plausibility (engines that vote once per behaviour), weights are priors,
+not votes, and the bar is ``PRIOR_DOMINANCE``: a rival one cost unit dearer (weight ratio 2, a
+share of 0.67) is a near-tie, not a dominated alternative. Below the bar the examples are
+ambiguous, and the question to ask is the valid input whose answers split the behaviours best:
+the highest entropy of the answers' weights, ties broken by the shorter call, never a call the
+examples (or earlier answers) already settle. The user's answer is kept (``consistent``):
+behaviours that give another answer drop out.
+
+When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
+result repeats another's), the question is a **confirmation**: the valid input on which the
+body's answer is its rarest (a surprising prediction tests more than a common one), with the
+body's answer as the choice (and the other truth value for a predicate).
 """
 
 from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from synthls.sandbox.types import ExampleResult, RunResult
@@ -26,6 +35,7 @@ from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
+PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -49,11 +59,12 @@ class Ambiguity:
     dominant_share: float  # weight share of the top behaviour (0..1)
     question: Question | None  # the input that splits them best; None when nothing to ask
     summary: str  # "3 different behaviours also pass; they disagree on `f(2, 4)`: 0.5 / -1.0"
-    fitted: bool = False  # the body fails the held-out check (``synthls.synth.holdout``)
+    fitted: bool = False  # the body fails the held-out check, or none could confirm it
+    threshold: float = DOMINANCE  # the share that makes the top behaviour the answer
 
     @property
     def ambiguous(self) -> bool:
-        return self.question is not None and (self.fitted or self.dominant_share < DOMINANCE)
+        return self.question is not None and (self.fitted or self.dominant_share < self.threshold)
 
 
 def behaviours(pool: Sequence[Trial]) -> list[tuple[tuple[str, ...], float, list[int]]]:
@@ -85,24 +96,75 @@ def valid_inputs(pool: Sequence[Trial]) -> list[int]:
     return valid
 
 
-def analyse(pool: Sequence[Trial], probes: Sequence[str], function: str) -> Ambiguity:
-    """The behaviours of ``pool`` (candidates that pass every example) on ``probes``."""
+def analyse(
+    pool: Sequence[Trial], probes: Sequence[str], function: str, asked: Collection[str] = ()
+) -> Ambiguity:
+    """The behaviours of ``pool`` (candidates that pass every example) on ``probes``; no
+    question is about a call in ``asked`` (the examples' sources)."""
     groups = behaviours(pool)
+    threshold = _threshold(pool)
     if not groups:
-        return Ambiguity(0, 0.0, None, "no candidate passes the examples")
+        return Ambiguity(0, 0.0, None, "no candidate passes the examples", threshold=threshold)
     total = sum(w for _, w, _ in groups) or 1.0
     share = groups[0][1] / total
     if len(groups) == 1:
         return Ambiguity(1, 1.0, None, "no other behaviour passes the examples")
     valid = valid_inputs(pool)
-    question = _best_question(groups, valid, probes, function)
+    question = _best_question(groups, valid, probes, function, _normal(asked))
     others = len(groups) - 1
     plural = "behaviour also passes" if others == 1 else "different behaviours also pass"
     summary = f"{others} {plural}"
     if question is not None:
         summary += f"; they disagree on `{question.call}`: {' / '.join(question.choices)}"
     summary += f" (the most likely has {share:.0%} of the weight)"
-    return Ambiguity(len(groups), share, question, summary)
+    return Ambiguity(len(groups), share, question, summary, threshold=threshold)
+
+
+def confirmation(
+    pool: Sequence[Trial],
+    probes: Sequence[str],
+    function: str,
+    asked: Collection[str] = (),
+    why: str = "",
+) -> Ambiguity | None:
+    """The confirmation question for the top behaviour of ``pool``, which no example could
+    confirm: its answer on the valid input where that answer is rarest (ties: the shorter
+    call); None when it gives no answer worth asking about."""
+    groups = behaviours(pool)
+    if not groups:
+        return None
+    sig, _, _ = groups[0]
+    valid = valid_inputs(pool)
+    skip = _normal(asked)
+    seen = [(sig[k], j) for k, j in enumerate(valid) if j < len(probes) and sig[k] != RAISED]
+    seen = [(a, j) for a, j in seen if _normal([probes[j]]).isdisjoint(skip)]
+    if not seen:
+        return None
+    counts: dict[str, int] = {}
+    for a, _ in seen:
+        counts[a] = counts.get(a, 0) + 1
+    answer, j = min(seen, key=lambda aj: (counts[aj[0]], len(probes[aj[1]])))
+    other = {"True": "False", "False": "True"}.get(answer)
+    choices = (answer,) if other is None else (answer, other)
+    question = Question(function, probes[j], choices, len(groups), j)
+    summary = (
+        f"no example confirmed the body ({why or 'none was held out'}); it says "
+        f"`{probes[j]}` gives {answer}"
+    )
+    return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
+
+
+def _threshold(pool: Sequence[Trial]) -> float:
+    """PRIOR_DOMINANCE when every candidate's weight is a search's plausibility prior."""
+    engines = {t.candidate.engine for t in pool}
+    if engines and all(votes_once_per_behaviour(e) for e in engines):
+        return PRIOR_DOMINANCE
+    return DOMINANCE
+
+
+def _normal(calls: Iterable[str]) -> set[str]:
+    """Calls compared without spaces (``f(1, 2)`` and ``f(1,2)`` are one question)."""
+    return {"".join(c.split()) for c in calls}
 
 
 def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
@@ -189,10 +251,11 @@ def _best_question(
     valid: list[int],
     probes: Sequence[str],
     function: str,
+    skip: Collection[str] = frozenset(),
 ) -> Question | None:
     best: tuple[tuple[float, ...], int, dict[str, float]] | None = None
     for k, j in enumerate(valid):
-        if j >= len(probes):
+        if j >= len(probes) or "".join(probes[j].split()) in skip:
             continue
         answers: dict[str, float] = {}
         for sig, weight, _ in groups:

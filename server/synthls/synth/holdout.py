@@ -3,8 +3,17 @@
 A search that sees every example can always find *some* program that fits them: with three
 examples, ``4 * h_age + 13`` or ``x % 2 == 1`` pass as readily as the program the docstring meant,
 and grouping the passing programs by behaviour cannot tell, because the search found no other.
-So the examples are split the way a scientist splits data: search again without the last example
-and ask whether the simplest program for the others **predicts** it. When it does, the last
+So the examples are split the way a scientist splits data: search again without one example and
+ask whether the simplest program for the others **predicts** it. The example held out is the
+last one, with two exceptions (``held_out_index``). A predicate's example is held out only when
+its truth value is the only one of its kind: predicting ``False`` when another example says
+``False`` too is a coin flip, not a prediction. And examples that all give one result
+(``4, 4, 4``), or a predicate's whose truth values all repeat (``True, False, False, True``),
+cannot confirm anything: the body is *unconfirmed*, and the loop asks a confirmation question
+instead (``ambiguity.confirmation``). So is a body when the search without the example finds no
+program at all for the others (an affine rule with made-up constants needs all three points):
+nothing predicted the example held out. After an answer, the answer is held out: an answer the body
+predicted is the confirmation. When it does, the last
 example confirmed the answer; when the favourite of the first ``k - 1`` examples fails the k-th,
 the body was fitted to the examples, not predicted by them, and the result is ambiguous: the
 held-out favourite (the *rival*) joins the behaviours, and the question is the generated input
@@ -20,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from synthls.spec.model import Spec
@@ -40,6 +49,29 @@ class Held:
 
     passing: tuple[Trial, ...]
     rival: Trial | None
+    index: int = -1  # the example held out
+    unconfirmed: bool = False  # nothing to hold out, or nothing found without it
+    why: str = ""  # why it is unconfirmed, for the report
+
+
+def held_out_index(spec: Spec, answered: bool) -> int | None:
+    """The example to hold out, or None when none can confirm a body.
+
+    After an answer (``answered``), the answer: the last example. Otherwise the last example,
+    except that a predicate's examples (all ``True``/``False``) hold out the last one whose truth
+    value no other example has (predicting a truth value another example shows is a coin flip),
+    and examples that all give one result (``4, 4, 4``) confirm nothing.
+    """
+    results = [(e.want.strip(), e.exc_msg) for e in spec.examples]
+    last = len(results) - 1
+    if answered:
+        return last
+    if len(set(results)) == 1:
+        return None
+    if all(want in ("True", "False") and exc is None for want, exc in results):
+        unique = [i for i, r in enumerate(results) if results.count(r) == 1]
+        return unique[-1] if unique else None
+    return last
 
 
 async def held_out(
@@ -48,13 +80,19 @@ async def held_out(
     validate: Validate,
     known: Sequence[Trial],
     end: float,
+    answered: bool = False,
 ) -> Held | None:
-    """Search ``spec`` without its last example; None when it cannot run (too few examples,
-    no engine takes part, no time left). Bodies already in ``known`` are not run again."""
+    """Search ``spec`` without one example (``held_out_index``); None when it cannot run (too
+    few examples, no engine takes part, no time left). Bodies already in ``known`` are not run
+    again."""
     active = [e for e in engines if e.holds_out]
     if len(spec.examples) < MIN_EXAMPLES or not active or time.monotonic() >= end:
         return None
-    fewer = replace(spec, examples=spec.examples[:-1])
+    index = held_out_index(spec, answered)
+    if index is None:
+        why = "the examples' results repeat each other, so none predicts anything"
+        return Held((), None, unconfirmed=True, why=why)
+    fewer = replace(spec, examples=spec.examples[:index] + spec.examples[index + 1 :])
     by_body = {a.candidate.body.strip(): a for a in known}
     found: list[Trial] = []
     try:
@@ -64,20 +102,23 @@ async def held_out(
     except asyncio.TimeoutError:
         log.info("held-out search for %s cut by the deadline", spec.name)
     n = len(spec.examples)
-    fits = [a for a in found if _fits(a, n - 1)]
-    if not fits:
-        return Held((), None)
+    fits = [a for a in found if _fits(a, n, index)]
+    if not fits:  # nothing simpler explains the other examples: nothing predicted this one
+        why = f"no simpler program explains the examples but {index + 1}, so nothing predicted it"
+        return Held((), None, index, unconfirmed=True, why=why)
     top = max(fits, key=lambda a: (a.candidate.weight, -len(a.candidate.body)))
     passing = tuple(
         a for a in found if a.result.all_passed and a.candidate.body.strip() not in by_body
     )
-    return Held(passing, None if top.result.all_passed else top)
+    return Held(passing, None if top.result.all_passed else top, index)
 
 
-def _fits(a: Trial, k: int) -> bool:
-    """Whether ``a`` passes the first ``k`` examples (and loads)."""
-    got = a.result.examples[:k]
-    return a.result.status == "ok" and len(got) == k and all(r.passed for r in got)
+def _fits(a: Trial, n: int, skip: int) -> bool:
+    """Whether ``a`` passes the ``n`` examples but ``skip`` (and loads)."""
+    got = a.result.examples
+    if a.result.status != "ok" or len(got) < n:
+        return False
+    return all(r.passed for i, r in enumerate(got[:n]) if i != skip)
 
 
 async def _collect(
@@ -106,17 +147,18 @@ def judged(
     rival: Trial,
     probes: Sequence[str],
     function: str,
-    n: int,
+    index: int,
+    asked: Collection[str] = (),
 ) -> Ambiguity:
     """The ambiguity once the rival counts: fitted, with the question that splits it from the
     passing behaviours; ``amb`` unchanged when no generated input tells them apart."""
-    both = analyse([*pool, rival], probes, function)
+    both = analyse([*pool, rival], probes, function, asked)
     if both.question is None:
         return amb
     q = both.question
     body = rival.candidate.body.strip().replace("\n", "; ")
     summary = (
-        f"the simplest program for the first {n - 1} examples (`{body}`) fails example {n}, so "
+        f"the simplest program for the other examples (`{body}`) fails example {index + 1}, so "
         f"the body may be fitted to the examples rather than predicted by them; they disagree "
         f"on `{q.call}`: {' / '.join(q.choices)}"
     )

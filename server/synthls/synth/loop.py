@@ -33,6 +33,7 @@ from synthls.synth.ambiguity import (
     Question,
     analyse,
     answer_example,
+    confirmation,
     with_answer,
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
@@ -87,6 +88,10 @@ class _Run:
         except Exception as exc:  # a sandbox fault must not lose the other candidates
             log.exception("sandbox run failed")
             return Trial(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
+
+    def asked(self) -> set[str]:
+        """The calls the examples settle (a None answer's example is ``f(x) is None``)."""
+        return {e.source.strip().removesuffix(" is None") for e in self.spec.examples}
 
     def add_answer(self, question: Question, answer: str) -> Example:
         """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
@@ -193,7 +198,7 @@ async def synthesize(
             return _outcome(run, "failed", None, reason, search.rnd, None, answers)
         if not n:
             return _success(run, picked, search.rnd, None, answers)
-        amb = await _judge(run, engines, search, checked)
+        amb = await _judge(run, engines, search, checked, bool(answers))
         question = amb.question
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb, answers)
@@ -216,16 +221,21 @@ async def synthesize(
 
 
 async def _judge(
-    run: _Run, engines: Sequence[Synthesizer], search: _Search, checked: set[int]
+    run: _Run,
+    engines: Sequence[Synthesizer],
+    search: _Search,
+    checked: set[int],
+    answered: bool,
 ) -> Ambiguity:
     """The behaviours that pass, and whether the pick survives the held-out check and a second
     opinion (once per number of examples: after an answer the new example is the one held out)."""
-    amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+    asked = run.asked()
+    amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
     checked.add(n)
-    amb = await _held_out(run, engines, search, amb)
+    amb = await _held_out(run, engines, search, amb, answered)
     if amb.ambiguous or SECOND in checked:
         return amb
     checked.add(SECOND)  # second opinions once per request
@@ -240,24 +250,30 @@ async def _judge(
         run.attempts.extend(more)
         if not any(passes(a, n) for a in more):
             return amb
-        amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+        amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     return amb
 
 
 async def _held_out(
-    run: _Run, engines: Sequence[Synthesizer], search: _Search, amb: Ambiguity
+    run: _Run, engines: Sequence[Synthesizer], search: _Search, amb: Ambiguity, answered: bool
 ) -> Ambiguity:
-    n = len(run.spec.examples)
-    held = await held_out(run.spec, engines, run.validate, run.attempts, search.end)
+    asked = run.asked()
+    held = await held_out(
+        run.spec, engines, run.validate, run.attempts, search.end, answered=answered
+    )
     if held is None:
         return amb
+    if held.unconfirmed:
+        pool = passing(run.attempts)
+        return confirmation(pool, run.probes, run.spec.name, asked, held.why) or amb
     run.attempts.extend(held.passing)
     run.seen.update(a.candidate.body.strip() for a in held.passing)
     if held.passing:
-        amb = analyse(passing(run.attempts), run.probes, run.spec.name)
+        amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     if held.rival is None or amb.ambiguous:
         return amb
-    return judged(amb, passing(run.attempts), held.rival, run.probes, run.spec.name, n)
+    pool = passing(run.attempts)
+    return judged(amb, pool, held.rival, run.probes, run.spec.name, held.index, asked)
 
 
 @dataclass
