@@ -133,22 +133,25 @@ def test_the_benchmark_reports_the_baseline_and_what_synthls_inserted(tmp_path: 
     assert figures["mbpp"]["tasks"] == 1 and figures["mbpp"]["inserted_correct"] == 1.0
 
 
-def test_a_simulated_user_answers_the_question_a_second_opinion_raises(tmp_path: Path) -> None:
-    """add's greedy answer (`return 3`) passes its one example and is wrong; the second opinion
-    (a temperature sample) is right and disagrees on a generated input. Without answers nothing
-    is inserted; the simulated user's answer (the reference's result) picks the right one."""
+def test_a_simulated_user_answers_the_question_disagreeing_samples_raise(tmp_path: Path) -> None:
+    """add's greedy answer fails; in the feedback round the greedy repair (`return 3`) and a
+    sample (`return a + b`) both pass its one example and disagree elsewhere. Without answers
+    nothing is inserted; the simulated user's answer (the reference's result) picks the right one."""
 
     def model(body: dict[str, Any]) -> Any:
+        if len(body["messages"]) == 2 and body["temperature"] == 0:
+            return reply(fenced("return a - b"))
         return reply(fenced("return 3" if body["temperature"] == 0 else "return a + b"))
 
     problems = tmp_path / "tasks.jsonl"
     problems.write_text(json.dumps(ADD) + "\n")
     out = tmp_path / "figures.json"
+    settings = {"deadline": 60, "openai": {"candidates": 2}}
     with FakeOpenAI(model) as server:
         done = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "bench_model.py"), "--base-url", server.url]
             + ["--model", "fake", "--problems", str(problems), "--json", str(out)]
-            + ["--settings", json.dumps({"deadline": 60}), "--oracle-answers", "1"],
+            + ["--settings", json.dumps(settings), "--oracle-answers", "1"],
             capture_output=True,
             text=True,
             timeout=300,

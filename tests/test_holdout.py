@@ -62,7 +62,6 @@ class Enumerating:
     def __init__(self, bank: Sequence[tuple[str, float]], holds_out: bool = True) -> None:
         self.bank = sorted(bank, key=lambda b: -b[1])
         self.holds_out = holds_out
-        self.second_opinion = False
         self.searched: list[int] = []  # examples per search
 
     def _fits(self, body: str, spec: Spec) -> bool:

@@ -89,7 +89,6 @@ class Scripted:
     """An engine yielding scripted bodies per round and recording the feedback it was given."""
 
     holds_out = False
-    second_opinion = False
 
     def __init__(
         self, name: str, *rounds: Sequence[str], uses_feedback: bool = True, hang: bool = False
@@ -113,7 +112,6 @@ class Scripted:
 class Broken:
     name = "broken"
     holds_out = False
-    second_opinion = False
 
     async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         raise RuntimeError("index out of range in search")
@@ -151,10 +149,8 @@ async def test_wrong_then_right_refinement_sends_expected_and_got_back() -> None
         outcome.reason.startswith("passes 2/2 examples") and "(openai, round 2)" in outcome.reason
     )
     assert messages == ["round 1 of 3: best candidate passes 0 of 2 examples"]
-    # the repairs, then one fresh sample for a second opinion on the lone passing answer
-    *repairs, second = server.requests[1:]
+    repairs = server.requests[1:]
     assert repairs and all(len(r["messages"]) == 4 for r in repairs)
-    assert len(second["messages"]) == 2 and second["temperature"] > 0
     said = {r["messages"][2]["content"]: r["messages"][3]["content"] for r in repairs}
     assert "`add(1, 2)`: expected 3, got -1" in said["```python\nreturn a - b + 0\n```"]
     # round 1 is one greedy answer (synth/openai/schedule.py): its repair names both failures

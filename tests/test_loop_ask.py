@@ -228,7 +228,6 @@ class Weighted:
     name = "embedded"
     uses_feedback = False
     holds_out = False  # its stream is fixed: a second search would repeat it
-    second_opinion = False
 
     def __init__(self, *bodies: tuple[str, float]) -> None:
         self.bodies = bodies

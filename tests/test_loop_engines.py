@@ -63,7 +63,6 @@ def test_every_engine_in_the_table_declares_its_rules() -> None:
         "uses_feedback",
         "votes_once_per_behaviour",
         "holds_out",
-        "second_opinion",
         "language_model",
     )
     for name in ENGINES:

@@ -29,7 +29,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'openai.model', type: 'string', default: 'gpt-4o-mini', description: 'Model name sent to the endpoint.' },
   { key: 'openai.mode', type: 'string', default: 'chat', enum: ['chat', 'completion'], description: 'How the model is asked: a chat, or a raw code completion for code models that prefer it.' },
   { key: 'openai.apiKeyEnv', type: 'string', default: 'OPENAI_API_KEY', description: 'Name of the environment variable holding the API key (keys are never settings).' },
-  { key: 'openai.temperature', type: 'number', default: 0.8, minimum: 0, description: "Temperature of the samples after the greedy answers and of the second opinion on a lone verified answer (each round's first request is greedy; 0 also turns the second opinion off)." },
+  { key: 'openai.temperature', type: 'number', default: 0.8, minimum: 0, description: "Temperature of the samples after the greedy answers (each round's first request is greedy)." },
   { key: 'openai.candidates', type: 'integer', default: 5, exclusiveMinimum: 0, description: 'Candidates per feedback round: the greedy repair, then candidates - 1 samples (the first round asks for the greedy answer only).' },
   { key: 'openai.maxTokens', type: 'integer', default: 768, exclusiveMinimum: 0, description: 'Maximum tokens per candidate.' },
   { key: 'openai.timeout', type: 'number', default: 60, exclusiveMinimum: 0, description: "Seconds to wait for a model call's first token." },

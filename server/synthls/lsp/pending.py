@@ -125,7 +125,6 @@ class Replay:
     needs_examples = True  # it replays candidates that passed the examples
     votes_once_per_behaviour = False  # (read by candidate: each keeps its own engine's rule)
     holds_out = False  # its candidates are the first run's, already checked
-    second_opinion = False  # (they were judged in the first run)
     language_model = False  # (read by candidate: each keeps its own engine)
 
     def __init__(self, outcome: Outcome) -> None:

@@ -61,11 +61,6 @@ class Synthesizer(Protocol):
     ``holds_out``: another search costs no more than the first, so a body it verified is also
     checked against an example held out of a second search (``synthls.synth.holdout``).
 
-    ``second_opinion``: its candidates are independent samples, so when one of them is the only
-    candidate that passes, it is asked once more (``propose`` with that passing trial as the
-    feedback: another answer to the same task) and a different behaviour that also passes makes
-    the result ambiguous (``synthls.synth.second``).
-
     ``language_model``: its bodies are written by a language model (editors may mark them so).
     """
 
@@ -74,7 +69,6 @@ class Synthesizer(Protocol):
     uses_feedback: bool
     votes_once_per_behaviour: bool
     holds_out: bool
-    second_opinion: bool
     language_model: bool
 
     def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:

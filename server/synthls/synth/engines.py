@@ -40,7 +40,6 @@ class EngineClass(Protocol):
     uses_feedback: bool
     votes_once_per_behaviour: bool
     holds_out: bool
-    second_opinion: bool
     language_model: bool
 
     def from_settings(self, settings: Settings, env: Mapping[str, str]) -> Synthesizer: ...

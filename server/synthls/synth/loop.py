@@ -48,12 +48,10 @@ from synthls.synth.outcome import Policy as Policy
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
 from synthls.synth.ranking import Picked, from_heaviest, passes, passing, pick
-from synthls.synth.second import second_opinion, wanted
 
 log = logging.getLogger(__name__)
 
 SETTLE = 3.0  # seconds the other candidates get once one passes
-SECOND = -1  # in the judged example counts: a second opinion was asked for
 
 
 @dataclass
@@ -227,8 +225,8 @@ async def _judge(
     checked: set[int],
     answered: bool,
 ) -> Ambiguity:
-    """The behaviours that pass, and whether the pick survives the held-out check and a second
-    opinion (once per number of examples: after an answer the new example is the one held out)."""
+    """The behaviours that pass, and whether the pick survives the held-out check (once per
+    number of examples: after an answer the new example is the one held out)."""
     asked = run.asked()
     amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     n = len(run.spec.examples)
@@ -236,21 +234,6 @@ async def _judge(
         return amb
     checked.add(n)
     amb = await _held_out(run, engines, search, amb, answered)
-    if amb.ambiguous or SECOND in checked:
-        return amb
-    checked.add(SECOND)  # second opinions once per request
-    for tie in (False, True):  # a lone answer's second opinion, then a tie-breaker
-        pool = passing(run.attempts)
-        ask_again = wanted(pool, engines, tie)
-        if not ask_again or amb.ambiguous is not tie:
-            return amb
-        more = await second_opinion(
-            run.spec, ask_again, run.validate, pool[0], run.seen, search.end
-        )
-        run.attempts.extend(more)
-        if not any(passes(a, n) for a in more):
-            return amb
-        amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     return amb
 
 

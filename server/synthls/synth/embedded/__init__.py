@@ -80,7 +80,6 @@ class EmbeddedSynthesizer:
     votes_once_per_behaviour = True
     # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
     holds_out = True
-    second_opinion = False  # the held-out search is its second opinion
     language_model = False  # a search over expressions and templates
 
     @classmethod

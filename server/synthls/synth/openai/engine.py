@@ -53,7 +53,6 @@ class OpenAISynthesizer:
     needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
     votes_once_per_behaviour = False  # independent samples: agreeing ones add up
     holds_out = False  # another sampling costs another model call: no held-out search
-    second_opinion = True  # but one more sample of a lone verified answer is worth its cost
     language_model = True
 
     @classmethod
@@ -261,12 +260,6 @@ class OpenAISynthesizer:
     async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         """Yield one candidate per choice as replies arrive; EngineError when none came."""
         self._check_key()
-        if (
-            feedback
-            and self.settings.temperature == 0
-            and all(t.result.all_passed for t in feedback)
-        ):
-            return  # a second opinion at temperature 0 would repeat the answer it is asked about
         out: asyncio.Queue[object] = asyncio.Queue()
         errors: list[str] = []
         produced = 0

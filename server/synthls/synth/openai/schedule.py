@@ -5,9 +5,7 @@ wrong beats another blind sample (the seed paper's feedback loop). So:
 
 - the first round asks for one greedy answer (nothing else: when it is right, nothing else is
   spent, and when it is wrong its failures feed the next round at once);
-- a second opinion (feedback that passes every example: ``synthls.synth.second``) is one
-  temperature sample of the fresh task, an independent vote on the answer;
-- a round with failing feedback first asks for the greedy repair of the best failing candidate, then (in
+- a round with feedback first asks for the greedy repair of the best failing candidate, then (in
   a second stage, started when the first one is over) for ``candidates - 1`` temperature samples
   spread over the repair dialogs of every candidate fed back and the fresh task.
 
@@ -49,8 +47,6 @@ def plan(spec: Spec, feedback: Sequence[Trial], candidates: int) -> list[Stage]:
     [fresh] = conversations(spec, ())
     if not feedback:
         return [[Request(fresh, 1, True)]]
-    if all(t.result.all_passed for t in feedback):
-        return [[Request(fresh, 1, False)]]
     repairs = conversations(spec, feedback)
     stages = [[Request(repairs[0], 1, True, feedback[0])]]
     rest = candidates - 1
