@@ -116,8 +116,23 @@ def _index(steps: Sequence[Step], body: dict[str, Any]) -> int:
 class FakeOpenAI:
     """``with FakeOpenAI(script) as server:`` serves on 127.0.0.1; ``server.url`` is the base URL."""
 
-    def __init__(self, script: Script = ()) -> None:
+    def __init__(
+        self,
+        script: Script = (),
+        *,
+        server: str | None = None,
+        owned_by: str | None = None,
+        raw_completions: bool = True,
+    ) -> None:
+        """``server`` / ``owned_by``: what ``GET /models`` says the server is (its ``Server``
+        header, its models' ``owned_by``); with neither, it has no ``/models`` (404).
+        ``raw_completions=False``: ``/v1/completions`` answers 404, as OpenAI's does for chat
+        models."""
         self.script = script
+        self.server = server
+        self.owned_by = owned_by
+        self.raw_completions = raw_completions
+        self.probes = 0  # GET /models requests
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []  # the request paths, in order
@@ -277,11 +292,27 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             finally:
                 fake.sent.append(sent)
 
+        def version_string(self) -> str:
+            return fake.server or super().version_string()
+
+        def do_GET(self) -> None:
+            if not self.path.endswith("/models") or not (fake.server or fake.owned_by):
+                self._send(404, b'{"error": {"message": "unknown path"}}')
+                return
+            fake.probes += 1
+            model = {"id": "fake", "object": "model", "owned_by": fake.owned_by or "fake"}
+            self._send(200, json.dumps({"object": "list", "data": [model]}).encode())
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             if not self.path.endswith("/completions"):  # chat, or text with a "prompt"
                 self._send(404, b'{"error": {"message": "unknown path"}}')
+                return
+            if not fake.raw_completions and not self.path.endswith("/chat/completions"):
+                fake.paths.append(self.path)
+                message = "This is a chat model and not supported in the v1/completions endpoint."
+                self._send(404, json.dumps({"error": {"message": message}}).encode())
                 return
             fake.paths.append(self.path)
             fake.headers.append({k.lower(): v for k, v in self.headers.items()})

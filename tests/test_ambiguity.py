@@ -9,6 +9,7 @@ from synthls.synth.ambiguity import (
     analyse,
     answer_example,
     confirmation,
+    degenerate,
     consistent,
     same_value,
     with_answer,
@@ -172,3 +173,28 @@ def test_a_confirmation_asks_where_the_body_s_answer_is_rarest() -> None:
     asked = confirmation(values, probes, "is_big", asked={"is_big(1)"})
     assert asked is not None and asked.question is not None
     assert asked.question.call == "is_big(2)" and asked.question.choices == ("4",)
+
+
+def test_a_confirmation_avoids_degenerate_inputs_and_asks_at_the_examples_size() -> None:
+    """An empty or one-element list settles little (most programs agree there): the question
+    is on an input like the examples, even where the body's answer is commoner."""
+    probes = (
+        "count([])",
+        "count([7])",
+        "count([4, 9, 2, 8, 1, 3, 5, 6, 10, 11])",
+        "count([3, 5, 8])",
+    )
+    pool = [cand("return len(xs)", ("0", "1", "10", "3"), "embedded", 0.1)]
+    amb = confirmation(pool, probes, "count", asked={"count([1, 2])", "count([5, 6, 7])"})
+    assert amb is not None and amb.question is not None
+    assert amb.question.call == "count([3, 5, 8])" and amb.question.choices == ("3",)
+    # only degenerate inputs left: asked there all the same
+    small = confirmation(pool[:1], probes[:2], "count", asked=set())
+    assert small is not None and small.question is not None
+    assert small.question.call == "count([])"
+
+
+def test_degenerate_arguments_are_counted() -> None:
+    assert degenerate("f([], '', 0, 1, -1, (5,))") == 6
+    assert degenerate("f([1, 2], 'ab', 7, True, x)") == 0
+    assert degenerate("not a call") == 0

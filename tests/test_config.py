@@ -44,7 +44,7 @@ def test_nested_camel_case_tree() -> None:
         ({"diagnostics": {"enabled": "yes"}}, "diagnostics.enabled: expected true or false"),
         ({"colour": "blue"}, "colour: unknown setting"),
         ({"openai": {"model": 3}}, "openai.model: expected a string"),
-        ({"openai": {"mode": "fim"}}, "openai.mode: expected one of chat, completion"),
+        ({"openai": {"mode": "fim"}}, "openai.mode: expected one of auto, chat, completion"),
     ],
 )
 def test_bad_values_are_reported_and_defaulted(raw: dict[str, object], fragment: str) -> None:

@@ -38,12 +38,20 @@ def count_vowels(s: str) -> int:
 '''
 FAILING = "count_vowels('rhythm')"
 CHECKS = {"count_vowels('rhythm')": 1, "count_vowels('YES')": 2, "count_vowels('Sky Lab')": 2}
-# Greedy answers, few short rounds; a generous deadline for a loaded 2-core machine.
+# Greedy answers, few short rounds; a generous deadline for a loaded 2-core machine. The chat
+# mode (mode auto would continue raw code on llama.cpp): the repair is a dialog with the failures.
 OPTIONS: dict[str, Any] = {
     "engine": "openai",
     "rounds": 3,
     "deadline": 300,
-    "openai": {"model": MODEL, "temperature": 0, "candidates": 1, "maxTokens": 256, "timeout": 240},
+    "openai": {
+        "model": MODEL,
+        "mode": "chat",
+        "temperature": 0,
+        "candidates": 1,
+        "maxTokens": 256,
+        "timeout": 240,
+    },
 }
 
 

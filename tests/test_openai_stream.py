@@ -229,3 +229,49 @@ async def test_completion_mode_continues_the_function_and_stops_at_the_margin(
     # the repair shows the failing version and what failed, as a comment above the function
     assert "#     return a - b" in repair["prompt"]
     assert "`add(1, 2)`: expected 3, got -1" in repair["prompt"]
+
+
+def _either(body: dict[str, Any]) -> Any:
+    """A right answer in the form the request asks for: a continuation or a chat reply."""
+    return reply("    return a + b\n" if "prompt" in body else fenced("return a + b"))
+
+
+@pytest.mark.parametrize(
+    ("identity", "raw"),
+    [
+        ({"server": "llama.cpp"}, True),  # llama.cpp's server names itself in its header
+        ({"owned_by": "vllm"}, True),  # vLLM says so in its model list
+        ({"owned_by": "openai"}, False),
+        ({}, False),  # no GET /models at all: a chat
+    ],
+)
+async def test_mode_auto_asks_the_server_once_what_it_is(
+    box: Sandbox, identity: dict[str, str], raw: bool
+) -> None:
+    with FakeOpenAI(_either, **identity) as fake:
+        synth = engine(fake.url, candidates=1)  # openai.mode defaults to auto
+        for _ in range(2):
+            outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
+            assert outcome.status == "verified", outcome.reason
+            assert outcome.candidate is not None and outcome.candidate.body == "return a + b"
+        want = "/v1/completions" if raw else "/v1/chat/completions"
+        assert fake.paths == [want, want]
+        assert fake.probes == (1 if identity else 0)
+
+
+async def test_mode_auto_falls_back_to_chat_when_raw_completions_are_refused(box: Sandbox) -> None:
+    with FakeOpenAI(_either, owned_by="vllm", raw_completions=False) as fake:
+        synth = engine(fake.url, candidates=1)
+        for _ in range(2):
+            outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
+            assert outcome.status == "verified", outcome.reason
+        # refused once, then remembered
+        assert fake.paths == ["/v1/completions", "/v1/chat/completions", "/v1/chat/completions"]
+
+
+async def test_mode_chat_never_asks_the_server_what_it_is(box: Sandbox) -> None:
+    with FakeOpenAI(_either, server="llama.cpp") as fake:
+        synth = engine(fake.url, candidates=1, mode="chat")
+        outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
+        assert outcome.status == "verified", outcome.reason
+        assert fake.paths == ["/v1/chat/completions"] and fake.probes == 0

@@ -31,7 +31,9 @@ LOG_LEVELS = ("error", "warning", "info", "debug")
 class OpenAISettings:
     base_url: str | None = None  # None: OPENAI_BASE_URL or the client's default
     model: str = "gpt-4o-mini"
-    mode: str = "chat"  # "chat" (/chat/completions) or "completion" (/completions, raw code)
+    # "chat" (/chat/completions), "completion" (/completions, raw code) or "auto": completion for
+    # llama.cpp's and vLLM's servers, chat for the rest (synthls.synth.openai.quirks)
+    mode: str = "auto"
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float = 0.8
     candidates: int = 5
@@ -88,7 +90,7 @@ class Settings:
 
 
 AMBIGUOUS = ("ask", "insert", "never")
-MODES = ("chat", "completion")
+MODES = ("auto", "chat", "completion")
 _CHOICES: dict[str, tuple[str, ...]] = {
     "mode": MODES,
     "engine": ENGINES,

@@ -27,7 +27,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'embedded.budget', type: 'number', default: 2.0, exclusiveMinimum: 0, description: 'Seconds of search the embedded engine spends per round.' },
   { key: 'openai.baseUrl', type: 'string', default: null, nullable: true, description: 'Base URL of an OpenAI-compatible endpoint; empty means OPENAI_BASE_URL or OpenAI.' },
   { key: 'openai.model', type: 'string', default: 'gpt-4o-mini', description: 'Model name sent to the endpoint.' },
-  { key: 'openai.mode', type: 'string', default: 'chat', enum: ['chat', 'completion'], description: 'How the model is asked: a chat, or a raw code completion for code models that prefer it.' },
+  { key: 'openai.mode', type: 'string', default: 'auto', enum: ['auto', 'chat', 'completion'], description: 'How the model is asked: auto (raw code completion where the server is llama.cpp or vLLM, else chat), a chat, or a raw code completion.' },
   { key: 'openai.apiKeyEnv', type: 'string', default: 'OPENAI_API_KEY', description: 'Name of the environment variable holding the API key (keys are never settings).' },
   { key: 'openai.temperature', type: 'number', default: 0.8, minimum: 0, description: "Temperature of the samples after the greedy answers (each round's first request is greedy)." },
   { key: 'openai.candidates', type: 'integer', default: 5, exclusiveMinimum: 0, description: 'Candidates per feedback round: the greedy repair, then candidates - 1 samples (the first round asks for the greedy answer only).' },

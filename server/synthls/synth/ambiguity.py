@@ -19,7 +19,11 @@ behaviours that give another answer drop out.
 When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
 result repeats another's), the question is a **confirmation**: the valid input on which the
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
-body's answer as the choice (and the other truth value for a predicate).
+body's answer as the choice (and the other truth value for a predicate). An answer on a
+degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms little, since
+most programs agree there, so such inputs are asked about only when nothing else is left; among
+the rest, a call about as long as the examples' (the size the user wrote, and can answer)
+comes first.
 """
 
 from __future__ import annotations
@@ -143,7 +147,14 @@ def confirmation(
     counts: dict[str, int] = {}
     for a, _ in seen:
         counts[a] = counts.get(a, 0) + 1
-    answer, j = min(seen, key=lambda aj: (counts[aj[0]], len(probes[aj[1]])))
+    sizes = sorted(len(c) for c in asked)
+    typical = sizes[len(sizes) // 2] if sizes else 0
+
+    def rank(aj: tuple[str, int]) -> tuple[int, int, int, int]:
+        call = probes[aj[1]]
+        return (degenerate(call), counts[aj[0]], abs(len(call) - typical), len(call))
+
+    answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
     choices = (answer,) if other is None else (answer, other)
     question = Question(function, probes[j], choices, len(groups), j)
@@ -152,6 +163,30 @@ def confirmation(
         f"`{probes[j]}` gives {answer}"
     )
     return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
+
+
+def degenerate(call: str) -> int:
+    """How many of the call's literal arguments are degenerate: empty or one-element
+    containers and strings, and the numbers 0, 1 and -1 (booleans are not counted)."""
+    try:
+        node = ast.parse(call.strip(), mode="eval").body
+    except SyntaxError:
+        return 0
+    if not isinstance(node, ast.Call):
+        return 0
+    count = 0
+    for arg in [*node.args, *(k.value for k in node.keywords)]:
+        try:
+            value = ast.literal_eval(arg)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)) and abs(value) <= 1:
+            count += 1
+        elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1:
+            count += 1
+    return count
 
 
 def _threshold(pool: Sequence[Trial]) -> float:

@@ -233,14 +233,6 @@ async def _judge(
     if amb.ambiguous or n in checked:
         return amb
     checked.add(n)
-    amb = await _held_out(run, engines, search, amb, answered)
-    return amb
-
-
-async def _held_out(
-    run: _Run, engines: Sequence[Synthesizer], search: _Search, amb: Ambiguity, answered: bool
-) -> Ambiguity:
-    asked = run.asked()
     held = await held_out(
         run.spec, engines, run.validate, run.attempts, search.end, answered=answered
     )

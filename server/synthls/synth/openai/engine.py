@@ -31,7 +31,7 @@ from synthls.synth.openai.completion import STOPS, body_complete_at, body_of, co
 from synthls.synth.openai.ending import complete_at
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
 from synthls.synth.openai.prompt import MARKER
-from synthls.synth.openai.quirks import quirks_for
+from synthls.synth.openai.quirks import quirks_for, refuses_completions, serves_raw_completions
 from synthls.synth.openai.schedule import Request, plan
 from synthls.synth.openai.stream import NO_MESSAGE, Reply, Usage, replies
 
@@ -112,8 +112,23 @@ class OpenAISynthesizer:
             options["extra_body"] = {"cache_prompt": True}
         return options
 
-    async def _open(self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec) -> Any:
-        if self.settings.mode == "completion":
+    async def _raw(self, client: openai.AsyncOpenAI) -> bool:
+        """Whether requests go to ``/v1/completions`` (``openai.mode``; auto asks the server once)."""
+        if self.settings.mode != "auto":
+            return self.settings.mode == "completion"
+        if self.quirks.completion is None:
+            self.quirks.completion = await serves_raw_completions(client)
+            log.info(
+                "%s: asking for %s",
+                self.base_url,
+                "raw completions (/completions)" if self.quirks.completion else "chat completions",
+            )
+        return self.quirks.completion
+
+    async def _open(
+        self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec, raw: bool
+    ) -> Any:
+        if raw:
             options = self._options(request, n)
             options["max_tokens"] = options.pop(self.quirks.token_param)
             return await client.completions.create(
@@ -132,16 +147,22 @@ class OpenAISynthesizer:
 
     async def _connect(
         self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
-    ) -> Any:
-        """The open stream for ``n`` choices, retried with backoff on 429/5xx/dropped
-        connections, and re-sent at once without a parameter the server refused (``quirks``)."""
+    ) -> tuple[Any, bool]:
+        """The open stream for ``n`` choices and whether it is a raw completion, retried with
+        backoff on 429/5xx/dropped connections, and re-sent at once without a parameter the
+        server refused (``quirks``), or as a chat when mode auto's server has no raw completions."""
         attempt = 0
         while True:
+            raw = await self._raw(client)
             try:
-                return await self._open(client, request, n, spec)
+                return await self._open(client, request, n, spec, raw), raw
             except openai.OpenAIError as exc:
                 if self.quirks.adapt(exc):
                     log.info("%s refused a parameter; now %s", self.base_url, self.quirks)
+                    continue
+                if raw and self.settings.mode == "auto" and refuses_completions(exc):
+                    log.info("%s has no raw completions (%s); asking as a chat", self.base_url, exc)
+                    self.quirks.completion = False
                     continue
                 if attempt >= self.settings.retries or not retryable(exc):
                     raise self._error(exc, attempt + 1) from exc
@@ -160,19 +181,18 @@ class OpenAISynthesizer:
         self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
     ) -> AsyncIterator[Reply]:
         """The replies to one request for ``n`` choices, each as soon as it is complete."""
-        stream = await self._connect(client, request, n, spec)
-        chat = self.settings.mode != "completion"
+        stream, raw = await self._connect(client, request, n, spec)
         try:
-            async for reply in replies(
+            async for text, finish in replies(
                 stream,
                 n,
                 url=self.base_url,
                 first=self.settings.timeout,
                 stall=self.settings.stall_timeout,
-                done_at=(lambda text: complete_at(text, spec.name)) if chat else body_complete_at,
+                done_at=body_complete_at if raw else (lambda text: complete_at(text, spec.name)),
                 usage=self.usage,
             ):
-                yield reply
+                yield (body_of(text) if raw else text), finish
         except openai.OpenAIError as exc:  # the connection broke mid-stream
             raise self._error(exc) from exc
 
@@ -247,8 +267,6 @@ class OpenAISynthesizer:
             note = "the server sent a choice without a text message (message: null); no code"
             return Candidate(body="", engine=self.name, note=note)
         text = "\n".join(ln for ln in text.splitlines() if ln.strip() != MARKER)
-        if self.settings.mode == "completion":  # the indented continuation of the function
-            text = body_of(text)
         body, note = clean_reply(text, spec.name, spec.imports, spec.is_async)
         if finish == "length":
             limit = f"the reply was cut off at openai.maxTokens ({self.settings.max_tokens})"
