@@ -260,15 +260,24 @@ async def test_a_body_no_example_can_confirm_gets_a_confirmation_question() -> N
     assert amb is not None and amb.fitted and amb.question is not None
     assert amb.question.choices in (("True", "False"), ("False", "True"))
     assert "no example confirmed the body" in outcome.reason
-    # the user's answer, which the body predicted, confirms it
+    # the user's answers, which the body predicted, confirm it: a parity says True half the
+    # time, so one agreeing answer could be luck (0.5), two are not (0.25)
     oracle = Oracle()
     engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
     outcome = await asyncio.wait_for(
         synthesize(spec, build, [engine], FakeRunner(), ask=oracle), 30
     )
-    assert outcome.status == "verified" and len(oracle.questions) == 1
+    assert outcome.status == "verified" and len(oracle.questions) == 2
+    first, second = oracle.questions
+    assert first.luck is not None and 0.3 < first.luck < 0.7 and first.call != second.call
     assert outcome.candidate is not None and outcome.candidate.body == PARITY
-    assert engine.searched == [4, 4]  # then the answer is held out
+    assert engine.searched == [4]  # the answers confirm: no search again
+    # with one question allowed, one agreeing answer is not enough
+    engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
+    outcome = await asyncio.wait_for(
+        synthesize(spec, build, [engine], FakeRunner(), ask=Oracle(), max_questions=1), 30
+    )
+    assert outcome.status == "ambiguous" and "could agree by luck" in outcome.reason
 
 
 class OnlyWithAll(Enumerating):

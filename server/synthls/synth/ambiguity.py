@@ -19,7 +19,11 @@ behaviours that give another answer drop out.
 When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
 result repeats another's), the question is a **confirmation**: the valid input on which the
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
-body's answer as the choice (and the other truth value for a predicate). An answer on a
+body's answer as the choice (and the other truth value for a predicate). Its ``luck`` is the
+share of the body's answers on the valid inputs that are that answer: the chance that a wrong
+body agrees by luck (``synthls.synth.loop`` asks again until the agreeing answers' luck, multiplied,
+is at most ``LUCK``: one answer for a body whose answers vary, two for a predicate that says True
+half the time). An answer on a
 degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms little, since
 most programs agree there, so such inputs are asked about only when nothing else is left; among
 the rest, a call about as long as the examples' (the size the user wrote, and can answer)
@@ -40,6 +44,7 @@ from synthls.synth.engines import votes_once_per_behaviour
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
+LUCK = 0.25  # agreeing confirmations confirm once the chance of agreeing by luck is this or less
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -51,6 +56,9 @@ class Question:
     choices: tuple[str, ...]  # distinct answers as reprs, most supported first
     behaviours: int  # how many different behaviours pass the examples
     index: int = -1  # the probe's position among the generated inputs
+    # a confirmation's: the share of the body's answers that are this one, the chance that an
+    # answer agrees with the body by luck (None: the question splits behaviours)
+    luck: float | None = None
 
     @property
     def text(self) -> str:
@@ -157,7 +165,7 @@ def confirmation(
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
     choices = (answer,) if other is None else (answer, other)
-    question = Question(function, probes[j], choices, len(groups), j)
+    question = Question(function, probes[j], choices, len(groups), j, counts[answer] / len(seen))
     summary = (
         f"no example confirmed the body ({why or 'none was held out'}); it says "
         f"`{probes[j]}` gives {answer}"
@@ -180,13 +188,16 @@ def degenerate(call: str) -> int:
             value = ast.literal_eval(arg)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, (int, float)) and abs(value) <= 1:
-            count += 1
-        elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1:
-            count += 1
+        count += _small(value)
     return count
+
+
+def _small(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) <= 1
+    return isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1
 
 
 def _threshold(pool: Sequence[Trial]) -> float:

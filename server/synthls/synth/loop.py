@@ -29,11 +29,13 @@ from dataclasses import dataclass, field, replace
 from synthls.sandbox.types import Program, RunResult
 from synthls.spec.model import Example, Spec
 from synthls.synth.ambiguity import (
+    LUCK,
     Ambiguity,
     Question,
     analyse,
     answer_example,
     confirmation,
+    same_value,
     with_answer,
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
@@ -69,6 +71,7 @@ class _Run:
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
+    luck: float | None = None  # agreeing confirmations so far: the chance all agreed by luck
 
     async def validate(self, cand: Candidate) -> Trial:
         problem = cand.note or parses(cand.body)
@@ -211,6 +214,8 @@ async def synthesize(
             return _success(run, picked, search.rnd, amb, answers)
         run.prior = run.prior or picked[2]
         answers.append(run.add_answer(question, answer))
+        agreed = question.luck is not None and same_value(question.choices[0], answer)
+        run.luck = (run.luck or 1.0) * question.luck if agreed and question.luck else None
         if (
             pick(run.attempts, len(run.spec.examples), run.prior) is None
         ):  # nobody gives that answer
@@ -232,6 +237,12 @@ async def _judge(
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
+    if run.luck is not None:  # the body predicted the answers to its confirmation questions
+        checked.add(n)
+        if run.luck <= LUCK:
+            return amb
+        why = f"its answers so far could agree by luck (chance {run.luck:.2f})"
+        return confirmation(passing(run.attempts), run.probes, run.spec.name, asked, why) or amb
     checked.add(n)
     held = await held_out(
         run.spec, engines, run.validate, run.attempts, search.end, answered=answered
