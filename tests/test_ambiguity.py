@@ -9,8 +9,8 @@ from synthls.synth.ambiguity import (
     analyse,
     answer_example,
     confirmation,
-    degenerate,
     consistent,
+    degenerate,
     same_value,
     with_answer,
 )

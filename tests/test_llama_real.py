@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scripts.recording_proxy import RecordingProxy
 
 from tests.llama_support import LlamaServer, model_path
 from tests.lsp_support import apply_workspace_edit, open_doc, run_examples, session, synthesize_at
@@ -127,13 +128,22 @@ def test_cli_synth_with_the_real_model_prints_a_diff_that_passes_check(
 
 
 async def test_lsp_synthesize_with_the_real_model_applies_a_verified_body(llama: str) -> None:
+    """With the default openai.mode (auto), synthls asks llama.cpp's server what it is and then
+    asks for a raw code completion; a recording proxy sees both requests."""
     uri = "file:///work/sums.py"
-    options = {**TUNING, "engine": "openai", "openai": {**TUNING["openai"], "baseUrl": llama}}
-    async with session(options, env=clean_env()) as client:
-        open_doc(client, uri, LSP_STUBS, version=3)
-        result = await synthesize_at(client, uri, 0)
-        assert result["applied"] is True and result["status"] == "verified", result
-        [edit] = client.edits
-        new_text, version = apply_workspace_edit(LSP_STUBS, edit)
-        assert version == 3
-        run_examples(new_text, {"add(2, 3)": 5, "add(-1, 1)": 0, "add(40, 2)": 42})
+    with RecordingProxy(llama) as proxy:
+        options = {
+            **TUNING,
+            "engine": "openai",
+            "openai": {**TUNING["openai"], "baseUrl": proxy.url},
+        }
+        async with session(options, env=clean_env()) as client:
+            open_doc(client, uri, LSP_STUBS, version=3)
+            result = await synthesize_at(client, uri, 0)
+        paths = [e.path for e in proxy.since(0)]
+    assert paths[0] == "/v1/models" and set(paths[1:]) == {"/v1/completions"}, paths
+    assert result["applied"] is True and result["status"] == "verified", result
+    [edit] = client.edits
+    new_text, version = apply_workspace_edit(LSP_STUBS, edit)
+    assert version == 3
+    run_examples(new_text, {"add(2, 3)": 5, "add(-1, 1)": 0, "add(40, 2)": 42})
