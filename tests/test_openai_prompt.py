@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.spec.model import Param, Spec
 from synthls.synth.base import Candidate, Trial
+from synthls.synth.openai.completion import completion_prompt
 from synthls.synth.openai.prompt import PROMPT_BUDGET, SYSTEM, conversations, task_prompt
 
 DOC = """Sum of squares.
@@ -123,3 +124,19 @@ def test_comment_inside_a_written_function_asks_for_the_insertion_only() -> None
     # the comment is not in the body (it sat after the last statement): shown at the end
     user = task_prompt(_spec(current_body="total = 0", comment="return the total"))
     assert "    total = 0\n    # return the total\n    # <-- the new code goes here" in user
+
+
+def test_a_completion_prompt_leaves_out_the_function_s_own_stub_line() -> None:
+    """``def slugify(...): ...`` just above the function primes the model to write ``pass``;
+    the other functions' signatures stay (the body may call them)."""
+    spec = Spec(
+        name="slugify",
+        params=(Param("title"),),
+        signature="def slugify(title: str) -> str:",
+        docstring="The title, hyphenated.",
+        context="def fizzbuzz(n: int) -> str: ...\ndef slugify(title: str) -> str: ...\nLIMIT = 3",
+    )
+    prompt = completion_prompt(spec)
+    assert "def fizzbuzz(n: int) -> str: ..." in prompt and "LIMIT = 3" in prompt
+    assert prompt.count("def slugify(") == 1
+    assert prompt.rstrip().endswith('"""')

@@ -27,7 +27,7 @@ def completion_prompt(spec: Spec, repair: Trial | None = None) -> str:
     """The text the model continues: context, an optional failed attempt, the function's head."""
     parts: list[str] = []
     room = PROMPT_BUDGET
-    for text in ("\n".join(spec.imports), spec.context):
+    for text in ("\n".join(spec.imports), _others(spec)):
         text = _fit(text.strip(), room // 2)
         if text:
             parts.append(text)
@@ -36,6 +36,13 @@ def completion_prompt(spec: Spec, repair: Trial | None = None) -> str:
         parts.append(_repair_comment(spec, repair))
     head = _header(spec)
     return "\n\n\n".join([*parts, head]) + "\n"
+
+
+def _others(spec: Spec) -> str:
+    """The context without the function's own signature line: ``def f(...): ...`` just above the
+    function teaches the model to leave it a stub."""
+    own = (f"def {spec.name}(", f"async def {spec.name}(")
+    return "\n".join(ln for ln in spec.context.splitlines() if not ln.lstrip().startswith(own))
 
 
 def _repair_comment(spec: Spec, item: Trial) -> str:
