@@ -8,6 +8,7 @@ from synthls.synth.ambiguity import (
     Question,
     analyse,
     answer_example,
+    chance,
     confirmation,
     consistent,
     degenerate,
@@ -198,3 +199,21 @@ def test_degenerate_arguments_are_counted() -> None:
     assert degenerate("f([], '', 0, 1, -1, (5,))") == 6
     assert degenerate("f([1, 2], 'ab', 7, True, x)") == 0
     assert degenerate("not a call") == 0
+
+
+def test_chance_is_the_share_of_the_body_s_answers_that_are_this_one() -> None:
+    parity = cand("return n % 2 == 0", ("True", "False", "True", "False"), "embedded", 0.1)
+    assert chance([parity], parity, 0) == 0.5
+    doubled = cand("return n * 2", ("2", "4", "600", "8"), "embedded", 0.1)
+    assert chance([doubled], doubled, 2) == 0.25
+    raises = cand("return 1 / n", (None, "0.5", "0.25", "0.5"), "embedded", 0.1)
+    assert chance([raises], raises, 0) == 1.0  # no answer there: nothing predicted
+    assert chance([raises], raises, 1) == 2 / 3
+
+
+def test_a_split_question_prefers_an_input_like_the_examples_to_an_empty_one() -> None:
+    probes = ("even([])", "even([4, 1, 2])", "even([3])", "even([5, 2, 8, 1, 9, 4, 7, 3, 6, 10])")
+    parity = cand("return len(xs) % 2 == 0", ("True", "False", "False", "True"))
+    ordered = cand("return xs == sorted(xs)", ("False", "True", "True", "False"))
+    amb = analyse([parity, ordered], probes, "even", asked={"even([1, 2])", "even([2, 3, 4])"})
+    assert amb.question is not None and amb.question.call == "even([4, 1, 2])"

@@ -110,12 +110,11 @@ async def test_the_answer_to_the_question_confirms_the_body_and_is_kept() -> Non
     engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)])
     oracle = Oracle()
     outcome = await run(engine, ask=oracle)
-    assert len(oracle.questions) == 1
     assert outcome.status == "verified"
     assert outcome.candidate is not None and outcome.candidate.body == PARITY
-    assert len(outcome.answers) == 1  # the answer is kept as a new example
-    # after the answer the new example is the one held out, and the body predicts it
-    assert engine.searched == [3, 2, 3]
+    # a parity says False half the time: one predicted answer could be luck, two are not
+    assert len(oracle.questions) == 2 and len(outcome.answers) == 2  # kept as new examples
+    assert engine.searched == [3, 2]  # the predicted answers confirm: no search again
 
 
 async def test_a_body_that_predicts_the_held_out_example_is_verified() -> None:
@@ -269,7 +268,7 @@ async def test_a_body_no_example_can_confirm_gets_a_confirmation_question() -> N
     )
     assert outcome.status == "verified" and len(oracle.questions) == 2
     first, second = oracle.questions
-    assert first.luck is not None and 0.3 < first.luck < 0.7 and first.call != second.call
+    assert first.call != second.call
     assert outcome.candidate is not None and outcome.candidate.body == PARITY
     assert engine.searched == [4]  # the answers confirm: no search again
     # with one question allowed, one agreeing answer is not enough

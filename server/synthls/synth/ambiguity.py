@@ -12,18 +12,21 @@ the weight is a search's plausibility (engines that vote once per behaviour), we
 not votes, and the bar is ``PRIOR_DOMINANCE``: a rival one cost unit dearer (weight ratio 2, a
 share of 0.67) is a near-tie, not a dominated alternative. Below the bar the examples are
 ambiguous, and the question to ask is the valid input whose answers split the behaviours best:
-the highest entropy of the answers' weights, ties broken by the shorter call, never a call the
-examples (or earlier answers) already settle. The user's answer is kept (``consistent``):
+the highest entropy of the answers' weights (ties: the fewest degenerate arguments, then the call
+closest to the examples' size, then the shorter), never a call the examples (or earlier answers)
+already settle. The user's answer is kept (``consistent``):
 behaviours that give another answer drop out.
 
 When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
 result repeats another's), the question is a **confirmation**: the valid input on which the
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
-body's answer as the choice (and the other truth value for a predicate). Its ``luck`` is the
-share of the body's answers on the valid inputs that are that answer: the chance that a wrong
-body agrees by luck (``synthls.synth.loop`` asks again until the agreeing answers' luck, multiplied,
-is at most ``LUCK``: one answer for a body whose answers vary, two for a predicate that says True
-half the time). An answer on a
+body's answer as the choice (and the other truth value for a predicate).
+
+An answer confirms the body that gave it only as far as a wrong body would not have given it by
+luck (``chance``: the share of the body's answers on the valid inputs that are this one), so
+``synthls.synth.loop`` asks again until the chances of the answers it predicted, multiplied, are
+at most ``LUCK``: one answer for a body whose results vary, two for a predicate that says True
+half the time. Questions (both kinds) avoid degenerate inputs: an answer on a
 degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms little, since
 most programs agree there, so such inputs are asked about only when nothing else is left; among
 the rest, a call about as long as the examples' (the size the user wrote, and can answer)
@@ -56,9 +59,6 @@ class Question:
     choices: tuple[str, ...]  # distinct answers as reprs, most supported first
     behaviours: int  # how many different behaviours pass the examples
     index: int = -1  # the probe's position among the generated inputs
-    # a confirmation's: the share of the body's answers that are this one, the chance that an
-    # answer agrees with the body by luck (None: the question splits behaviours)
-    luck: float | None = None
 
     @property
     def text(self) -> str:
@@ -155,22 +155,43 @@ def confirmation(
     counts: dict[str, int] = {}
     for a, _ in seen:
         counts[a] = counts.get(a, 0) + 1
-    sizes = sorted(len(c) for c in asked)
-    typical = sizes[len(sizes) // 2] if sizes else 0
+    typical = _typical(skip)
 
     def rank(aj: tuple[str, int]) -> tuple[int, int, int, int]:
         call = probes[aj[1]]
-        return (degenerate(call), counts[aj[0]], abs(len(call) - typical), len(call))
+        return (degenerate(call), counts[aj[0]], *_size(call, typical))
 
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
     choices = (answer,) if other is None else (answer, other)
-    question = Question(function, probes[j], choices, len(groups), j, counts[answer] / len(seen))
+    question = Question(function, probes[j], choices, len(groups), j)
     summary = (
         f"no example confirmed the body ({why or 'none was held out'}); it says "
         f"`{probes[j]}` gives {answer}"
     )
     return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
+
+
+def chance(pool: Sequence[Trial], trial: Trial, index: int) -> float:
+    """The share of ``trial``'s answers on ``pool``'s valid inputs that equal its answer at
+    input ``index``: how likely a body that says this is right by luck (1.0: not known)."""
+    sig = _signature(trial)
+    if index < 0 or index >= len(sig) or sig[index] == RAISED:
+        return 1.0
+    answers = [sig[j] for j in valid_inputs(pool) if j < len(sig) and sig[j] != RAISED]
+    return answers.count(sig[index]) / len(answers) if sig[index] in answers else 1.0
+
+
+def _typical(calls: Collection[str]) -> int:
+    """The median length of ``calls`` (0 when there are none)."""
+    sizes = sorted(len("".join(c.split())) for c in calls)
+    return sizes[len(sizes) // 2] if sizes else 0
+
+
+def _size(call: str, typical: int) -> tuple[int, int]:
+    """Ranks calls closest to the ``typical`` length first, then shorter ones."""
+    size = len("".join(call.split()))
+    return abs(size - typical), size
 
 
 def degenerate(call: str) -> int:
@@ -300,6 +321,7 @@ def _best_question(
     skip: Collection[str] = frozenset(),
 ) -> Question | None:
     best: tuple[tuple[float, ...], int, dict[str, float]] | None = None
+    typical = _typical(skip)
     for k, j in enumerate(valid):
         if j >= len(probes) or "".join(probes[j].split()) in skip:
             continue
@@ -309,7 +331,9 @@ def _best_question(
         values = [a for a in answers if a != RAISED]
         if len(answers) < 2 or not values:
             continue
-        key = (float(len(values) >= 2), round(_entropy(answers.values()), 9), -len(probes[j]))
+        size = _size(probes[j], typical)
+        split = round(_entropy(answers.values()), 9)
+        key = (float(len(values) >= 2), split, -degenerate(probes[j]), -size[0], -size[1])
         if best is None or key > best[0]:
             best = (key, j, answers)
     if best is None:

@@ -34,8 +34,8 @@ from synthls.synth.ambiguity import (
     Question,
     analyse,
     answer_example,
+    chance,
     confirmation,
-    same_value,
     with_answer,
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
@@ -71,7 +71,7 @@ class _Run:
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
-    luck: float | None = None  # agreeing confirmations so far: the chance all agreed by luck
+    luck: float | None = None  # answers the pick predicted: the chance it did so by luck
 
     async def validate(self, cand: Candidate) -> Trial:
         problem = cand.note or parses(cand.body)
@@ -213,14 +213,15 @@ async def synthesize(
         if answer is None:  # dismissed: the question stays pending
             return _success(run, picked, search.rnd, amb, answers)
         run.prior = run.prior or picked[2]
+        pool = passing(run.attempts)  # the answer's verdicts are not in yet: the behaviours asked
         answers.append(run.add_answer(question, answer))
-        agreed = question.luck is not None and same_value(question.choices[0], answer)
-        run.luck = (run.luck or 1.0) * question.luck if agreed and question.luck else None
-        if (
-            pick(run.attempts, len(run.spec.examples), run.prior) is None
-        ):  # nobody gives that answer
+        survivor = pick(run.attempts, len(run.spec.examples), run.prior)
+        if survivor is None:  # nobody gives that answer
+            run.luck = None  # what the search finds now is fitted to the answer
             search.restart()
             feedback = feedback_from(run.attempts)
+        else:  # the survivor predicted the answer: as likely as its answer's share
+            run.luck = (run.luck or 1.0) * chance(pool, survivor[0], question.index)
 
 
 async def _judge(
@@ -237,7 +238,7 @@ async def _judge(
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
-    if run.luck is not None:  # the body predicted the answers to its confirmation questions
+    if run.luck is not None:  # the body predicted the answers so far
         checked.add(n)
         if run.luck <= LUCK:
             return amb
