@@ -62,11 +62,12 @@ class Enumerating:
     def __init__(self, bank: Sequence[tuple[str, float]], holds_out: bool = True) -> None:
         self.bank = sorted(bank, key=lambda b: -b[1])
         self.holds_out = holds_out
+        self.build = build  # the module a body makes
         self.searched: list[int] = []  # examples per search
 
     def _fits(self, body: str, spec: Spec) -> bool:
         ns: dict[str, Any] = {}
-        exec(build(body), ns)
+        exec(self.build(body), ns)
         try:
             return all(repr(eval(e.source, ns)) == e.want.strip() for e in spec.examples)
         except Exception:
@@ -81,12 +82,13 @@ class Enumerating:
 
 
 class Oracle:
-    def __init__(self) -> None:
+    def __init__(self, functions: dict[str, Any] | None = None) -> None:
         self.questions: list[Question] = []
+        self.functions = functions or {"even": lambda xs: len(xs) % 2 == 0}
 
     async def __call__(self, question: Question) -> str | None:
         self.questions.append(question)
-        return repr(eval(question.call, {"even": lambda xs: len(xs) % 2 == 0}))
+        return repr(eval(question.call, dict(self.functions)))
 
 
 async def run(engine: Enumerating, **kw: Any) -> Outcome:
@@ -107,14 +109,46 @@ async def test_a_body_the_held_out_example_was_needed_for_is_not_verified() -> N
 
 
 async def test_the_answer_to_the_question_confirms_the_body_and_is_kept() -> None:
+    """A sum's results vary, so one predicted answer confirms it (a wrong body would have given
+    that answer by luck on about one generated input in twenty)."""
+    doc = """The sum of the list.
+
+    >>> total([1, 2])
+    3
+    >>> total([3, 0])
+    3
+    >>> total([5, 6, 7])
+    18
+    """
+    spec = Spec(
+        name="total",
+        signature="def total(xs):",
+        docstring=doc,
+        examples=extract_examples(doc, 1, "total"),
+    )
+    engine = Enumerating([("return 3", 0.5), ("return sum(xs)", 0.1)])
+    engine.build = lambda body: "def total(xs):\n" + textwrap.indent(body, "    ") + "\n"
+    oracle = Oracle({"total": sum})
+    outcome = await asyncio.wait_for(
+        synthesize(spec, engine.build, [engine], FakeRunner(), ask=oracle), 30
+    )
+    assert outcome.status == "verified", outcome.reason
+    assert outcome.candidate is not None and outcome.candidate.body == "return sum(xs)"
+    assert len(oracle.questions) == 1 and len(outcome.answers) == 1  # kept as a new example
+    assert engine.searched == [3, 2]  # the predicted answer confirms: no search again
+
+
+async def test_a_predicate_s_predicted_answers_are_one_bit_each() -> None:
+    """A parity says False half the time: three predicted answers could still be luck
+    (0.5 ** 3 > 0.1), so after the last question allowed the result stays ambiguous."""
     engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)])
     oracle = Oracle()
     outcome = await run(engine, ask=oracle)
-    assert outcome.status == "verified"
+    assert outcome.status == "ambiguous" and not outcome.verified
     assert outcome.candidate is not None and outcome.candidate.body == PARITY
-    # a parity says False half the time: one predicted answer could be luck, two are not
-    assert len(oracle.questions) == 2 and len(outcome.answers) == 2  # kept as new examples
-    assert engine.searched == [3, 2]  # the predicted answers confirm: no search again
+    assert len(oracle.questions) == 3 and len(outcome.answers) == 3
+    assert "could agree by luck" in outcome.reason
+    assert engine.searched == [3, 2]
 
 
 async def test_a_body_that_predicts_the_held_out_example_is_verified() -> None:
@@ -259,22 +293,21 @@ async def test_a_body_no_example_can_confirm_gets_a_confirmation_question() -> N
     assert amb is not None and amb.fitted and amb.question is not None
     assert amb.question.choices in (("True", "False"), ("False", "True"))
     assert "no example confirmed the body" in outcome.reason
-    # the user's answers, which the body predicted, confirm it: a parity says True half the
-    # time, so one agreeing answer could be luck (0.5), two are not (0.25)
+    # the user's answers, which the body predicted, are asked one after the other (each on
+    # another input); each is one bit: a parity says False on about half the inputs, so two
+    # predicted answers could still be luck (about 0.2 > LUCK), three are not
     oracle = Oracle()
     engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
     outcome = await asyncio.wait_for(
         synthesize(spec, build, [engine], FakeRunner(), ask=oracle), 30
     )
-    assert outcome.status == "verified" and len(oracle.questions) == 2
-    first, second = oracle.questions
-    assert first.call != second.call
+    assert outcome.status == "verified", outcome.reason
+    assert len(oracle.questions) == 3 and len({q.call for q in oracle.questions}) == 3
     assert outcome.candidate is not None and outcome.candidate.body == PARITY
-    assert engine.searched == [4]  # the answers confirm: no search again
-    # with one question allowed, one agreeing answer is not enough
+    assert engine.searched == [4]  # predicted answers are weighed, not searched again
     engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
     outcome = await asyncio.wait_for(
-        synthesize(spec, build, [engine], FakeRunner(), ask=Oracle(), max_questions=1), 30
+        synthesize(spec, build, [engine], FakeRunner(), ask=Oracle(), max_questions=2), 30
     )
     assert outcome.status == "ambiguous" and "could agree by luck" in outcome.reason
 

@@ -25,8 +25,9 @@ body's answer as the choice (and the other truth value for a predicate).
 An answer confirms the body that gave it only as far as a wrong body would not have given it by
 luck (``chance``: the share of the body's answers on the valid inputs that are this one), so
 ``synthls.synth.loop`` asks again until the chances of the answers it predicted, multiplied, are
-at most ``LUCK``: one answer for a body whose results vary, two for a predicate that says True
-half the time. Questions (both kinds) avoid degenerate inputs: an answer on a
+at most ``LUCK``: one answer for a body whose results vary, three or four for a predicate that
+says True half the time (a truth value is one bit, and a wrong body that fits the examples agrees
+with the right one far more often than a coin would). Questions (both kinds) avoid degenerate inputs: an answer on a
 degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms little, since
 most programs agree there, so such inputs are asked about only when nothing else is left; among
 the rest, a call about as long as the examples' (the size the user wrote, and can answer)
@@ -47,7 +48,7 @@ from synthls.synth.engines import votes_once_per_behaviour
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
-LUCK = 0.25  # agreeing confirmations confirm once the chance of agreeing by luck is this or less
+LUCK = 0.1  # answers confirm a body once the chance it predicted them all by luck is this or less
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 

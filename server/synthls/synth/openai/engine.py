@@ -1,4 +1,9 @@
-"""The OpenAI-compatible engine: streamed chat completions from any endpoint, cleaned into candidates.
+"""The OpenAI-compatible engine: streamed completions from any endpoint, cleaned into candidates.
+
+``openai.mode`` says how the model is asked: ``chat`` (``/chat/completions``), ``completion``
+(``/completions``: the model continues the function, ``synthls.synth.openai.completion``) or
+``auto`` (the default: completion for llama.cpp's and vLLM's servers, chat for the rest; see
+``synthls.synth.openai.quirks``).
 
 Works with OpenAI and anything that speaks its Chat Completions API (Azure-style proxies, Ollama,
 vLLM, llama.cpp's server, LM Studio, hosted providers) through the official async ``openai``
