@@ -19,7 +19,7 @@ test('defaults form the nested tree the server reads', () => {
   assert.deepEqual(tree.embedded, { budget: 2.0 });
   assert.equal(tree.openai.baseUrl, null);
   assert.equal(tree.openai.model, 'gpt-4o-mini');
-  assert.equal(tree.openai.mode, 'chat');
+  assert.equal(tree.openai.mode, 'auto');
   assert.equal(tree.openai.apiKeyEnv, 'OPENAI_API_KEY');
   assert.deepEqual(tree.sandbox, { timeout: 5.0, memoryMb: 1024, parallel: 0 });
   assert.deepEqual(tree.diagnostics, { enabled: true, onChange: true, debounceMs: 500, maxFunctions: 50 });
