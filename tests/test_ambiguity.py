@@ -11,11 +11,11 @@ from synthls.synth.ambiguity import (
     chance,
     confirmation,
     consistent,
-    degenerate,
     same_value,
     with_answer,
 )
 from synthls.synth.base import Candidate, Trial
+from synthls.synth.informative import degenerate
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
 

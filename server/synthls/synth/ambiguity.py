@@ -27,11 +27,8 @@ luck (``chance``: the share of the body's answers on the valid inputs that are t
 ``synthls.synth.loop`` asks again until the chances of the answers it predicted, multiplied, are
 at most ``LUCK``: one answer for a body whose results vary, three or four for a predicate that
 says True half the time (a truth value is one bit, and a wrong body that fits the examples agrees
-with the right one far more often than a coin would). Questions (both kinds) avoid degenerate inputs: an answer on a
-degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms little, since
-most programs agree there, so such inputs are asked about only when nothing else is left; among
-the rest, a call about as long as the examples' (the size the user wrote, and can answer)
-comes first.
+with the right one far more often than a coin would). Questions of both kinds avoid degenerate
+inputs and prefer calls about the examples' size (``synthls.synth.informative``).
 """
 
 from __future__ import annotations
@@ -45,6 +42,7 @@ from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
 from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
+from synthls.synth.informative import compact, degenerate, size_rank, typical
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
@@ -156,11 +154,11 @@ def confirmation(
     counts: dict[str, int] = {}
     for a, _ in seen:
         counts[a] = counts.get(a, 0) + 1
-    typical = _typical(skip)
+    usual = typical(skip)
 
     def rank(aj: tuple[str, int]) -> tuple[int, int, int, int]:
         call = probes[aj[1]]
-        return (degenerate(call), counts[aj[0]], *_size(call, typical))
+        return (degenerate(call), counts[aj[0]], *size_rank(call, usual))
 
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
@@ -183,45 +181,6 @@ def chance(pool: Sequence[Trial], trial: Trial, index: int) -> float:
     return answers.count(sig[index]) / len(answers) if sig[index] in answers else 1.0
 
 
-def _typical(calls: Collection[str]) -> int:
-    """The median length of ``calls`` (0 when there are none)."""
-    sizes = sorted(len("".join(c.split())) for c in calls)
-    return sizes[len(sizes) // 2] if sizes else 0
-
-
-def _size(call: str, typical: int) -> tuple[int, int]:
-    """Ranks calls closest to the ``typical`` length first, then shorter ones."""
-    size = len("".join(call.split()))
-    return abs(size - typical), size
-
-
-def degenerate(call: str) -> int:
-    """How many of the call's literal arguments are degenerate: empty or one-element
-    containers and strings, and the numbers 0, 1 and -1 (booleans are not counted)."""
-    try:
-        node = ast.parse(call.strip(), mode="eval").body
-    except SyntaxError:
-        return 0
-    if not isinstance(node, ast.Call):
-        return 0
-    count = 0
-    for arg in [*node.args, *(k.value for k in node.keywords)]:
-        try:
-            value = ast.literal_eval(arg)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            continue
-        count += _small(value)
-    return count
-
-
-def _small(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return abs(value) <= 1
-    return isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1
-
-
 def _threshold(pool: Sequence[Trial]) -> float:
     """PRIOR_DOMINANCE when every candidate's weight is a search's plausibility prior."""
     engines = {t.candidate.engine for t in pool}
@@ -232,7 +191,7 @@ def _threshold(pool: Sequence[Trial]) -> float:
 
 def _normal(calls: Iterable[str]) -> set[str]:
     """Calls compared without spaces (``f(1, 2)`` and ``f(1,2)`` are one question)."""
-    return {"".join(c.split()) for c in calls}
+    return {compact(c) for c in calls}
 
 
 def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
@@ -322,9 +281,9 @@ def _best_question(
     skip: Collection[str] = frozenset(),
 ) -> Question | None:
     best: tuple[tuple[float, ...], int, dict[str, float]] | None = None
-    typical = _typical(skip)
+    usual = typical(skip)
     for k, j in enumerate(valid):
-        if j >= len(probes) or "".join(probes[j].split()) in skip:
+        if j >= len(probes) or compact(probes[j]) in skip:
             continue
         answers: dict[str, float] = {}
         for sig, weight, _ in groups:
@@ -332,7 +291,7 @@ def _best_question(
         values = [a for a in answers if a != RAISED]
         if len(answers) < 2 or not values:
             continue
-        size = _size(probes[j], typical)
+        size = size_rank(probes[j], usual)
         split = round(_entropy(answers.values()), 9)
         key = (float(len(values) >= 2), split, -degenerate(probes[j]), -size[0], -size[1])
         if best is None or key > best[0]:

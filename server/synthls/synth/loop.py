@@ -238,13 +238,12 @@ async def _judge(
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
+    checked.add(n)
     if run.luck is not None:  # the body predicted the answers so far
-        checked.add(n)
         if run.luck <= LUCK:
             return amb
         why = f"its answers so far could agree by luck (chance {run.luck:.2f})"
         return confirmation(passing(run.attempts), run.probes, run.spec.name, asked, why) or amb
-    checked.add(n)
     held = await held_out(
         run.spec, engines, run.validate, run.attempts, search.end, answered=answered
     )
