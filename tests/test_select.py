@@ -195,3 +195,18 @@ def test_usable_ranks_a_timed_out_run_but_without_examples_only_a_clean_run_is_p
     picked = pick([hangs, clean], 0)
     assert picked is not None and picked[0] is clean
     assert pick([hangs], 0) is None
+
+
+def test_a_search_s_spellings_of_one_behaviour_pick_the_most_plausible() -> None:
+    # two spellings of one behaviour from the enumerative search (it votes once per behaviour):
+    # neither supports the other, and the higher prior wins over the less plausible spelling
+    def spelling(body: str, weight: float) -> Trial:
+        trial = cand(body, 3, 3, ("[(1, 2)]", "[(3, 1), (1, 4)]"))
+        return Trial(Candidate(body, "embedded", "", weight=weight), trial.result)
+
+    slice_key = spelling("return sorted(xs, key=lambda t: t[1:])", 0.0037)
+    item_key = spelling("return sorted(xs, key=lambda t: t[1])", 0.0074)
+    for order in ([slice_key, item_key], [item_key, slice_key]):
+        choice = choose(order, 3)
+        assert choice is not None
+        assert choice.scored is item_key

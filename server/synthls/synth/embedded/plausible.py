@@ -6,7 +6,9 @@ example inputs (each argument mutated alone, ``synthls.synth.inputs.mutations``)
 
 - a parameter the examples vary never changes the result (it only looks used), or
 - it returns a value of another type than the examples do (``2`` where they show ``2.5``), or
-  another type than the return annotation names.
+  another type than the return annotation names, or
+- it computes what no programmer means (``synthls.synth.embedded.nonsense``: a disguised
+  constant, a count mixed with a value, a value used as a position).
 
 Offered bodies carry a plausibility weight, ``exp(-ALPHA * cost)``: the loop's ambiguity analysis
 compares the weights of the behaviours that pass the examples, so one cheap natural body against
@@ -25,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from synthls.synth.embedded.nonsense import disguised_constant, static_reason
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.value_vectors import small_enough
 
@@ -138,11 +141,24 @@ def neighbours(problem: Problem, j: int) -> Iterator[tuple[tuple[object, ...], t
             yield args, (*args[:j], other, *args[j + 1 :])
 
 
+def _results(problem: Problem, expression: str) -> list[object]:
+    """``expression``'s results on the example inputs and their neighbours (not where it raised)."""
+    fn = compile_body(problem, "return " + expression)
+    if fn is None:
+        return []
+    calls = [*problem.inputs]
+    for j in range(len(problem.params)):
+        calls += [moved for _, moved in neighbours(problem, j)]
+    return [v for v in (_call(fn, args) for args in calls) if v is not _RAISED]
+
+
 def behaviour(
     problem: Problem, body: str, varying: int, returns: str | None = None
 ) -> tuple[str, ...] | None:
     """``body``'s results on the neighbouring inputs, or None when a programmer could not have
     meant it: a varying parameter never changes the result, or a result has the wrong type."""
+    if static_reason(problem, body) is not None:
+        return None
     fn = compile_body(problem, body)
     if fn is None:
         return None
@@ -167,4 +183,6 @@ def behaviour(
                 changed += repr(a) != repr(b)
         if (varying >> j) & 1 and compared >= 2 and not changed:
             return None  # the parameter only looks used (``a / a``, ``x == x``)
+    if disguised_constant(problem, body, lambda src: _results(problem, src)) is not None:
+        return None
     return tuple("\x00raised" if v is _RAISED else repr(v) for v in cache.values())
