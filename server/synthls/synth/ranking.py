@@ -184,6 +184,7 @@ def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
         """How far below its behaviour's most plausible spelling (0: it is the one)."""
         top_weight = heaviest.get((sigs[i], scored[i].candidate.engine), 0.0)
         return 1.0 - weight[i] / top_weight if once[i] and top_weight > 0 else 0.0
+
     ranks = {
         i: (
             -round(
