@@ -168,41 +168,23 @@ def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
     peers = _groups((sigs[i], weight[i]) for i in top)
     whole = _groups((signatures[i], weight[i]) for i in top)
     lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in ok if passed[i] < best)
-    once = {i: votes_once_per_behaviour(scored[i].candidate.engine) for i in ok}
-    # a search's spellings of one behaviour are not votes for each other: the support a
-    # candidate gets leaves out its whole behaviour from its own engine, and the most
-    # plausible spelling of it (the heaviest prior) comes first
-    mine: dict[tuple[tuple[str, ...], str], float] = {}
-    heaviest: dict[tuple[tuple[str, ...], str], float] = {}
-    for i in top:
-        if once[i]:
-            k = (sigs[i], scored[i].candidate.engine)
-            mine[k] = mine.get(k, 0.0) + weight[i]
-            heaviest[k] = max(heaviest.get(k, 0.0), weight[i])
-
-    def lighter(i: int) -> float:
-        """How far below its behaviour's most plausible spelling (0: it is the one)."""
-        top_weight = heaviest.get((sigs[i], scored[i].candidate.engine), 0.0)
-        return 1.0 - weight[i] / top_weight if once[i] and top_weight > 0 else 0.0
-
     ranks = {
         i: (
-            -round(
-                _support(sigs[i], peers)
-                - (mine[(sigs[i], scored[i].candidate.engine)] if once[i] else weight[i]),
-                9,
-            ),
+            -round(_support(sigs[i], peers) - weight[i], 9),
             -peers[sigs[i]],
             -whole[signatures[i]],
             -round(_support(sigs[i], lower), 9),
-            round(lighter(i), 9),
         )
         for i in top
     }
+    if all(votes_once_per_behaviour(scored[i].candidate.engine) for i in top):
+        # a search's weights are its priors, not votes: agreeing with a likelier program lends
+        # a less likely one nothing, and the most plausible program comes first
+        ranks = {i: (-weight[i], 0.0, 0.0, 0.0) for i in top}
     simple = {i: _simplicity(scored[i].candidate.body) for i in ok}
 
     def key(i: int) -> tuple[float, ...]:
-        return (-passed[i], *ranks.get(i, (0.0, 0.0, 0.0, 0.0, 0.0)), *simple[i], i)
+        return (-passed[i], *ranks.get(i, (0.0, 0.0, 0.0, 0.0)), *simple[i], i)
 
     order = sorted(ok, key=key) + [i for i in range(len(scored)) if i not in passed]
     winner = order[0]
