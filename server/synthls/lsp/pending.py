@@ -94,6 +94,8 @@ class Questions:
 
 def lens_titles(question: Question) -> list[str]:
     """``synthls: 3 behaviours pass — choose safe_div(2, 4): 0.5``, then one title per choice."""
+    if question.raises:  # nothing to choose: the lens only says where the body breaks
+        return [f"synthls: the body raises on {question.call} — add its expected result"]
     head = f"synthls: {question.behaviours} behaviours pass — choose {question.call}:"
     return [f"{head} {c}" if i == 0 else c for i, c in enumerate(question.choices)]
 
@@ -106,6 +108,9 @@ def question_lenses(
     for target, item in questions.located(uri, doc):
         q = item.question
         rng = line_range(codec, doc, target.def_line)
+        if q.raises:  # a title without a command: shown, not clickable
+            [title] = lens_titles(q)
+            out.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
         for title, choice in zip(lens_titles(q), q.choices):
             args: list[object] = [uri, target.def_line, q.call, choice]
             command = types.Command(title=title, command=ANSWER_COMMAND, arguments=args)

@@ -53,3 +53,74 @@ def _small(value: object) -> bool:
     if isinstance(value, (int, float)):
         return abs(value) <= 1
     return isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1
+
+
+def like_examples(call: str, examples: Collection[str]) -> bool:
+    """Whether ``call``'s literal arguments are of the examples' kind, so a body that raises on
+    it has a bug rather than a precondition: the types of some example's arguments (for
+    collections, items of the types and, for nested ones, of the lengths the examples show),
+    and no negative number, zero, or character class (digit, letter, space, punctuation) that no
+    example has."""
+    args = _arguments(call)
+    if args is None:
+        return False
+    seen = [a for a in (_arguments(e) for e in examples) if a is not None]
+    if not any(_fits(args, e) for e in seen):
+        return False
+    allowed: set[str] = set()
+    for e in seen:
+        allowed |= _features(e)
+    return _features(args) <= allowed
+
+
+def _arguments(call: str) -> list[object] | None:
+    try:
+        node = ast.parse(call.strip(), mode="eval").body
+        if not isinstance(node, ast.Call) or node.keywords:
+            return None
+        return [ast.literal_eval(a) for a in node.args]
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _shapes(value: object, depth: int = 0) -> set[tuple[object, ...]]:
+    """The kinds of a value's parts: (type, length of nested collections) per item level."""
+    out: set[tuple[object, ...]] = set()
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            nested = isinstance(item, list | tuple | set | frozenset)
+            out.add((depth, type(item).__name__, len(item) if nested else None))  # type: ignore[arg-type]
+            out |= _shapes(item, depth + 1)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out.add((depth, "key", type(k).__name__))
+            out.add((depth, "value", type(v).__name__))
+    return out
+
+
+def _fits(args: list[object], example: list[object]) -> bool:
+    return len(args) == len(example) and all(
+        type(a) is type(e) and _shapes(a) <= _shapes(e) for a, e in zip(args, example)
+    )
+
+
+def _features(value: object) -> set[str]:
+    out: set[str] = set()
+    if isinstance(value, bool):
+        return out
+    if isinstance(value, int | float):
+        if value < 0:
+            out.add("negative")
+        if value == 0:
+            out.add("zero")
+    elif isinstance(value, str):
+        for ch in value:
+            kind = "digit" if ch.isdigit() else "letter" if ch.isalpha() else None
+            out.add(kind or ("space" if ch.isspace() else "punctuation"))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            out |= _features(item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out |= _features(k) | _features(v)
+    return out

@@ -36,6 +36,7 @@ from synthls.synth.ambiguity import (
     answer_example,
     chance,
     confirmation,
+    crash,
     with_answer,
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
@@ -239,6 +240,10 @@ async def _judge(
     if amb.ambiguous or n in checked:
         return amb
     checked.add(n)
+    examples = [e.source for e in run.spec.examples]
+    broken = crash(passing(run.attempts), run.probes, run.spec.name, examples, asked)
+    if broken is not None:
+        return broken
     if run.luck is not None:  # the body predicted the answers so far
         if run.luck <= LUCK:
             return amb
