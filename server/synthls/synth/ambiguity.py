@@ -30,9 +30,8 @@ says True half the time (a truth value is one bit, and a wrong body that fits th
 with the right one far more often than a coin would). Questions of both kinds avoid degenerate
 inputs and prefer calls about the examples' size (``synthls.synth.informative``).
 
-A model's body that raises on an input like the examples (``crash``) is not verified either: the
-question is that input, with no candidate answer to offer, and the user's answer becomes the
-example that exposes the bug (the engines then get it as feedback).
+A model's body that raises on an input like the examples is not verified either
+(``synthls.synth.crashes``).
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
 from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.informative import compact, degenerate, like_examples, size_rank, typical
+from synthls.synth.informative import compact, degenerate, size_rank, typical
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
@@ -174,50 +173,6 @@ def confirmation(
     summary = (
         f"no example confirmed the body ({why or 'none was held out'}); it says "
         f"`{probes[j]}` gives {answer}"
-    )
-    return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
-
-
-def crash(
-    pool: Sequence[Trial],
-    probes: Sequence[str],
-    function: str,
-    examples: Collection[str],
-    asked: Collection[str] = (),
-) -> Ambiguity | None:
-    """The question about an input like the examples on which the top behaviour's model sample
-    raises (``informative.like_examples``: a bug, not a precondition; the user's answer becomes
-    the example that exposes it), or None. Only for engines whose candidates are samples: the
-    enumerative search's generated inputs break preconditions the examples do not show often
-    enough (measured: reference solutions of 13 of 205 MBPP+ dev tasks raise on such inputs,
-    0 of 64 HumanEval tasks')."""
-    groups = behaviours(pool)
-    if not groups:
-        return None
-    samples = [
-        pool[i] for i in groups[0][2] if not votes_once_per_behaviour(pool[i].candidate.engine)
-    ]
-    if not samples:
-        return None
-    sig = _signature(max(samples, key=_w))
-    skip = _normal([*asked, *examples])
-    usual = typical(skip)
-    broken = [
-        j
-        for j, got in enumerate(sig)
-        if got == RAISED
-        and j < len(probes)
-        and compact(probes[j]) not in skip
-        and not degenerate(probes[j])
-        and like_examples(probes[j], examples)
-    ]
-    if not broken:
-        return None
-    j = min(broken, key=lambda k: size_rank(probes[k], usual))
-    question = Question(function, probes[j], (), len(groups), j, raises=True)
-    summary = (
-        f"the body raises on `{probes[j]}`, an input like the examples "
-        f"({len(broken)} such generated input{'s' if len(broken) > 1 else ''})"
     )
     return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
 

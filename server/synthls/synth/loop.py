@@ -36,11 +36,11 @@ from synthls.synth.ambiguity import (
     answer_example,
     chance,
     confirmation,
-    crash,
     with_answer,
 )
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
+from synthls.synth.crashes import crash
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API

@@ -168,19 +168,20 @@ def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
     peers = _groups((sigs[i], weight[i]) for i in top)
     whole = _groups((signatures[i], weight[i]) for i in top)
     lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in ok if passed[i] < best)
-    ranks = {
-        i: (
-            -round(_support(sigs[i], peers) - weight[i], 9),
-            -peers[sigs[i]],
-            -whole[signatures[i]],
-            -round(_support(sigs[i], lower), 9),
-        )
-        for i in top
-    }
     if all(votes_once_per_behaviour(scored[i].candidate.engine) for i in top):
         # a search's weights are its priors, not votes: agreeing with a likelier program lends
         # a less likely one nothing, and the most plausible program comes first
         ranks = {i: (-weight[i], 0.0, 0.0, 0.0) for i in top}
+    else:
+        ranks = {
+            i: (
+                -round(_support(sigs[i], peers) - weight[i], 9),
+                -peers[sigs[i]],
+                -whole[signatures[i]],
+                -round(_support(sigs[i], lower), 9),
+            )
+            for i in top
+        }
     simple = {i: _simplicity(scored[i].candidate.body) for i in ok}
 
     def key(i: int) -> tuple[float, ...]:

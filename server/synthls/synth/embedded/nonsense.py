@@ -166,12 +166,12 @@ def static_reason(problem: Problem, body: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     kinds = _Kinds(problem, tree)
+    digits = any(w.startswith(_TEXT_WORDS) for w in problem.words)
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp) and _mixed(kinds, node):
             return f"`{ast.unparse(node)}` mixes a count with an element's value"
         if isinstance(node, ast.Subscript) and any(kinds.of(p) == VALUE for p in _positions(node)):
             return f"`{ast.unparse(node)}` uses an element's value as a position"
-        digits = any(w.startswith(_TEXT_WORDS) for w in problem.words)
         if isinstance(node, ast.Call) and _text_length(node) and not digits:
             return f"`{ast.unparse(node)}` counts a value's characters"
     return _length_only(problem, tree)

@@ -141,15 +141,24 @@ def neighbours(problem: Problem, j: int) -> Iterator[tuple[tuple[object, ...], t
             yield args, (*args[:j], other, *args[j + 1 :])
 
 
-def _results(problem: Problem, expression: str) -> list[object]:
-    """``expression``'s results on the example inputs and their neighbours (not where it raised)."""
-    fn = compile_body(problem, "return " + expression)
-    if fn is None:
-        return []
+def _probe_inputs(problem: Problem) -> list[tuple[object, ...]]:
+    """The example inputs and each one's neighbours (every argument mutated in turn)."""
     calls = [*problem.inputs]
     for j in range(len(problem.params)):
         calls += [moved for _, moved in neighbours(problem, j)]
-    return [v for v in (_call(fn, args) for args in calls) if v is not _RAISED]
+    return calls
+
+
+def _results(
+    problem: Problem, expression: str, calls: Sequence[tuple[object, ...]] | None = None
+) -> list[object]:
+    """``expression``'s results on ``calls`` (by default the example inputs and their
+    neighbours), without the ones where it raised."""
+    fn = compile_body(problem, "return " + expression)
+    if fn is None:
+        return []
+    inputs = _probe_inputs(problem) if calls is None else calls
+    return [v for v in (_call(fn, args) for args in inputs) if v is not _RAISED]
 
 
 def behaviour(
@@ -183,6 +192,7 @@ def behaviour(
                 changed += repr(a) != repr(b)
         if (varying >> j) & 1 and compared >= 2 and not changed:
             return None  # the parameter only looks used (``a / a``, ``x == x``)
-    if disguised_constant(problem, body, lambda src: _results(problem, src)) is not None:
+    calls = _probe_inputs(problem)
+    if disguised_constant(problem, body, lambda src: _results(problem, src, calls)) is not None:
         return None
     return tuple("\x00raised" if v is _RAISED else repr(v) for v in cache.values())

@@ -1,0 +1,57 @@
+"""A model's body that raises on an input like the examples has a bug: ask about that input.
+
+HumanEval/70 as a 1.5B model writes it passes every example (all of even length) and raises on
+every odd-length list. The question is such an input (``informative.like_examples``: the examples'
+kind, so a raise there is a bug, not a precondition), with no candidate answer to offer; the
+user's answer becomes the example that exposes the bug, and the engines get it as feedback.
+
+Only engines whose candidates are samples take part: the enumerative search's generated inputs
+break preconditions the examples do not show too often (measured: reference solutions of 13 of
+205 MBPP+ dev tasks raise on such inputs, 0 of 64 HumanEval tasks').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from synthls.synth.ambiguity import RAISED, Ambiguity, Question, behaviours
+from synthls.synth.base import Trial
+from synthls.synth.engines import votes_once_per_behaviour
+from synthls.synth.informative import compact, degenerate, like_examples, size_rank, typical
+
+
+def crash(
+    pool: Sequence[Trial],
+    probes: Sequence[str],
+    function: str,
+    examples: Collection[str],
+    asked: Collection[str] = (),
+) -> Ambiguity | None:
+    """The question about an input like ``examples`` (their sources) on which the heaviest
+    model sample of ``pool``'s top behaviour raises, or None."""
+    groups = behaviours(pool)
+    samples = [
+        pool[i]
+        for i in (groups[0][2] if groups else [])
+        if not votes_once_per_behaviour(pool[i].candidate.engine)
+    ]
+    if not samples:
+        return None
+    heaviest = max(samples, key=lambda t: max(float(t.candidate.weight), 0.0))
+    skip = {compact(c) for c in [*asked, *examples]}
+    broken = [
+        j
+        for j, got in enumerate(heaviest.result.probes[: len(probes)])
+        if got in (None, RAISED)
+        and compact(probes[j]) not in skip
+        and not degenerate(probes[j])
+        and like_examples(probes[j], examples)
+    ]
+    if not broken:
+        return None
+    usual = typical(skip)
+    j = min(broken, key=lambda k: size_rank(probes[k], usual))
+    question = Question(function, probes[j], (), len(groups), j, raises=True)
+    many = f"{len(broken)} such generated input{'s' if len(broken) > 1 else ''}"
+    summary = f"the body raises on `{probes[j]}`, an input like the examples ({many})"
+    return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
