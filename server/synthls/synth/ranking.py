@@ -18,6 +18,10 @@ behaviour when the verdict is about it. ``rank`` orders failures (for feedback a
    support of candidates that pass fewer examples, then by simplicity (fewer statements,
    shorter source), then by order of arrival.
 
+When every best candidate comes from an engine that votes once per behaviour (the enumerative
+search), steps 2 and 3 give way to its plausibility weights: they are priors, not votes, so the
+most plausible program comes first, then simplicity and order.
+
 Details that matter:
 
 * an input that most of the best candidates crash on is taken as outside the function's
