@@ -245,6 +245,12 @@ def mutations(value: Any) -> list[Any]:
     elif isinstance(value, dict):
         items = list(value.items())
         out = [{}, dict(items[:-1]), dict(items[1:])]
+        if items:  # the same size, another key or value; one item more
+            (k, v), rest = items[0], items[1:]
+            keys = [m for m in mutations(k) if m not in value and _hashable(m)]
+            out += [dict([(k, m), *rest]) for m in mutations(v)[:1]]
+            out += [dict([(m, v), *rest]) for m in keys[:1]]
+            out += [dict([*items, (m, v)]) for m in keys[1:2]]
     elif isinstance(value, set | frozenset):
         out = [type(value)(), type(value)(sorted(value, key=repr)[:-1])]
     else:
@@ -256,12 +262,23 @@ def mutations(value: Any) -> list[Any]:
     return unique
 
 
+def _hashable(v: Any) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
+
+
 def _sequence_mutations(items: list[Any]) -> list[Any]:
     out: list[Any] = [items[:-1], items[1:], [], items + items[-1:], items[::-1]]
     if items:
         first = mutations(items[0])
         if first:
             out.append([first[0], *items[1:]])
+        last = mutations(items[-1])
+        if len(last) > 1 and len(items) > 1:  # the other end, changed another way
+            out.append([*items[:-1], last[1]])
         out.append([_flip(v) for v in items])
         out.append(items + items[:1])
     return out

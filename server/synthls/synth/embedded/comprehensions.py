@@ -19,6 +19,8 @@ from synthls.synth.embedded.sources import BOUND_SHIFT, MAX_DERIVED, Source, der
 from synthls.synth.embedded.value_vectors import BOOL, small_enough
 
 FORM_COST = 2
+BARE_KEY_MAX = 4  # the dearest ``f(x)`` tried as a bare key function
+_KEYED: tuple[tuple[str, Callable[..., Any]], ...] = (("sorted", sorted), ("max", max), ("min", min))
 _CALL1 = re.compile(r"^([a-z_.]+)\((\w+)\)$")
 
 LeafMaker = Callable[[Source], list[Expr]]
@@ -38,6 +40,7 @@ class Forms:
         self.top = top
         self.sources = list(sources)
         self.comps = list(comps)
+        self.costs = {comp.name: cost for comp, cost in comps}  # after the docstring's prior
         self.leaves = leaves
         self.deadline = deadline
         self.params: Sequence[str] = ()
@@ -68,10 +71,11 @@ class Forms:
         self._derive(min(3, c - 1 - FORM_COST))
         for s in self.sources:
             ci = c - s.cost - FORM_COST
+            off = s.offsets()
+            self._bare_keys(s, off, c)
             if ci < 1:
                 continue
             ctx = self.inner(s, ci)
-            off = s.offsets()
             self._maps(s, ctx, ci, off, c)
             self._filters(s, ctx, ci, off, c)
             self._keys(s, ctx, ci, off, c)
@@ -129,15 +133,33 @@ class Forms:
                         self._emit(s, f, p, off, c)
 
     def _keys(self, s: Source, ctx: Context, ci: int, off: list[int], c: int) -> None:
+        """``max(xs, key=lambda x: f)``, at the level of a comprehension with ``f``."""
         if s.item is None or s.iterable is None:
             return
         for f in ctx.bank.at(ci - 1):
-            if not f.uses >> BOUND_SHIFT or f.code == s.item:
+            if not f.uses >> BOUND_SHIFT or f.code == s.item or self._bare(s, f):
                 continue
-            m = _CALL1.match(f.code)
-            lam = m.group(1) if m and m.group(2) == s.item else f"lambda {s.item}: {f.code}"
-            for name, fn in (("sorted", sorted), ("max", max), ("min", min)):
+            lam = f"lambda {s.item}: {f.code}"
+            for name, fn in _KEYED:
                 self._key_form(s, f, off, c, name, fn, lam)
+
+    def _bare_keys(self, s: Source, off: list[int], c: int) -> None:
+        """``max(xs, key=len)`` costs what it prints: the call, the iterable, the function."""
+        if s.item is None or s.iterable is None:
+            return
+        for name, fn in _KEYED:
+            level = c - s.cost - self.costs.get(name, FORM_COST) + 1  # the key's own ``(x)``
+            if not 1 <= level <= BARE_KEY_MAX:
+                continue
+            for f in self.inner(s, level).bank.at(level):
+                m = self._bare(s, f)
+                if m:
+                    self._key_form(s, f, off, c, name, fn, m)
+
+    def _bare(self, s: Source, f: Expr) -> str:
+        """The function's name when ``f`` is one call on the item (``len(x)``), else ''."""
+        m = _CALL1.match(f.code)
+        return m.group(1) if m and m.group(2) == s.item and f.uses >> BOUND_SHIFT else ""
 
     def _key_form(
         self,

@@ -14,7 +14,12 @@ shows it, as a physicist's units do:
 - a number's **text length** (``len(bin(n))``, ``len(str(n))``) when the docstring speaks of
   neither digits nor bits;
 - a list of numbers used **only through its length**: the values the docstring talks about
-  never matter.
+  never matter;
+- a **shifted length** in disguise: ``len(xs[2:])`` is ``len(xs) - 2``, a shift by a number
+  nobody stated (the search refuses that offset in its plain spelling too);
+- a guarded body whose **other branch is a constant** in disguise: after ``if not d: return
+  True``, a ``return max(d).isalpha()`` that is False on every input near the examples is
+  ``return False`` spelled to look like it reads ``d``.
 
 Elements are what a collection parameter holds: its items, their ``min``/``max``/``sum``, the
 variables of a comprehension over it, and a number parameter that every example finds inside
@@ -158,15 +163,39 @@ def _length_only(problem: Problem, tree: ast.AST) -> str | None:
     return None
 
 
+def _shifted_length(node: ast.Call, stated: set[str]) -> bool:
+    """``len(xs[2:])``, ``len(xs[:-2])``: a length shifted by a constant nobody stated."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1):
+        return False
+    inner = node.args[0]
+    if not (isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice)):
+        return False
+    s = inner.slice
+    if s.step is not None or (s.lower is None and s.upper is None):
+        return False
+    try:
+        lower = ast.literal_eval(s.lower) if s.lower is not None else 0
+        upper = ast.literal_eval(s.upper) if s.upper is not None else None
+    except ValueError:
+        return False  # a bound that reads a value is a position, judged elsewhere
+    if not isinstance(lower, int) or not (upper is None or isinstance(upper, int)):
+        return False
+    if lower < 0 or (upper is not None and upper >= 0):
+        return False  # the last few, the first few: a cap, not a shift
+    shift = lower - (upper or 0)
+    return shift != 0 and str(shift) not in stated
+
+
 def static_reason(problem: Problem, body: str) -> str | None:
     """Why no programmer means ``body`` (mixed units, a value as a position, a number's text
-    length, numbers read only through their count), or None."""
+    length, numbers read only through their count, a shifted length), or None."""
     try:
         tree = ast.parse(body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     kinds = _Kinds(problem, tree)
     digits = any(w.startswith(_TEXT_WORDS) for w in problem.words)
+    stated = {"1", "-1"} | {repr(v) for v in problem.constants}
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp) and _mixed(kinds, node):
             return f"`{ast.unparse(node)}` mixes a count with an element's value"
@@ -174,6 +203,8 @@ def static_reason(problem: Problem, body: str) -> str | None:
             return f"`{ast.unparse(node)}` uses an element's value as a position"
         if isinstance(node, ast.Call) and _text_length(node) and not digits:
             return f"`{ast.unparse(node)}` counts a value's characters"
+        if isinstance(node, ast.Call) and _shifted_length(node, stated):
+            return f"`{ast.unparse(node)}` is a length shifted by a number nobody stated"
     return _length_only(problem, tree)
 
 
@@ -197,8 +228,11 @@ def disguised_constant(problem: Problem, body: str, evaluate: Evaluate) -> str |
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     params = set(problem.params)
-    # what the body returns is ``plausible``'s to judge (a predicate may say False near a case)
-    seen = {ast.unparse(n.value) for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value}
+    # what a one-line body returns is ``plausible``'s to judge (a predicate may say False near
+    # a case); behind a guard, the other branch must still depend on the input
+    returns = [n.value for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value]
+    guarded = any(isinstance(n, ast.If) for n in ast.walk(tree))
+    seen = set() if guarded else {ast.unparse(v) for v in returns}
     for node in ast.walk(tree):
         if not isinstance(node, ast.expr) or isinstance(node, ast.Name | ast.Constant):
             continue

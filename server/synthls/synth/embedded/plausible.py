@@ -33,7 +33,7 @@ from synthls.synth.embedded.value_vectors import small_enough
 
 ALPHA = 0.7  # weight = exp(-ALPHA * cost): a cost gap of 2 makes a weight ratio of about 4
 CALL_SECONDS = 0.05  # longest one probe call may run
-MUTATIONS = 6  # mutations per argument
+MUTATIONS = 7  # mutations per argument
 _TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": list, "tuple": tuple}
 _TYPES |= {"dict": dict, "set": set, "None": type(None)}
 
@@ -132,6 +132,19 @@ def _allowed(problem: Problem, returns: str | None) -> tuple[set[type], set[type
     return allowed, items
 
 
+def _record(v: object, depth: int = 2) -> bool:
+    """Whether ``v`` holds a sequence whose items are of different kinds (``(1, 'Rash', 21)``):
+    a neighbour that drops one field brings another kind of value within reach of an index."""
+    if not isinstance(v, list | tuple) or depth == 0:
+        return False
+    kinds = {"number" if _number(x) else type(x).__name__ for x in v}
+    return len(kinds) > 1 or any(_record(x, depth - 1) for x in v)
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def neighbours(problem: Problem, j: int) -> Iterator[tuple[tuple[object, ...], tuple[object, ...]]]:
     """(example input, the same input with argument ``j`` mutated), for each example."""
     from synthls.synth.inputs import mutations  # pure; imported late to keep start-up light
@@ -172,6 +185,8 @@ def behaviour(
     if fn is None:
         return None
     allowed, items = _allowed(problem, returns)
+    if any(_record(v) for args in problem.inputs for v in args):
+        items = None  # a record's neighbours may put another field where the item was
     cache: dict[str, object] = {}
 
     def run(args: tuple[object, ...]) -> object:
