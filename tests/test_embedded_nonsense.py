@@ -124,3 +124,86 @@ def test_the_search_no_longer_offers_them() -> None:
     for spec, nonsense_part in cases.items():
         offered = search(spec, BUDGET, max_candidates=8)
         assert all(nonsense_part not in body for body in offered), (spec.name, offered)
+
+
+# --- a shifted length, a guarded constant, records, keys by length -------------------------
+
+MIDDLE = make_spec(
+    "inner_count",
+    "xs",
+    "How many letters of the word have a neighbour on each side.",
+    [("inner_count('kite')", "2"), ("inner_count('sky')", "1"), ("inner_count('ox')", "0")],
+)
+IS_EMPTY = make_spec(
+    "no_entries",
+    "table",
+    "Whether the table has no entries.",
+    [
+        ("no_entries({'ab': 3})", "False"),
+        ("no_entries({'cd': 3})", "False"),
+        ("no_entries({})", "True"),
+    ],
+)
+LAST_FIELD = make_spec(
+    "last_fields",
+    "rows",
+    "The last field of each row.",
+    [
+        ("last_fields([[7, 'Ann', 31], [8, 'Bob', 22]])", "[31, 22]"),
+        ("last_fields([[1, 'Cy', 40], [2, 'Di', 18], [3, 'Ed', 27]])", "[40, 18, 27]"),
+    ],
+)
+LONGEST = make_spec(
+    "longest_row",
+    "rows",
+    "The row having the maximum length.",
+    [
+        ("longest_row([['x'], ['x', 'y'], ['x', 'y', 'z']])", "['x', 'y', 'z']"),
+        ("longest_row([[2], [2, 4], [2, 4, 6]])", "[2, 4, 6]"),
+    ],
+)
+
+
+def test_a_length_shifted_by_a_number_nobody_stated() -> None:
+    p = problem(MIDDLE)
+    for body in ("return len(xs[2:])", "return len(xs[1:-1])", "return len(xs[:-2])"):
+        fits(MIDDLE, body)
+        assert "shifted" in (nonsense.static_reason(p, body) or ""), body
+    for natural in ("return len(xs[1:])", "return len(xs[:3])", "return len(xs) - 1"):
+        assert nonsense.static_reason(p, natural) is None, natural
+    stated = make_spec(
+        "after_two",
+        "xs",
+        "How many letters follow the first 2 letters of xs.",
+        [("after_two('abc')", "1")],
+    )
+    assert nonsense.static_reason(problem(stated), "return len(xs[2:])") is None
+
+
+def test_a_guarded_body_whose_other_branch_is_a_constant_in_disguise() -> None:
+    body = "if not table:\n    return True\nreturn max(table).isdigit()"
+    fits(IS_EMPTY, body)
+    p = problem(IS_EMPTY)
+    why = nonsense.disguised_constant(p, body, lambda src: plausible._results(p, src))
+    assert why == "`max(table).isdigit()` is always False"
+    assert plausible.behaviour(p, body, 1) is None
+    assert plausible.behaviour(p, "return len(table) == 0", 1) is not None
+    offered = search(IS_EMPTY, BUDGET, max_candidates=8)
+    assert "return len(table) == 0" in offered, offered
+    assert all(".isdigit()" not in b and ".isalpha()" not in b for b in offered), offered
+
+
+def test_a_record_s_other_fields_do_not_make_an_index_implausible() -> None:
+    p = problem(LAST_FIELD)
+    assert plausible.behaviour(p, "return [r[-1] for r in rows]", 1) is not None
+    assert search(LAST_FIELD, BUDGET, max_candidates=1) == ["return [t[-1] for t in rows]"]
+
+
+def test_a_key_function_by_name_costs_what_it_prints() -> None:
+    """``max(rows)`` and ``max(rows, key=len)`` agree on these examples and differ on their
+    neighbours (a last row that starts with a larger item): both are offered, so the
+    examples read as ambiguous instead of ``max(rows)`` being verified alone."""
+    offered = search(LONGEST, BUDGET, max_candidates=8)
+    assert "return max(rows)" in offered, offered
+    assert "return max(rows, key=len)" in offered, offered
+    assert all("lambda" not in b or "len(" not in b for b in offered), offered

@@ -20,7 +20,11 @@ from synthls.synth.embedded.value_vectors import BOOL, small_enough
 
 FORM_COST = 2
 BARE_KEY_MAX = 4  # the dearest ``f(x)`` tried as a bare key function
-_KEYED: tuple[tuple[str, Callable[..., Any]], ...] = (("sorted", sorted), ("max", max), ("min", min))
+_KEYED: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("sorted", sorted),
+    ("max", max),
+    ("min", min),
+)
 _CALL1 = re.compile(r"^([a-z_.]+)\((\w+)\)$")
 
 LeafMaker = Callable[[Source], list[Expr]]
