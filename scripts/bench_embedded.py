@@ -15,6 +15,12 @@ questions would have stayed ambiguous with fewer than q answers.
     python scripts/bench_embedded.py --tasks /work/shared/data/mbpp_plus_dev.jsonl \
         --examples 3 --budget 5 --half A --oracle-answers 2 --json /tmp/embedded.json
 
+``--humaneval PATH`` (instead of ``--tasks``) runs the HumanEval tasks instead: tasks nobody tuned
+the engine to. The stub is the task's own prompt (its signature and docstring with its own
+examples, as ``bench_model.py`` writes it) and the body is judged by the task's hidden
+``check(candidate)`` in the sandbox; the oracle answers with the canonical solution. A body that
+passes the examples but fails the hidden tests counts as examples-only.
+
 Prints, per half and overall: tasks, inserted %, precision (hidden-correct / inserted),
 hidden-correct %, examples-only %, abstained %, then per number of answers hidden-correct % and
 precision, and the mean number of questions asked. ``--half A|B|all`` picks the dev split
@@ -32,6 +38,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import humaneval_tasks
 from mbpp_stubs import check, param_names, stub_text
 from synthls.config import EmbeddedSettings, Settings
 from synthls.sandbox import Limits, Sandbox
@@ -50,14 +57,14 @@ if TYPE_CHECKING:
 class Oracle:
     """The simulated user: answers with the reference solution's result, run in the sandbox."""
 
-    def __init__(self, box: Sandbox, task: dict[str, Any], limit: int) -> None:
-        self.box, self.task, self.limit = box, task, limit
+    def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
+        self.box, self.reference, self.limit = box, reference, limit
         self.asked: list[tuple[str, str | None]] = []
 
     async def __call__(self, question: Question) -> str | None:
         if len(self.asked) >= self.limit:
             return None
-        program = Program(setup=self.task["canonical_solution"], probes=(question.call,))
+        program = Program(setup=self.reference, probes=(question.call,))
         result = await self.box.run(program)
         answer = result.probes[0] if result.probes else None
         self.asked.append((question.call, answer))
@@ -68,9 +75,18 @@ async def solve(
     task: dict[str, Any], args: argparse.Namespace, box: Sandbox, prior: bool
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"task_id": task["task_id"], "body": None, "time": 0.0, "asked": 0}
-    text = stub_text(task, args.examples)
-    names = param_names(task)
-    targets = find_functions(Document(text)) if text is not None else []
+    humaneval = args.humaneval is not None
+    if humaneval:
+        text = humaneval_tasks.stub_text(task)
+        names: list[str] | None = []
+        found = humaneval_tasks.target_of(text, task["entry_point"])
+        targets = [found] if found is not None and found.spec.examples else []
+        reference = task["prompt"] + task["canonical_solution"]
+    else:
+        text = stub_text(task, args.examples)
+        names = param_names(task)
+        targets = find_functions(Document(text)) if text is not None else []
+        reference = task["canonical_solution"]
     if text is None or names is None or not targets:
         return {**row, "status": "skipped"}
     settings = dataclasses.replace(
@@ -79,7 +95,7 @@ async def solve(
         ask=dataclasses.replace(Settings().ask, max_questions=args.oracle_answers),
     )
     engine = EmbeddedSynthesizer(budget=args.budget, prior=prior)
-    oracle = Oracle(box, task, args.oracle_answers)
+    oracle = Oracle(box, reference, args.oracle_answers)
     start = time.monotonic()
     report = await synthesize_target(text, targets[0], [engine], box, settings, ask=oracle)
     row["time"] = time.monotonic() - start
@@ -100,10 +116,17 @@ async def solve(
         ]
     if report.body is None:
         return {**row, "status": "abstained", "dominant": "abstained"}
-    status = check(task, names, report.body, args.examples)
+
+    async def verdict(body: str) -> str:
+        if not humaneval:
+            return check(task, names or [], body, args.examples)
+        right = await humaneval_tasks.judge(box, task, body)
+        return "solved" if right else "examples-only"
+
+    status = await verdict(report.body)
     heaviest = dominant_body(outcome)
     other = heaviest not in (None, report.body)
-    mine = check(task, names, heaviest, args.examples) if other and heaviest else status
+    mine = await verdict(heaviest) if other and heaviest else status
     return {**row, "body": report.body, "status": status, "dominant": mine}
 
 
@@ -180,7 +203,9 @@ def half_of(task: dict[str, Any]) -> str:
 
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tasks", required=True, type=Path, help="MBPP+ jsonl")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--tasks", type=Path, help="MBPP+ jsonl")
+    source.add_argument("--humaneval", type=Path, help="HumanEval .jsonl(.gz): unseen tasks")
     ap.add_argument("--examples", type=int, default=3, help="K: doctest examples per stub")
     ap.add_argument("--budget", type=float, default=5.0, help="search seconds per round")
     ap.add_argument("--half", choices=("A", "B", "all"), default="all", help="the dev split")
@@ -252,7 +277,10 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> None:
 
 def main() -> int:
     args = parse_args()
-    tasks = [json.loads(line) for line in args.tasks.read_text().splitlines() if line.strip()]
+    if args.humaneval is not None:
+        tasks = humaneval_tasks.load_tasks(args.humaneval)
+    else:
+        tasks = [json.loads(line) for line in args.tasks.read_text().splitlines() if line.strip()]
     if args.half != "all":
         tasks = [t for t in tasks if half_of(t) == args.half]
     if args.limit:

@@ -90,10 +90,10 @@ def test_check_json(stubs: Path) -> None:
     funcs = {f["name"]: f for f in doc["functions"]}
     assert funcs["implemented"]["examples"][0]["status"] == "passed"
     wrong = funcs["wrong"]
-    assert wrong["line"] == 40
+    assert wrong["line"] == 42
     first = wrong["examples"][0]
     assert first == first | {
-        "line": 43,
+        "line": 45,
         "source": "wrong(3)",
         "want": "9\n",
         "status": "failed",

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
 from synthls.synth.embedded import guards, search
 from synthls.synth.embedded.bank import Expr
@@ -64,6 +65,29 @@ def test_problem_reads_literal_calls_keywords_and_defaults() -> None:
     assert problem.inputs == ((1, 10), (2, 3))
     assert problem.outputs == (11, 5)
     assert 10 in problem.constants
+
+
+def test_constants_come_from_the_prose_not_from_informal_examples() -> None:
+    """A quoted string or a number inside an informal example is data: a body that spells it
+    (``class_name + '.' + 'AA'``, ``'aBCdEf'.count(s)``) copied the example, it was not told."""
+    doc = (
+        "Join the class name and its strongest extension with a '.'.\n\n"
+        "Example:\n"
+        "for strongest('my_class', ['AA', 'Be']) == 'my_class.AA'\n"
+        "strongest('k', ['xY']) returns 'k.xY'\n"
+    )
+    spec = Spec(
+        name="strongest",
+        params=(Param("class_name"), Param("extensions")),
+        docstring=doc,
+        examples=extract_examples(doc, 0, "strongest", (Param("class_name"), Param("extensions"))),
+    )
+    problem = build_problem(spec)
+    assert problem is not None and len(problem.inputs) == 2
+    assert "." in problem.constants  # stated in the prose
+    for copied in ("AA", "my_class", "my_class.AA", "k.xY"):
+        assert copied not in problem.constants
+    assert "returns" not in problem.words and "example" in problem.words
 
 
 def test_problem_drops_self_for_methods_and_reads_counter_output() -> None:

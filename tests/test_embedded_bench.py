@@ -58,3 +58,48 @@ def test_bench_judges_the_inserted_body_and_reports_precision_by_answers(tmp_pat
         solved = [r for r in inserted if r["status"] == "solved"]
         assert figures["precision"] == (round(len(solved) / len(inserted), 3) if inserted else 0.0)
     assert "precision" in proc.stdout and "after 1 answer(s)" in proc.stdout
+
+
+HUMANEVAL = [
+    {  # the hidden test agrees with the examples: the inserted body is right
+        "task_id": "HumanEval/0",
+        "prompt": 'def add(a, b):\n    """Add two numbers.\n\n    >>> add(1, 2)\n    3\n'
+        '    >>> add(10, 5)\n    15\n    >>> add(-3, 7)\n    4\n    """\n',
+        "entry_point": "add",
+        "canonical_solution": "    return a + b\n",
+        "test": "def check(candidate):\n    assert candidate(4, 5) == 9\n",
+    },
+    {  # the hidden test wants what the examples do not show: passing them is not enough
+        "task_id": "HumanEval/1",
+        "prompt": 'def plus(a, b):\n    """Add two numbers.\n\n    >>> plus(1, 2)\n    3\n'
+        '    >>> plus(10, 5)\n    15\n    >>> plus(-3, 7)\n    4\n    """\n',
+        "entry_point": "plus",
+        "canonical_solution": "    return a + b if a < 100 else 0\n",
+        "test": "def check(candidate):\n    assert candidate(100, 1) == 0\n",
+    },
+    {  # no examples: nothing to verify against, skipped
+        "task_id": "HumanEval/2",
+        "prompt": 'def nothing(a):\n    """Do something."""\n',
+        "entry_point": "nothing",
+        "canonical_solution": "    return a\n",
+        "test": "def check(candidate):\n    assert candidate(1) == 1\n",
+    },
+]
+
+
+def test_bench_runs_humaneval_tasks_judged_by_their_hidden_check(tmp_path: Path) -> None:
+    data = tmp_path / "he.jsonl"
+    data.write_text("".join(json.dumps(t) + "\n" for t in HUMANEVAL))
+    out = tmp_path / "out.json"
+    cmd = [sys.executable, str(ROOT / "scripts" / "bench_embedded.py"), "--humaneval", str(data)]
+    cmd += ["--budget", "2", "--json", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(out.read_text())
+    rows = {r["task_id"]: r for r in summary["rows"]}
+    assert rows["HumanEval/0"]["status"] == "solved"
+    assert rows["HumanEval/1"]["status"] == "examples-only"
+    assert rows["HumanEval/1"]["body"] == rows["HumanEval/0"]["body"].replace("add", "plus")
+    assert rows["HumanEval/2"]["status"] == "skipped"
+    assert summary["tasks"] == 2 and summary["skipped"] == 1
+    assert summary["precision"] == 0.5

@@ -166,12 +166,35 @@ async def test_engines_that_do_not_hold_out_are_not_searched_again() -> None:
     assert outcome.status == "verified"
 
 
-async def test_with_two_examples_nothing_is_held_out() -> None:
-    spec = dataclasses.replace(SPEC, examples=SPEC.examples[:2])
-    engine = Enumerating([(ALWAYS, 0.5)])
+async def test_with_two_examples_one_is_searched_on_and_the_other_predicted() -> None:
+    spec = dataclasses.replace(SPEC, examples=(SPEC.examples[0], SPEC.examples[2]))
+    engine = Enumerating([(ALWAYS, 0.5), (PARITY, 0.1)])
     outcome = await asyncio.wait_for(synthesize(spec, build, [engine], FakeRunner()), 30)
-    assert engine.searched == [2]
-    assert outcome.status == "verified"
+    assert engine.searched == [2, 1]  # `return True` explains the first alone, not the second
+    assert outcome.status == "ambiguous" and not outcome.verified
+    assert outcome.ambiguity is not None and outcome.ambiguity.fitted
+
+
+async def test_with_two_examples_a_predicted_one_verifies() -> None:
+    spec = dataclasses.replace(SPEC, examples=(SPEC.examples[0], SPEC.examples[2]))
+    engine = Enumerating([(PARITY, 0.5), (ALWAYS, 0.1)])
+    outcome = await asyncio.wait_for(synthesize(spec, build, [engine], FakeRunner()), 30)
+    assert engine.searched == [2, 1]
+    assert outcome.status == "verified", outcome.reason
+
+
+async def test_a_single_example_confirms_nothing() -> None:
+    """One example leaves nothing to search on when it is held out: the body is unconfirmed
+    and the user is asked to confirm its answer on another input (here, without anyone to
+    ask, it is not inserted)."""
+    spec = dataclasses.replace(SPEC, examples=SPEC.examples[2:])
+    engine = Enumerating([(PARITY, 0.5)])
+    outcome = await asyncio.wait_for(synthesize(spec, build, [engine], FakeRunner()), 30)
+    assert engine.searched == [1]
+    assert outcome.status == "ambiguous" and not outcome.verified
+    amb = outcome.ambiguity
+    assert amb is not None and amb.fitted and amb.question is not None
+    assert "one example cannot be held out" in outcome.reason
 
 
 async def test_a_program_only_the_held_out_search_found_joins_the_behaviours() -> None:

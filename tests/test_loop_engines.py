@@ -30,6 +30,8 @@ DOC = """Twice the sum.
     6
     >>> double_sum(0, 5)
     10
+    >>> double_sum(4, 3)
+    14
     """
 SPEC = Spec(
     name="double_sum",

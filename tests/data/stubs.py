@@ -19,6 +19,8 @@ def shout(s: str) -> str:
 
     >>> shout("Hi there")
     'HI THERE'
+    >>> shout("ok")
+    'OK'
     """
     pass
 

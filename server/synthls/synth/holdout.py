@@ -19,6 +19,12 @@ the body was fitted to the examples, not predicted by them, and the result is am
 held-out favourite (the *rival*) joins the behaviours, and the question is the generated input
 on which it and the chosen body disagree.
 
+Two examples are enough to hold one out: the search runs on the other, and the simplest program
+for it must predict the one held out. A single example leaves nothing to search on, so nothing
+can predict it: the body is unconfirmed and gets a confirmation question. (On HumanEval's own
+docstrings, never tuned to, bodies verified on one example were right for 2 of 7; holding one
+of two out caught 4 wrong bodies of 2-example tasks and sent 6 right ones to a question.)
+
 Only engines whose search costs one more search of the same budget take part (``holds_out``:
 the embedded engine); a model's samples are not re-drawn for this. Candidates of the held-out
 search that pass every example are ordinary candidates and join the attempts.
@@ -38,7 +44,7 @@ from synthls.synth.base import Candidate, Synthesizer, Trial
 
 log = logging.getLogger(__name__)
 
-MIN_EXAMPLES = 3  # with fewer, holding one out leaves too little to search on
+MIN_EXAMPLES = 2  # one to search on, one to predict
 
 Validate = Callable[[Candidate], Awaitable[Trial]]  # against every example of the spec
 
@@ -82,12 +88,16 @@ async def held_out(
     end: float,
     answered: bool = False,
 ) -> Held | None:
-    """Search ``spec`` without one example (``held_out_index``); None when it cannot run (too
-    few examples, no engine takes part, no time left). Bodies already in ``known`` are not run
+    """Search ``spec`` without one example (``held_out_index``); None when it cannot run (no
+    example, no engine takes part, no time left). A single example is unconfirmed: nothing
+    is left to search on, so nothing could predict it. Bodies already in ``known`` are not run
     again."""
     active = [e for e in engines if e.holds_out]
-    if len(spec.examples) < MIN_EXAMPLES or not active or time.monotonic() >= end:
+    if not active or not spec.examples or time.monotonic() >= end:
         return None
+    if len(spec.examples) < MIN_EXAMPLES:
+        why = "one example cannot be held out: nothing predicted it"
+        return Held((), None, unconfirmed=True, why=why)
     index = held_out_index(spec, answered)
     if index is None:
         why = "the examples' results repeat each other, so none predicts anything"

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Spec
 from synthls.synth.embedded.raises import exception_of
 
@@ -127,11 +128,20 @@ def _search_params(spec: Spec) -> tuple[str, ...] | None:
     return tuple(p.name for p in params)
 
 
-def _prose(docstring: str) -> str:
-    """The docstring without its example lines."""
+def _prose(docstring: str, spec: Spec | None = None) -> str:
+    """The docstring without its example lines: ``>>>`` blocks, and the lines of the informal
+    examples (``f(x) == y``, ``Input: ... Output: ...``) the spec parser found. The examples are
+    data; a quoted string or a number inside one is no word of the task (a body that returns
+    ``'my_class.' + 'AA'`` copied it from the example)."""
+    taken: set[int] = set()
+    if spec is not None and spec.docstring == docstring:
+        for ex in extract_examples(docstring, 0, spec.name, spec.params):
+            taken.update(range(ex.line, (ex.end_line or ex.line) + 1))
     lines = []
     skip = False
-    for line in docstring.splitlines():
+    for i, line in enumerate(docstring.split("\n")):
+        if i in taken:
+            continue
         s = line.strip()
         if s.startswith(">>>"):
             skip = True
@@ -183,7 +193,7 @@ def build_problem(spec: Spec) -> Problem | None:
             outputs.append(want)
     if not inputs:
         return None
-    prose = _prose(spec.docstring or "")
+    prose = _prose(spec.docstring or "", spec)
     words = frozenset(_WORD.findall(prose.lower())) | frozenset(
         w for n in (spec.name,) for w in n.lower().split("_") if w
     )
