@@ -15,7 +15,7 @@ from synthls.synth.ambiguity import (
     with_answer,
 )
 from synthls.synth.base import Candidate, Trial
-from synthls.synth.informative import degenerate
+from synthls.synth.informative import degenerate, echoes
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
 
@@ -193,6 +193,23 @@ def test_a_confirmation_avoids_degenerate_inputs_and_asks_at_the_examples_size()
     small = confirmation(pool[:1], probes[:2], "count", asked=set())
     assert small is not None and small.question is not None
     assert small.question.call == "count([])"
+
+
+def test_a_confirmation_avoids_an_example_rearranged() -> None:
+    """``xs[::2]`` fitted ``[1, 2, 3, 2, 4] -> [1, 3, 4]``; it fits the same list reversed
+    too, so an answer there would confirm a wrong body. The question is on fresh data, even
+    where the body's answer is commoner."""
+    probes = ("dedup([4, 2, 3, 2, 1])", "dedup([5, 3, 5, 8])", "dedup([9, 7, 6])")
+    pool = [cand("return xs[::2]", ("[4, 3, 1]", "[5, 5]", "[9, 6]"), "embedded", 0.1)]
+    amb = confirmation(pool, probes, "dedup", asked={"dedup([1, 2, 3, 2, 4])"})
+    assert amb is not None and amb.question is not None
+    assert amb.question.call != "dedup([4, 2, 3, 2, 1])"
+    same_list = ("join('ssalc_ym', ['AA', 'Be'])", "join('k_q', ['xY', 'Zz'])")
+    pool = [cand("return c + '.' + min(e)", ("'ssalc_ym.AA'", "'k_q.Zz'"), "embedded", 0.1)]
+    amb = confirmation(pool, same_list, "join", asked={"join('my_class', ['AA', 'Be'])"})
+    assert amb is not None and amb.question is not None
+    assert amb.question.call == "join('k_q', ['xY', 'Zz'])"
+    assert echoes("join('ssalc_ym', ['Be', 'AA'])", ["join('my_class', ['AA', 'Be'])"]) == 2
 
 
 def test_degenerate_arguments_are_counted() -> None:

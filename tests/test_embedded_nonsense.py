@@ -82,6 +82,58 @@ def test_a_count_mixed_with_an_element_s_value() -> None:
     assert "mixes a count" in (nonsense.static_reason(problem(pairs), weird) or "")
 
 
+def test_a_scaled_value_is_still_a_value() -> None:
+    """HumanEval/151's examples (the sum of the odd numbers' squares) fit a squared maximum
+    plus a count of twos; scaling keeps a quantity's kind, so the sum still mixes them."""
+    spec = make_spec(
+        "double_the_difference",
+        "lst",
+        "Return the sum of squares of the numbers in the list that are odd.",
+        [
+            ("double_the_difference([1, 3, 2, 0])", "10"),
+            ("double_the_difference([-1, -2, 0])", "0"),
+            ("double_the_difference([9, -2])", "81"),
+            ("double_the_difference([0])", "0"),
+        ],
+    )
+    weird = "return max(lst) ** 2 + lst.count(2)"
+    fits(spec, weird)
+    assert "mixes a count" in (nonsense.static_reason(problem(spec), weird) or "")
+    assert "mixes a count" in (
+        nonsense.static_reason(problem(spec), "return len(lst) - 2 * max(lst)") or ""
+    )
+    for natural in (
+        "return sum(x ** 2 for x in lst if x % 2 == 1 and x > 0)",
+        "return sum(lst) * 2 / len(lst)",
+        "return max(lst) ** 2 + min(lst)",
+    ):
+        assert nonsense.static_reason(problem(spec), natural) is None, natural
+
+
+def test_a_position_looked_for_among_the_elements() -> None:
+    """HumanEval/62 (a polynomial's derivative): ``i in xs`` tests an index of ``xs`` as if it
+    were one of its values."""
+    spec = make_spec(
+        "derivative",
+        "xs",
+        "xs are the coefficients of a polynomial; return its derivative in the same form.",
+        [("derivative([3, 1, 2, 4, 5])", "[1, 4, 12, 20]"), ("derivative([1, 2, 3])", "[2, 6]")],
+    )
+    weird = "return [i * x for i, x in enumerate(xs) if i in xs]"
+    fits(spec, weird)
+    assert "among the elements" in (nonsense.static_reason(problem(spec), weird) or "")
+    natural = "return [i * x for i, x in enumerate(xs)][1:]"
+    fits(spec, natural)
+    assert nonsense.static_reason(problem(spec), natural) is None
+    assert "among the elements" in (
+        nonsense.static_reason(problem(spec), "return len(xs) in xs") or ""
+    )
+    assert (
+        nonsense.static_reason(problem(spec), "return [x for i, x in enumerate(xs) if x in xs]")
+        is None
+    )
+
+
 def test_an_element_s_value_as_a_position() -> None:
     spec = make_spec(
         "even_at_even",

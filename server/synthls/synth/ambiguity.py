@@ -20,7 +20,9 @@ behaviours that give another answer drop out.
 When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
 result repeats another's), the question is a **confirmation**: the valid input on which the
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
-body's answer as the choice (and the other truth value for a predicate).
+body's answer as the choice (and the other truth value for a predicate). It avoids calls that
+repeat an example's argument up to order (``informative.echoes``): a body fitted to
+``[1, 2, 3, 2, 4]`` keeps fitting ``[4, 2, 3, 2, 1]``, so that answer would confirm nothing.
 
 An answer confirms the body that gave it only as far as a wrong body would not have given it by
 luck (``chance``: the share of the body's answers on the valid inputs that are this one), so
@@ -45,7 +47,7 @@ from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
 from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.informative import compact, degenerate, size_rank, typical
+from synthls.synth.informative import compact, degenerate, echoes, size_rank, typical
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
@@ -162,9 +164,10 @@ def confirmation(
         counts[a] = counts.get(a, 0) + 1
     usual = typical(skip)
 
-    def rank(aj: tuple[str, int]) -> tuple[int, int, int, int]:
+    def rank(aj: tuple[str, int]) -> tuple[int, int, int, int, int]:
         call = probes[aj[1]]
-        return (degenerate(call), counts[aj[0]], *size_rank(call, usual))
+        fresh = echoes(call, asked)
+        return (fresh, degenerate(call), counts[aj[0]], *size_rank(call, usual))
 
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)

@@ -55,6 +55,32 @@ def _small(value: object) -> bool:
     return isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) and len(value) <= 1
 
 
+def echoes(call: str, examples: Collection[str]) -> int:
+    """How many of ``call``'s arguments repeat an example's argument in the same place, up to
+    order (the same list reversed or shuffled, the same string's letters): an answer there tests
+    little, since a body fitted to that example keeps fitting a rearrangement of it (``xs[::2]``
+    on ``[4, 2, 3, 2, 1]`` as on ``[1, 2, 3, 2, 4]``) or the same argument with another one
+    changed."""
+    args = _arguments(call)
+    if args is None:
+        return 0
+    count = 0
+    for i, a in enumerate(args):
+        mine = _multiset(a)
+        if any(
+            e is not None and i < len(e) and _multiset(e[i]) == mine
+            for e in (_arguments(x) for x in examples)
+        ):
+            count += 1
+    return count
+
+
+def _multiset(value: object) -> object:
+    if isinstance(value, str | list | tuple) and len(value) > 1:
+        return (type(value).__name__, tuple(sorted(repr(v) for v in value)))
+    return (type(value).__name__, repr(value))
+
+
 def like_examples(call: str, examples: Collection[str]) -> bool:
     """Whether ``call``'s literal arguments are of the examples' kind, so a body that raises on
     it has a bug rather than a precondition: the types of some example's arguments (for

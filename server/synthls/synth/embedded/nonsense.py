@@ -10,7 +10,8 @@ shows it, as a physicist's units do:
   by an element's value, or a value floor-divided (or taken modulo) by a count
   (``item // len(dlist)``, ``len(pairs) / max(min(pairs))``); a value divided by a count, the
   mean, stays natural;
-- an element's value used as a **position** (``arr[min(arr):]``);
+- an element's value used as a **position** (``arr[min(arr):]``), or a count or a position
+  looked for **among the elements** (``i in xs`` for an index ``i`` of ``xs``);
 - a number's **text length** (``len(bin(n))``, ``len(str(n))``) when the docstring speaks of
   neither digits nor bits;
 - a list of numbers used **only through its length**: the values the docstring talks about
@@ -20,6 +21,9 @@ shows it, as a physicist's units do:
 - a guarded body whose **other branch is a constant** in disguise: after ``if not d: return
   True``, a ``return max(d).isalpha()`` that is False on every input near the examples is
   ``return False`` spelled to look like it reads ``d``.
+
+A value scaled or shifted by a number (``max(xs) ** 2``, ``x * 3``) is still a value, a count
+so changed still a count, so ``max(lst) ** 2 + lst.count(2)`` mixes them too.
 
 Elements are what a collection parameter holds: its items, their ``min``/``max``/``sum``, the
 variables of a comprehension over it, and a number parameter that every example finds inside
@@ -81,9 +85,27 @@ class _Kinds:
                 if q in self.collections
             )
         }
+        self.indices: set[str] = set()  # ``i`` of ``for i, x in enumerate(xs)``: a position
         for node in ast.walk(tree):
             if isinstance(node, ast.comprehension) and self._collection(node.iter):
                 self.values |= {t.id for t in ast.walk(node.target) if isinstance(t, ast.Name)}
+            elif isinstance(node, ast.comprehension) and self._enumerated(node):
+                index, item = node.target.elts  # type: ignore[attr-defined]
+                if isinstance(index, ast.Name):
+                    self.indices.add(index.id)
+                self.values |= {t.id for t in ast.walk(item) if isinstance(t, ast.Name)}
+
+    def _enumerated(self, node: ast.comprehension) -> bool:
+        call, target = node.iter, node.target
+        return (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "enumerate"
+            and len(call.args) == 1
+            and self._collection(call.args[0])
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+        )
 
     def _collection(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Name) and node.id in self.collections
@@ -102,11 +124,35 @@ class _Kinds:
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
             return VALUE if self._collection(node.value) else None
         if isinstance(node, ast.Name):
+            if node.id in self.indices:
+                return COUNT
             return VALUE if node.id in self.values else None
         if isinstance(node, ast.BinOp):
             left, right = self.of(node.left), self.of(node.right)
+            if isinstance(node.op, _SCALINGS):  # a value scaled or shifted is still a value
+                if _numeral(node.right):
+                    return left
+                if _numeral(node.left) and not isinstance(node.op, ast.Pow):
+                    return right
             return left if left == right else None
         return None
+
+    def counted_member(self, node: ast.Compare) -> bool:
+        """``len(xs) in xs``, ``i in xs`` (``i`` an index of ``xs``): a count or a position
+        looked for among the elements."""
+        return (
+            len(node.ops) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+            and self.of(node.left) == COUNT
+            and self._collection(node.comparators[0])
+        )
+
+
+_SCALINGS = (ast.Mult, ast.Pow, ast.Div, ast.FloorDiv, ast.Add, ast.Sub)
+
+
+def _numeral(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and _number(node.value)
 
 
 def _mixed(kinds: _Kinds, node: ast.BinOp) -> bool:
@@ -201,6 +247,8 @@ def static_reason(problem: Problem, body: str) -> str | None:
             return f"`{ast.unparse(node)}` mixes a count with an element's value"
         if isinstance(node, ast.Subscript) and any(kinds.of(p) == VALUE for p in _positions(node)):
             return f"`{ast.unparse(node)}` uses an element's value as a position"
+        if isinstance(node, ast.Compare) and kinds.counted_member(node):
+            return f"`{ast.unparse(node)}` looks for a count or a position among the elements"
         if isinstance(node, ast.Call) and _text_length(node) and not digits:
             return f"`{ast.unparse(node)}` counts a value's characters"
         if isinstance(node, ast.Call) and _shifted_length(node, stated):
