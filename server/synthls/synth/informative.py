@@ -64,15 +64,11 @@ def echoes(call: str, examples: Collection[str]) -> int:
     args = _arguments(call)
     if args is None:
         return 0
-    count = 0
-    for i, a in enumerate(args):
-        mine = _multiset(a)
-        if any(
-            e is not None and i < len(e) and _multiset(e[i]) == mine
-            for e in (_arguments(x) for x in examples)
-        ):
-            count += 1
-    return count
+    seen = [e for e in map(_arguments, examples) if e is not None]
+    return sum(
+        any(i < len(e) and _multiset(e[i]) == _multiset(a) for e in seen)
+        for i, a in enumerate(args)
+    )
 
 
 def _multiset(value: object) -> object:
