@@ -60,6 +60,7 @@ class Oracle:
     def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
         self.box, self.reference, self.limit = box, reference, limit
         self.asked: list[tuple[str, str | None]] = []
+        self.kinds: list[str] = []  # "confirm" (one behaviour) or "split", with the choices
 
     async def __call__(self, question: Question) -> str | None:
         if len(self.asked) >= self.limit:
@@ -68,6 +69,8 @@ class Oracle:
         result = await self.box.run(program)
         answer = result.probes[0] if result.probes else None
         self.asked.append((question.call, answer))
+        kind = "confirm" if question.confirms else "split"
+        self.kinds.append(f"{kind}: {' / '.join(question.choices)}")
         return answer
 
 
@@ -101,6 +104,7 @@ async def solve(
     row["time"] = time.monotonic() - start
     row["asked"] = len(oracle.asked)
     row["questions"] = oracle.asked
+    row["kinds"] = oracle.kinds
     row["outcome"] = report.status
     outcome = report.outcome
     if outcome is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.synth.ambiguity import (
     DOMINANCE,
+    WRONG_AGREES,
     Question,
     analyse,
     answer_example,
@@ -221,8 +222,10 @@ def test_degenerate_arguments_are_counted() -> None:
 def test_chance_is_the_share_of_the_body_s_answers_that_are_this_one() -> None:
     parity = cand("return n % 2 == 0", ("True", "False", "True", "False"), "embedded", 0.1)
     assert chance([parity], parity, 0) == 0.5
-    doubled = cand("return n * 2", ("2", "4", "600", "8"), "embedded", 0.1)
-    assert chance([doubled], doubled, 2) == 0.25
+    doubled = cand("return n * 2", ("2", "4", "600", "8", "10", "12"), "embedded", 0.1)
+    assert chance([doubled], doubled, 2) == 1 / 6
+    # confirmed with no rival answer: a wrong body that fits the examples agrees far more often
+    assert chance([doubled], doubled, 2, confirms=True) == WRONG_AGREES
     raises = cand("return 1 / n", (None, "0.5", "0.25", "0.5"), "embedded", 0.1)
     assert chance([raises], raises, 0) == 1.0  # no answer there: nothing predicted
     assert chance([raises], raises, 1) == 2 / 3
@@ -234,3 +237,19 @@ def test_a_split_question_prefers_an_input_like_the_examples_to_an_empty_one() -
     ordered = cand("return xs == sorted(xs)", ("False", "True", "True", "False"))
     amb = analyse([parity, ordered], probes, "even", asked={"even([1, 2])", "even([2, 3, 4])"})
     assert amb.question is not None and amb.question.call == "even([4, 1, 2])"
+
+
+def test_a_confirmation_asks_at_a_random_input_not_a_mutation_of_an_example() -> None:
+    """A body fitted to an example keeps fitting the example's mutations (the duplicate ``2`` of
+    ``[1, 2, 3, 2, 4]`` stays a 2 in ``[2, 2, 3, 2, 4]``), so the question is on one of the
+    random draws (after the first ``mutated`` probes) while there is one."""
+    probes = ("dedup([2, 2, 3, 2, 4])", "dedup([1, 2, 3, 2])", "dedup([5, 7, 5, 9, 8])")
+    pool = [cand("return [x for x in xs if x != 2]", ("[3, 4]", "[1, 3]", "[5, 7, 5, 9, 8]"))]
+    asked = {"dedup([1, 2, 3, 2, 4])"}
+    amb = confirmation(pool, probes, "dedup", asked=asked, mutated=2)
+    assert amb is not None and amb.question is not None and amb.question.confirms
+    assert amb.question.call == "dedup([5, 7, 5, 9, 8])"
+    # with no random draw among the probes, a mutation all the same
+    amb = confirmation(pool, probes[:2], "dedup", asked=asked, mutated=2)
+    assert amb is not None and amb.question is not None
+    assert amb.question.call in probes[:2]

@@ -259,3 +259,39 @@ def test_a_key_function_by_name_costs_what_it_prints() -> None:
     assert "return max(rows)" in offered, offered
     assert "return max(rows, key=len)" in offered, offered
     assert all("lambda" not in b or "len(" not in b for b in offered), offered
+
+
+def test_a_number_nobody_stated_looked_for_among_the_elements() -> None:
+    """MBPP/804 (dev half A, "whether the product of numbers is even"): ``2 in arr`` fits
+    ``[1, 2, 3] -> True``, ``[1, 2, 1, 4] -> True``, ``[1, 1] -> False``; the 2 of "even" is a
+    divisor, not an item. A number the docstring names, or a zero, may be looked for."""
+    spec = make_spec(
+        "is_product_even",
+        "arr",
+        "Check whether the product of numbers in a list is even or not.",
+        [
+            ("is_product_even([1, 2, 3])", "True"),
+            ("is_product_even([1, 2, 1, 4])", "True"),
+            ("is_product_even([1, 1])", "False"),
+        ],
+    )
+    weird = "return 2 in arr"
+    fits(spec, weird)
+    assert "nobody stated" in (nonsense.static_reason(problem(spec), weird) or "")
+    natural = "return any(x % 2 == 0 for x in arr)"
+    fits(spec, natural)
+    assert nonsense.static_reason(problem(spec), natural) is None
+    zero = make_spec(
+        "has_zero_product",
+        "arr",
+        "Whether the product of the numbers is zero.",
+        [("has_zero_product([1, 0])", "True"), ("has_zero_product([3, 2])", "False")],
+    )
+    assert nonsense.static_reason(problem(zero), "return 0 in arr") is None
+    named = make_spec(
+        "has_seven",
+        "arr",
+        "Whether the list holds a 7.",
+        [("has_seven([1, 7])", "True"), ("has_seven([3, 2])", "False")],
+    )
+    assert nonsense.static_reason(problem(named), "return 7 in arr") is None

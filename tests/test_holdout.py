@@ -354,3 +354,40 @@ async def test_a_body_nothing_simpler_predicts_is_unconfirmed() -> None:
     assert amb is not None and amb.fitted and amb.question is not None
     assert "no example confirmed the body" in outcome.reason
     assert "no simpler program explains the examples but 3" in outcome.reason
+
+
+async def test_a_confirmed_value_needs_two_answers_even_when_each_is_rare() -> None:
+    """One example cannot be held out: the body is unconfirmed. Its results vary (a sum), but a
+    wrong body that fits the examples gives the right answer on many inputs, so one answer it
+    predicted is not enough (``WRONG_AGREES``); two are, each asked at another input."""
+    doc = """The sum of the list.
+
+    >>> total([1, 2, 4])
+    7
+    """
+    spec = Spec(
+        name="total",
+        signature="def total(xs):",
+        docstring=doc,
+        examples=extract_examples(doc, 1, "total"),
+    )
+    engine = Enumerating([("return sum(xs)", 0.5)])
+    engine.build = lambda body: "def total(xs):\n" + textwrap.indent(body, "    ") + "\n"
+
+    async def once(max_questions: int) -> tuple[Outcome, Oracle]:
+        oracle = Oracle({"total": sum})
+        outcome = await asyncio.wait_for(
+            synthesize(
+                spec, engine.build, [engine], FakeRunner(), ask=oracle, max_questions=max_questions
+            ),
+            30,
+        )
+        return outcome, oracle
+
+    outcome, oracle = await once(1)
+    assert outcome.status == "ambiguous" and "could agree by luck" in outcome.reason
+    assert [q.confirms for q in oracle.questions] == [True]
+    outcome, oracle = await once(3)
+    assert outcome.status == "verified", outcome.reason
+    assert len(oracle.questions) == 2 and len({q.call for q in oracle.questions}) == 2
+    assert len(outcome.answers) == 2

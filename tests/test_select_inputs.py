@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Example, Param, Spec
-from synthls.synth.inputs import RANDOM_SHARE, generate_inputs, mutations
+from synthls.synth.inputs import RANDOM_SHARE, generate, generate_inputs, mutations
 
 
 def spec_from(doc: str, name: str = "f", params: tuple[Param, ...] = ()) -> Spec:
@@ -185,3 +185,18 @@ def test_random_values_shaped_like_the_examples_fill_the_limit() -> None:
     assert lengths - {1, 2, 3}  # sizes the examples never had
     letters = {c for source in shaped for w in call_args(source)[0] for c in w}
     assert letters - set("abcd")  # letters of the same class the examples never used
+
+
+def test_the_first_inputs_are_mutations_of_the_examples_the_rest_random_draws() -> None:
+    doc = ">>> total([1, 2, 4])\n7\n>>> total([5, 0, 3, 9])\n17\n"
+    spec = Spec(
+        name="total",
+        signature="def total(xs):",
+        docstring=doc,
+        examples=extract_examples(doc, 0, "total"),
+    )
+    probes, mutated = generate(spec)
+    assert probes == generate_inputs(spec) and 0 < mutated < len(probes)
+    # a mutation keeps most of an example's items; a random draw is a fresh list like them
+    assert "total([4, 2, 1])" in probes[:mutated]
+    assert all(p not in probes[:mutated] for p in probes[mutated:])

@@ -52,6 +52,11 @@ from synthls.synth.informative import compact, degenerate, echoes, size_rank, ty
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
 LUCK = 0.1  # answers confirm a body once the chance it predicted them all by luck is this or less
+# A wrong body that fits the examples is mostly right: on the generated inputs, the wrong bodies
+# inserted after a confirmation (HumanEval and MBPP dev, half A) gave the reference's answer on
+# 34 % to 88 % of the random inputs. So a confirmation it predicted is worth at most this factor,
+# however rare the answer is among its results: two confirmations at least confirm a body.
+WRONG_AGREES = 0.3
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -64,6 +69,7 @@ class Question:
     behaviours: int  # how many different behaviours pass the examples
     index: int = -1  # the probe's position among the generated inputs
     raises: bool = False  # the body raises on the call: no candidate gives an answer
+    confirms: bool = False  # one behaviour passes: its answer is offered for confirmation
 
     @property
     def text(self) -> str:
@@ -145,10 +151,12 @@ def confirmation(
     function: str,
     asked: Collection[str] = (),
     why: str = "",
+    mutated: int = 0,
 ) -> Ambiguity | None:
     """The confirmation question for the top behaviour of ``pool``, which no example could
-    confirm: its answer on the valid input where that answer is rarest (ties: the shorter
-    call); None when it gives no answer worth asking about."""
+    confirm: its answer on a valid input drawn at random (not one of the first ``mutated``
+    probes, mutations of the examples, where one is left), where that answer is rarest (ties:
+    the shorter call); None when it gives no answer worth asking about."""
     groups = behaviours(pool)
     if not groups:
         return None
@@ -164,15 +172,15 @@ def confirmation(
         counts[a] = counts.get(a, 0) + 1
     usual = typical(skip)
 
-    def rank(aj: tuple[str, int]) -> tuple[int, int, int, int, int]:
+    def rank(aj: tuple[str, int]) -> tuple[bool, int, int, int, int, int]:
         call = probes[aj[1]]
         fresh = echoes(call, asked)
-        return (fresh, degenerate(call), counts[aj[0]], *size_rank(call, usual))
+        return (aj[1] < mutated, fresh, degenerate(call), counts[aj[0]], *size_rank(call, usual))
 
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
     choices = (answer,) if other is None else (answer, other)
-    question = Question(function, probes[j], choices, len(groups), j)
+    question = Question(function, probes[j], choices, len(groups), j, confirms=True)
     summary = (
         f"no example confirmed the body ({why or 'none was held out'}); it says "
         f"`{probes[j]}` gives {answer}"
@@ -180,14 +188,17 @@ def confirmation(
     return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
 
 
-def chance(pool: Sequence[Trial], trial: Trial, index: int) -> float:
-    """The share of ``trial``'s answers on ``pool``'s valid inputs that equal its answer at
-    input ``index``: how likely a body that says this is right by luck (1.0: not known)."""
+def chance(pool: Sequence[Trial], trial: Trial, index: int, confirms: bool = False) -> float:
+    """How likely a wrong body gives ``trial``'s answer at input ``index`` by luck: the share
+    of ``trial``'s answers on ``pool``'s valid inputs that equal it (1.0: not known); for the
+    answer to a confirmation question (``confirms``: no rival behaviour was there to give
+    another answer), at least ``WRONG_AGREES``."""
     sig = _signature(trial)
     if index < 0 or index >= len(sig) or sig[index] == RAISED:
         return 1.0
     answers = [sig[j] for j in valid_inputs(pool) if j < len(sig) and sig[j] != RAISED]
-    return answers.count(sig[index]) / len(answers) if sig[index] in answers else 1.0
+    share = answers.count(sig[index]) / len(answers) if sig[index] in answers else 1.0
+    return max(share, WRONG_AGREES) if confirms else share
 
 
 def _threshold(pool: Sequence[Trial]) -> float:

@@ -49,6 +49,13 @@ _ANY: tuple[Any, ...] = (1, "abc", [1, 2, 3], 0, "", [], 7, "Hello World", [3, 1
 
 def generate_inputs(spec: Spec, limit: int = 32) -> tuple[str, ...]:
     """Call expressions (``"f(3, [1, 2])"``) to probe candidates with, at most ``limit``."""
+    return generate(spec, limit)[0]
+
+
+def generate(spec: Spec, limit: int = 32) -> tuple[tuple[str, ...], int]:
+    """``generate_inputs`` and how many of them (the first ones) are mutations of the
+    examples; the rest are random draws, independent of the examples' values (a body fitted to
+    an example keeps fitting its mutations far more often than a random input)."""
     calls = [c for c in (_example_call(spec.name, ex) for ex in spec.examples) if c is not None]
     if not calls:
         calls = _default_calls(spec)
@@ -57,6 +64,7 @@ def generate_inputs(spec: Spec, limit: int = 32) -> tuple[str, ...]:
     out: list[str] = []
     rng = random.Random(zlib.crc32(repr((spec.name, calls)).encode()))
     quota = limit - int(limit * RANDOM_SHARE) if calls else limit
+    mutated = -1
     for variants, cap in ((_variants(calls), quota), (_random_calls(calls, rng), limit)):
         for args, kwargs in variants:
             if len(out) >= cap:
@@ -65,7 +73,9 @@ def generate_inputs(spec: Spec, limit: int = 32) -> tuple[str, ...]:
             if source not in seen and len(source) <= _MAX_REPR:
                 seen.add(source)
                 out.append(source)
-    return tuple(out)
+        if mutated < 0:
+            mutated = len(out)
+    return tuple(out), mutated
 
 
 Call = tuple[list[Any], dict[str, Any]]

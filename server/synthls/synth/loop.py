@@ -42,7 +42,7 @@ from synthls.synth.attempts import failure_reason, feedback_from, parses, progre
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.crashes import crash
 from synthls.synth.holdout import held_out, judged
-from synthls.synth.inputs import generate_inputs
+from synthls.synth.inputs import generate
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
 from synthls.synth.outcome import OnProgress as OnProgress
@@ -71,6 +71,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
+    mutated: int = 0  # the first probes are mutations of the examples, the rest random
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
     luck: float | None = None  # answers the pick predicted: the chance it did so by luck
 
@@ -187,7 +188,8 @@ async def synthesize(
     and when none is left the engines get ``rounds`` more rounds with the new example. The time
     spent waiting for an answer does not count against the deadline.
     """
-    run = _Run(spec, build, runner, timeout, settle, generate_inputs(spec))
+    probes, mutated = generate(spec)
+    run = _Run(spec, build, runner, timeout, settle, probes, mutated=mutated)
     search = _Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     answers: list[Example] = []
@@ -222,7 +224,8 @@ async def synthesize(
             search.restart()
             feedback = feedback_from(run.attempts)
         else:  # the survivor predicted the answer: as likely as its answer's share
-            run.luck = (run.luck or 1.0) * chance(pool, survivor[0], question.index)
+            odds = chance(pool, survivor[0], question.index, question.confirms)
+            run.luck = (run.luck or 1.0) * odds
 
 
 async def _judge(
@@ -248,7 +251,8 @@ async def _judge(
         if run.luck <= LUCK:
             return amb
         why = f"its answers so far could agree by luck (chance {run.luck:.2f})"
-        return confirmation(passing(run.attempts), run.probes, run.spec.name, asked, why) or amb
+        pool = passing(run.attempts)
+        return confirmation(pool, run.probes, run.spec.name, asked, why, run.mutated) or amb
     held = await held_out(
         run.spec, engines, run.validate, run.attempts, search.end, answered=answered
     )
@@ -256,7 +260,7 @@ async def _judge(
         return amb
     if held.unconfirmed:
         pool = passing(run.attempts)
-        return confirmation(pool, run.probes, run.spec.name, asked, held.why) or amb
+        return confirmation(pool, run.probes, run.spec.name, asked, held.why, run.mutated) or amb
     run.attempts.extend(held.passing)
     run.seen.update(a.candidate.body.strip() for a in held.passing)
     if held.passing:

@@ -11,7 +11,8 @@ shows it, as a physicist's units do:
   (``item // len(dlist)``, ``len(pairs) / max(min(pairs))``); a value divided by a count, the
   mean, stays natural;
 - an element's value used as a **position** (``arr[min(arr):]``), or a count or a position
-  looked for **among the elements** (``i in xs`` for an index ``i`` of ``xs``);
+  looked for **among the elements** (``i in xs`` for an index ``i`` of ``xs``), or a number
+  the docstring never names (``2 in arr`` for "the product is even");
 - a number's **text length** (``len(bin(n))``, ``len(str(n))``) when the docstring speaks of
   neither digits nor bits;
 - a list of numbers used **only through its length**: the values the docstring talks about
@@ -151,6 +152,20 @@ class _Kinds:
 _SCALINGS = (ast.Mult, ast.Pow, ast.Div, ast.FloorDiv, ast.Add, ast.Sub)
 
 
+def _unstated_member(node: ast.Compare, stated: set[str]) -> bool:
+    """``2 in arr``: a number the docstring does not name looked for among the elements (the
+    ``2`` of "even" is a divisor, not an item; ``0 in xs``, "a zero among them", is natural)."""
+    left = node.left
+    return (
+        len(node.ops) == 1
+        and isinstance(node.ops[0], ast.In | ast.NotIn)
+        and _numeral(left)
+        and isinstance(left, ast.Constant)
+        and left.value != 0
+        and repr(left.value) not in stated
+    )
+
+
 def _numeral(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and _number(node.value)
 
@@ -249,6 +264,8 @@ def static_reason(problem: Problem, body: str) -> str | None:
             return f"`{ast.unparse(node)}` uses an element's value as a position"
         if isinstance(node, ast.Compare) and kinds.counted_member(node):
             return f"`{ast.unparse(node)}` looks for a count or a position among the elements"
+        if isinstance(node, ast.Compare) and _unstated_member(node, stated):
+            return f"`{ast.unparse(node)}` looks for a number nobody stated among the elements"
         if isinstance(node, ast.Call) and _text_length(node) and not digits:
             return f"`{ast.unparse(node)}` counts a value's characters"
         if isinstance(node, ast.Call) and _shifted_length(node, stated):

@@ -20,7 +20,7 @@ from synthls.synth.embedded.raises import exception_of
 
 _WORD = re.compile(r"[a-z]+")
 _QUOTED = re.compile(r"'([^'\n]{1,20})'|\"([^\"\n]{1,20})\"")
-_NUMBER = re.compile(r"(?<![\w.])(-?\d{1,6})(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])(-?\d{1,6})(?!\w|\.\d)")
 
 
 @dataclass(frozen=True)
