@@ -223,9 +223,8 @@ def test_chance_is_the_share_of_the_body_s_answers_that_are_this_one() -> None:
     parity = cand("return n % 2 == 0", ("True", "False", "True", "False"), "embedded", 0.1)
     assert chance([parity], parity, 0) == 0.5
     doubled = cand("return n * 2", ("2", "4", "600", "8", "10", "12"), "embedded", 0.1)
-    assert chance([doubled], doubled, 2) == 1 / 6
-    # confirmed with no rival answer: a wrong body that fits the examples agrees far more often
-    assert chance([doubled], doubled, 2, confirms=True) == WRONG_AGREES
+    # one answer in six, but a wrong body that fits the examples agrees far more often
+    assert chance([doubled], doubled, 2) == WRONG_AGREES
     raises = cand("return 1 / n", (None, "0.5", "0.25", "0.5"), "embedded", 0.1)
     assert chance([raises], raises, 0) == 1.0  # no answer there: nothing predicted
     assert chance([raises], raises, 1) == 2 / 3

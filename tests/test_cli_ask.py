@@ -57,10 +57,11 @@ class Terminal:
         )
         os.close(slave)
         self.seen = ""
+        self.mark = 0  # where the next ``expect`` starts looking
 
     def expect(self, pattern: str, timeout: float = 120.0) -> re.Match[str]:
         end = time.monotonic() + timeout
-        while (found := re.search(pattern, self.seen)) is None:
+        while (found := re.compile(pattern).search(self.seen, self.mark)) is None:
             left = end - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no {pattern!r} in terminal output:\n{self.seen}")
@@ -96,8 +97,16 @@ def choices(term: Terminal) -> tuple[str, dict[str, int], int]:
         for m in re.finditer(r"^  (\d+)\) (.+)$", term.seen[asked.end() :], re.M)
     )
     none = listed.pop("none of these")
-    term.expect(r"choose 1-\d+")
+    term.mark = term.expect(r"choose 1-\d+").end()
     return asked.group(1), listed, none
+
+
+def confirm(term: Terminal) -> str:
+    """Answer the confirmation that follows an answer (one predicted answer could be luck:
+    ``ambiguity.WRONG_AGREES``) with the right value; the call it asked about."""
+    call, listed, _ = choices(term)
+    term.type(str(listed[repr(eval(call, {"safe_div": truth}))]))
+    return call
 
 
 def doctests_pass(text: str) -> doctest.TestResults:
@@ -123,11 +132,13 @@ def test_choosing_an_answer_writes_the_body_and_the_example(stub: Path) -> None:
         call, listed, _ = choices(term)
         want = repr(eval(call, {"safe_div": truth}))
         term.type(str(listed[want]))
+        confirmed = confirm(term)
         assert term.finish() == 0, term.seen
     assert "verified  safe_div" in term.seen
     written = stub.read_text()
     assert RIGHT in written and f"    >>> {call}\n    {want}\n" in written
-    assert doctests_pass(written) == doctest.TestResults(failed=0, attempted=3)
+    assert f"    >>> {confirmed}\n" in written and confirmed != call
+    assert doctests_pass(written) == doctest.TestResults(failed=0, attempted=4)
 
 
 def test_none_of_these_lets_the_user_type_the_value(stub: Path) -> None:
@@ -145,6 +156,8 @@ def test_none_of_these_lets_the_user_type_the_value(stub: Path) -> None:
         term.type(str(none))
         term.expect("type the value")
         term.type(want)
+        # no candidate gave that answer: the body written after it is checked against it like
+        # any example (a model's engine holds nothing out), so nothing is left to confirm
         assert term.finish() == 0, term.seen
     written = stub.read_text()
     assert RIGHT in written and f"    >>> {call}\n    {want}\n" in written

@@ -109,8 +109,8 @@ async def test_a_body_the_held_out_example_was_needed_for_is_not_verified() -> N
 
 
 async def test_the_answer_to_the_question_confirms_the_body_and_is_kept() -> None:
-    """A sum's results vary, so one predicted answer confirms it (a wrong body would have given
-    that answer by luck on about one generated input in twenty)."""
+    """A sum's results vary, yet one predicted answer does not confirm it: a wrong body that
+    fits the examples gives the right answer on many inputs (``WRONG_AGREES``); two do."""
     doc = """The sum of the list.
 
     >>> total([1, 2])
@@ -134,7 +134,8 @@ async def test_the_answer_to_the_question_confirms_the_body_and_is_kept() -> Non
     )
     assert outcome.status == "verified", outcome.reason
     assert outcome.candidate is not None and outcome.candidate.body == "return sum(xs)"
-    assert len(oracle.questions) == 1 and len(outcome.answers) == 1  # kept as a new example
+    assert len(oracle.questions) == 2 and len(outcome.answers) == 2  # kept as new examples
+    assert [q.confirms for q in oracle.questions] == [False, True]
     assert engine.searched == [3, 2]  # the predicted answer confirms: no search again
 
 

@@ -83,14 +83,17 @@ async def test_the_answer_picks_the_body_and_becomes_an_example() -> None:
     outcome = await run([Scripted("s", [NONSENSE, RIGHT])], ask=oracle)
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == RIGHT
-    [question] = oracle.questions
+    # the answer rules out the other behaviour; one predicted answer could still be luck
+    # (``WRONG_AGREES``), so the survivor is asked to confirm another
+    question, confirming = oracle.questions
     assert question.function == "safe_div" and question.behaviours == 2
-    [answer] = outcome.answers
-    assert answer.source == question.call
+    assert not question.confirms and confirming.confirms and confirming.call != question.call
+    answer, confirmed = outcome.answers
+    assert answer.source == question.call and confirmed.source == confirming.call
     assert answer.want == repr(eval(question.call, {"safe_div": truth})) + "\n"
-    assert outcome.result is not None and outcome.result.passed == 3
+    assert outcome.result is not None and outcome.result.passed == 4
     assert outcome.ambiguity is not None and outcome.ambiguity.behaviours == 1
-    assert outcome.reason.endswith("(s, round 1); 1 answer kept as examples")
+    assert outcome.reason.endswith("(s, round 1); 2 answers kept as examples")
 
 
 async def test_dismissed_question_stays_pending() -> None:
@@ -176,11 +179,12 @@ async def test_the_openai_engine_is_asked_about_the_same_way() -> None:
     with FakeOpenAI(script) as server:
         oracle = Oracle()
         outcome = await run([openai_engine(server.url, candidates=4)], ask=oracle)
-    [question] = oracle.questions
+    question, confirming = oracle.questions
     assert question.behaviours == 2 and len(question.choices) == 2
+    assert confirming.confirms  # one predicted answer could be luck: it confirms another
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == RIGHT and outcome.candidate.engine == "openai"
-    assert len(outcome.answers) == 1
+    assert len(outcome.answers) == 2
 
 
 async def test_cancelling_while_a_question_waits_cancels_the_question() -> None:

@@ -49,6 +49,7 @@ def run(nvim: str, tmp_path: Path, scenario: str) -> tuple[Path, dict[str, objec
 def assert_example_and_body(path: Path, call: str, answer: str) -> None:
     text = path.read_text()
     assert f"    >>> {call}\n    {answer}\n" in text, text
+    assert text.count("    >>> ") == 4, text  # the two examples, the answer, a confirmation
     assert sum(f"    {body}\n" in text for body in BODIES) == 1, text
     result = doctest_passes(path)
     assert result.returncode == 0, text + result.stdout
@@ -57,23 +58,30 @@ def assert_example_and_body(path: Path, call: str, answer: str) -> None:
 def test_question_answered_in_neovim_becomes_an_example(nvim: str, tmp_path: Path) -> None:
     path, record = run(nvim, tmp_path, "ask")
     assert_no_server_complaints(record)
-    [question] = record["questions"]  # type: ignore[misc]
+    # the answer, then a confirmation of the surviving body's answer on another input
+    question, confirming = record["questions"]  # type: ignore[misc]
     prompt, titles = question["prompt"], question["titles"]
     call = prompt.split("`")[1]
     assert prompt == f"What should `{call}` return? (3 behaviours pass the examples)"
     assert titles[-1] == "None of these" and len(titles) == 4
+    assert "one behaviour passes the examples: confirm its answer" in confirming["prompt"]
+    assert len(confirming["titles"]) == 2  # the body's answer, and "None of these"
     assert_example_and_body(path, call, titles[0])
     assert record["lines"] == path.read_text().splitlines()
 
 
 def test_dismissed_question_is_answered_through_the_code_lens(nvim: str, tmp_path: Path) -> None:
     path, record = run(nvim, tmp_path, "ask_lens")
-    assert len(record["questions"]) == 1  # type: ignore[arg-type]
+    assert record.get("ok"), record.get("error")
+    # both questions were dismissed in their dialogs and answered through a lens
+    assert len(record["questions"]) == 2  # type: ignore[arg-type]
     # nothing inserted: the resolved action has no edit (a command's result said "ambiguous")
     assert record["action_result"]["applied"] is False  # type: ignore[index]
-    uri, line, call, answer = record["lens_answer"]  # type: ignore[misc]
+    first, confirmed = record["lens_answers"]  # type: ignore[misc]
+    uri, line, call, answer = first
     assert line == 0 and uri.endswith("ambiguous_div.py")
-    assert record["lens_choices"][0].startswith(  # type: ignore[index]
-        f"synthls: 3 behaviours pass — choose {call}: "
-    )
+    choices, confirming = record["all_lens_choices"]  # type: ignore[misc]
+    assert choices[0].startswith(f"synthls: 3 behaviours pass — choose {call}: ")
+    assert confirming[0].startswith(f"synthls: 1 behaviour passes — confirm {confirmed[2]}: ")
     assert_example_and_body(path, call, answer)
+    assert_example_and_body(path, confirmed[2], confirmed[3])

@@ -47,7 +47,7 @@ class TerminalAsk:
 
     async def _dialogue(self, question: Question) -> str | None:
         none = len(question.choices) + 1
-        self._say(f"\n{question.function}: {question.behaviours} behaviours pass the examples.")
+        self._say(f"\n{question.function}: {question.context}.")
         self._say(question.text)
         for i, choice in enumerate(question.choices, 1):
             self._say(f"  {i}) {choice}")

@@ -147,23 +147,63 @@ function scenarios.ask(synthls, bufnr)
   run_action(synthls.synthesize, bufnr, first_def_line(bufnr))
 end
 
+-- The answer lenses of the question now waiting (not of the one answered, `except`).
+local function answer_lenses(bufnr, except)
+  local found = {}
+  wait_for("the question's code lenses", function()
+    found = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      local command = lens.command
+      if command and command.command == "synthls.answer" and command.arguments[3] ~= except then
+        table.insert(found, lens)
+      end
+    end
+    return #found > 0
+  end)
+  return found
+end
+
+-- Dismiss every dialog and answer through the stock `vim.lsp.codelens.run()`: an answer resumes
+-- the job, whose next question (a confirmation) is dismissed too and waits in a lens of its own.
 function scenarios.ask_lens(synthls, bufnr)
   answering_select(true)
   local line = first_def_line(bufnr)
   run_action(synthls.synthesize, bufnr, line)
-  wait_for("the question's code lenses", function()
-    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
-      if lens.command and lens.command.command == "synthls.answer" then
+  record.lens_answers, record.all_lens_choices = {}, {}
+  local answered = nil
+  for _ = 1, 3 do
+    local found = answer_lenses(bufnr, answered)
+    record.lens_answer, record.lens_choices = nil, {}
+    if #found == 1 then -- one lens on the line: `codelens.run()` runs it without asking
+      record.lens_answer = found[1].command.arguments
+      record.lens_choices = { found[1].command.title }
+    end
+    vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
+    vim.lsp.codelens.run()
+    wait_for("the lens answer taken", function()
+      return record.lens_answer ~= nil
+    end)
+    answered = record.lens_answer[3]
+    table.insert(record.lens_answers, record.lens_answer)
+    table.insert(record.all_lens_choices, record.lens_choices)
+    local done = false
+    wait_for("the answered example in the buffer, or the next question's lens", function()
+      done = has_line(bufnr, "    >>> " .. answered)
+      if done then
         return true
       end
+      for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+        local command = lens.command
+        if command and command.command == "synthls.answer" and command.arguments[3] ~= answered then
+          return true
+        end
+      end
+      return false
+    end)
+    if done then
+      return
     end
-    return false
-  end)
-  vim.api.nvim_win_set_cursor(0, { line + 1, 0 })
-  vim.lsp.codelens.run()
-  wait_for("the answered example in the buffer", function()
-    return record.lens_answer ~= nil and has_line(bufnr, "    >>> " .. record.lens_answer[3])
-  end)
+  end
 end
 
 local function main()

@@ -33,7 +33,7 @@ def question_message(question: Question) -> str:
     """The dialog's text: the question and how many behaviours it settles between."""
     if question.raises:  # no candidate answers: "None of these" lets the user say so
         return f"{question.text} Add the result you expect as a `>>>` example to fix it."
-    return f"{question.text} ({question.behaviours} behaviours pass the examples)"
+    return f"{question.text} ({question.context})"
 
 
 def can_ask(capabilities: types.ClientCapabilities) -> bool:

@@ -97,6 +97,8 @@ def lens_titles(question: Question) -> list[str]:
     if question.raises:  # nothing to choose: the lens only says where the body breaks
         return [f"synthls: the body raises on {question.call} — add its expected result"]
     head = f"synthls: {question.behaviours} behaviours pass — choose {question.call}:"
+    if question.confirms:
+        head = f"synthls: 1 behaviour passes — confirm {question.call}:"
     return [f"{head} {c}" if i == 0 else c for i, c in enumerate(question.choices)]
 
 
@@ -135,12 +137,22 @@ class Replay:
     def __init__(self, outcome: Outcome) -> None:
         seen: set[str] = set()
         self.candidates: list[Candidate] = []
+        answered = len(outcome.answers)
         for attempt in outcome.attempts:
             body = attempt.candidate.body.strip()
-            if attempt.result.all_passed and body not in seen:
+            if _passed_but_answers(attempt, answered) and body not in seen:
                 seen.add(body)
                 self.candidates.append(attempt.candidate)
 
     async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
         for candidate in self.candidates:
             yield candidate
+
+
+def _passed_but_answers(attempt: Trial, answered: int) -> bool:
+    """Whether ``attempt`` passed the docstring's own examples (its last ``answered`` verdicts
+    are the answers'): the resumed run asks its questions again, answered from what the user
+    chose, so the behaviours an answer ruled out must be there to be ruled out again."""
+    result = attempt.result
+    own = result.examples[: len(result.examples) - answered]
+    return result.status == "ok" and bool(own) and all(r.passed for r in own)

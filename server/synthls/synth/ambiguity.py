@@ -22,15 +22,19 @@ result repeats another's), the question is a **confirmation**: the valid input o
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
 body's answer as the choice (and the other truth value for a predicate). It avoids calls that
 repeat an example's argument up to order (``informative.echoes``): a body fitted to
-``[1, 2, 3, 2, 4]`` keeps fitting ``[4, 2, 3, 2, 1]``, so that answer would confirm nothing.
+``[1, 2, 3, 2, 4]`` keeps fitting ``[4, 2, 3, 2, 1]``, so that answer would confirm nothing. For
+the same reason it is asked at one of the random draws of the generated inputs, not at a
+mutation of an example, where one is left (a body fitted to an example's duplicate ``2`` keeps
+fitting the example's mutations, which keep the 2).
 
 An answer confirms the body that gave it only as far as a wrong body would not have given it by
-luck (``chance``: the share of the body's answers on the valid inputs that are this one), so
-``synthls.synth.loop`` asks again until the chances of the answers it predicted, multiplied, are
-at most ``LUCK``: one answer for a body whose results vary, three or four for a predicate that
-says True half the time (a truth value is one bit, and a wrong body that fits the examples agrees
-with the right one far more often than a coin would). Questions of both kinds avoid degenerate
-inputs and prefer calls about the examples' size (``synthls.synth.informative``).
+luck (``chance``: the share of the body's answers on the valid inputs that are this one, but at
+least ``WRONG_AGREES``: a wrong body that fits the examples is mostly right, and gives the right
+answer on many inputs, whatever rivals the answer ruled out), so ``synthls.synth.loop`` asks
+again until the chances of the answers it predicted, multiplied, are at most ``LUCK``: two
+answers for a body whose results vary, three or four for a predicate that says True half the
+time (a truth value is one bit). Questions of both kinds avoid degenerate inputs and prefer calls
+about the examples' size (``synthls.synth.informative``).
 
 A model's body that raises on an input like the examples is not verified either
 (``synthls.synth.crashes``).
@@ -53,9 +57,10 @@ DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tu
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
 LUCK = 0.1  # answers confirm a body once the chance it predicted them all by luck is this or less
 # A wrong body that fits the examples is mostly right: on the generated inputs, the wrong bodies
-# inserted after a confirmation (HumanEval and MBPP dev, half A) gave the reference's answer on
-# 34 % to 88 % of the random inputs. So a confirmation it predicted is worth at most this factor,
-# however rare the answer is among its results: two confirmations at least confirm a body.
+# inserted after an answer (HumanEval and MBPP dev, half A) gave the reference's answer on 34 %
+# to 88 % of the random inputs, and most of them came through an answer that split behaviours.
+# So an answer a body predicted is worth at most this factor, however rare the answer is among
+# its results and whatever rivals it beat: two answers at least confirm a body.
 WRONG_AGREES = 0.3
 RAISED = "\x00raised"  # a probe that raised, timed out or did not run
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
@@ -76,6 +81,14 @@ class Question:
         if self.raises:
             return f"What should `{self.call}` return? The body raises there."
         return f"What should `{self.call}` return?"
+
+    @property
+    def context(self) -> str:
+        """What the answer settles: "3 behaviours pass the examples", or, for a confirmation,
+        "one behaviour passes the examples: confirm its answer"."""
+        if self.confirms:
+            return "one behaviour passes the examples: confirm its answer"
+        return f"{self.behaviours} behaviours pass the examples"
 
 
 @dataclass(frozen=True)
@@ -188,17 +201,16 @@ def confirmation(
     return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
 
 
-def chance(pool: Sequence[Trial], trial: Trial, index: int, confirms: bool = False) -> float:
+def chance(pool: Sequence[Trial], trial: Trial, index: int) -> float:
     """How likely a wrong body gives ``trial``'s answer at input ``index`` by luck: the share
-    of ``trial``'s answers on ``pool``'s valid inputs that equal it (1.0: not known); for the
-    answer to a confirmation question (``confirms``: no rival behaviour was there to give
-    another answer), at least ``WRONG_AGREES``."""
+    of ``trial``'s answers on ``pool``'s valid inputs that equal it, but at least
+    ``WRONG_AGREES`` (1.0: not known)."""
     sig = _signature(trial)
     if index < 0 or index >= len(sig) or sig[index] == RAISED:
         return 1.0
     answers = [sig[j] for j in valid_inputs(pool) if j < len(sig) and sig[j] != RAISED]
     share = answers.count(sig[index]) / len(answers) if sig[index] in answers else 1.0
-    return max(share, WRONG_AGREES) if confirms else share
+    return max(share, WRONG_AGREES)
 
 
 def _threshold(pool: Sequence[Trial]) -> float:

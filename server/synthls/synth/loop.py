@@ -224,8 +224,7 @@ async def synthesize(
             search.restart()
             feedback = feedback_from(run.attempts)
         else:  # the survivor predicted the answer: as likely as its answer's share
-            odds = chance(pool, survivor[0], question.index, question.confirms)
-            run.luck = (run.luck or 1.0) * odds
+            run.luck = (run.luck or 1.0) * chance(pool, survivor[0], question.index)
 
 
 async def _judge(
