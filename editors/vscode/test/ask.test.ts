@@ -3,8 +3,9 @@
  * it) runs the real synthls against a scripted OpenAI-compatible server (tests/fake_openai.py,
  * started with SYNTHLS_PYTHON) whose three bodies all pass the stub's two examples but differ
  * elsewhere, so the server asks `window/showMessageRequest`. The client shows it as a message
- * with buttons; the test clicks the first answer, and the one applied edit must hold the answer
- * as a new doctest example plus a body that passes all three. The lens fallback's command
+ * with buttons; the test clicks the first answer of each question (the split, then the
+ * confirmation that follows it), and the one applied edit must hold both answers as new doctest
+ * examples plus a body that passes all four. The lens fallback's command
  * (`synthls.answer`) must be registered from the server's executeCommandProvider.
  */
 
@@ -87,18 +88,27 @@ test('the question is a message with buttons; the answer becomes an example in t
 
   fake.setActiveEditor(stub, 0);
   await fake.commands.get('synthls.synthesizeAtCursor')!();
-  assert.equal(asked.length, 1, JSON.stringify(fake.messages));
-  const question = fake.messages.find((m) => m.items !== undefined)!;
+  // the answer rules two behaviours out; one predicted answer could be luck, so the survivor's
+  // answer on another input is offered for confirmation
+  assert.equal(asked.length, 2, JSON.stringify(fake.messages));
+  const [question, confirming] = fake.messages.filter((m) => m.items !== undefined);
   const call = question.text.split('`')[1];
   assert.equal(question.text, `What should \`${call}\` return? (3 behaviours pass the examples)`);
   assert.equal(question.items!.length, 4);
   assert.equal(question.items![3], 'None of these');
+  const confirmed = confirming.text.split('`')[1];
+  assert.equal(
+    confirming.text,
+    `What should \`${confirmed}\` return? (one behaviour passes the examples: confirm its answer)`,
+  );
+  assert.equal(confirming.items!.length, 2);
 
   assert.equal(fake.applied.length, 1, JSON.stringify(fake.messages));
   const edits = fake.applied[0].changes.get(stub.uri.toString());
   assert.ok(edits && edits.length === 2, 'the body and the docstring in one edit');
   const text = applyEdits(STUB, edits);
   assert.ok(text.includes(`    >>> ${call}\n    ${question.items![0]}\n`), text);
+  assert.ok(text.includes(`    >>> ${confirmed}\n    ${confirming.items![0]}\n`), text);
   fs.writeFileSync(stubPath, text);
-  assert.match(execFileSync(python, ['-m', 'doctest', '-v', stubPath], { encoding: 'utf8' }), /3 passed and 0 failed\./);
+  assert.match(execFileSync(python, ['-m', 'doctest', '-v', stubPath], { encoding: 'utf8' }), /4 passed and 0 failed\./);
 });
