@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
-from synthls.synth.ambiguity import DOMINANCE, analyse, answer_example, with_answer
+from synthls.synth.ambiguity import DOMINANCE, analyse
+from synthls.synth.answers import answer_example, with_answer
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.ranking import choose
 

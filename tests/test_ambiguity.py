@@ -8,13 +8,10 @@ from synthls.synth.ambiguity import (
     WRONG_AGREES,
     Question,
     analyse,
-    answer_example,
     chance,
     confirmation,
-    consistent,
-    same_value,
-    with_answer,
 )
+from synthls.synth.answers import answer_example, consistent, same_value, with_answer
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.informative import degenerate, echoes
 

@@ -14,7 +14,7 @@ share of 0.67) is a near-tie, not a dominated alternative. Below the bar the exa
 ambiguous, and the question to ask is the valid input whose answers split the behaviours best:
 the highest entropy of the answers' weights (ties: the fewest degenerate arguments, then the call
 closest to the examples' size, then the shorter), never a call the examples (or earlier answers)
-already settle. The user's answer is kept (``consistent``):
+already settle. The user's answer is kept (``synthls.synth.answers``):
 behaviours that give another answer drop out.
 
 When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
@@ -42,13 +42,10 @@ A model's body that raises on an input like the examples is not verified either
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.spec.model import Example
 from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.informative import compact, degenerate, echoes, size_rank, typical
@@ -226,85 +223,6 @@ def _normal(calls: Iterable[str]) -> set[str]:
     return {compact(c) for c in calls}
 
 
-def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
-    """The candidates whose result on ``question.call`` is ``answer`` (compared as literals)."""
-    return [s for s in pool if same_value(_result_at(s, question.index), answer)]
-
-
-def answer_example(question: Question, answer: str) -> Example:
-    """The doctest example that keeps ``answer`` (``>>> f(2, 4)`` / ``0.5``).
-
-    A choice's own repr is kept as written; a typed literal is written as its repr; a ``None``
-    answer becomes ``f(x) is None`` / ``True`` (a doctest of a None result prints nothing).
-    """
-    text = answer.strip()
-    for choice in question.choices:
-        if same_value(choice, text):
-            text = choice
-            break
-    else:
-        text = _canonical(text)
-    # a want ends with its newline, as the extractor gives it (doctest compares the whole text)
-    if text == "None":
-        return Example(source=f"{question.call} is None", want="True\n", line=-1)
-    return Example(source=question.call, want=text + "\n", line=-1)
-
-
-def _canonical(text: str) -> str:
-    try:
-        return repr(ast.literal_eval(text))
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return text
-
-
-def with_answer(result: RunResult, question: Question, example: Example) -> RunResult:
-    """``result`` with a verdict for the answer's ``example`` taken from the probe it asked."""
-    index = len(result.examples)
-    if result.status != "ok" or not result.examples:
-        verdict = ExampleResult(index, "not_run")
-    else:
-        got = result.probes[question.index] if 0 <= question.index < len(result.probes) else None
-        want = "None" if example.source.endswith(" is None") else example.want
-        if got is None:
-            verdict = ExampleResult(index, "error", exc_type="Error", exc_msg="the call raised")
-        elif same_value(got, want):
-            verdict = ExampleResult(index, "passed", got=example.want)
-        else:
-            shown = "False" if want == "None" else got
-            verdict = ExampleResult(index, "failed", got=shown)
-    return RunResult(
-        result.status,
-        (*result.examples, verdict),
-        result.probes,
-        result.setup_error,
-        result.elapsed,
-        result.layers,
-    )
-
-
-def same_value(got: str | None, answer: str) -> bool:
-    """Whether a probe's repr ``got`` means the literal ``answer`` (floats within 1e-9)."""
-    if got is None or got == RAISED:
-        return False
-    if got.strip() == answer.strip():
-        return True
-    try:
-        a, b = ast.literal_eval(got.strip()), ast.literal_eval(answer.strip())
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return _equal(a, b)
-
-
-def _equal(a: object, b: object) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return type(a) is type(b) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
-
-
 def _best_question(
     groups: list[tuple[tuple[str, ...], float, list[int]]],
     valid: list[int],
@@ -343,11 +261,6 @@ def _entropy(weights: Iterable[float]) -> float:
 
 def _signature(s: Trial) -> tuple[str, ...]:
     return tuple(RAISED if p is None else p for p in s.result.probes)
-
-
-def _result_at(s: Trial, index: int) -> str | None:
-    probes = s.result.probes
-    return probes[index] if 0 <= index < len(probes) else None
 
 
 def _w(s: Trial) -> float:

@@ -33,11 +33,10 @@ from synthls.synth.ambiguity import (
     Ambiguity,
     Question,
     analyse,
-    answer_example,
     chance,
     confirmation,
-    with_answer,
 )
+from synthls.synth.answers import answer_example, with_answer
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.crashes import crash

@@ -159,8 +159,8 @@ def _unstated_member(node: ast.Compare, stated: set[str]) -> bool:
     return (
         len(node.ops) == 1
         and isinstance(node.ops[0], ast.In | ast.NotIn)
-        and _numeral(left)
         and isinstance(left, ast.Constant)
+        and _number(left.value)
         and left.value != 0
         and repr(left.value) not in stated
     )
