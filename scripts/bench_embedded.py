@@ -8,7 +8,9 @@ then checked in another child on every base and plus input (the hidden tests; ``
 respected), EvalPlus style. An ambiguous result is not inserted (``ask.ambiguous = "ask"``).
 
 ``--oracle-answers K``: a simulated user answers up to K of the loop's questions with the
-reference solution's output on the question's call (run in the sandbox), the TiCoder protocol.
+reference solution's output on the question's call (run in the sandbox), the TiCoder protocol,
+or "not a valid input" where the reference raises (MBPP+: with the task's input contract in place,
+when the contract accepts the stub's examples), as a user would say of ``dog_age(-1)``.
 The figures after k answers (k = 0..K) come from the one run: a task whose loop asked q
 questions would have stayed ambiguous with fewer than q answers.
 
@@ -39,13 +41,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import humaneval_tasks
-from mbpp_stubs import check, param_names, stub_text
+from mbpp_stubs import check, guarded_reference, param_names, stub_text
 from synthls.config import EmbeddedSettings, Settings
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.spec.document import Document
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import behaviours
+from synthls.synth.answers import INVALID
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.loop import Outcome
 from synthls.synth.service import synthesize_target
@@ -55,19 +58,34 @@ if TYPE_CHECKING:
 
 
 class Oracle:
-    """The simulated user: answers with the reference solution's result, run in the sandbox."""
+    """The simulated user: answers with the reference solution's result, run in the sandbox,
+    and says "not a valid input" (``INVALID``) where the reference raises: with the task's
+    input contract in place (``guarded``, MBPP+), when that contract accepts the examples."""
 
-    def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
+    def __init__(
+        self,
+        box: Sandbox,
+        reference: str,
+        limit: int,
+        guarded: str = "",
+        calls: tuple[str, ...] = (),
+    ) -> None:
         self.box, self.reference, self.limit = box, reference, limit
+        self.guarded, self.calls = guarded, calls
         self.asked: list[tuple[str, str | None]] = []
         self.kinds: list[str] = []  # "confirm" (one behaviour) or "split", with the choices
 
     async def __call__(self, question: Question) -> str | None:
         if len(self.asked) >= self.limit:
             return None
+        if self.guarded:  # the contract counts only if it accepts the examples' own inputs
+            check = await self.box.run(Program(setup=self.guarded, probes=self.calls))
+            self.reference = self.guarded if None not in check.probes else self.reference
+            self.guarded = ""
         program = Program(setup=self.reference, probes=(question.call,))
         result = await self.box.run(program)
         answer = result.probes[0] if result.probes else None
+        answer = INVALID if answer is None else answer
         self.asked.append((question.call, answer))
         kind = "confirm" if question.confirms else "split"
         self.kinds.append(f"{kind}: {' / '.join(question.choices)}")
@@ -85,11 +103,13 @@ async def solve(
         found = humaneval_tasks.target_of(text, task["entry_point"])
         targets = [found] if found is not None and found.spec.examples else []
         reference = task["prompt"] + task["canonical_solution"]
+        guarded = ""
     else:
         text = stub_text(task, args.examples)
         names = param_names(task)
         targets = find_functions(Document(text)) if text is not None else []
         reference = task["canonical_solution"]
+        guarded = guarded_reference(task)
     if text is None or names is None or not targets:
         return {**row, "status": "skipped"}
     settings = dataclasses.replace(
@@ -98,7 +118,8 @@ async def solve(
         ask=dataclasses.replace(Settings().ask, max_questions=args.oracle_answers),
     )
     engine = EmbeddedSynthesizer(budget=args.budget, prior=prior)
-    oracle = Oracle(box, reference, args.oracle_answers)
+    calls = tuple(e.source for e in targets[0].spec.examples)
+    oracle = Oracle(box, reference, args.oracle_answers, guarded, calls)
     start = time.monotonic()
     report = await synthesize_target(text, targets[0], [engine], box, settings, ask=oracle)
     row["time"] = time.monotonic() - start

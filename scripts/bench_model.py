@@ -45,6 +45,7 @@ from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.engines import make_engines
 from synthls.synth.service import synthesize_target
@@ -112,7 +113,8 @@ def traffic(exchanges: list[Exchange]) -> dict[str, Any]:
 
 class Oracle:
     """The simulated user (the TiCoder protocol): answers a question with the reference
-    solution's result on the question's call, run in the referee sandbox, up to ``limit`` times."""
+    solution's result on the question's call, run in the referee sandbox, up to ``limit`` times;
+    "not a valid input" (``INVALID``) where the reference raises."""
 
     def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
         self.box, self.reference, self.limit = box, reference, limit
@@ -125,6 +127,7 @@ class Oracle:
         start = time.monotonic()
         result = await self.box.run(Program(setup=self.reference, probes=(question.call,)))
         answer = result.probes[0] if result.probes else None
+        answer = INVALID if answer is None else answer
         self.asked.append((question.call, answer))
         self.waited += time.monotonic() - start
         return answer

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -125,3 +126,18 @@ def check(task: dict[str, Any], names: list[str], body: str, k: int) -> str:
     if all(ok):
         return "solved"
     return "examples-only" if res and all(ok[:k]) else "wrong"
+
+
+def guarded_reference(task: dict[str, Any]) -> str:
+    """The reference solution with the task's input contract (``assert``s EvalPlus puts at the
+    top of the function) in place, so it raises on an input the task does not allow: the
+    simulated user of ``bench_embedded.py`` calls such an input not valid."""
+    source = task["canonical_solution"]
+    contract = task.get("contract") or ""
+    lines = source.split("\n")
+    for i, line in enumerate(lines):
+        head = re.match(rf"\s*def\s+{re.escape(task['entry_point'])}\s*\(", line)
+        if head and line.split("#")[0].rstrip().endswith(":"):
+            guard = [c for c in contract.split("\n") if c.strip()]
+            return "\n".join([*lines[: i + 1], *guard, *lines[i + 1 :]])
+    return source

@@ -8,8 +8,9 @@ there. The answer becomes an example (``answer_example`` / ``with_answer``), so 
 disagree with it now fail one example, and the selection is the first sample of the ranking from
 before the answers that passes them all (as the loop does, ``synthls.synth.ranking.pick``).
 Up to K questions; a task
-whose selection is not ambiguous, or whose canonical solution raises on the asked input, is
-asked nothing more.
+whose selection is not ambiguous is asked nothing more. Where the canonical solution raises on
+the asked input the user says "not a valid input" (``answers.INVALID``, what the loop does with
+it: the input is ruled out, ``answers.outside``) and the next question is about another input.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import DOMINANCE, analyse
-from synthls.synth.answers import answer_example, with_answer
+from synthls.synth.answers import answer_example, outside, with_answer
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.ranking import choose
 
@@ -48,6 +49,7 @@ def simulate(
     n = n_examples
     correct: list[bool] = []
     ambiguous0, verified0, share0, asked = False, False, 1.0, 0
+    invalid: dict[int, str] = {}
     initial = [Trial(Candidate(b, "sample"), r) for b, r in zip(bodies, results)]
     first = choose(initial, n)
     position = {id(s): i for i, s in enumerate(initial)}
@@ -66,12 +68,14 @@ def simulate(
         if step == k or not ambiguous or question is None or canonical is None:
             break
         answer = canonical[question.index] if question.index < len(canonical) else None
-        if answer is None:  # the reference raises there: the user has no value to give
-            break
+        asked += 1
+        if answer is None:  # the reference raises there: not a valid input
+            invalid[question.index] = question.call
+            current = [outside(r, invalid) for r in current]
+            continue
         example = answer_example(question, answer)
         current = [with_answer(r, question, example) for r in current]
         n += 1
-        asked += 1
     correct += [correct[-1]] * (k + 1 - len(correct))
     return Simulated(tuple(correct), ambiguous0, verified0, asked, share0)
 

@@ -13,7 +13,7 @@ from synthls.synth.ambiguity import (
 )
 from synthls.synth.answers import answer_example, consistent, same_value, with_answer
 from synthls.synth.base import Candidate, Trial
-from synthls.synth.informative import degenerate, echoes
+from synthls.synth.informative import degenerate, echoes, edge
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
 
@@ -249,3 +249,30 @@ def test_a_confirmation_asks_at_a_random_input_not_a_mutation_of_an_example() ->
     amb = confirmation(pool, probes[:2], "dedup", asked=asked, mutated=2)
     assert amb is not None and amb.question is not None
     assert amb.question.call in probes[:2]
+
+
+def test_a_boundary_confirmation_asks_one_argument_at_its_smallest_non_empty_value() -> None:
+    """``4 * age + 13`` fits dog ages from 3 up and is wrong below: with ``boundary`` the
+    confirmation goes to ``dog_age(1)`` (one argument at its smallest non-empty value) before
+    ``dog_age(0)`` (empty) and before the typical random draw it would ask otherwise."""
+    probes = ("dog_age(13)", "dog_age(0)", "dog_age(1)", "dog_age(21)", "dog_age(1, 0)")
+    pool = [cand("return 4 * h_age + 13", ("65", "13", "17", "97", None))]
+    asked = {"dog_age(12)", "dog_age(15)"}
+    typical = confirmation(pool, probes, "dog_age", asked=asked, mutated=3)
+    assert typical is not None and typical.question is not None
+    assert typical.question.call == "dog_age(21)"
+    amb = confirmation(pool, probes, "dog_age", asked=asked, mutated=3, boundary=True)
+    assert amb is not None and amb.question is not None and amb.question.confirms
+    assert amb.question.call == "dog_age(1)" and amb.question.choices == ("17",)
+    # where the body gives nothing at a boundary case, a typical input all the same
+    pool = [cand("return 4 * h_age + 13", ("65", None, None, "97", None))]
+    amb = confirmation(pool, probes, "dog_age", asked=asked, mutated=3, boundary=True)
+    assert amb is not None and amb.question is not None
+    assert amb.question.call == "dog_age(21)"
+
+
+def test_edge_ranks_one_argument_at_the_boundary() -> None:
+    assert edge("f(1)") == edge("f([7])") == edge("f('a', [1, 2])") == edge("f(-1)") == 2
+    assert edge("f(0)") == edge("f([])") == edge("f('', 'abc')") == 1
+    assert edge("f(5)") == edge("f([1, 2])") == edge("f(1, 0)") == edge("f(x)") == 0
+    assert edge("f(True)") == 0  # a truth value is no boundary of a number

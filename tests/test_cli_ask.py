@@ -164,6 +164,24 @@ def test_none_of_these_lets_the_user_type_the_value(stub: Path) -> None:
     assert doctests_pass(written) == doctest.TestResults(failed=0, attempted=3)
 
 
+def test_not_a_valid_input_asks_about_another_call(stub: Path) -> None:
+    with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[i % 2]))])) as server:
+        env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")
+        term = Terminal(command(stub, "--ask", "--write"), env)
+        ruled_out, listed, _ = choices(term)
+        term.type(str(listed["not a valid input"]))
+        call, listed, _ = choices(term)
+        assert call != ruled_out
+        want = repr(eval(call, {"safe_div": truth}))
+        term.type(str(listed[want]))
+        confirmed = confirm(term)
+        assert term.finish() == 0, term.seen
+    written = stub.read_text()
+    assert RIGHT in written and f"    >>> {call}\n    {want}\n" in written
+    assert f">>> {ruled_out}\n" not in written and confirmed not in (call, ruled_out)
+    assert doctests_pass(written) == doctest.TestResults(failed=0, attempted=4)
+
+
 def test_skipping_leaves_the_file_alone(stub: Path) -> None:
     with FakeOpenAI(after_a_wrong_greedy_answer([PerN(lambda i: fenced(BODIES[i % 2]))])) as server:
         env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY="k")

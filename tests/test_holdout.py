@@ -23,6 +23,7 @@ from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.holdout import held_out_index
@@ -392,3 +393,78 @@ async def test_a_confirmed_value_needs_two_answers_even_when_each_is_rare() -> N
     assert outcome.status == "verified", outcome.reason
     assert len(oracle.questions) == 2 and len({q.call for q in oracle.questions}) == 2
     assert len(outcome.answers) == 2
+
+
+async def test_the_second_confirmation_is_at_a_boundary_where_a_fitted_body_shows() -> None:
+    """Dog years: 10.5 a year for the first two, 4 a year after. ``4 * age + 13`` gives the
+    right answer on every age from 3 up, so two typical confirmations would verify it; the
+    second one is asked at a boundary case instead (one argument at its smallest non-empty
+    value), where the user's answer rules it out and nothing is inserted."""
+    doc = """A dog's age in dog years.
+
+    >>> dog_age(12)
+    61
+    """
+    spec = Spec(
+        name="dog_age",
+        signature="def dog_age(h_age):",
+        docstring=doc,
+        examples=extract_examples(doc, 1, "dog_age"),
+    )
+    engine = Enumerating([("return 4 * h_age + 13", 0.5)])
+    engine.build = lambda body: "def dog_age(h_age):\n" + textwrap.indent(body, "    ") + "\n"
+
+    def reference(age: int) -> float:
+        return age * 10.5 if age <= 2 else 21 + (age - 2) * 4
+
+    oracle = Oracle({"dog_age": reference})
+    outcome = await asyncio.wait_for(
+        synthesize(spec, engine.build, [engine], FakeRunner(), ask=oracle, max_questions=3), 30
+    )
+    calls = [q.call for q in oracle.questions]
+    assert len(calls) == 2 and all(q.confirms for q in oracle.questions), calls
+    assert calls[0] not in ("dog_age(1)", "dog_age(-1)", "dog_age(0)")  # a typical age first
+    assert calls[1] in ("dog_age(1)", "dog_age(-1)"), calls
+    assert outcome.status != "verified" and not outcome.verified, outcome.reason
+
+
+async def test_not_a_valid_input_rules_the_call_out_and_asks_about_another() -> None:
+    """The user says the confirmation's call is not a valid input (``INVALID``): it is no
+    example, nothing is asked there again, the next question is about another input, and it
+    counts against ``max_questions``."""
+    doc = """The sum of the list.
+
+    >>> total([1, 2, 4])
+    7
+    """
+    spec = Spec(
+        name="total",
+        signature="def total(xs):",
+        docstring=doc,
+        examples=extract_examples(doc, 1, "total"),
+    )
+    engine = Enumerating([("return sum(xs)", 0.5)])
+    engine.build = lambda body: "def total(xs):\n" + textwrap.indent(body, "    ") + "\n"
+    questions: list[Question] = []
+
+    async def ask(question: Question) -> str | None:
+        questions.append(question)
+        if len(questions) == 1:
+            return INVALID
+        return repr(eval(question.call, {"total": sum}))
+
+    async def once(max_questions: int) -> Outcome:
+        questions.clear()
+        run = synthesize(
+            spec, engine.build, [engine], FakeRunner(), ask=ask, max_questions=max_questions
+        )
+        return await asyncio.wait_for(run, 30)
+
+    outcome = await once(4)
+    assert outcome.status == "verified", outcome.reason
+    calls = [q.call for q in questions]
+    assert len(calls) == 3 and len(set(calls)) == 3, calls  # ruled out, then two answers
+    assert outcome.invalid == (calls[0],)
+    assert [e.source for e in outcome.answers] == calls[1:]
+    outcome = await once(2)  # the ruled-out call was one of the two questions allowed
+    assert outcome.status == "ambiguous" and len(questions) == 2

@@ -178,7 +178,7 @@ async def test_ask_answer_adds_the_example_and_the_verified_body() -> None:
     with fake() as server:
         async with session(server.url) as client:
             client.answer = lambda p: types.MessageActionItem(
-                right_choice(p.message.split("`")[1], [a.title for a in p.actions or []][:-1])
+                right_choice(p.message.split("`")[1], [a.title for a in p.actions or []][:-2])
             )
             open_doc(client, URI, TEXT)
             result = await asyncio.wait_for(synthesize(client), 120)
@@ -190,7 +190,7 @@ async def test_ask_answer_adds_the_example_and_the_verified_body() -> None:
                 f"What should `{call}` return? (3 behaviours pass the examples)"
             )
             titles = [a.title for a in question.actions or []]
-            assert titles[-1] == "None of these" and len(titles) == 4
+            assert titles[-2:] == ["Not a valid input", "None of these"] and len(titles) == 5
             confirmed = confirming.message.split("`")[1]
             assert confirming.message == (
                 f"What should `{confirmed}` return? (one behaviour passes the examples: "
@@ -198,11 +198,12 @@ async def test_ask_answer_adds_the_example_and_the_verified_body() -> None:
             )
             assert [a.title for a in confirming.actions or []] == [
                 repr(reference(confirmed)),
+                "Not a valid input",
                 "None of these",
             ]
             assert result["applied"] is True and result["status"] == "verified", result
             [params] = client.edits
-            answers = [(call, right_choice(call, titles[:-1]))]
+            answers = [(call, right_choice(call, titles[:-2]))]
             assert_body_and_examples(params, [*answers, (confirmed, repr(reference(confirmed)))])
             assert any(
                 r.startswith("waiting for your answer: What should") for r in reports(client)
@@ -224,6 +225,7 @@ async def test_lens_fallback_answers_and_reuses_the_candidates(how: str) -> None
             assert [lens.command.title for lens in found if lens.command] == [
                 f"synthls: 3 behaviours pass — choose {call}: {choices[0]}",
                 *choices[1:],
+                "not a valid input",
             ]
             assert all(lens.range.start.line == DEF_LINE for lens in found)
             requests = len(server.requests)
@@ -285,6 +287,31 @@ async def test_cancel_while_the_question_waits(how: str) -> None:
             assert client.edits == [] and await lenses(client) == []
             [token] = list(client.progress_reports)
             assert isinstance(client.progress_reports[token][-1], types.WorkDoneProgressEnd)
+
+
+async def test_not_a_valid_input_asks_about_another_call_and_keeps_it_out_of_the_docstring() -> (
+    None
+):
+    with fake() as server:
+        async with session(server.url) as client:
+
+            def answer(p: types.ShowMessageRequestParams) -> types.MessageActionItem:
+                if len(client.questions) == 1:
+                    return types.MessageActionItem("Not a valid input")
+                titles = [a.title for a in p.actions or []][:-2]
+                return types.MessageActionItem(right_choice(p.message.split("`")[1], titles))
+
+            client.answer = answer
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 120)
+            ruled_out, *others = [q.message.split("`")[1] for q in client.questions]
+            assert others and ruled_out not in others, client.questions
+            assert result["applied"] is True and result["status"] == "verified", result
+            [params] = client.edits
+            new_text, _ = apply_workspace_edit(TEXT, params)
+            assert f">>> {ruled_out}" not in new_text, new_text
+            assert_body_and_examples(params, [(c, repr(reference(c))) for c in others])
+            assert any(f"{ruled_out} is not a valid input" in r for r in reports(client))
 
 
 async def test_none_of_these_inserts_nothing_and_says_how_to_settle_it() -> None:

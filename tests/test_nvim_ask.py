@@ -63,9 +63,9 @@ def test_question_answered_in_neovim_becomes_an_example(nvim: str, tmp_path: Pat
     prompt, titles = question["prompt"], question["titles"]
     call = prompt.split("`")[1]
     assert prompt == f"What should `{call}` return? (3 behaviours pass the examples)"
-    assert titles[-1] == "None of these" and len(titles) == 4
+    assert titles[-2:] == ["Not a valid input", "None of these"] and len(titles) == 5
     assert "one behaviour passes the examples: confirm its answer" in confirming["prompt"]
-    assert len(confirming["titles"]) == 2  # the body's answer, and "None of these"
+    assert len(confirming["titles"]) == 3  # the body's answer, "Not a valid input", "None of these"
     assert_example_and_body(path, call, titles[0])
     assert record["lines"] == path.read_text().splitlines()
 

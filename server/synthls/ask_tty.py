@@ -1,8 +1,9 @@
 """`synthls synth --ask`: ask the user, on the terminal, what an ambiguous function should return.
 
 The question comes from ``synthls.synth.ambiguity``: the candidates' answers as numbered choices,
-then "none of these", which lets the user type the value (a Python literal) or skip with an
-empty line. Questions from functions synthesized concurrently are asked one at a time. The line is
+then "not a valid input" (the call is outside the function's domain: the next question is about
+another input), then "none of these", which lets the user type the value (a Python literal) or
+skip with an empty line. Questions from functions synthesized concurrently are asked one at a time. The line is
 read by a daemon thread, so Ctrl-C while a question waits ends the program at once.
 """
 
@@ -14,8 +15,10 @@ import threading
 from typing import TextIO
 
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 
 NONE_OF_THESE = "none of these"
+NOT_VALID = "not a valid input"
 
 
 def is_literal(text: str) -> bool:
@@ -46,11 +49,12 @@ class TerminalAsk:
             return await self._dialogue(question)
 
     async def _dialogue(self, question: Question) -> str | None:
-        none = len(question.choices) + 1
+        invalid, none = len(question.choices) + 1, len(question.choices) + 2
         self._say(f"\n{question.function}: {question.context}.")
         self._say(question.text)
         for i, choice in enumerate(question.choices, 1):
             self._say(f"  {i}) {choice}")
+        self._say(f"  {invalid}) {NOT_VALID}")
         self._say(f"  {none}) {NONE_OF_THESE}")
         while True:
             line = await self._read(f"choose 1-{none} (or type the value; Enter skips): ")
@@ -60,6 +64,8 @@ class TerminalAsk:
             if text.isdigit() and 1 <= int(text) <= none:
                 if int(text) <= len(question.choices):
                     return question.choices[int(text) - 1]
+                if int(text) == invalid:
+                    return INVALID
                 typed = await self._read("type the value (a Python literal; Enter skips): ")
                 if typed is None or not typed.strip():
                     return None

@@ -94,14 +94,15 @@ test('the question is a message with buttons; the answer becomes an example in t
   const [question, confirming] = fake.messages.filter((m) => m.items !== undefined);
   const call = question.text.split('`')[1];
   assert.equal(question.text, `What should \`${call}\` return? (3 behaviours pass the examples)`);
-  assert.equal(question.items!.length, 4);
-  assert.equal(question.items![3], 'None of these');
+  assert.equal(question.items!.length, 5);
+  assert.equal(question.items![3], 'Not a valid input');
+  assert.equal(question.items![4], 'None of these');
   const confirmed = confirming.text.split('`')[1];
   assert.equal(
     confirming.text,
     `What should \`${confirmed}\` return? (one behaviour passes the examples: confirm its answer)`,
   );
-  assert.equal(confirming.items!.length, 2);
+  assert.equal(confirming.items!.length, 3);
 
   assert.equal(fake.applied.length, 1, JSON.stringify(fake.messages));
   const edits = fake.applied[0].changes.get(stub.uri.toString());

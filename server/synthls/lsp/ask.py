@@ -2,7 +2,8 @@
 
 The synthesis loop calls an ``ask`` callback with a question ("What should `safe_div(2, 4)`
 return?"); :class:`ClientAsk` puts it to the user as ``window/showMessageRequest`` with the
-candidates' answers as buttons plus "None of these". While the dialog waits the request's progress
+candidates' answers as buttons plus "Not a valid input" (the call is outside the function's
+domain: the loop asks about another input) and "None of these". While the dialog waits the request's progress
 says so and stays cancellable: cancelling the work withdraws the dialog (``$/cancelRequest`` to the
 client) and forgets its pending response.
 
@@ -23,10 +24,12 @@ from pygls.protocol import JsonRPCProtocol
 
 from synthls.lsp.rpc import request_futures
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 
 log = logging.getLogger(__name__)
 
 NONE_OF_THESE = "None of these"
+NOT_VALID = "Not a valid input"
 
 
 def question_message(question: Question) -> str:
@@ -45,7 +48,7 @@ def can_ask(capabilities: types.ClientCapabilities) -> bool:
 class ClientAsk:
     """The loop's ``ask`` callback over ``window/showMessageRequest``.
 
-    Returns the chosen answer, or None when the user picked "None of these" (``rejected``) or
+    Returns the chosen answer (``INVALID`` for "Not a valid input"), or None when the user picked "None of these" (``rejected``) or
     dismissed the dialog (``dismissed``), or the client failed to answer.
     """
 
@@ -63,13 +66,19 @@ class ClientAsk:
             type=types.MessageType.Info,
             message=question_message(question),
             actions=[types.MessageActionItem(title=c) for c in question.choices]
-            + [types.MessageActionItem(title=NONE_OF_THESE)],
+            + [
+                types.MessageActionItem(title=NOT_VALID),
+                types.MessageActionItem(title=NONE_OF_THESE),
+            ],
         )
         item = await self._request(params)
         title = item.title if isinstance(item, types.MessageActionItem) else None
         if title in question.choices:
             self.report(f"{question.call} → {title}: continuing")
             return title
+        if title == NOT_VALID:
+            self.report(f"{question.call} is not a valid input: asking about another")
+            return INVALID
         if title == NONE_OF_THESE:
             self.rejected = question
         else:

@@ -22,6 +22,7 @@ from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget, Spec
 from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome
 from synthls.synth.program import offset_of
@@ -52,8 +53,10 @@ class Pending:
     kind: str  # the job that asked: "synthesize" | "regenerate"
 
     def known_answers(self) -> dict[str, str]:
-        """The answers already given in the run that asked (call -> answer)."""
-        return {ex.source: ex.want.strip() for ex in self.outcome.answers}
+        """The answers already given in the run that asked (call -> answer; ``INVALID`` for
+        a call the user ruled out)."""
+        known = {call: INVALID for call in self.outcome.invalid}
+        return known | {ex.source: ex.want.strip() for ex in self.outcome.answers}
 
 
 @dataclass
@@ -105,7 +108,8 @@ def lens_titles(question: Question) -> list[str]:
 def question_lenses(
     questions: Questions, codec: PositionCodec, uri: str, doc: Document
 ) -> list[types.CodeLens]:
-    """One lens per choice above each function with a pending question; each answers it."""
+    """One lens per choice above each function with a pending question, and one saying the
+    call is not a valid input; each answers it."""
     out = []
     for target, item in questions.located(uri, doc):
         q = item.question
@@ -113,7 +117,7 @@ def question_lenses(
         if q.raises:  # a title without a command: shown, not clickable
             [title] = lens_titles(q)
             out.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
-        for title, choice in zip(lens_titles(q), q.choices):
+        for title, choice in [*zip(lens_titles(q), q.choices), (INVALID, INVALID)]:
             args: list[object] = [uri, target.def_line, q.call, choice]
             command = types.Command(title=title, command=ANSWER_COMMAND, arguments=args)
             out.append(types.CodeLens(range=rng, command=command))

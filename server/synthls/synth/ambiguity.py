@@ -25,7 +25,9 @@ repeat an example's argument up to order (``informative.echoes``): a body fitted
 ``[1, 2, 3, 2, 4]`` keeps fitting ``[4, 2, 3, 2, 1]``, so that answer would confirm nothing. For
 the same reason it is asked at one of the random draws of the generated inputs, not at a
 mutation of an example, where one is left (a body fitted to an example's duplicate ``2`` keeps
-fitting the example's mutations, which keep the 2).
+fitting the example's mutations, which keep the 2). A confirmation after an answer, while no
+answer was at a boundary case, is asked at one (``boundary``): a body fitted to typical
+inputs shows at the boundary (``informative``).
 
 An answer confirms the body that gave it only as far as a wrong body would not have given it by
 luck (``chance``: the share of the body's answers on the valid inputs that are this one, but at
@@ -48,7 +50,7 @@ from dataclasses import dataclass
 
 from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.informative import compact, degenerate, echoes, size_rank, typical
+from synthls.synth.informative import compact, degenerate, echoes, edge, size_rank, typical
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
@@ -162,11 +164,13 @@ def confirmation(
     asked: Collection[str] = (),
     why: str = "",
     mutated: int = 0,
+    boundary: bool = False,
 ) -> Ambiguity | None:
     """The confirmation question for the top behaviour of ``pool``, which no example could
     confirm: its answer on a valid input drawn at random (not one of the first ``mutated``
     probes, mutations of the examples, where one is left), where that answer is rarest (ties:
-    the shorter call); None when it gives no answer worth asking about."""
+    the shorter call); with ``boundary``, at a boundary case (``informative.edge``) where one
+    is valid. None when it gives no answer worth asking about."""
     groups = behaviours(pool)
     if not groups:
         return None
@@ -182,10 +186,18 @@ def confirmation(
         counts[a] = counts.get(a, 0) + 1
     usual = typical(skip)
 
-    def rank(aj: tuple[str, int]) -> tuple[bool, int, int, int, int, int]:
+    def rank(aj: tuple[str, int]) -> tuple[int, bool, int, int, int, int, int]:
         call = probes[aj[1]]
         fresh = echoes(call, asked)
-        return (aj[1] < mutated, fresh, degenerate(call), counts[aj[0]], *size_rank(call, usual))
+        first = -edge(call) if boundary else 0
+        return (
+            first,
+            aj[1] < mutated,
+            fresh,
+            degenerate(call),
+            counts[aj[0]],
+            *size_rank(call, usual),
+        )
 
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)

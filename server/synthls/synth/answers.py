@@ -4,18 +4,27 @@ The answer to an ``ambiguity.Question`` is compared with each candidate's result
 asked about (as literals, floats within 1e-9); it becomes an example in the docstring
 (``>>> f(2, 4)`` / ``0.5``), and every attempt gets its verdict on it from that probe, without
 running again.
+
+The user may also answer that the call is not a valid input (``INVALID``: the function is not
+meant for negative ages, an empty list, ...). That answer is no example: the input is ruled out
+(``outside``), so behaviours that differ only there are one behaviour, and the next question is
+about another input.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.spec.model import Example
 from synthls.synth.ambiguity import RAISED, Question
 from synthls.synth.base import Trial
+
+INVALID = "not a valid input"  # the answer that rules the call out (no Python literal reads so)
+OUTSIDE = "\x00outside"  # the result every candidate gets on a ruled-out probe
 
 
 def consistent(pool: Sequence[Trial], question: Question, answer: str) -> list[Trial]:
@@ -47,6 +56,15 @@ def _canonical(text: str) -> str:
         return repr(ast.literal_eval(text))
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return text
+
+
+def outside(result: RunResult, invalid: Mapping[int, str]) -> RunResult:
+    """``result`` with the probes the user ruled out (``INVALID``) all giving one mark, so
+    that no behaviour differs there and nothing reads as a crash."""
+    if not invalid or not any(0 <= j < len(result.probes) for j in invalid):
+        return result
+    probes = tuple(OUTSIDE if j in invalid else p for j, p in enumerate(result.probes))
+    return dataclasses.replace(result, probes=probes)
 
 
 def with_answer(result: RunResult, question: Question, example: Example) -> RunResult:

@@ -3,6 +3,12 @@
 An answer on a degenerate input (an empty or one-element list or string, 0, 1 or -1) confirms
 little, since most programs agree there; a call about as long as the examples' is one the user
 can answer (it is the size they wrote). ``synthls.synth.ambiguity`` ranks its questions with these.
+
+The exception is a body that is right on every typical input and wrong at the boundary
+(``4 * age + 13`` for a rule that changes below 3, an inversion count that says 1 for one
+element): the boundary is where such a body shows, so one confirmation goes there (``edge``:
+one argument at its smallest non-empty value, the others as usual), the way a tester checks
+boundary values after a typical one.
 """
 
 from __future__ import annotations
@@ -31,20 +37,38 @@ def size_rank(call: str, usual: int) -> tuple[int, int]:
 def degenerate(call: str) -> int:
     """How many of the call's literal arguments are degenerate: empty or one-element
     containers and strings, and the numbers 0, 1 and -1 (booleans are not counted)."""
+    return sum(_small(a) for a in _literals(call))
+
+
+def edge(call: str) -> int:
+    """How much of a boundary case ``call`` is: 2 when exactly one literal argument is
+    degenerate and non-empty (``1``, ``-1``, ``'x'``, ``[x]``), 1 when exactly one is empty or
+    zero, else 0 (several degenerate arguments test the boundary of none in particular)."""
+    args = _literals(call)
+    small = [a for a in args if _small(a)]
+    if len(small) != 1:
+        return 0
+    value = small[0]
+    if isinstance(value, int | float):
+        return 2 if value != 0 else 1
+    return 2 if len(value) == 1 else 1  # type: ignore[arg-type]
+
+
+def _literals(call: str) -> list[object]:
+    """The literal arguments of ``call`` (the others are left out)."""
     try:
         node = ast.parse(call.strip(), mode="eval").body
     except SyntaxError:
-        return 0
+        return []
     if not isinstance(node, ast.Call):
-        return 0
-    count = 0
+        return []
+    out = []
     for arg in [*node.args, *(k.value for k in node.keywords)]:
         try:
-            value = ast.literal_eval(arg)
+            out.append(ast.literal_eval(arg))
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
-        count += _small(value)
-    return count
+    return out
 
 
 def _small(value: object) -> bool:

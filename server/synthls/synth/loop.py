@@ -36,11 +36,12 @@ from synthls.synth.ambiguity import (
     chance,
     confirmation,
 )
-from synthls.synth.answers import answer_example, with_answer
+from synthls.synth.answers import INVALID, answer_example, outside, with_answer
 from synthls.synth.attempts import failure_reason, feedback_from, parses, progress_line
 from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.crashes import crash
 from synthls.synth.holdout import held_out, judged
+from synthls.synth.informative import edge
 from synthls.synth.inputs import generate
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
@@ -73,6 +74,8 @@ class _Run:
     mutated: int = 0  # the first probes are mutations of the examples, the rest random
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
     luck: float | None = None  # answers the pick predicted: the chance it did so by luck
+    answered: list[Example] = field(default_factory=list)  # the answers kept as examples
+    invalid: dict[int, str] = field(default_factory=dict)  # probe -> call the user ruled out
 
     async def validate(self, cand: Candidate) -> Trial:
         problem = cand.note or parses(cand.body)
@@ -86,18 +89,27 @@ class _Run:
             timeout=self.timeout,
         )
         try:
-            return Trial(cand, await self.runner.run(program))
+            return Trial(cand, outside(await self.runner.run(program), self.invalid))
         except Exception as exc:  # a sandbox fault must not lose the other candidates
             log.exception("sandbox run failed")
             return Trial(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
 
     def asked(self) -> set[str]:
-        """The calls the examples settle (a None answer's example is ``f(x) is None``)."""
-        return {e.source.strip().removesuffix(" is None") for e in self.spec.examples}
+        """The calls the examples settle (a None answer's example is ``f(x) is None``), and
+        the ones the user said are not valid inputs."""
+        settled = {e.source.strip().removesuffix(" is None") for e in self.spec.examples}
+        return settled | set(self.invalid.values())
+
+    def rule_out(self, question: Question) -> None:
+        """The user says ``question``'s call is not a valid input: no behaviour is told apart
+        there, and nothing is asked there again."""
+        self.invalid[question.index] = question.call
+        self.attempts = [Trial(a.candidate, outside(a.result, self.invalid)) for a in self.attempts]
 
     def add_answer(self, question: Question, answer: str) -> Example:
         """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
         example = answer_example(question, answer)
+        self.answered.append(example)
         self.spec = replace(self.spec, examples=(*self.spec.examples, example))
         self.attempts = [
             Trial(a.candidate, with_answer(a.result, question, example)) for a in self.attempts
@@ -184,8 +196,11 @@ async def synthesize(
     behaviours pass the examples (``synthls.synth.ambiguity``) and ``ambiguous`` is "ask",
     ``ask`` gets the question that splits them best, up to ``max_questions`` times; each answer
     becomes an example (kept in ``Outcome.answers``), candidates that disagree with it drop out,
-    and when none is left the engines get ``rounds`` more rounds with the new example. The time
-    spent waiting for an answer does not count against the deadline.
+    and when none is left the engines get ``rounds`` more rounds with the new example. An
+    answer of ``answers.INVALID`` (not a valid input) rules the call out instead (kept in
+    ``Outcome.invalid``), and the next question is about another input; it counts against
+    ``max_questions`` too. The time spent waiting for an answer does not count against the
+    deadline.
     """
     probes, mutated = generate(spec)
     run = _Run(spec, build, runner, timeout, settle, probes, mutated=mutated)
@@ -205,7 +220,8 @@ async def synthesize(
         question = amb.question
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb, answers)
-        if ambiguous != "ask" or ask is None or len(answers) >= max_questions:
+        replies = len(answers) + len(run.invalid)
+        if ambiguous != "ask" or ask is None or replies >= max_questions:
             return _success(run, picked, search.rnd, amb, answers)
         if progress:
             progress(f"{amb.summary}; asking: {question.text}")
@@ -214,6 +230,10 @@ async def synthesize(
         search.end += time.monotonic() - waited
         if answer is None:  # dismissed: the question stays pending
             return _success(run, picked, search.rnd, amb, answers)
+        if answer == INVALID:  # outside the function's domain: judge again, ask another input
+            run.rule_out(question)
+            checked.discard(n)
+            continue
         run.prior = run.prior or picked[2]
         pool = passing(run.attempts)  # the answer's verdicts are not in yet: the behaviours asked
         answers.append(run.add_answer(question, answer))
@@ -250,7 +270,9 @@ async def _judge(
             return amb
         why = f"its answers so far could agree by luck (chance {run.luck:.2f})"
         pool = passing(run.attempts)
-        return confirmation(pool, run.probes, run.spec.name, asked, why, run.mutated) or amb
+        boundary = not any(edge(a.source.removesuffix(" is None")) for a in run.answered)
+        found = confirmation(pool, run.probes, run.spec.name, asked, why, run.mutated, boundary)
+        return found or amb
     held = await held_out(
         run.spec, engines, run.validate, run.attempts, search.end, answered=answered
     )
@@ -357,6 +379,7 @@ def _outcome(
         tuple(run.errors.values()),
         amb,
         tuple(answers),
+        tuple(run.invalid.values()),
     )
 
 
@@ -376,6 +399,9 @@ def _success(
     if answers:
         told = "answer" if len(answers) == 1 else "answers"
         reason += f"; {len(answers)} {told} kept as examples"
+    if run.invalid:
+        calls = ", ".join(f"`{c}`" for c in run.invalid.values())
+        reason += f"; not valid inputs by your answer: {calls}"
     if amb is not None and amb.ambiguous:
         return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb, answers)
     return _outcome(run, "verified", attempt, reason, rnd, amb, answers)

@@ -19,7 +19,8 @@ class Runner(Protocol):
 
 
 Status = Literal["verified", "ambiguous", "failed", "unverified"]
-Ask = Callable[[Question], Awaitable[str | None]]  # the answer as a literal; None: dismissed
+# the answer as a literal, or ``answers.INVALID`` (not a valid input); None: dismissed
+Ask = Callable[[Question], Awaitable[str | None]]
 Policy = Literal["insert", "ask", "never"]  # what to do with an ambiguous result
 POLICIES: tuple[Policy, ...] = ("insert", "ask", "never")
 
@@ -38,6 +39,7 @@ class Outcome:
     errors: tuple[str, ...] = ()  # engine errors ("openai: cannot reach ...")
     ambiguity: Ambiguity | None = None  # after the answers: the state that remains
     answers: tuple[Example, ...] = ()
+    invalid: tuple[str, ...] = ()  # calls the user said are not valid inputs
 
     @property
     def verified(self) -> bool:
