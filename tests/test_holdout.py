@@ -92,6 +92,24 @@ class Oracle:
         return repr(eval(question.call, dict(self.functions)))
 
 
+TOTAL_DOC = """The sum of the list.
+
+    >>> total([1, 2, 4])
+    7
+    """
+
+
+def one_body(name: str, params: str, doc: str, body: str) -> tuple[Spec, Enumerating]:
+    """The spec of ``def name(params)`` with ``doc``, and an engine whose one program is ``body``."""
+    signature = f"def {name}({params}):"
+    spec = Spec(
+        name=name, signature=signature, docstring=doc, examples=extract_examples(doc, 1, name)
+    )
+    engine = Enumerating([(body, 0.5)])
+    engine.build = lambda b: signature + "\n" + textwrap.indent(b, "    ") + "\n"
+    return spec, engine
+
+
 async def run(engine: Enumerating, **kw: Any) -> Outcome:
     return await asyncio.wait_for(synthesize(SPEC, build, [engine], FakeRunner(), **kw), 30)
 
@@ -362,19 +380,7 @@ async def test_a_confirmed_value_needs_two_answers_even_when_each_is_rare() -> N
     """One example cannot be held out: the body is unconfirmed. Its results vary (a sum), but a
     wrong body that fits the examples gives the right answer on many inputs, so one answer it
     predicted is not enough (``WRONG_AGREES``); two are, each asked at another input."""
-    doc = """The sum of the list.
-
-    >>> total([1, 2, 4])
-    7
-    """
-    spec = Spec(
-        name="total",
-        signature="def total(xs):",
-        docstring=doc,
-        examples=extract_examples(doc, 1, "total"),
-    )
-    engine = Enumerating([("return sum(xs)", 0.5)])
-    engine.build = lambda body: "def total(xs):\n" + textwrap.indent(body, "    ") + "\n"
+    spec, engine = one_body("total", "xs", TOTAL_DOC, "return sum(xs)")
 
     async def once(max_questions: int) -> tuple[Outcome, Oracle]:
         oracle = Oracle({"total": sum})
@@ -405,14 +411,7 @@ async def test_the_second_confirmation_is_at_a_boundary_where_a_fitted_body_show
     >>> dog_age(12)
     61
     """
-    spec = Spec(
-        name="dog_age",
-        signature="def dog_age(h_age):",
-        docstring=doc,
-        examples=extract_examples(doc, 1, "dog_age"),
-    )
-    engine = Enumerating([("return 4 * h_age + 13", 0.5)])
-    engine.build = lambda body: "def dog_age(h_age):\n" + textwrap.indent(body, "    ") + "\n"
+    spec, engine = one_body("dog_age", "h_age", doc, "return 4 * h_age + 13")
 
     def reference(age: int) -> float:
         return age * 10.5 if age <= 2 else 21 + (age - 2) * 4
@@ -432,19 +431,7 @@ async def test_not_a_valid_input_rules_the_call_out_and_asks_about_another() -> 
     """The user says the confirmation's call is not a valid input (``INVALID``): it is no
     example, nothing is asked there again, the next question is about another input, and it
     counts against ``max_questions``."""
-    doc = """The sum of the list.
-
-    >>> total([1, 2, 4])
-    7
-    """
-    spec = Spec(
-        name="total",
-        signature="def total(xs):",
-        docstring=doc,
-        examples=extract_examples(doc, 1, "total"),
-    )
-    engine = Enumerating([("return sum(xs)", 0.5)])
-    engine.build = lambda body: "def total(xs):\n" + textwrap.indent(body, "    ") + "\n"
+    spec, engine = one_body("total", "xs", TOTAL_DOC, "return sum(xs)")
     questions: list[Question] = []
 
     async def ask(question: Question) -> str | None:

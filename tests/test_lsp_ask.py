@@ -22,6 +22,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
+from synthls.synth.answers import INVALID
 from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.lsp_support import (
     Client,
@@ -312,6 +313,32 @@ async def test_not_a_valid_input_asks_about_another_call_and_keeps_it_out_of_the
             assert f">>> {ruled_out}" not in new_text, new_text
             assert_body_and_examples(params, [(c, repr(reference(c))) for c in others])
             assert any(f"{ruled_out} is not a valid input" in r for r in reports(client))
+
+
+async def test_the_not_a_valid_input_lens_asks_about_another_call() -> None:
+    with fake() as server:
+        async with session(server.url, show_message=False) as client:
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 120)
+            assert result["status"] == "ambiguous", result
+            ruled_out = result["question"]["call"]
+            found = [lens for lens in await lenses(client) if lens.command]
+            [lens] = [x for x in found if x.command and x.command.title == "not a valid input"]
+            assert lens.command is not None
+            assert list(lens.command.arguments or []) == [URI, DEF_LINE, ruled_out, INVALID]
+            again = await asyncio.wait_for(
+                client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(
+                        command=lens.command.command, arguments=lens.command.arguments
+                    )
+                ),
+                120,
+            )
+            assert again["status"] == "ambiguous" and again["applied"] is False, again
+            assert again["question"]["call"] != ruled_out
+            calls = {x.command.arguments[2] for x in await lenses(client) if x.command}
+            assert calls == {again["question"]["call"]}  # the new question's lenses only
+            assert client.edits == []
 
 
 async def test_none_of_these_inserts_nothing_and_says_how_to_settle_it() -> None:
