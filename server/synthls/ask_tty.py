@@ -18,7 +18,6 @@ from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
 
 NONE_OF_THESE = "none of these"
-NOT_VALID = "not a valid input"
 
 
 def is_literal(text: str) -> bool:
@@ -54,7 +53,7 @@ class TerminalAsk:
         self._say(question.text)
         for i, choice in enumerate(question.choices, 1):
             self._say(f"  {i}) {choice}")
-        self._say(f"  {invalid}) {NOT_VALID}")
+        self._say(f"  {invalid}) {INVALID}")
         self._say(f"  {none}) {NONE_OF_THESE}")
         while True:
             line = await self._read(f"choose 1-{none} (or type the value; Enter skips): ")

@@ -82,14 +82,7 @@ def with_answer(result: RunResult, question: Question, example: Example) -> RunR
         else:
             shown = "False" if want == "None" else got
             verdict = ExampleResult(index, "failed", got=shown)
-    return RunResult(
-        result.status,
-        (*result.examples, verdict),
-        result.probes,
-        result.setup_error,
-        result.elapsed,
-        result.layers,
-    )
+    return dataclasses.replace(result, examples=(*result.examples, verdict))
 
 
 def same_value(got: str | None, answer: str) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from synthls.spec.model import Example, Spec
+from synthls.spec.model import Spec
 from synthls.synth.ambiguity import (
     LUCK,
     Ambiguity,
@@ -83,37 +83,36 @@ async def synthesize(
     run = Run(spec, build, runner, timeout, settle, probes, mutated=mutated)
     search = Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
-    answers: list[Example] = []
     checked: set[int] = set()  # example counts the held-out check has run for
     while True:
         picked = await search.until_picked(run, engines, feedback, progress)
         n = len(run.spec.examples)
         if picked is None:
             reason = failure_reason(run.attempts, run.errors, n, search.timed_out, deadline)
-            return _outcome(run, "failed", None, reason, search.rnd, None, answers)
+            return _outcome(run, "failed", None, reason, search.rnd, None)
         if not n:
-            return _success(run, picked, search.rnd, None, answers)
-        amb = await _judge(run, engines, search, checked, bool(answers))
+            return _success(run, picked, search.rnd, None)
+        amb = await _judge(run, engines, search, checked, bool(run.answered))
         question = amb.question
         if not amb.ambiguous or question is None:
-            return _success(run, picked, search.rnd, amb, answers)
-        replies = len(answers) + len(run.invalid)
+            return _success(run, picked, search.rnd, amb)
+        replies = len(run.answered) + len(run.invalid)
         if ambiguous != "ask" or ask is None or replies >= max_questions:
-            return _success(run, picked, search.rnd, amb, answers)
+            return _success(run, picked, search.rnd, amb)
         if progress:
             progress(f"{amb.summary}; asking: {question.text}")
         waited = time.monotonic()
         answer = await ask(question)
         search.end += time.monotonic() - waited
         if answer is None:  # dismissed: the question stays pending
-            return _success(run, picked, search.rnd, amb, answers)
+            return _success(run, picked, search.rnd, amb)
         if answer == INVALID:  # outside the function's domain: judge again, ask another input
             run.rule_out(question)
             checked.discard(n)
             continue
         run.prior = run.prior or picked[2]
         pool = passing(run.attempts)  # the answer's verdicts are not in yet: the behaviours asked
-        answers.append(run.add_answer(question, answer))
+        run.add_answer(question, answer)
         survivor = pick(run.attempts, len(run.spec.examples), run.prior)
         if survivor is None:  # nobody gives that answer
             run.luck = None  # what the search finds now is fitted to the answer
@@ -175,7 +174,6 @@ def _outcome(
     reason: str,
     rnd: int,
     amb: Ambiguity | None,
-    answers: Sequence[Example],
 ) -> Outcome:
     return Outcome(
         status,
@@ -186,7 +184,7 @@ def _outcome(
         rnd,
         tuple(run.errors.values()),
         amb,
-        tuple(answers),
+        tuple(run.answered),
         tuple(run.invalid.values()),
     )
 
@@ -196,20 +194,19 @@ def _success(
     picked: Picked,
     rnd: int,
     amb: Ambiguity | None,
-    answers: Sequence[Example],
 ) -> Outcome:
     picked = from_heaviest(run.attempts, len(run.spec.examples), picked, amb)
     attempt, why, _ = picked
     if not run.spec.examples:
         reason = f"unverified: the docstring has no examples to check ({attempt.candidate.engine})"
-        return _outcome(run, "unverified", attempt, reason, rnd, None, answers)
+        return _outcome(run, "unverified", attempt, reason, rnd, None)
     reason = f"{why} ({attempt.candidate.engine}, round {rnd})"
-    if answers:
-        told = "answer" if len(answers) == 1 else "answers"
-        reason += f"; {len(answers)} {told} kept as examples"
+    if run.answered:
+        told = "answer" if len(run.answered) == 1 else "answers"
+        reason += f"; {len(run.answered)} {told} kept as examples"
     if run.invalid:
         calls = ", ".join(f"`{c}`" for c in run.invalid.values())
         reason += f"; not valid inputs by your answer: {calls}"
     if amb is not None and amb.ambiguous:
-        return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb, answers)
-    return _outcome(run, "verified", attempt, reason, rnd, amb, answers)
+        return _outcome(run, "ambiguous", attempt, f"{reason}; {amb.summary}", rnd, amb)
+    return _outcome(run, "verified", attempt, reason, rnd, amb)
