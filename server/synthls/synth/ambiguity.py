@@ -98,6 +98,7 @@ class Ambiguity:
     summary: str  # "3 different behaviours also pass; they disagree on `f(2, 4)`: 0.5 / -1.0"
     fitted: bool = False  # the body fails the held-out check, or none could confirm it
     threshold: float = DOMINANCE  # the share that makes the top behaviour the answer
+    mutant: bool = False  # the rivals are one-token changes of the body (``synth.mutants``)
 
     @property
     def ambiguous(self) -> bool:

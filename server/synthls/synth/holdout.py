@@ -26,7 +26,8 @@ docstrings, never tuned to, bodies verified on one example were right for 2 of 7
 of two out caught 4 wrong bodies of 2-example tasks and sent 6 right ones to a question.)
 
 Only engines whose search costs one more search of the same budget take part (``holds_out``:
-the embedded engine); a model's samples are not re-drawn for this. Candidates of the held-out
+the embedded engine); a model's samples are not re-drawn for this (its body faces its
+one-token changes instead, ``synthls.synth.mutants``). Candidates of the held-out
 search that pass every example are ordinary candidates and join the attempts.
 """
 

@@ -11,7 +11,11 @@ either wins and the more readable one is preferred when both pass in time.
 Passing the examples is not enough to be "verified": when several behaviours pass them
 (``synthls.synth.ambiguity``), the outcome is "ambiguous" and, with an ``ask`` callback, the user
 is asked the question that splits them; the answer becomes an example, the attempts that disagree
-drop out, and the engines search again only when none is left.
+drop out, and the engines search again only when none is left. With ``ask.mutants``, a language
+model's body that no rival contradicts faces its one-token changes once (``synthls.synth.mutants``):
+when one of them passes every example too, the examples do not pin the body down and the question
+is where they differ; an answer the body predicted settles that edge, one it did not goes back to
+the model.
 
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
@@ -38,6 +42,7 @@ from synthls.synth.crashes import crash
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.informative import edge
 from synthls.synth.inputs import generate
+from synthls.synth.mutants import undecided
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
 from synthls.synth.outcome import OnProgress as OnProgress
@@ -64,6 +69,7 @@ async def synthesize(
     ask: Ask | None = None,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
+    mutants: bool = False,
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
@@ -77,10 +83,11 @@ async def synthesize(
     answer of ``answers.INVALID`` (not a valid input) rules the call out instead (kept in
     ``Outcome.invalid``), and the next question is about another input; it counts against
     ``max_questions`` too. The time spent waiting for an answer does not count against the
-    deadline.
+    deadline. With ``mutants``, a language model's body also faces its one-token changes
+    (``synthls.synth.mutants``).
     """
     probes, mutated = generate(spec)
-    run = Run(spec, build, runner, timeout, settle, probes, mutated=mutated)
+    run = Run(spec, build, runner, timeout, settle, probes, mutated=mutated, challenged=not mutants)
     search = Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     checked: set[int] = set()  # example counts the held-out check has run for
@@ -92,7 +99,7 @@ async def synthesize(
             return _outcome(run, "failed", None, reason, search.rnd, None)
         if not n:
             return _success(run, picked, search.rnd, None)
-        amb = await _judge(run, engines, search, checked, bool(run.answered))
+        amb = await _judge(run, engines, search, checked, picked[0])
         question = amb.question
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb)
@@ -118,8 +125,9 @@ async def synthesize(
             run.luck = None  # what the search finds now is fitted to the answer
             search.restart()
             feedback = feedback_from(run.attempts)
-        else:  # the survivor predicted the answer: as likely as its answer's share
+        elif not amb.mutant:  # the survivor predicted the answer: as likely as its answer's share
             run.luck = (run.luck or 1.0) * chance(pool, survivor[0], question.index)
+        # (a body that beat its own one-token changes is checked against the rest of them next)
 
 
 async def _judge(
@@ -127,10 +135,11 @@ async def _judge(
     engines: Sequence[Synthesizer],
     search: Search,
     checked: set[int],
-    answered: bool,
+    chosen: Trial,
 ) -> Ambiguity:
     """The behaviours that pass, and whether the pick survives the held-out check (once per
-    number of examples: after an answer the new example is the one held out)."""
+    number of examples: after an answer the new example is the one held out), or, for a
+    language model's pick, whether a one-token change of it passes the examples too."""
     asked = run.asked()
     amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
     n = len(run.spec.examples)
@@ -150,10 +159,10 @@ async def _judge(
         found = confirmation(pool, run.probes, run.spec.name, asked, why, run.mutated, boundary)
         return found or amb
     held = await held_out(
-        run.spec, engines, run.validate, run.attempts, search.end, answered=answered
+        run.spec, engines, run.validate, run.attempts, search.end, answered=bool(run.answered)
     )
     if held is None:
-        return amb
+        return await undecided(run, amb, chosen, asked)
     if held.unconfirmed:
         pool = passing(run.attempts)
         return confirmation(pool, run.probes, run.spec.name, asked, held.why, run.mutated) or amb

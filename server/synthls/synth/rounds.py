@@ -49,8 +49,9 @@ class Run:
     luck: float | None = None  # answers the pick predicted: the chance it did so by luck
     answered: list[Example] = field(default_factory=list)  # the answers kept as examples
     invalid: dict[int, str] = field(default_factory=dict)  # probe -> call the user ruled out
+    challenged: bool = False  # the pick faced its one-token changes (once a request; True: never)
 
-    async def validate(self, cand: Candidate) -> Trial:
+    async def validate(self, cand: Candidate, timeout: float | None = None) -> Trial:
         problem = cand.note or parses(cand.body)
         if problem:
             failed = replace(cand, note=problem)
@@ -59,7 +60,7 @@ class Run:
             setup=self.build(cand.body),
             examples=self.spec.examples,
             probes=self.probes,
-            timeout=self.timeout,
+            timeout=self.timeout if timeout is None else min(timeout, self.timeout),
         )
         try:
             return Trial(cand, outside(await self.runner.run(program), self.invalid))

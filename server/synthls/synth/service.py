@@ -103,6 +103,7 @@ async def synthesize_target(
         ask=ask,
         max_questions=settings.ask.max_questions,
         ambiguous=policy_of(settings),
+        mutants=settings.ask.mutants,
     )
     if outcome.verified and outcome.candidate is not None:
         return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
