@@ -111,6 +111,9 @@ def test_literal_comparison() -> None:
     assert not same_value("True", "1") and not same_value("(1,)", "[1]")
     assert not same_value("'1'", "1") and not same_value(None, "1")
     assert same_value("<object>", "<object>")  # not a literal: compared as text
+    # as the example verdict compares: dicts and sets by value, floats inside them too
+    assert same_value("{'a': 0.1 + 0.2}".replace("0.1 + 0.2", repr(0.1 + 0.2)), "{'a': 0.3}")
+    assert same_value("{1, 2}", "{2, 1}") and not same_value("{'a': 1}", "{'a': 2}")
 
 
 def test_answer_becomes_a_doctest_example_with_the_programs_repr() -> None:

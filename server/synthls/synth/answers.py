@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 
 from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.sandbox.verdict import Exhausted, values_equal
 from synthls.spec.model import Example
 from synthls.synth.ambiguity import RAISED, Question
 from synthls.synth.base import Trial
@@ -86,7 +86,8 @@ def with_answer(result: RunResult, question: Question, example: Example) -> RunR
 
 
 def same_value(got: str | None, answer: str) -> bool:
-    """Whether a probe's repr ``got`` means the literal ``answer`` (floats within 1e-9)."""
+    """Whether a probe's repr ``got`` means the literal ``answer``, equal as an example's
+    verdict would find them (``sandbox.verdict.values_equal``: floats within a tight tolerance)."""
     if got is None or got == RAISED:
         return False
     if got.strip() == answer.strip():
@@ -95,17 +96,10 @@ def same_value(got: str | None, answer: str) -> bool:
         a, b = ast.literal_eval(got.strip()), ast.literal_eval(answer.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
-    return _equal(a, b)
-
-
-def _equal(a: object, b: object) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return type(a) is type(b) and len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
+    try:
+        return values_equal(a, b)  # what the sandbox's verdict calls equal
+    except Exhausted:
+        return False
 
 
 def _result_at(s: Trial, index: int) -> str | None:
