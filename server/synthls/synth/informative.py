@@ -54,21 +54,30 @@ def edge(call: str) -> int:
     return 2 if len(value) == 1 else 1  # type: ignore[arg-type]
 
 
-def _literals(call: str) -> list[object]:
-    """The literal arguments of ``call`` (the others are left out)."""
+def _call(call: str) -> ast.Call | None:
+    """``call`` parsed, when it is a call expression."""
     try:
         node = ast.parse(call.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _literal(arg: ast.expr) -> tuple[bool, object]:
+    """(whether ``arg`` is a literal, its value)."""
+    try:
+        return True, ast.literal_eval(arg)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _literals(call: str) -> list[object]:
+    """The literal arguments of ``call`` (the others are left out)."""
+    node = _call(call)
+    if node is None:
         return []
-    if not isinstance(node, ast.Call):
-        return []
-    out = []
-    for arg in [*node.args, *(k.value for k in node.keywords)]:
-        try:
-            out.append(ast.literal_eval(arg))
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            continue
-    return out
+    values = [_literal(a) for a in [*node.args, *(k.value for k in node.keywords)]]
+    return [v for ok, v in values if ok]
 
 
 def _small(value: object) -> bool:
@@ -120,13 +129,12 @@ def like_examples(call: str, examples: Collection[str]) -> bool:
 
 
 def _arguments(call: str) -> list[object] | None:
-    try:
-        node = ast.parse(call.strip(), mode="eval").body
-        if not isinstance(node, ast.Call) or node.keywords:
-            return None
-        return [ast.literal_eval(a) for a in node.args]
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    """The positional arguments of ``call``, when all are literals and there is no keyword."""
+    node = _call(call)
+    if node is None or node.keywords:
         return None
+    values = [_literal(a) for a in node.args]
+    return [v for _, v in values] if all(ok for ok, _ in values) else None
 
 
 def _shapes(value: object, depth: int = 0) -> set[tuple[object, ...]]:
