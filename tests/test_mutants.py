@@ -110,13 +110,23 @@ async def test_a_body_that_predicts_the_answer_is_verified_after_that_one_questi
     assert len(outcome.answers) == 1
 
 
-async def test_without_a_way_to_ask_the_slip_is_not_verified() -> None:
+async def test_with_best_guesses_inserted_the_changes_are_not_tried() -> None:
+    # ask.ambiguous "insert": nothing is asked, so the one-token changes are not tried either
+    with FakeOpenAI(lambda body: PerN(lambda i: fenced(SLIP))) as server:
+        engine = openai_engine(server.url, candidates=1)
+        user = User()
+        outcome = await asyncio.wait_for(
+            synthesize(SPEC, build, [engine], FakeRunner(), ask=user, ambiguous="insert"), 30
+        )
+    assert user.questions == [] and outcome.status == "verified"
+
+
+async def test_with_nobody_to_ask_the_changes_are_not_tried() -> None:
+    # a question nobody can answer would only leave the body unwritten (the CLI without --ask)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(SLIP))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), None)
-    assert outcome.status == "ambiguous" and not outcome.verified
-    assert "one-token change of the body also passes every example" in outcome.reason
-    amb = outcome.ambiguity
-    assert amb is not None and amb.question is not None and "18" in amb.question.call
+    assert outcome.status == "verified" and outcome.answers == ()
+    assert "one-token change" not in outcome.reason
 
 
 async def test_a_search_engines_body_is_not_challenged() -> None:
@@ -125,16 +135,29 @@ async def test_a_search_engines_body_is_not_challenged() -> None:
     assert outcome.status == "verified" and outcome.answers == ()
 
 
-async def test_off_by_default_the_slip_is_verified_as_before() -> None:
-    # ask.mutants is opt-in: on HumanEval it cost 17 questions on right bodies per wrong one caught
+async def test_off_the_slip_is_verified_as_before() -> None:
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(SLIP))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), User(), mutants=False)
     assert outcome.status == "verified" and outcome.answers == ()
 
 
+async def test_on_by_default() -> None:
+    def script(body: dict[str, Any]) -> Any:
+        return PerN(lambda i: fenced(SLIP if len(body["messages"]) == 2 else RIGHT))
+
+    user = User()
+    with FakeOpenAI(script) as server:
+        engine = openai_engine(server.url, candidates=1)
+        outcome = await asyncio.wait_for(
+            synthesize(SPEC, build, [engine], FakeRunner(), ask=user), 30
+        )
+    assert len(user.questions) == 1 and outcome.status == "verified"
+    assert load_settings(None, env={})[0].ask.mutants is True
+
+
 def test_the_setting_reaches_the_loop_from_pyproject(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.synthls.ask]\nmutants = true\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.synthls.ask]\nmutants = false\n")
     settings, problems = load_settings(None, env={}, root=tmp_path)
-    assert settings.ask.mutants is True and not problems
-    editor, problems = load_settings({"ask": {"mutants": False}}, env={}, root=tmp_path)
-    assert editor.ask.mutants is False and not problems  # the editor's settings override it
+    assert settings.ask.mutants is False and not problems
+    editor, problems = load_settings({"ask": {"mutants": True}}, env={}, root=tmp_path)
+    assert editor.ask.mutants is True and not problems  # the editor's settings override it

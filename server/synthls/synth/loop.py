@@ -11,8 +11,9 @@ either wins and the more readable one is preferred when both pass in time.
 Passing the examples is not enough to be "verified": when several behaviours pass them
 (``synthls.synth.ambiguity``), the outcome is "ambiguous" and, with an ``ask`` callback, the user
 is asked the question that splits them; the answer becomes an example, the attempts that disagree
-drop out, and the engines search again only when none is left. With ``ask.mutants``, a language
-model's body that no rival contradicts faces its one-token changes once (``synthls.synth.mutants``):
+drop out, and the engines search again only when none is left. With ``ask.mutants`` (the default)
+and someone to ask, a language model's body that no rival contradicts faces its one-token changes
+once (``synthls.synth.mutants``):
 when one of them passes every example too, the examples do not pin the body down and the question
 is where they differ; an answer the body predicted settles that edge, one it did not goes back to
 the model.
@@ -69,7 +70,7 @@ async def synthesize(
     ask: Ask | None = None,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
-    mutants: bool = False,
+    mutants: bool = True,
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
@@ -83,11 +84,16 @@ async def synthesize(
     answer of ``answers.INVALID`` (not a valid input) rules the call out instead (kept in
     ``Outcome.invalid``), and the next question is about another input; it counts against
     ``max_questions`` too. The time spent waiting for an answer does not count against the
-    deadline. With ``mutants``, a language model's body also faces its one-token changes
-    (``synthls.synth.mutants``).
+    deadline. With ``mutants`` and someone to ask, a language model's body also faces its
+    one-token changes (``synthls.synth.mutants``); with nobody to ask they are not tried, as a
+    question nobody can answer would only leave a body unwritten.
     """
     probes, mutated = generate(spec)
-    run = Run(spec, build, runner, timeout, settle, probes, mutated=mutated, challenged=not mutants)
+    # one-token changes find a question, so they run only where someone can answer one
+    challenge = mutants and ask is not None and ambiguous == "ask" and max_questions > 0
+    run = Run(
+        spec, build, runner, timeout, settle, probes, mutated=mutated, challenged=not challenge
+    )
     search = Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
     checked: set[int] = set()  # example counts the held-out check has run for

@@ -8,12 +8,11 @@ minus or ``not`` dropped, ``min`` for ``max`` — and run the changes on the exa
 passes every example but behaves differently on the generated inputs is a program the examples
 cannot tell from the body: the edge it differs at (a tie, a bound, a negative number) is exactly
 what the examples leave open, so it is worth one question to the user
-(``synthls.synth.loop``, with ``ask.mutants``). Mutants are never offered or inserted; they only
-find the question.
-
-It is opt-in because most such edges are ones the docstring settles for a reader: on 62 HumanEval
-tasks with the 1.5B local model it caught 1 of 3 wrong bodies and asked about 17 of 48 right ones
-(README, Benchmarks).
+(``synthls.synth.loop``, ``ask.mutants``, on by default). Mutants are never offered or inserted;
+they only find the question, so they are tried only where someone can answer it: with nobody to
+ask (the CLI without ``--ask``) the body is judged as before. Most such edges are ones the
+docstring settles for a reader, so the question is often one a right body predicts (README,
+Benchmarks, for how many questions it costs).
 
 Tests of ``while`` loops and augmented assignments (``i += 1``) are left alone: changing them
 makes loops that never end, not programs anyone meant.
