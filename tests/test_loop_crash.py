@@ -15,6 +15,7 @@ from typing import Any
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
+from synthls.synth.answers import INVALID
 from synthls.synth.informative import like_examples
 from synthls.synth.loop import Outcome, synthesize
 from tests.test_loop import FakeRunner, Scripted
@@ -111,6 +112,23 @@ async def test_without_an_answer_the_crashing_body_is_not_verified() -> None:
     outcome = await run([Scripted("model", [BUGGY])])
     assert outcome.status == "ambiguous" and not outcome.verified
     assert "the body raises on `strange_sort_list(" in outcome.reason
+
+
+async def test_once_an_input_it_raises_on_is_ruled_out_its_other_raises_are_preconditions() -> None:
+    # a user whose lists are always of even length: one "not a valid input" settles the crashes
+    asked: list[Question] = []
+
+    async def even_lists_only(question: Question) -> str | None:
+        asked.append(question)
+        await asyncio.sleep(0)
+        return INVALID
+
+    outcome = await run([Scripted("model", [BUGGY])], ask=even_lists_only)
+    [question] = asked  # not a second odd-length list
+    assert question.raises and outcome.invalid == (question.call,)
+    assert outcome.status == "verified" and outcome.candidate is not None
+    assert outcome.candidate.body == BUGGY
+    assert "not valid inputs by your answer" in outcome.reason
 
 
 async def test_a_body_that_raises_only_outside_the_examples_kind_is_verified() -> None:

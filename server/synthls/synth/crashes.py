@@ -5,6 +5,10 @@ every odd-length list. The question is such an input (``informative.like_example
 kind, so a raise there is a bug, not a precondition), with no candidate answer to offer; the
 user's answer becomes the example that exposes the bug, and the engines get it as feedback.
 
+When the user says such an input is not valid (``answers.INVALID``), the body's raising is a
+precondition the examples do not show, and no crash is asked about again in the request
+(``Run.preconditions``).
+
 Only engines whose candidates are samples take part: the enumerative search's generated inputs
 break preconditions the examples do not show too often (measured: reference solutions of 13 of
 205 MBPP+ dev tasks raise on such inputs, 0 of 64 HumanEval tasks').

@@ -153,14 +153,14 @@ async def _judge(
         return amb
     checked.add(n)
     examples = [e.source for e in run.spec.examples]
-    broken = crash(passing(run.attempts), run.probes, run.spec.name, examples, asked)
+    pool = passing(run.attempts)
+    broken = None if run.preconditions else crash(pool, run.probes, run.spec.name, examples, asked)
     if broken is not None:
         return broken
     if run.luck is not None:  # the body predicted the answers so far
         if run.luck <= LUCK:
             return amb
         why = f"its answers so far could agree by luck (chance {run.luck:.2f})"
-        pool = passing(run.attempts)
         boundary = not any(edge(a.source.removesuffix(" is None")) for a in run.answered)
         found = confirmation(pool, run.probes, run.spec.name, asked, why, run.mutated, boundary)
         return found or amb
@@ -170,7 +170,6 @@ async def _judge(
     if held is None:
         return await undecided(run, amb, chosen, asked)
     if held.unconfirmed:
-        pool = passing(run.attempts)
         return confirmation(pool, run.probes, run.spec.name, asked, held.why, run.mutated) or amb
     run.attempts.extend(held.passing)
     run.seen.update(a.candidate.body.strip() for a in held.passing)

@@ -50,6 +50,7 @@ class Run:
     answered: list[Example] = field(default_factory=list)  # the answers kept as examples
     invalid: dict[int, str] = field(default_factory=dict)  # probe -> call the user ruled out
     challenged: bool = False  # the pick faced its one-token changes (once a request; True: never)
+    preconditions: bool = False  # an input the body raises on is not valid, by the user's answer
 
     async def validate(self, cand: Candidate, timeout: float | None = None) -> Trial:
         problem = cand.note or parses(cand.body)
@@ -76,8 +77,10 @@ class Run:
 
     def rule_out(self, question: Question) -> None:
         """The user says ``question``'s call is not a valid input: no behaviour is told apart
-        there, and nothing is asked there again."""
+        there, and nothing is asked there again. When the body raised there, its raising is
+        read as a precondition the examples do not show: no crash is asked about again."""
         self.invalid[question.index] = question.call
+        self.preconditions = self.preconditions or question.raises
         self.attempts = [Trial(a.candidate, outside(a.result, self.invalid)) for a in self.attempts]
 
     def add_answer(self, question: Question, answer: str) -> Example:
