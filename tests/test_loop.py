@@ -18,6 +18,7 @@ from synthls.config import OpenAISettings
 from synthls.sandbox.types import ExampleResult, Program, RunResult
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
+from synthls.synth.attempts import parses
 from synthls.synth.base import Candidate, Trial
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
@@ -240,6 +241,26 @@ async def test_duplicates_and_unparsable_bodies_are_not_run() -> None:
     assert len(runner.programs) == 1
     bad = [a for a in outcome.attempts if a.candidate.note]
     assert len(bad) == 1 and bad[0].candidate.note.startswith("does not parse")
+
+
+async def test_placeholders_are_no_body_and_are_not_run() -> None:
+    # a model shown the file's other stubs (`def f(...): ...`) copies them
+    placeholders = [
+        "...",
+        "pass",
+        "raise NotImplementedError",
+        "'todo'\n...",
+        "raise NotImplementedError()",
+    ]
+    runner = FakeRunner()
+    outcome, _ = await run(
+        [Scripted("s", [*placeholders, "return a + b"])], runner=runner, rounds=1
+    )
+    assert len(runner.programs) == 1 and outcome.status == "verified"
+    notes = [a.candidate.note for a in outcome.attempts if a.candidate.note]
+    assert len(notes) == len(placeholders)
+    assert all(n.startswith("no body, only a placeholder") for n in notes)
+    assert parses("raise ValueError('no')") is None and parses("x = 1\n...") is None
 
 
 async def test_no_examples_gives_an_unverified_candidate_after_one_round() -> None:

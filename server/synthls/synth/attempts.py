@@ -19,12 +19,28 @@ FEEDBACK_SIZE = 3  # candidates sent back per round
 
 
 def parses(body: str) -> str | None:
-    """None when ``body`` parses as function statements, else the reason."""
+    """None when ``body`` parses as function statements that do something, else the reason:
+    a placeholder (``...``, ``pass``, ``raise NotImplementedError``, a lone string) is no body,
+    however the examples turn out (a model shown other stubs of the file copies them)."""
     try:
-        ast.parse("def _f():\n" + "\n".join("    " + ln for ln in body.splitlines()))
+        tree = ast.parse("def _f():\n" + "\n".join("    " + ln for ln in body.splitlines()))
     except SyntaxError as exc:
         return f"does not parse: {exc.msg} (line {exc.lineno})"
+    func = tree.body[0]
+    if isinstance(func, ast.FunctionDef) and all(_placeholder(s) for s in func.body):
+        return f"no body, only a placeholder: `{body.strip()[:40]}`"
     return None
+
+
+def _placeholder(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True  # `...` or a string
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
 
 
 def feedback_from(attempts: Sequence[Trial]) -> list[Trial]:
