@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeGuard
 
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import (
@@ -90,7 +91,7 @@ async def synthesize(
     """
     probes, mutated = generate(spec)
     # one-token changes find a question, so they run only where someone can answer one
-    challenge = mutants and ask is not None and ambiguous == "ask" and max_questions > 0
+    challenge = mutants and _askable(ask, ambiguous, max_questions, 0)
     run = Run(
         spec, build, runner, timeout, settle, probes, mutated=mutated, challenged=not challenge
     )
@@ -110,7 +111,7 @@ async def synthesize(
         if not amb.ambiguous or question is None:
             return _success(run, picked, search.rnd, amb)
         replies = len(run.answered) + len(run.invalid)
-        if ambiguous != "ask" or ask is None or replies >= max_questions:
+        if not _askable(ask, ambiguous, max_questions, replies):
             return _success(run, picked, search.rnd, amb)
         if progress:
             progress(f"{amb.summary}; asking: {question.text}")
@@ -136,6 +137,14 @@ async def synthesize(
         # (a body that beat its own one-token changes is checked against the rest of them next)
 
 
+def _askable(
+    ask: Ask | None, ambiguous: Policy, max_questions: int, replies: int
+) -> TypeGuard[Ask]:
+    """Whether a question can be put to someone: there is an ``ask``, the policy asks, and
+    questions are left."""
+    return ask is not None and ambiguous == "ask" and replies < max_questions
+
+
 async def _judge(
     run: Run,
     engines: Sequence[Synthesizer],
@@ -147,13 +156,13 @@ async def _judge(
     number of examples: after an answer the new example is the one held out), or, for a
     language model's pick, whether a one-token change of it passes the examples too."""
     asked = run.asked()
-    amb = analyse(passing(run.attempts), run.probes, run.spec.name, asked)
+    pool = passing(run.attempts)
+    amb = analyse(pool, run.probes, run.spec.name, asked)
     n = len(run.spec.examples)
     if amb.ambiguous or n in checked:
         return amb
     checked.add(n)
     examples = [e.source for e in run.spec.examples]
-    pool = passing(run.attempts)
     broken = None if run.preconditions else crash(pool, run.probes, run.spec.name, examples, asked)
     if broken is not None:
         return broken
