@@ -74,6 +74,7 @@ class Question:
     index: int = -1  # the probe's position among the generated inputs
     raises: bool = False  # the body raises on the call: no candidate gives an answer
     confirms: bool = False  # one behaviour passes: its answer is offered for confirmation
+    mirrors: str = ""  # the example whose values ``call`` swaps ("`f(3, 4, 5)` gives True")
 
     @property
     def text(self) -> str:
@@ -84,7 +85,10 @@ class Question:
     @property
     def context(self) -> str:
         """What the answer settles: "3 behaviours pass the examples", or, for a confirmation,
-        "one behaviour passes the examples: confirm its answer"."""
+        "one behaviour passes the examples: confirm its answer", or, for a swap of an example's
+        values, "`f(3, 4, 5)` gives True; does the order matter?"."""
+        if self.mirrors:
+            return f"{self.mirrors}; does the order matter?"
         if self.confirms:
             return "one behaviour passes the examples: confirm its answer"
         return f"{self.behaviours} behaviours pass the examples"

@@ -26,6 +26,7 @@ from typing import Any
 
 from synthls.spec.model import Example, Spec
 
+MAX_SWAPS = 8  # calls with an example's values swapped (``swaps``)
 RANDOM_SHARE = 0.25  # of the inputs, at least this share is random values shaped like the examples
 _RANDOM_TRIES = 400  # random draws before giving up on filling the quota
 _MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
@@ -79,6 +80,45 @@ def generate(spec: Spec, limit: int = 32) -> tuple[tuple[str, ...], int]:
 
 
 Call = tuple[list[Any], dict[str, Any]]
+
+
+def swaps(spec: Spec, limit: int = MAX_SWAPS) -> list[tuple[str, int]]:
+    """An example's call with two of its values swapped, and the example's index: two positional
+    arguments of the same type (``f(5, 4, 3)`` from ``f(3, 4, 5)``), or the two items of a
+    pair (``f([')', '()('])`` from ``f(['()(', ')'])``). Whether the order matters is what such
+    an example never shows; no duplicates, never an example's own call, at most ``limit``."""
+    callee = _callee(spec)
+    calls = [(_example_call(spec.name, ex), i) for i, ex in enumerate(spec.examples)]
+    seen = {_render(callee, *c) for c, _ in calls if c is not None}
+    out: list[tuple[str, int]] = []
+    for call, i in calls:
+        if call is None:
+            continue
+        args, kwargs = call
+        variants = [
+            [*args[:a], args[b], *args[a + 1 : b], args[a], *args[b + 1 :]]
+            for a in range(len(args))
+            for b in range(a + 1, len(args))
+            if type(args[a]) is type(args[b]) and not _same(args[a], args[b])
+        ]
+        for k, value in enumerate(args):
+            if isinstance(value, list | tuple) and len(value) == 2:
+                first, second = value
+                if type(first) is type(second) and not _same(first, second):
+                    pair = [second, first]
+                    variants.append(
+                        [
+                            *args[:k],
+                            tuple(pair) if isinstance(value, tuple) else pair,
+                            *args[k + 1 :],
+                        ]
+                    )
+        for new in variants:
+            source = _render(callee, new, kwargs)
+            if source not in seen and len(source) <= _MAX_REPR:
+                seen.add(source)
+                out.append((source, i))
+    return out[:limit]
 
 
 def _calls_target(node: ast.AST, name: str) -> bool:

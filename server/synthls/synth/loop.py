@@ -41,10 +41,12 @@ from synthls.synth.answers import INVALID
 from synthls.synth.attempts import failure_reason, feedback_from
 from synthls.synth.base import Synthesizer, Trial
 from synthls.synth.crashes import crash
+from synthls.synth.engines import language_model
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.informative import edge
-from synthls.synth.inputs import generate
+from synthls.synth.inputs import generate, swaps
 from synthls.synth.mutants import undecided
+from synthls.synth.order import order_question, verdicts
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
 from synthls.synth.outcome import OnProgress as OnProgress
@@ -90,10 +92,25 @@ async def synthesize(
     question nobody can answer would only leave a body unwritten.
     """
     probes, mutated = generate(spec)
-    # one-token changes find a question, so they run only where someone can answer one
+    # one-token changes and swapped examples find a question: only where someone can answer one
     challenge = mutants and _askable(ask, ambiguous, max_questions, 0)
+    swapped: dict[int, int] = {}
+    if challenge and verdicts(spec.examples) and any(language_model(e.name) for e in engines):
+        for call, i in swaps(spec):  # a reversed pair may be among the generated inputs
+            if call not in probes:
+                probes += (call,)
+            swapped[probes.index(call)] = i
     run = Run(
-        spec, build, runner, timeout, settle, probes, mutated=mutated, challenged=not challenge
+        spec,
+        build,
+        runner,
+        timeout,
+        settle,
+        probes,
+        mutated=mutated,
+        challenged=not challenge,
+        swapped=swapped,
+        ordered=not swapped,
     )
     search = Search(rounds if spec.examples else 1, time.monotonic() + deadline, deadline)
     feedback: list[Trial] = list(initial_feedback)  # e.g. the current body and its failures
@@ -166,6 +183,13 @@ async def _judge(
     broken = None if run.preconditions else crash(pool, run.probes, run.spec.name, examples, asked)
     if broken is not None:
         return broken
+    if not run.ordered:  # a model's body that says the order of an example's values matters
+        run.ordered = True
+        found = order_question(
+            chosen, run.probes, run.swapped, run.spec.examples, run.spec.name, asked
+        )
+        if found is not None:
+            return found
     if run.luck is not None:  # the body predicted the answers so far
         if run.luck <= LUCK:
             return amb

@@ -1,0 +1,117 @@
+"""Does the order matter? An example's values swapped, where a model's body answers otherwise.
+
+An example like ``right_angle_triangle(3, 4, 5) == True`` never shows whether the sides may come
+in another order, and a 1.5B model wrote ``a**2 + b**2 == c**2`` for it: right on both examples,
+wrong on ``right_angle_triangle(5, 4, 3)``. Likewise ``match_parens(['()(', ')'])`` ("concatenate
+the two strings in some order") got a body that tries one order only. Neither has a rival sample
+or a one-token change that passes the examples, so nothing else finds the question.
+
+The generated inputs of a request where someone can answer include the examples with two of their
+values swapped (``inputs.swaps``: two arguments of one type, or the two items of a pair). When the
+examples are verdicts (truth values, or the words for them, ``'Yes'`` / ``'No'``: a relation, which is
+often symmetric; a function computing a value, ``a / b``, rarely is) and the body's answer on such
+a call differs from the example's, the body says the order matters, which no example shows: that
+is asked, with the body's answer and the example's as the choices. An answer
+the body gave settles it (the order matters); the example's answer goes back to the model as a
+failing example. Asked once a request, only for language models' bodies, only where someone can
+answer (like ``synthls.synth.mutants``). Most such questions are about functions whose order
+plainly matters, which a right body predicts (README, Benchmarks, for how many it costs).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Mapping
+
+from synthls.spec.model import Example
+from synthls.synth.ambiguity import RAISED, Ambiguity, Question
+from synthls.synth.answers import same_value
+from synthls.synth.base import Trial
+from synthls.synth.engines import language_model
+from synthls.synth.informative import compact
+
+
+def order_question(
+    chosen: Trial,
+    probes: tuple[str, ...],
+    swapped: Mapping[int, int],
+    examples: tuple[Example, ...],
+    function: str,
+    asked: Collection[str] = (),
+) -> Ambiguity | None:
+    """The question at the first swapped call (``swapped``: probe index → example index) where
+    ``chosen``, a language model's body, answers other than the example it swaps; None when it
+    answers every swap as the examples do, raises there, or is another engine's."""
+    if not language_model(chosen.candidate.engine) or not verdicts(examples):
+        return None
+    skip = {compact(c) for c in asked}
+    got = chosen.result.probes
+    for j, i in sorted(swapped.items()):
+        if j >= len(got) or j >= len(probes) or i >= len(examples):
+            continue
+        value = example_value(examples[i])
+        answer = got[j]
+        if value is None or answer is None or answer == RAISED or compact(probes[j]) in skip:
+            continue
+        if same_value(answer, value):
+            continue
+        mirrors = f"`{examples[i].source.strip()}` gives {value}"
+        if value != examples[i].want.strip():  # an ``f(x) == v`` example: its call gives v
+            mirrors = f"`{_call_of(examples[i])}` gives {value}"
+        question = Question(function, probes[j], (answer, value), 1, j, mirrors=mirrors)
+        summary = (
+            f"the examples do not show whether the order matters: {mirrors}, the body says "
+            f"`{probes[j]}` gives {answer}"
+        )
+        return Ambiguity(1, 1.0, question, summary, fitted=True, mutant=True)
+    return None
+
+
+_WORDS = {"yes", "no", "true", "false"}
+
+
+def verdicts(examples: tuple[Example, ...]) -> bool:
+    """Whether the examples' values are a verdict on their arguments: truth values, or the
+    words for them (``'Yes'`` / ``'No'``). A relation between values of one kind is often symmetric (an
+    anagram, an overlap, a triangle's sides), one that computes a value from them rarely is
+    (``a / b``, ``a ** b``, a number in base ``b``): only a verdict's order is asked about."""
+    values = [example_value(e) for e in examples]
+    literals: list[object] = []
+    for v in values:
+        try:
+            literals.append(ast.literal_eval(v) if v is not None else None)
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return False
+    if not literals or any(v is None for v in literals):
+        return False
+    if all(isinstance(v, bool) for v in literals):
+        return True
+    return all(isinstance(v, str) and v.lower() in _WORDS for v in literals)
+
+
+def example_value(example: Example) -> str | None:
+    """What the example's call returns: its want for a call (``f(3, 4, 5)`` / ``True``), the
+    compared literal for ``f(x) == v`` / ``True``; None for any other form."""
+    try:
+        tree = ast.parse(example.source.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if isinstance(tree, ast.Call):
+        return example.want.strip() or None
+    if (
+        isinstance(tree, ast.Compare)
+        and len(tree.ops) == 1
+        and isinstance(tree.ops[0], ast.Eq)
+        and isinstance(tree.left, ast.Call)
+        and example.want.strip() == "True"
+    ):
+        try:
+            return repr(ast.literal_eval(tree.comparators[0]))
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return None
+    return None
+
+
+def _call_of(example: Example) -> str:
+    tree = ast.parse(example.source.strip(), mode="eval").body
+    return ast.unparse(tree.left) if isinstance(tree, ast.Compare) else example.source.strip()
