@@ -237,7 +237,8 @@ def show(label: str, s: dict[str, Any]) -> None:
     print(
         f"{label}: {s['tasks']} tasks ({s['skipped']} skipped: no examples)\n"
         f"  baseline, first sample inserted blindly: {pct['first_sample_pass']} correct\n"
-        f"  synthls: inserted-correct {pct['inserted_correct']},"
+        f"  synthls, no question answered{' (a task that asked counts as nothing)' if len(s['by_answers']) > 1 else ''}:"
+        f" inserted-correct {pct['inserted_correct']},"
         f" inserted-wrong {100 * s['inserted_wrong']:.1f}%, nothing {100 * s['nothing']:.1f}%"
         f"  (gain {100 * (s['inserted_correct'] - s['first_sample_pass']):+.1f} points)\n"
         f"  seconds to the inserted body: median {s['median_seconds']}, p95 {s['p95_seconds']};"

@@ -16,7 +16,9 @@ and someone to ask, a language model's body that no rival contradicts faces its 
 once (``synthls.synth.mutants``):
 when one of them passes every example too, the examples do not pin the body down and the question
 is where they differ; an answer the body predicted settles that edge, one it did not goes back to
-the model.
+the model. Under the same setting, where the examples are verdicts, such a body that answers an
+example with two of its values swapped otherwise than the example is asked whether the order
+matters (``synthls.synth.order``).
 
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
@@ -88,8 +90,9 @@ async def synthesize(
     ``Outcome.invalid``), and the next question is about another input; it counts against
     ``max_questions`` too. The time spent waiting for an answer does not count against the
     deadline. With ``mutants`` and someone to ask, a language model's body also faces its
-    one-token changes (``synthls.synth.mutants``); with nobody to ask they are not tried, as a
-    question nobody can answer would only leave a body unwritten.
+    one-token changes (``synthls.synth.mutants``) and, for verdicts, the examples with two values
+    swapped (``synthls.synth.order``); with nobody to ask neither is tried, as a question nobody
+    can answer would only leave a body unwritten.
     """
     probes, mutated = generate(spec)
     # one-token changes and swapped examples find a question: only where someone can answer one
