@@ -27,6 +27,7 @@ from typing import Any
 from synthls.spec.model import Example, Spec
 
 MAX_SWAPS = 8  # calls with an example's values swapped (``swaps``)
+MAX_TIES = 8  # calls where two of an example's values tie (``ties``)
 RANDOM_SHARE = 0.25  # of the inputs, at least this share is random values shaped like the examples
 _RANDOM_TRIES = 400  # random draws before giving up on filling the quota
 _MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
@@ -119,6 +120,47 @@ def swaps(spec: Spec, limit: int = MAX_SWAPS) -> list[tuple[str, int]]:
                 seen.add(source)
                 out.append((source, i))
     return out[:limit]
+
+
+def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
+    """An example's call with one of two positional arguments of the same type made to tie
+    with the other: a sequence replaced by the other one reversed (the same length, the same
+    items, so the same total: ``f(['hi', 'admin'], ['admin', 'hi'])`` from ``f(['hi',
+    'admin'], ['hI', 'Hi'])``), a number by the other number. Which one wins a tie (``<`` or
+    ``<=``) is what examples of unequal values never show, and random values rarely tie. No
+    duplicates, never an example's own call, at most ``limit``."""
+    callee = _callee(spec)
+    calls = [_example_call(spec.name, ex) for ex in spec.examples]
+    seen = {_render(callee, *c) for c in calls if c is not None}
+    out: list[str] = []
+    for call in calls:
+        if call is None:
+            continue
+        args, kwargs = call
+        for a in range(len(args)):
+            for b in range(a + 1, len(args)):
+                for keep, put in ((a, b), (b, a)):
+                    tie = _tie(args[keep], args[put])
+                    if tie is None:
+                        continue
+                    new = [tie if k == put else v for k, v in enumerate(args)]
+                    source = _render(callee, new, kwargs)
+                    if source not in seen and len(source) <= _MAX_REPR:
+                        seen.add(source)
+                        out.append(source)
+    return out[:limit]
+
+
+def _tie(keep: Any, other: Any) -> Any:
+    """A value of ``other``'s type that ties with ``keep`` but differs from it; None if none."""
+    if type(keep) is not type(other) or isinstance(keep, bool):
+        return None
+    if isinstance(keep, int | float):
+        return None if _same(keep, other) else keep
+    if isinstance(keep, str | list | tuple) and len(keep) >= 2:
+        flipped = keep[::-1]
+        return None if _same(flipped, keep) else flipped
+    return None
 
 
 def _calls_target(node: ast.AST, name: str) -> bool:

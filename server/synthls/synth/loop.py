@@ -46,7 +46,7 @@ from synthls.synth.crashes import crash
 from synthls.synth.engines import language_model
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.informative import edge
-from synthls.synth.inputs import generate, swaps
+from synthls.synth.inputs import generate, swaps, ties
 from synthls.synth.mutants import undecided
 from synthls.synth.order import order_question, verdicts
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
@@ -98,7 +98,10 @@ async def synthesize(
     # one-token changes and swapped examples find a question: only where someone can answer one
     challenge = mutants and _askable(ask, ambiguous, max_questions, 0)
     swapped: dict[int, int] = {}
-    if challenge and verdicts(spec.examples) and any(language_model(e.name) for e in engines):
+    model = any(language_model(e.name) for e in engines)
+    if challenge and model:  # where a one-token change (< for <=) differs: a tie
+        probes += tuple(call for call in ties(spec) if call not in probes)
+    if challenge and model and verdicts(spec.examples):
         for call, i in swaps(spec):  # a reversed pair may be among the generated inputs
             if call not in probes:
                 probes += (call,)
