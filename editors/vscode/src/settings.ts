@@ -45,7 +45,7 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'completion.enabled', type: 'boolean', default: true, description: 'Offer synthesized bodies as completions.' },
   { key: 'completion.budget', type: 'number', default: 1.0, exclusiveMinimum: 0, description: 'Seconds a completion request may spend.' },
   { key: 'ask.maxQuestions', type: 'integer', default: 3, minimum: 0, description: 'Most questions asked per request when several behaviours pass the examples.' },
-  { key: 'ask.mutants', type: 'boolean', default: true, description: "Also ask where a one-token change of a model's body (< for <=, a bound dropped, a constant one off) passes every example too: fewer wrong bodies, more questions. Only where a question can be asked." },
+  { key: 'ask.mutants', type: 'boolean', default: true, description: "Also ask where a one-token change of a model's body (< for <=, a bound dropped, a constant one off) passes every example too (also where two of an example's values tie), and, for a verdict (True/False, Yes/No), where the body answers an example with two values swapped otherwise (does the order matter?): fewer wrong bodies, more questions. Only where a question can be asked." },
   { key: 'ask.ambiguous', type: 'string', default: 'ask', enum: ['ask', 'insert', 'never'], description: 'What happens to a result when several behaviours pass the examples.' },
   { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level; the log goes to stderr (VS Code: the synthls output channel; Neovim: the LSP log)." },
 ];
