@@ -16,8 +16,9 @@ from typing import Any
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
-from synthls.synth.inputs import generate, ties
+from synthls.synth.inputs import generate
 from synthls.synth.loop import Outcome, synthesize
+from synthls.synth.pairs import ties
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.test_loop import FakeRunner, openai_engine
 

@@ -26,11 +26,9 @@ from typing import Any
 
 from synthls.spec.model import Example, Spec
 
-MAX_SWAPS = 8  # calls with an example's values swapped (``swaps``)
-MAX_TIES = 8  # calls where two of an example's values tie (``ties``)
 RANDOM_SHARE = 0.25  # of the inputs, at least this share is random values shaped like the examples
 _RANDOM_TRIES = 400  # random draws before giving up on filling the quota
-_MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
+MAX_REPR = 2000  # skip generated arguments whose source would be longer than this
 
 _DEFAULTS: dict[str, tuple[Any, ...]] = {
     "int": (0, 1, 2, -1, 7, 10),
@@ -58,11 +56,11 @@ def generate(spec: Spec, limit: int = 32) -> tuple[tuple[str, ...], int]:
     """``generate_inputs`` and how many of them (the first ones) are mutations of the
     examples; the rest are random draws, independent of the examples' values (a body fitted to
     an example keeps fitting its mutations far more often than a random input)."""
-    calls = [c for c in (_example_call(spec.name, ex) for ex in spec.examples) if c is not None]
+    calls = [c for c in (example_call(spec.name, ex) for ex in spec.examples) if c is not None]
     if not calls:
         calls = _default_calls(spec)
-    callee = _callee(spec)
-    seen = {_render(callee, args, kwargs) for args, kwargs in calls}
+    callee = callee_of(spec)
+    seen = {render(callee, args, kwargs) for args, kwargs in calls}
     out: list[str] = []
     rng = random.Random(zlib.crc32(repr((spec.name, calls)).encode()))
     quota = limit - int(limit * RANDOM_SHARE) if calls else limit
@@ -71,8 +69,8 @@ def generate(spec: Spec, limit: int = 32) -> tuple[tuple[str, ...], int]:
         for args, kwargs in variants:
             if len(out) >= cap:
                 break
-            source = _render(callee, args, kwargs)
-            if source not in seen and len(source) <= _MAX_REPR:
+            source = render(callee, args, kwargs)
+            if source not in seen and len(source) <= MAX_REPR:
                 seen.add(source)
                 out.append(source)
         if mutated < 0:
@@ -81,86 +79,6 @@ def generate(spec: Spec, limit: int = 32) -> tuple[tuple[str, ...], int]:
 
 
 Call = tuple[list[Any], dict[str, Any]]
-
-
-def swaps(spec: Spec, limit: int = MAX_SWAPS) -> list[tuple[str, int]]:
-    """An example's call with two of its values swapped, and the example's index: two positional
-    arguments of the same type (``f(5, 4, 3)`` from ``f(3, 4, 5)``), or the two items of a
-    pair (``f([')', '()('])`` from ``f(['()(', ')'])``). Whether the order matters is what such
-    an example never shows; no duplicates, never an example's own call, at most ``limit``."""
-    callee = _callee(spec)
-    calls = [(_example_call(spec.name, ex), i) for i, ex in enumerate(spec.examples)]
-    seen = {_render(callee, *c) for c, _ in calls if c is not None}
-    out: list[tuple[str, int]] = []
-    for call, i in calls:
-        if call is None:
-            continue
-        args, kwargs = call
-        variants = [
-            [*args[:a], args[b], *args[a + 1 : b], args[a], *args[b + 1 :]]
-            for a in range(len(args))
-            for b in range(a + 1, len(args))
-            if type(args[a]) is type(args[b]) and not _same(args[a], args[b])
-        ]
-        for k, value in enumerate(args):
-            if isinstance(value, list | tuple) and len(value) == 2:
-                first, second = value
-                if type(first) is type(second) and not _same(first, second):
-                    pair = [second, first]
-                    variants.append(
-                        [
-                            *args[:k],
-                            tuple(pair) if isinstance(value, tuple) else pair,
-                            *args[k + 1 :],
-                        ]
-                    )
-        for new in variants:
-            source = _render(callee, new, kwargs)
-            if source not in seen and len(source) <= _MAX_REPR:
-                seen.add(source)
-                out.append((source, i))
-    return out[:limit]
-
-
-def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
-    """An example's call with one of two positional arguments of the same type made to tie
-    with the other: a sequence replaced by the other one reversed (the same length, the same
-    items, so the same total: ``f(['hi', 'admin'], ['admin', 'hi'])`` from ``f(['hi',
-    'admin'], ['hI', 'Hi'])``), a number by the other number. Which one wins a tie (``<`` or
-    ``<=``) is what examples of unequal values never show, and random values rarely tie. No
-    duplicates, never an example's own call, at most ``limit``."""
-    callee = _callee(spec)
-    calls = [_example_call(spec.name, ex) for ex in spec.examples]
-    seen = {_render(callee, *c) for c in calls if c is not None}
-    out: list[str] = []
-    for call in calls:
-        if call is None:
-            continue
-        args, kwargs = call
-        for a in range(len(args)):
-            for b in range(a + 1, len(args)):
-                for keep, put in ((a, b), (b, a)):
-                    tie = _tie(args[keep], args[put])
-                    if tie is None:
-                        continue
-                    new = [tie if k == put else v for k, v in enumerate(args)]
-                    source = _render(callee, new, kwargs)
-                    if source not in seen and len(source) <= _MAX_REPR:
-                        seen.add(source)
-                        out.append(source)
-    return out[:limit]
-
-
-def _tie(keep: Any, other: Any) -> Any:
-    """A value of ``other``'s type that ties with ``keep`` but differs from it; None if none."""
-    if type(keep) is not type(other) or isinstance(keep, bool):
-        return None
-    if isinstance(keep, int | float):
-        return None if _same(keep, other) else keep
-    if isinstance(keep, str | list | tuple) and len(keep) >= 2:
-        flipped = keep[::-1]
-        return None if _same(flipped, keep) else flipped
-    return None
 
 
 def _calls_target(node: ast.AST, name: str) -> bool:
@@ -173,7 +91,7 @@ def _calls_target(node: ast.AST, name: str) -> bool:
     )
 
 
-def _callee(spec: Spec) -> str:
+def callee_of(spec: Spec) -> str:
     """How the examples call the function (``f``, ``Temperature.c_to_f``, ``Shape().area``)."""
     for ex in spec.examples:
         try:
@@ -186,7 +104,7 @@ def _callee(spec: Spec) -> str:
     return spec.name
 
 
-def _example_call(name: str, example: Example) -> Call | None:
+def example_call(name: str, example: Example) -> Call | None:
     """The literal arguments of the first call of ``name`` in the example's source."""
     try:
         tree = ast.parse(example.source.strip())
@@ -349,7 +267,7 @@ def mutations(value: Any) -> list[Any]:
         out = []
     unique: list[Any] = []
     for v in out:
-        if not _same(v, value) and not any(_same(v, u) for u in unique):
+        if not same(v, value) and not any(same(v, u) for u in unique):
             unique.append(v)
     return unique
 
@@ -382,11 +300,11 @@ def _flip(value: Any) -> Any:
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
+def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and repr(a) == repr(b)
 
 
-def _render(name: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+def render(name: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     parts = [_source(a) for a in args] + [f"{k}={_source(v)}" for k, v in kwargs.items()]
     return f"{name}({', '.join(parts)})"
 

@@ -46,7 +46,7 @@ from synthls.synth.crashes import crash
 from synthls.synth.engines import language_model
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.informative import edge
-from synthls.synth.inputs import generate, swaps, ties
+from synthls.synth.inputs import generate
 from synthls.synth.mutants import undecided
 from synthls.synth.order import order_question, verdicts
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
@@ -56,6 +56,7 @@ from synthls.synth.outcome import Outcome as Outcome
 from synthls.synth.outcome import Policy as Policy
 from synthls.synth.outcome import Runner as Runner
 from synthls.synth.outcome import Status as Status
+from synthls.synth.pairs import swaps, ties
 from synthls.synth.ranking import Picked, from_heaviest, passing, pick
 from synthls.synth.rounds import SETTLE, Run, Search
 

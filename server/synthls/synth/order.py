@@ -7,7 +7,7 @@ the two strings in some order") got a body that tries one order only. Neither ha
 or a one-token change that passes the examples, so nothing else finds the question.
 
 The generated inputs of a request where someone can answer include the examples with two of their
-values swapped (``inputs.swaps``: two arguments of one type, or the two items of a pair). When the
+values swapped (``pairs.swaps``: two arguments of one type, or the two items of a pair). When the
 examples are verdicts (truth values, or the words for them, ``'Yes'`` / ``'No'``: a relation, which is
 often symmetric; a function computing a value, ``a / b``, rarely is) and the body's answer on such
 a call differs from the example's, the body says the order matters, which no example shows: that
