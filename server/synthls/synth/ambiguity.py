@@ -75,6 +75,7 @@ class Question:
     raises: bool = False  # the body raises on the call: no candidate gives an answer
     confirms: bool = False  # one behaviour passes: its answer is offered for confirmation
     mirrors: str = ""  # the example whose values ``call`` swaps ("`f(3, 4, 5)` gives True")
+    asks: str = "does the order matter?"  # what ``call`` asks of ``mirrors``
 
     @property
     def text(self) -> str:
@@ -88,7 +89,7 @@ class Question:
         "one behaviour passes the examples: confirm its answer", or, for a swap of an example's
         values, "`f(3, 4, 5)` gives True; does the order matter?"."""
         if self.mirrors:
-            return f"{self.mirrors}; does the order matter?"
+            return f"{self.mirrors}; {self.asks}"
         if self.confirms:
             return "one behaviour passes the examples: confirm its answer"
         return f"{self.behaviours} behaviours pass the examples"

@@ -18,7 +18,9 @@ when one of them passes every example too, the examples do not pin the body down
 is where they differ; an answer the body predicted settles that edge, one it did not goes back to
 the model. Under the same setting, where the examples are verdicts, such a body that answers an
 example with two of its values swapped otherwise than the example is asked whether the order
-matters (``synthls.synth.order``).
+matters (``synthls.synth.order``); where they are verdicts or counts, likewise an example with one
+of the docstring's alternatives ("'.', '?' or '!'") exchanged for another
+(``synthls.synth.alternatives``).
 
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
@@ -32,6 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeGuard
 
 from synthls.spec.model import Spec
+from synthls.synth.alternatives import exchanges
 from synthls.synth.ambiguity import (
     LUCK,
     Ambiguity,
@@ -48,7 +51,7 @@ from synthls.synth.holdout import held_out, judged
 from synthls.synth.informative import edge
 from synthls.synth.inputs import generate
 from synthls.synth.mutants import undecided
-from synthls.synth.order import order_question, verdicts
+from synthls.synth.order import ORDER, counts, order_question, verdicts
 from synthls.synth.outcome import POLICIES as POLICIES  # re-exported: the loop's API
 from synthls.synth.outcome import Ask as Ask
 from synthls.synth.outcome import OnProgress as OnProgress
@@ -92,21 +95,16 @@ async def synthesize(
     ``max_questions`` too. The time spent waiting for an answer does not count against the
     deadline. With ``mutants`` and someone to ask, a language model's body also faces its
     one-token changes (``synthls.synth.mutants``) and, for verdicts, the examples with two values
-    swapped (``synthls.synth.order``); with nobody to ask neither is tried, as a question nobody
-    can answer would only leave a body unwritten.
+    swapped (``synthls.synth.order``), for verdicts and counts, with the docstring's
+    alternatives exchanged (``synthls.synth.alternatives``); with nobody to ask none is tried, as
+    a question nobody can answer would only leave a body unwritten.
     """
     probes, mutated = generate(spec)
     # one-token changes and swapped examples find a question: only where someone can answer one
     challenge = mutants and _askable(ask, ambiguous, max_questions, 0)
-    swapped: dict[int, int] = {}
-    model = any(language_model(e.name) for e in engines)
-    if challenge and model:  # where a one-token change (< for <=) differs: a tie
-        probes += tuple(call for call in ties(spec) if call not in probes)
-    if challenge and model and verdicts(spec.examples):
-        for call, i in swaps(spec):  # a reversed pair may be among the generated inputs
-            if call not in probes:
-                probes += (call,)
-            swapped[probes.index(call)] = i
+    swapped: dict[int, tuple[int, str]] = {}
+    if challenge and any(language_model(e.name) for e in engines):
+        probes, swapped = _rewritten(spec, probes)
     run = Run(
         spec,
         build,
@@ -159,6 +157,30 @@ async def synthesize(
         elif not amb.mutant:  # the survivor predicted the answer: as likely as its answer's share
             run.luck = (run.luck or 1.0) * chance(pool, survivor[0], question.index)
         # (a body that beat its own one-token changes is checked against the rest of them next)
+
+
+def _rewritten(
+    spec: Spec, probes: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[int, tuple[int, str]]]:
+    """``probes`` with the examples' rewrites a model's body is challenged on: ties (where a
+    one-token change, ``<`` for ``<=``, differs), and the rewrites ``order_question`` asks about
+    (probe index → example index and what it asks): swapped values for verdicts, the
+    docstring's alternatives exchanged for verdicts and counts."""
+    probes += tuple(call for call in ties(spec) if call not in probes)
+    rewritten: list[tuple[str, int, str]] = []
+    if verdicts(spec.examples):
+        rewritten += [(call, i, ORDER) for call, i in swaps(spec)]
+    if counts(spec.examples):
+        for call, i, a, b in exchanges(spec):
+            rewritten.append(
+                (call, i, f"the docstring names {a!r} or {b!r}: does it matter which?")
+            )
+    swapped: dict[int, tuple[int, str]] = {}
+    for call, i, asks in rewritten:  # a rewrite may be among the generated inputs
+        if call not in probes:
+            probes += (call,)
+        swapped.setdefault(probes.index(call), (i, asks))
+    return probes, swapped
 
 
 def _askable(

@@ -30,23 +30,27 @@ from synthls.synth.base import Trial
 from synthls.synth.engines import language_model
 from synthls.synth.informative import compact
 
+ORDER = "does the order matter?"  # what a swap of an example's values asks
+
 
 def order_question(
     chosen: Trial,
     probes: tuple[str, ...],
-    swapped: Mapping[int, int],
+    swapped: Mapping[int, tuple[int, str]],
     examples: tuple[Example, ...],
     function: str,
     asked: Collection[str] = (),
 ) -> Ambiguity | None:
-    """The question at the first swapped call (``swapped``: probe index → example index) where
-    ``chosen``, a language model's body, answers other than the example it swaps; None when it
-    answers every swap as the examples do, raises there, or is another engine's."""
-    if not language_model(chosen.candidate.engine) or not verdicts(examples):
+    """The question at the first rewritten call (``swapped``: probe index → the example it
+    rewrites and what the rewrite asks, ``ORDER`` for a swap) where ``chosen``, a language
+    model's body, answers other than that example; None when it answers every rewrite as the
+    examples do, raises there, or is another engine's. Which examples a rewrite is asked about
+    (``verdicts``, ``counts``) is the caller's choice."""
+    if not language_model(chosen.candidate.engine):
         return None
     skip = {compact(c) for c in asked}
     got = chosen.result.probes
-    for j, i in sorted(swapped.items()):
+    for j, (i, asks) in sorted(swapped.items()):
         if j >= len(got) or j >= len(probes) or i >= len(examples):
             continue
         value = example_value(examples[i])
@@ -58,9 +62,9 @@ def order_question(
         mirrors = f"`{examples[i].source.strip()}` gives {value}"
         if value != examples[i].want.strip():  # an ``f(x) == v`` example: its call gives v
             mirrors = f"`{_call_of(examples[i])}` gives {value}"
-        question = Question(function, probes[j], (answer, value), 1, j, mirrors=mirrors)
+        question = Question(function, probes[j], (answer, value), 1, j, mirrors=mirrors, asks=asks)
         summary = (
-            f"the examples do not show whether the order matters: {mirrors}, the body says "
+            f"the examples do not settle it ({asks}): {mirrors}, the body says "
             f"`{probes[j]}` gives {answer}"
         )
         return Ambiguity(1, 1.0, question, summary, fitted=True, mutant=True)
@@ -87,6 +91,20 @@ def verdicts(examples: tuple[Example, ...]) -> bool:
     if all(isinstance(v, bool) for v in literals):
         return True
     return all(isinstance(v, str) and v.lower() in _WORDS for v in literals)
+
+
+def counts(examples: tuple[Example, ...]) -> bool:
+    """Whether the examples are verdicts (``verdicts``) or whole numbers (a count, a position):
+    values that do not change when one of two interchangeable alternatives stands for the other
+    (``synthls.synth.alternatives``), where a computed string or list would."""
+    if verdicts(examples):
+        return True
+    values = [example_value(e) for e in examples]
+    try:
+        literals = [ast.literal_eval(v) if v is not None else None for v in values]
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return False
+    return bool(literals) and all(type(v) is int for v in literals)
 
 
 def example_value(example: Example) -> str | None:

@@ -28,7 +28,7 @@ def swaps(spec: Spec, limit: int = MAX_SWAPS) -> list[tuple[str, int]]:
     arguments of the same type (``f(5, 4, 3)`` from ``f(3, 4, 5)``), or the two items of a
     pair (``f([')', '()('])`` from ``f(['()(', ')'])``). Whether the order matters is what such
     an example never shows; at most ``limit``."""
-    return list(_rewrites(spec, _swapped))[:limit]
+    return list(rewrites(spec, _swapped))[:limit]
 
 
 def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
@@ -38,10 +38,10 @@ def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
     'admin'], ['hI', 'Hi'])``), a number by the other number. Which one wins a tie (``<`` or
     ``<=``) is what examples of unequal values never show, and random values rarely tie; at
     most ``limit``."""
-    return [call for call, _ in _rewrites(spec, _tied)][:limit]
+    return [call for call, _ in rewrites(spec, _tied)][:limit]
 
 
-def _rewrites(
+def rewrites(
     spec: Spec, rewrite: Callable[[list[Any]], Iterator[list[Any]]]
 ) -> Iterator[tuple[str, int]]:
     """Each example's positional arguments rewritten by ``rewrite``, as call sources with the

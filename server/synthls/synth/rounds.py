@@ -51,7 +51,8 @@ class Run:
     invalid: dict[int, str] = field(default_factory=dict)  # probe -> call the user ruled out
     challenged: bool = False  # the pick faced its one-token changes (once a request; True: never)
     preconditions: bool = False  # an input the body raises on is not valid, by the user's answer
-    swapped: dict[int, int] = field(default_factory=dict)  # probe -> example whose values it swaps
+    # probe -> the example it rewrites and what that asks (``synthls.synth.order``)
+    swapped: dict[int, tuple[int, str]] = field(default_factory=dict)
     ordered: bool = True  # the pick faced the swapped examples (``synthls.synth.order``)
 
     async def validate(self, cand: Candidate, timeout: float | None = None) -> Trial:
