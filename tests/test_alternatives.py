@@ -10,16 +10,15 @@ import asyncio
 import json
 import re
 import textwrap
-from collections.abc import Callable
 from typing import Any
 
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.alternatives import exchanges, groups
-from synthls.synth.ambiguity import Question
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.order import counts
 from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
 
 DOC = """Count the sentences that start with the word "I".
@@ -47,19 +46,6 @@ def build(body: str) -> str:
 
 def right(S: str) -> int:
     return sum(s.strip().startswith("I ") for s in re.split("[.?!]", S))
-
-
-class User:
-    """Answers with ``intended``'s result."""
-
-    def __init__(self, intended: Callable[..., Any] = right) -> None:
-        self.intended = intended
-        self.questions: list[Question] = []
-
-    async def __call__(self, question: Question) -> str | None:
-        self.questions.append(question)
-        await asyncio.sleep(0)
-        return repr(eval(question.call, {"is_bored": self.intended}))
 
 
 def spec_of(doc: str, name: str = "f") -> Spec:
@@ -113,7 +99,7 @@ async def test_a_body_that_splits_on_one_mark_is_asked_and_the_answer_repairs_it
             return PerN(lambda i: fenced(ONE_MARK))
         return PerN(lambda i: fenced(ANY_MARK))  # told the answer it got wrong, it fixes it
 
-    user = User()
+    user = User("is_bored", right)
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
@@ -131,7 +117,7 @@ async def test_a_body_that_splits_on_one_mark_is_asked_and_the_answer_repairs_it
 
 
 async def test_a_body_that_treats_the_alternatives_alike_is_not_asked_about_them() -> None:
-    user = User()
+    user = User("is_bored", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ANY_MARK))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
     assert not [q for q in user.questions if q.mirrors]

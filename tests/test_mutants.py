@@ -15,10 +15,10 @@ from typing import Any
 from synthls.config import load_settings
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.ambiguity import Question
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.mutants import mutants
 from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.intended import User
 from tests.test_loop import FakeRunner, Scripted, openai_engine
 
 DOC = """How many of the ages are of adults: 18 or older.
@@ -42,16 +42,8 @@ def build(body: str) -> str:
     return "def adults(ages):\n" + textwrap.indent(body, "    ") + "\n"
 
 
-class User:
-    """Answers with the intended function's result."""
-
-    def __init__(self) -> None:
-        self.questions: list[Question] = []
-
-    async def __call__(self, question: Question) -> str | None:
-        self.questions.append(question)
-        await asyncio.sleep(0)
-        return repr(eval(question.call, {"adults": lambda ages: sum(a >= 18 for a in ages)}))
+def adults(ages: list[int]) -> int:
+    return sum(a >= 18 for a in ages)
 
 
 async def run(engine: Any, user: User | None, mutants: bool = True) -> Outcome:
@@ -86,7 +78,7 @@ async def test_a_slip_the_examples_miss_becomes_a_question_and_the_answer_repair
             return PerN(lambda i: fenced(SLIP))
         return PerN(lambda i: fenced(RIGHT))  # told the answer it got wrong, the model fixes it
 
-    user = User()
+    user = User("adults", adults)
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
@@ -101,7 +93,7 @@ async def test_a_slip_the_examples_miss_becomes_a_question_and_the_answer_repair
 
 
 async def test_a_body_that_predicts_the_answer_is_verified_after_that_one_question() -> None:
-    user = User()
+    user = User("adults", adults)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(RIGHT))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
     [question] = user.questions  # no second, confirming question
@@ -114,7 +106,7 @@ async def test_with_best_guesses_inserted_the_changes_are_not_tried() -> None:
     # ask.ambiguous "insert": nothing is asked, so the one-token changes are not tried either
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(SLIP))) as server:
         engine = openai_engine(server.url, candidates=1)
-        user = User()
+        user = User("adults", adults)
         outcome = await asyncio.wait_for(
             synthesize(SPEC, build, [engine], FakeRunner(), ask=user, ambiguous="insert"), 30
         )
@@ -131,13 +123,15 @@ async def test_with_nobody_to_ask_the_changes_are_not_tried() -> None:
 
 async def test_a_search_engines_body_is_not_challenged() -> None:
     # the embedded search already tried the programs one token away (and holds examples out)
-    outcome = await run(Scripted("s", [SLIP]), User())
+    outcome = await run(Scripted("s", [SLIP]), User("adults", adults))
     assert outcome.status == "verified" and outcome.answers == ()
 
 
 async def test_off_the_slip_is_verified_as_before() -> None:
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(SLIP))) as server:
-        outcome = await run(openai_engine(server.url, candidates=1), User(), mutants=False)
+        outcome = await run(
+            openai_engine(server.url, candidates=1), User("adults", adults), mutants=False
+        )
     assert outcome.status == "verified" and outcome.answers == ()
 
 
@@ -145,7 +139,7 @@ async def test_on_by_default() -> None:
     def script(body: dict[str, Any]) -> Any:
         return PerN(lambda i: fenced(SLIP if len(body["messages"]) == 2 else RIGHT))
 
-    user = User()
+    user = User("adults", adults)
     with FakeOpenAI(script) as server:
         engine = openai_engine(server.url, candidates=1)
         outcome = await asyncio.wait_for(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
-from collections.abc import Callable
 from typing import Any
 
 from synthls.spec.examples import extract_examples
@@ -20,6 +19,7 @@ from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.order import example_value, verdicts
 from synthls.synth.pairs import swaps
 from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
 
 DOC = """Whether the three sides form a right-angled triangle.
@@ -46,19 +46,6 @@ def build(body: str) -> str:
 def right(a: int, b: int, c: int) -> bool:
     x, y, z = sorted((a, b, c))
     return x * x + y * y == z * z
-
-
-class User:
-    """Answers with ``intended``'s result."""
-
-    def __init__(self, intended: Callable[..., Any] = right) -> None:
-        self.intended = intended
-        self.questions: list[Question] = []
-
-    async def __call__(self, question: Question) -> str | None:
-        self.questions.append(question)
-        await asyncio.sleep(0)
-        return repr(eval(question.call, {"right_angle_triangle": self.intended}))
 
 
 async def run(engine: Any, user: User | None, **kw: Any) -> Outcome:
@@ -98,7 +85,7 @@ async def test_a_body_that_tries_one_order_is_asked_and_the_answer_repairs_it() 
             return PerN(lambda i: fenced(ONE_ORDER))
         return PerN(lambda i: fenced(ANY_ORDER))  # told the answer it got wrong, it fixes it
 
-    user = User()
+    user = User("right_angle_triangle", right)
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
@@ -118,7 +105,7 @@ async def test_an_answer_the_body_gave_settles_it_the_order_matters() -> None:
     def one_order(a: int, b: int, c: int) -> bool:
         return a * a + b * b == c * c
 
-    user = User(one_order)
+    user = User("right_angle_triangle", one_order)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ONE_ORDER))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
     assert user.questions[0].mirrors and len(user.questions) == 1
@@ -127,7 +114,7 @@ async def test_an_answer_the_body_gave_settles_it_the_order_matters() -> None:
 
 
 async def test_a_body_that_answers_every_swap_as_the_examples_is_not_asked() -> None:
-    user = User()
+    user = User("right_angle_triangle", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ANY_ORDER))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
     assert not [q for q in user.questions if q.mirrors]
@@ -135,7 +122,7 @@ async def test_a_body_that_answers_every_swap_as_the_examples_is_not_asked() -> 
 
 
 async def test_with_nobody_to_ask_or_the_check_off_the_body_is_judged_as_before() -> None:
-    for user, mutants in ((None, True), (User(), False)):
+    for user, mutants in ((None, True), (User("right_angle_triangle", right), False)):
         with FakeOpenAI(lambda body: PerN(lambda i: fenced(ONE_ORDER))) as server:
             outcome = await run(openai_engine(server.url, candidates=1), user, mutants=mutants)
         assert outcome.status == "verified" and outcome.candidate is not None

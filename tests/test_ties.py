@@ -15,11 +15,11 @@ from typing import Any
 
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
-from synthls.synth.ambiguity import Question
 from synthls.synth.inputs import generate
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.pairs import ties
 from tests.fake_openai import FakeOpenAI, PerN, fenced
+from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
 
 DOC = """The list whose strings have fewer chars in all; if the two have the same number of
@@ -48,16 +48,6 @@ def build(body: str) -> str:
 
 def right(lst1: list[str], lst2: list[str]) -> list[str]:
     return lst1 if sum(map(len, lst1)) <= sum(map(len, lst2)) else lst2
-
-
-class User:
-    def __init__(self) -> None:
-        self.questions: list[Question] = []
-
-    async def __call__(self, question: Question) -> str | None:
-        self.questions.append(question)
-        await asyncio.sleep(0)
-        return repr(eval(question.call, {"total_match": right}))
 
 
 async def run(engine: Any, user: User | None, **kw: Any) -> Outcome:
@@ -90,7 +80,7 @@ async def test_a_body_that_breaks_a_tie_the_other_way_is_asked_and_repaired() ->
             return PerN(lambda i: fenced(SECOND_WINS))
         return PerN(lambda i: fenced(FIRST_WINS))  # told the answer it got wrong, it fixes it
 
-    user = User()
+    user = User("total_match", right)
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
@@ -103,7 +93,7 @@ async def test_a_body_that_breaks_a_tie_the_other_way_is_asked_and_repaired() ->
 
 
 async def test_a_body_that_breaks_ties_as_the_user_means_is_verified_after_the_question() -> None:
-    user = User()
+    user = User("total_match", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(FIRST_WINS))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
     assert len(user.questions) == 1 and user.questions[0].call in ties(SPEC)
