@@ -7,14 +7,17 @@ in-process runner of ``tests/test_loop.py``.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import textwrap
 from typing import Any
 
+from synthls.ask_tty import TerminalAsk
 from synthls.spec.examples import extract_examples
 from synthls.spec.model import Spec
 from synthls.synth.alternatives import exchanges, groups
+from synthls.synth.ambiguity import Question
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.order import counts
 from tests.fake_openai import FakeOpenAI, PerN, fenced
@@ -130,3 +133,22 @@ async def test_with_nobody_to_ask_the_body_is_judged_as_before() -> None:
         outcome = await run(openai_engine(server.url, candidates=1), None)
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == ONE_MARK
+
+
+async def test_the_terminal_puts_a_rewrite_question_as_one_question() -> None:
+    question = Question(
+        "is_bored",
+        "is_bored('I am. Bored? Yes')",
+        ("1", "2"),
+        1,
+        mirrors="`is_bored('I am. Bored. Yes')` gives 2",
+        asks="the docstring names '.' or '?': does it matter which?",
+    )
+    out = io.StringIO()
+    answer = await TerminalAsk(io.StringIO("2\n"), out)(question)
+    assert answer == "2"
+    first = out.getvalue().splitlines()[1]
+    assert first == (
+        "is_bored: `is_bored('I am. Bored. Yes')` gives 2; the docstring names '.' or '?': "
+        "does it matter which?"
+    )  # no stray full stop after the question mark

@@ -49,7 +49,8 @@ class TerminalAsk:
 
     async def _dialogue(self, question: Question) -> str | None:
         invalid, none = len(question.choices) + 1, len(question.choices) + 2
-        self._say(f"\n{question.function}: {question.context}.")
+        context = question.context  # "3 behaviours pass the examples", "…; does the order matter?"
+        self._say(f"\n{question.function}: {context}{'' if context.endswith('?') else '.'}")
         self._say(question.text)
         for i, choice in enumerate(question.choices, 1):
             self._say(f"  {i}) {choice}")
