@@ -73,7 +73,8 @@ class CompletionSettings:
 class AskSettings:
     max_questions: int = 3  # questions per request when the examples are ambiguous
     ambiguous: str = "ask"  # ambiguous results: "ask", "insert" (best guess) or "never"
-    # where someone can answer: one-token changes, ties, swapped verdicts, exchanged alternatives
+    # where someone can answer: one-token changes, ties, swapped verdicts, exchanged alternatives,
+    # ignored values added
     mutants: bool = True
 
 

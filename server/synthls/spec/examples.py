@@ -265,3 +265,20 @@ def _is_bare_word(arg: str, params: tuple[str, ...]) -> bool:
         and arg not in BUILTIN_NAMES
         and arg.lower() not in LITERAL_WORDS
     )
+
+
+def prose_lines(docstring: str, name: str) -> Iterator[str]:
+    """The docstring's lines that are not an example's, stripped: no ``>>>`` or ``...`` line,
+    nor the output lines below one (up to a blank line), nor a line that calls ``name``
+    (``f(x) == y``, ``f(x) ➞ y``)."""
+    call = re.compile(rf"\b{re.escape(name)}\s*\(")
+    output = False
+    for line in docstring.splitlines():
+        text = line.strip()
+        if text.startswith((">>>", "...")):
+            output = True
+            continue
+        if not text:
+            output = False
+        elif not output and not call.search(text):
+            yield text

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from synthls.spec.examples import prose_lines
 from synthls.spec.model import Spec
 from synthls.synth.pairs import rewrites
 
@@ -34,14 +35,9 @@ _LITERAL = re.compile(_QUOTED)
 
 def groups(spec: Spec) -> list[tuple[str, ...]]:
     """The docstring's groups of alternatives: two or more distinct quoted literals joined by
-    "or", outside the examples (a line that calls the function, or a ``>>>`` line, is an
-    example's)."""
-    call = re.compile(rf"\b{re.escape(spec.name)}\s*\(")
+    "or", outside the examples (``prose_lines``)."""
     found: list[tuple[str, ...]] = []
-    for line in (spec.docstring or "").splitlines():
-        text = line.strip()
-        if text.startswith(("...", ">>>")) or call.search(text):
-            continue
+    for text in prose_lines(spec.docstring or "", spec.name):
         for match in _GROUP.finditer(text):
             items = tuple(dict.fromkeys(_literal(s) for s in _LITERAL.findall(match.group(0))))
             if len(items) >= 2 and items not in found:

@@ -20,7 +20,8 @@ the model. Under the same setting, where the examples are verdicts, such a body 
 example with two of its values swapped otherwise than the example is asked whether the order
 matters (``synthls.synth.order``); where they are verdicts or counts, likewise an example with one
 of the docstring's alternatives ("'.', '?' or '!'") exchanged for another
-(``synthls.synth.alternatives``).
+(``synthls.synth.alternatives``), or with a value added that the docstring says to ignore
+("Ignore numbers that are not integers": ``synthls.synth.ignored``).
 
 Nothing fails silently: an engine's error (e.g. an unreachable endpoint) becomes the outcome's
 reason when no candidate came, and is appended to it otherwise. Cancelling the task that awaits
@@ -48,6 +49,7 @@ from synthls.synth.base import Synthesizer, Trial
 from synthls.synth.crashes import crash
 from synthls.synth.engines import language_model
 from synthls.synth.holdout import held_out, judged
+from synthls.synth.ignored import ignored
 from synthls.synth.informative import edge
 from synthls.synth.inputs import generate
 from synthls.synth.mutants import undecided
@@ -96,7 +98,8 @@ async def synthesize(
     deadline. With ``mutants`` and someone to ask, a language model's body also faces its
     one-token changes (``synthls.synth.mutants``) and, for verdicts, the examples with two values
     swapped (``synthls.synth.order``), for verdicts and counts, with the docstring's
-    alternatives exchanged (``synthls.synth.alternatives``); with nobody to ask none is tried, as
+    alternatives exchanged (``synthls.synth.alternatives``) or what it says to ignore added
+    (``synthls.synth.ignored``); with nobody to ask none is tried, as
     a question nobody can answer would only leave a body unwritten.
     """
     probes, mutated = generate(spec)
@@ -164,8 +167,9 @@ def _rewritten(
 ) -> tuple[tuple[str, ...], dict[int, tuple[int, str]]]:
     """``probes`` with the examples' rewrites a model's body is challenged on: ties (where a
     one-token change, ``<`` for ``<=``, differs), and the rewrites ``order_question`` asks about
-    (probe index → example index and what it asks): swapped values for verdicts, the
-    docstring's alternatives exchanged for verdicts and counts."""
+    (probe index → example index and what it asks): swapped values for verdicts; for verdicts
+    and counts, the docstring's alternatives exchanged and the values it says to ignore
+    added."""
     probes += tuple(call for call in ties(spec) if call not in probes)
     rewritten: list[tuple[str, int, str]] = []
     if verdicts(spec.examples):
@@ -174,6 +178,10 @@ def _rewritten(
         for call, i, a, b in exchanges(spec):
             rewritten.append(
                 (call, i, f"the docstring names {a!r} or {b!r}: does it matter which?")
+            )
+        for call, i, clause in ignored(spec):
+            rewritten.append(
+                (call, i, f'the docstring says "{clause}": does it change the answer?')
             )
     swapped: dict[int, tuple[int, str]] = {}
     for call, i, asks in rewritten:  # a rewrite may be among the generated inputs
