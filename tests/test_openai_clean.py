@@ -62,6 +62,31 @@ BODY_CASES = [
         "return a + b",
     ),
     ("unterminated fence (truncated at the end)", "```python\nreturn a - b\n", "return a - b"),
+    (
+        "an import and a call on one line, bare",
+        "import time; time.sleep(1)\nreturn a + b",
+        "import time; time.sleep(1)\nreturn a + b",
+    ),
+    (
+        "statements on one line inside the def",
+        "```python\ndef add(a, b):\n    import time; time.sleep(1)\n    s = a; s += b; return s\n```",
+        "import time; time.sleep(1)\ns = a; s += b; return s",
+    ),
+    (
+        "a one-line def of several statements",
+        "def add(a, b): s = a + b; return s",
+        "s = a + b; return s",
+    ),
+    (
+        "a docstring and statements on one line",
+        'def add(a, b):\n    """Doc."""; t = (a,\n         b); return sum(t)',
+        "t = (a,\n     b); return sum(t)",
+    ),
+    (
+        "a one-line def with a default that is not ASCII",
+        'def add(a, b="é"): return a + b',
+        "return a + b",
+    ),
 ]
 
 
@@ -125,6 +150,7 @@ _STATEMENTS = st.sampled_from(
         "for i in range(3):\n    if i:\n        continue\n    a += i",
         "try:\n    z = a / b\nexcept ZeroDivisionError:\n    z = 0",
         "import math",
+        "import time; time.sleep(0); c = a",
     ]
 )
 _WRAPS = {

@@ -57,16 +57,26 @@ def _sources(text: str) -> list[str]:
     return [c for c in code + other if c.strip()] or ([text] if not blocks else [])
 
 
-def _segment(lines: list[str], node: ast.stmt) -> list[str]:
-    """The source lines of ``node`` (the first line cut at its column)."""
+def _segment(lines: list[str], node: ast.stmt, after: int = 0) -> list[str]:
+    """The source lines of ``node`` past line ``after`` (1-based; those are already taken).
+
+    A statement that shares its first line with what came before (``def f(x): return x``,
+    ``import time; time.sleep(1)``) either comes with that line, when the statement before it
+    was taken, or starts the line at the line's own indentation in place of what precedes it.
+    """
     end = node.end_lineno or node.lineno
-    seg = lines[node.lineno - 1 : end]
-    first = seg[0]
-    if node.col_offset and first[: node.col_offset].strip():  # inline `def f(x): return x`
-        seg = [" " * node.col_offset + first[node.col_offset :], *seg[1:]]
     decorators = getattr(node, "decorator_list", [])
-    if decorators:
-        seg = lines[decorators[0].lineno - 1 : node.lineno - 1] + seg
+    start = decorators[0].lineno if decorators else node.lineno
+    if start <= after:
+        return lines[after:end]
+    seg = lines[start - 1 : end]
+    if not decorators and node.col_offset:
+        first = seg[0].encode("utf-8", "surrogatepass")  # ast columns count UTF-8 bytes
+        before = first[: node.col_offset]
+        if before.strip():
+            indent = before[: len(before) - len(before.lstrip())]
+            rest = (indent + first[node.col_offset :]).decode("utf-8", "surrogatepass")
+            seg = [rest, *seg[1:]]
     return seg
 
 
@@ -83,8 +93,10 @@ def _strip_docstring(stmts: list[ast.stmt]) -> list[ast.stmt]:
 
 def _body_of(lines: list[str], stmts: list[ast.stmt]) -> str:
     out: list[str] = []
+    taken = 0  # the last line taken (statements may share a line: `a = 1; return a`)
     for stmt in stmts:
-        out.extend(_segment(lines, stmt))
+        out.extend(_segment(lines, stmt, taken))
+        taken = max(taken, stmt.end_lineno or stmt.lineno)
     return textwrap.dedent("\n".join(out)).strip("\n")
 
 
