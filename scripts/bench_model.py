@@ -8,7 +8,7 @@ the task's hidden tests in the sandbox. The baseline comes from the same run: th
 the engine produced (what inserting the model's first sample blindly gives), judged the same way.
 A recording proxy between synthls and the server counts requests, feedback rounds and tokens.
 
-    python scripts/local_model.py serve --port 8080 &
+    synthls model serve --port 8080 --no-key --idle 0 &
     python scripts/bench_model.py --base-url http://127.0.0.1:8080/v1 \
         --model qwen2.5-coder-1.5b-instruct --problems /work/shared/data/humaneval.jsonl.gz \
         --every 2 --json scripts/results/humaneval.json

