@@ -10,6 +10,8 @@ def test_doctor_report_lists_layers_profiles_and_passes_its_self_test() -> None:
     assert ok, text
     assert "platform:" in text and "layers:" in text
     assert "seccomp" in text and "landlock" in text and "tmp_quota" in text
+    assert "readonly_mounts" in text
+    assert text.count("files:     chmod/chown/utime/xattr refused outside the temp dir") == 2
     assert "strict (engine candidates):" in text and "user (your own code" in text
     assert "64 MiB in all" in text and "processes: none" in text
     for check in (
@@ -18,6 +20,7 @@ def test_doctor_report_lists_layers_profiles_and_passes_its_self_test() -> None:
         "temp dir has a total quota",
         "user profile: reads its project, runs a pool",
         "user profile: network is unreachable",
+        "files outside the temp dir keep their mode, times and xattrs",
     ):
         assert f"[ok] {check}" in text
-    assert "[FAIL]" not in text and text.count("[ok]") == 12
+    assert "[FAIL]" not in text and text.count("[ok]") == 13

@@ -4,8 +4,8 @@ Starts a real sandbox, reports the platform, which isolation layers are active (
 others are not) and what each trust profile gets, then runs a small self-test: a correct
 candidate must pass, a wrong one must fail, a hang must time out, and attempts to reach the
 network, write outside the temp dir, read the user's home, start a process, aim SIGIO at
-another process or send a datagram to a host socket must all be contained; the temp dir must
-be capped, and the user profile must read its project and run a process pool (where the
+another process or send a datagram to a host socket must all be contained, and a file outside
+the temp dir must keep its mode, times and extended attributes; the temp dir must be capped, and the user profile must read its project and run a process pool (where the
 platform gives the layers these need).
 """
 
@@ -93,21 +93,66 @@ def _checks(marker: str) -> list[_Check]:
     return checks
 
 
+_ATTRS_CHECK = "files outside the temp dir keep their mode, times and xattrs"
+
+
+def _attrs_check(victim: str) -> _Check:
+    """chmod, utime and setxattr on ``victim`` (owned by the children's uid): the example
+    counts the calls that went through, which must be none."""
+    setup = f"""import os
+
+def attack():
+    v = {victim!r}
+    calls = (
+        lambda: os.chmod(v, 0o777),
+        lambda: os.utime(v, (0, 0)),
+        lambda: os.setxattr(v, "user.synthls", b"x"),
+    )
+    done = 0
+    for call in calls:
+        try:
+            call()
+            done += 1
+        except OSError:
+            pass
+    return done
+"""
+    return _Check(_ATTRS_CHECK, Program(setup, (_example("attack()", "0\n"),)), True)
+
+
+def _file_state(path: str) -> tuple[int, int, list[str]]:
+    st = os.stat(path)
+    try:
+        names = os.listxattr(path)
+    except OSError:
+        names = []
+    return st.st_mode, st.st_mtime_ns, names
+
+
 async def _self_test(box: Sandbox) -> list[tuple[str, bool, str]]:
     with tempfile.TemporaryDirectory(prefix="synthls-doctor-") as tmp:
         os.chmod(tmp, 0o777)
         marker = os.path.join(tmp, "escaped")
         with open(os.path.join(tmp, "data.txt"), "w") as fh:
             fh.write("ab")
-        checks = _checks(marker) + _layer_checks(box.layers, tmp)
+        victim = os.path.join(tmp, "victim.txt")
+        with open(victim, "w") as fh:
+            fh.write("v")
+        if os.geteuid() == 0 and "drop_uid" in box.layers:  # so only the sandbox stops it
+            os.chown(victim, 65534, 65534)
+        before = _file_state(victim)
+        checks = _checks(marker) + _layer_checks(box.layers, tmp) + [_attrs_check(victim)]
         results: list[RunResult] = await asyncio.gather(*(box.run(c.program) for c in checks))
         escaped = os.path.exists(marker)
+        changed = _file_state(victim) != before
     lines = []
     for check, result in zip(checks, results):
         ok = result.all_passed == check.expect_pass
         if check.expect_exc is not None:
             ok = ok and bool(result.examples) and result.examples[0].exc_type == check.expect_exc
         if check.name.startswith("no writes") and escaped:
+            ok = False
+        if check.name == _ATTRS_CHECK and changed:
             ok = False
         first = result.examples[0] if result.examples else None
         detail = (
@@ -165,6 +210,7 @@ def _profile_lines(profiles: dict[str, dict[str, object]]) -> list[str]:
             f"    reads:     {p.get('reads')}",
             "    processes: "
             + ("none" if procs == 0 else "no limit (root)" if procs is None else f"{procs} more"),
+            f"    files:     chmod/chown/utime/xattr {p.get('files')}",
             "    network:   none"
             + ("; unix datagrams by path as the uid allows" if p.get("unix_send") else "")
             + ("" if p.get("unix_send") else "; no datagrams to host unix sockets"),

@@ -2,8 +2,9 @@
 
 Session and death signal, file descriptors and working directory (``enter_child``), the shared
 empty network namespace (entered once by the zygote), a private mount namespace whose
-size-capped tmpfs is the temp dir (the total a child may write) and its own ``/dev/shm``,
-dropping root or the user namespace's capabilities, resource limits (with the user profile's
+size-capped tmpfs is the temp dir (the total a child may write) and its own ``/dev/shm``, every
+other mount of that namespace made read-only (no chmod, chown, utime or xattr change outside the
+temp dir, by path or by descriptor), dropping root or the user namespace's capabilities, resource limits (with the user profile's
 process budget) and no_new_privs; Landlock and seccomp live in their own modules. Which of
 them a child applies, and in which order, is the table in ``layers``.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
+import platform
 import resource
 import signal
 import sys
@@ -23,6 +25,9 @@ _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNS = 0x00020000
 _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_SLAVE = 2, 4, 0x4000, 0x80000
+_NR_MOUNT_SETATTR = 442  # the same number on every architecture (added in Linux 5.12)
+_MOUNT_ATTR_RDONLY = 0x1
+_AT_FDCWD, _AT_RECURSIVE = -100, 0x8000
 TMP_QUOTA = 64 << 20  # bytes a child may keep in its temp dir, all files together
 TMP_INODES = 4096
 SHM_QUOTA = 16 << 20  # the user profile's private /dev/shm (multiprocessing's semaphores)
@@ -35,6 +40,7 @@ _CAP_V3 = 0x20080522
 RESULT_FD = 3
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
 
 
 class IsolationError(RuntimeError):
@@ -201,6 +207,44 @@ def private_tmp(tmpdir: str, owner: int) -> bool:
     except IsolationError:
         return False
     return True
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = (
+        ("attr_set", ctypes.c_uint64),
+        ("attr_clr", ctypes.c_uint64),
+        ("propagation", ctypes.c_uint64),
+        ("userns_fd", ctypes.c_uint64),
+    )
+
+
+def _mount_setattr(path: str, set_bits: int, clear_bits: int, flags: int) -> None:
+    attr = _MountAttr(set_bits, clear_bits, 0, 0)
+    ret = _libc.syscall(
+        _NR_MOUNT_SETATTR,
+        _AT_FDCWD,
+        path.encode(),
+        ctypes.c_uint(flags),
+        ctypes.byref(attr),
+        ctypes.c_size_t(ctypes.sizeof(attr)),
+    )
+    _check(int(ret), f"mount_setattr {path}")
+
+
+def readonly_mounts(writable: list[str]) -> None:
+    """Make every mount of this (private) mount namespace read-only but ``writable``.
+
+    Only ever called in a child's own mount namespace (``private_tmp``): the host's mounts are
+    untouched. A read-only mount refuses chmod, chown, utime and xattr changes (EROFS) whether
+    the file is named by path or by a descriptor opened before or after, which seccomp cannot
+    tell apart; the mounts in ``writable`` (the child's tmpfs mounts, made in this namespace and
+    so not locked) are switched back to read-write.
+    """
+    if sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64", "riscv64"):
+        raise IsolationError("readonly_mounts: mount_setattr not known here")
+    _mount_setattr("/", _MOUNT_ATTR_RDONLY, 0, _AT_RECURSIVE)
+    for path in writable:
+        _mount_setattr(path, 0, _MOUNT_ATTR_RDONLY, 0)
 
 
 def count_processes() -> int:

@@ -28,8 +28,8 @@ from .isolate import Rlimits
 # the names, for the type checker (``cfg.has("seccom")`` is an error); ``LAYERS`` below must
 # name exactly these, which the import checks
 Name = Literal[
-    "setsid", "fd_hygiene", "tmp_quota", "netns", "drop_uid", "rlimits", "no_new_privs",
-    "landlock", "seccomp",
+    "setsid", "fd_hygiene", "tmp_quota", "readonly_mounts", "netns", "drop_uid", "rlimits",
+    "no_new_privs", "landlock", "seccomp",
 ]  # fmt: skip
 
 
@@ -76,6 +76,14 @@ class Config:
         """Strict children get RLIMIT_NPROC 0 (no fork) when seccomp cannot forbid it."""
         return not self.has("seccomp") and (not self.root or self.has("drop_uid"))
 
+    @property
+    def attrs_confined(self) -> bool:
+        """chmod, chown, utime and xattr changes are refused outside the temp dir by read-only
+        mounts, and Landlock keeps ``/proc/<pid>/root`` of processes outside the child's domain
+        (which leads to the host's writable mounts) out of reach. Otherwise seccomp refuses
+        those calls everywhere (``seccomp.ATTRS_X86_64``)."""
+        return self.has("readonly_mounts") and self.has("landlock")
+
     def strict_profile(self) -> Profile:
         base = self.base
         return Profile("strict", tuple(base["read"]), tuple(base["list"]), self.keep_read_search)
@@ -89,6 +97,7 @@ class Child:
     tmpdir: str
     profile: Profile
     shm: bool = False  # a private /dev/shm was mounted
+    own_mounts: bool = False  # in its own mount namespace (``tmp_quota`` succeeded)
 
 
 def _always() -> bool:
@@ -102,6 +111,13 @@ def _linux() -> bool:
 def _private_tmp(c: Child) -> None:
     owner = isolate.NOBODY if c.cfg.has("drop_uid") else os.geteuid()
     c.shm = isolate.private_tmp(c.tmpdir, owner)
+    c.own_mounts = True
+
+
+def _readonly_mounts(c: Child) -> None:
+    if not c.own_mounts:  # never the zygote's (the host's) mounts
+        raise isolate.IsolationError("readonly_mounts: needs tmp_quota's private mount namespace")
+    isolate.readonly_mounts([c.tmpdir] + (["/dev/shm"] if c.shm else []))
 
 
 def _drop_userns_caps(_c: Child) -> None:
@@ -140,6 +156,14 @@ LAYERS: tuple[Layer, ...] = (
     Layer("setsid", _always, None, probed=False, optional=False, needs="any Unix"),
     Layer("fd_hygiene", _always, None, probed=False, optional=False, needs="any Unix"),
     Layer("tmp_quota", _linux, _private_tmp, needs="mount namespaces (root, or a user namespace)"),
+    # every other mount read-only: no chmod/chown/utime/xattr outside the temp dir; before
+    # netns, which drops the user namespace's capabilities that mount_setattr needs
+    Layer(
+        "readonly_mounts",
+        _linux,
+        _readonly_mounts,
+        needs="Linux >= 5.12 (mount_setattr) and tmp_quota",
+    ),
     Layer(
         "netns",
         _linux,
@@ -160,7 +184,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "seccomp",
         seccomp.available,
-        lambda c: seccomp.install(os.getpid(), c.profile.trust),
+        lambda c: seccomp.install(os.getpid(), c.profile.trust, not c.cfg.attrs_confined),
         needs="Linux x86_64",
     ),
 )

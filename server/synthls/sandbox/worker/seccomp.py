@@ -10,8 +10,11 @@ stays allowed because asyncio's event loop needs one; ``sendto`` with an address
 cannot be set (``fcntl F_SETOWN/F_SETOWN_EX/F_SETSIG``, ``ioctl FIOSETOWN/SIOCSPGRP``): that
 would deliver a chosen signal to any process of the same uid. The ``user`` filter (the user's own
 code, checked like ``python -m doctest``) also allows fork, exec and signals to pids >= 0 (its
-own pool workers); the process budget is RLIMIT_NPROC. Denied calls fail with EPERM rather than
-killing, so the code sees an ordinary Python exception. Only x86_64 numbers are tabled; elsewhere
+own pool workers); the process budget is RLIMIT_NPROC. Where the child's mounts cannot be made
+read-only (``layers.Config.attrs_confined``), both filters also refuse every call that changes a
+file's mode, owner, times or extended attributes (``ATTRS_X86_64``), by path or descriptor,
+everywhere: seccomp cannot see which directory a path names, so the temp dir loses them too.
+Denied calls fail with EPERM rather than killing, so the code sees an ordinary Python exception. Only x86_64 numbers are tabled; elsewhere
 the layer reports itself unavailable.
 """
 
@@ -63,6 +66,15 @@ DENIED_X86_64: dict[str, int] = {
     "acct": 163, "quotactl": 179, "syslog": 103, "vhangup": 153,
     "mknod": 133, "mknodat": 259, "name_to_handle_at": 303, "open_by_handle_at": 304,
     "personality": 135, "iopl": 172, "ioperm": 173, "setpriority": 141,
+}  # fmt: skip
+# mode, owner, times and extended attributes of files: denied only where read-only mounts do not
+# already refuse them outside the temp dir (``install(deny_attrs=True)``)
+ATTRS_X86_64: dict[str, int] = {
+    "chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452,
+    "chown": 92, "fchown": 93, "lchown": 94, "fchownat": 260,
+    "utime": 132, "utimes": 235, "futimesat": 261, "utimensat": 280,
+    "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "setxattrat": 463,
+    "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199, "removexattrat": 466,
 }  # fmt: skip
 _NR_CLONE, _NR_CLONE3, _NR_KILL, _NR_TGKILL = 56, 435, 62, 234
 _NR_FCNTL, _NR_IOCTL, _NR_SENDTO, _NR_SENDMSG, _NR_SENDMMSG = 72, 16, 44, 46, 307
@@ -138,7 +150,7 @@ def _non_negative_pid_only(nr: int) -> list[bytes]:
     ]
 
 
-def _pid_independent_head(profile: str) -> bytes:
+def _pid_independent_head(profile: str, deny_attrs: bool) -> bytes:
     """Everything of the filter up to the own-pid checks (built once per profile, at import)."""
     errno = _RET_ERRNO | _EPERM
     prog = [
@@ -152,7 +164,10 @@ def _pid_independent_head(profile: str) -> bytes:
         _ins(_RET, _RET_ERRNO | _ENOSYS),
     ]
     skip = _USER_ALLOWED if profile == "user" else set()
-    for nr in sorted(nr for name, nr in DENIED_X86_64.items() if name not in skip):
+    denied = {name: nr for name, nr in DENIED_X86_64.items() if name not in skip}
+    if deny_attrs:
+        denied.update(ATTRS_X86_64)
+    for nr in sorted(denied.values()):
         prog += [_ins(_JEQ, nr, 0, 1), _ins(_RET, errno)]
     prog += _deny_arg_values(_NR_FCNTL, 1, (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX))
     prog += _deny_arg_values(_NR_IOCTL, 1, (_FIOSETOWN, _SIOCSPGRP))
@@ -172,16 +187,24 @@ def _pid_independent_head(profile: str) -> bytes:
 
 
 # built in the zygote at import, so each child only packs the few pid-dependent instructions
-_HEADS = {profile: _pid_independent_head(profile) for profile in PROFILES}
+_HEADS = {
+    (profile, deny_attrs): _pid_independent_head(profile, deny_attrs)
+    for profile in PROFILES
+    for deny_attrs in (False, True)
+}
 
 
-def build_filter(pid: int, profile: str = "strict") -> bytes:
-    """The BPF program for a process whose pid is ``pid``, for trust ``profile``."""
+def build_filter(pid: int, profile: str = "strict", deny_attrs: bool = True) -> bytes:
+    """The BPF program for a process whose pid is ``pid``, for trust ``profile``.
+
+    ``deny_attrs``: also refuse ``ATTRS_X86_64`` (when read-only mounts do not).
+    """
+    head = _HEADS[profile, deny_attrs]
     if profile == "user":  # its pool workers are its own children; Landlock scopes bound it
-        prog = [_HEADS[profile], *_non_negative_pid_only(_NR_KILL)]
+        prog = [head, *_non_negative_pid_only(_NR_KILL)]
         prog += _non_negative_pid_only(_NR_TGKILL)
         return b"".join([*prog, _ins(_RET, _RET_ALLOW)])
-    prog = [_HEADS[profile], *_own_pid_only(_NR_KILL, pid), _ins(_LD_ABS_W, _OFF_NR)]
+    prog = [head, *_own_pid_only(_NR_KILL, pid), _ins(_LD_ABS_W, _OFF_NR)]
     prog += _own_pid_only(_NR_TGKILL, pid)
     prog += [_ins(_RET, _RET_ALLOW)]
     return b"".join(prog)
@@ -191,11 +214,11 @@ class _SockFprog(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
 
 
-def install(pid: int, profile: str = "strict") -> int:
+def install(pid: int, profile: str = "strict", deny_attrs: bool = True) -> int:
     """Load the filter into this process (needs no_new_privs); returns the instruction count."""
     if platform.machine() != "x86_64":
         raise OSError(38, "seccomp table only for x86_64")
-    code = build_filter(pid, profile)
+    code = build_filter(pid, profile, deny_attrs)
     buf = ctypes.create_string_buffer(code, len(code))
     prog = _SockFprog(len(code) // 8, ctypes.cast(buf, ctypes.c_void_p))
     if _libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:

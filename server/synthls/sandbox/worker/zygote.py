@@ -217,10 +217,21 @@ class Zygote:
             self.janitor.remove(spare.tmpdir)
 
 
+def _file_attrs(cfg: Config) -> str:
+    """Who refuses chmod, chown, utime and xattr changes here, for ``synthls doctor``."""
+    if cfg.attrs_confined:
+        return "refused outside the temp dir (read-only mounts)"
+    if cfg.has("seccomp"):
+        return "refused everywhere, the temp dir too (seccomp; no read-only mounts or Landlock)"
+    if cfg.has("readonly_mounts"):
+        return "refused outside the temp dir, but /proc/<pid>/root of the uid's other processes reaches their mounts (no Landlock, no seccomp)"
+    return "not refused: the uid's permissions only (no read-only mounts, no seccomp)"
+
+
 def _profiles(layers: list[str], cfg: Config) -> dict[str, dict[str, Any]]:
     """What each trust profile gets here, for ``synthls doctor``."""
     quota = isolate.TMP_QUOTA if cfg.has("tmp_quota") else None
-    common = {"layers": layers, "tmp_quota": quota, "network": False}
+    common = {"layers": layers, "tmp_quota": quota, "network": False, "files": _file_attrs(cfg)}
     sec = cfg.has("seccomp")
     return {
         "strict": {
