@@ -73,7 +73,7 @@ def test_every_engine_in_the_table_declares_its_rules() -> None:
         assert all(isinstance(getattr(cls, rule), bool) for rule in rules), name
         [engine] = make_engines(settings, name, env={})
         assert type(engine) is cls and engine.name == name
-    assert (*ENGINES, "all") == CHOICES and engine_class("current") is None
+    assert ("auto", *ENGINES, "all") == CHOICES and engine_class("current") is None
 
 
 def test_rules_are_read_from_the_engines() -> None:

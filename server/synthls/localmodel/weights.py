@@ -263,6 +263,11 @@ class GgufFile:
         return self.file
 
 
+def runtime_installed() -> bool:
+    """Whether llama.cpp's Python wheel (``xllamacpp``, the ``local`` extra) is installed."""
+    return importlib.util.find_spec("xllamacpp") is not None
+
+
 def source(path: str | None = None) -> ModelSource:
     """The model a request would use: the user's GGUF (``model.path``), else the packaged one."""
     if path:

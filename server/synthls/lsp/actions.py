@@ -34,7 +34,7 @@ def list_actions(
     wants_fix = not only or types.CodeActionKind.QuickFix in only
     if target is not None and target.is_stub and wants_rewrite:
         title = SYNTH_TITLE
-        if not target.spec.examples and not needs_examples(ls.settings.engine):
+        if not target.spec.examples and not needs_examples(ls.settings.engine, ls.settings):
             title += " (unverified)"
         out.append(
             types.CodeAction(

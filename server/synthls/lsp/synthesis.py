@@ -160,7 +160,7 @@ class Jobs:
             return self._refuse(located)
         run = Run(uri, text, version, kind, answer, *located, deliver=deliver)
         target, pending = run.target, run.pending
-        needs = needs_examples(self.ls.settings.engine)
+        needs = needs_examples(self.ls.settings.engine, self.ls.settings)
         if not target.spec.examples and needs:
             return self._refuse(no_examples_message(target.spec.name))
         progress = await self._progress(target)

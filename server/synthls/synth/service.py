@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import Example, FunctionTarget
-from synthls.synth.base import Candidate, Synthesizer, Trial
+from synthls.synth.base import WAITING, Candidate, Synthesizer, Trial
 from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
@@ -90,21 +90,11 @@ async def synthesize_target(
             text, target, runner, settings.sandbox.timeout, as_doctest=False
         )
         initial = (Trial(Candidate(target.body_text, "current"), current),)
-    outcome = await synthesize(
-        spec,
-        lambda body: module_with_body(text, target, body),
-        engines,
-        runner,
-        rounds=settings.rounds,
-        deadline=settings.deadline,
-        timeout=settings.sandbox.timeout,
-        progress=progress,
-        initial_feedback=initial,
-        ask=ask,
-        max_questions=settings.ask.max_questions,
-        ambiguous=policy_of(settings),
-        mutants=settings.ask.mutants,
-    )
+    told = WAITING.set(progress)  # an engine's wait (a model starting) shows on the progress
+    try:
+        outcome = await _synthesize(text, target, engines, runner, settings, progress, initial, ask)
+    finally:
+        WAITING.reset(told)
     if outcome.verified and outcome.candidate is not None:
         return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
     if outcome.status == "ambiguous" and outcome.candidate is not None:
@@ -161,3 +151,31 @@ async def check_target(
         project=project,
     )
     return await runner.run(program)
+
+
+async def _synthesize(
+    text: str,
+    target: FunctionTarget,
+    engines: Sequence[Synthesizer],
+    runner: Runner,
+    settings: Settings,
+    progress: OnProgress | None,
+    initial: tuple[Trial, ...],
+    ask: Ask | None,
+) -> Outcome:
+    spec = target.spec
+    return await synthesize(
+        spec,
+        lambda body: module_with_body(text, target, body),
+        engines,
+        runner,
+        rounds=settings.rounds,
+        deadline=settings.deadline,
+        timeout=settings.sandbox.timeout,
+        progress=progress,
+        initial_feedback=initial,
+        ask=ask,
+        max_questions=settings.ask.max_questions,
+        ambiguous=policy_of(settings),
+        mutants=settings.ask.mutants,
+    )
