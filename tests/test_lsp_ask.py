@@ -108,12 +108,14 @@ def make_ask_client() -> AskClient:
 
 
 @asynccontextmanager
-async def session(url: str, show_message: bool = True, **options: Any) -> AsyncIterator[AskClient]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SYNTHLS_"))}
+async def session(
+    url: str, show_message: bool = True, env: dict[str, str] | None = None, **options: Any
+) -> AsyncIterator[AskClient]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SYNTHLS_"))}
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "synthls"],
         client_factory=make_ask_client,
-        server_env={**env, "OPENAI_API_KEY": "k"},
+        server_env={**kept, "OPENAI_API_KEY": "k", **(env or {})},
     )
     client = await config.start()
     assert isinstance(client, AskClient)
@@ -373,3 +375,55 @@ async def test_a_lens_of_a_function_edited_since_answers_nothing() -> None:
             )
             assert answered["applied"] is False and "no question waits" in answered["message"]
             assert client.edits == [] and result["status"] == "ambiguous"
+
+
+def reply_raw(client: AskClient, result: object) -> None:
+    """Answer each ``window/showMessageRequest`` with ``result`` as raw JSON (the typed client
+    would not send a string or a list where an action item belongs)."""
+    handle = client.protocol.handle_message
+
+    def intercept(message: Any) -> None:
+        if getattr(message, "method", None) != types.WINDOW_SHOW_MESSAGE_REQUEST:
+            handle(message)
+            return
+        client.questions.append(message.params)
+        reply = {"jsonrpc": "2.0", "id": message.id, "result": result}
+        client.protocol._send_data(reply)
+
+    client.protocol.handle_message = intercept  # type: ignore[method-assign]
+
+
+async def assert_waits_in_lenses(client: AskClient, result: dict[str, Any]) -> None:
+    assert result["applied"] is False and result["status"] == "ambiguous", result
+    assert client.edits == []
+    call = result["question"]["call"]
+    found = [lens for lens in await lenses(client) if lens.command]
+    assert found and all(lens.command and lens.command.arguments[2] == call for lens in found)
+
+
+@pytest.mark.parametrize("reply", ["Yes", ["0.5", {"title": "0.5"}]], ids=["string", "list"])
+async def test_a_dialog_reply_that_is_not_an_action_item_counts_as_dismissed(
+    reply: object,
+) -> None:
+    with fake() as server:
+        async with session(server.url) as client:  # the default timeout: 10 minutes
+            reply_raw(client, reply)
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 60)
+            assert len(client.questions) == 1
+            await assert_waits_in_lenses(client, result)
+            # a request for the same function now does not join a job waiting forever
+            again = await asyncio.wait_for(synthesize(client), 60)
+            assert again["status"] == "ambiguous" and again["applied"] is False, again
+
+
+async def test_an_unanswered_dialog_is_withdrawn_after_the_timeout() -> None:
+    with fake() as server:
+        async with session(server.url, env={"SYNTHLS_ASK_TIMEOUT": "2"}) as client:
+            never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            client.answer = lambda p: never
+            open_doc(client, URI, TEXT)
+            result = await asyncio.wait_for(synthesize(client), 60)
+            assert len(client.questions) == 1
+            await wait_for(lambda: client.withdrawn == 1, timeout=30)  # the dialog was closed
+            await assert_waits_in_lenses(client, result)

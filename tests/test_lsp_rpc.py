@@ -10,10 +10,12 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from synthls.lsp.progress import cancellable
-from synthls.lsp.rpc import request_futures
+from synthls.lsp.rpc import request_futures, response_dropped
 
 
 class Wire:
@@ -79,3 +81,19 @@ async def test_a_sent_request_waits_under_its_id_until_answered_or_forgotten() -
     assert not forgotten.done()
     assert not {"a", "b"} & set(request_futures(ls.protocol))
     forgotten.cancel()
+
+
+def test_a_response_pygls_cannot_read_is_told_from_one_still_awaited() -> None:
+    ls, wire = server()
+    for msg_id in ("unread", "read", "waiting"):
+        ls.protocol.send_request(
+            "window/showMessageRequest", {"type": 3, "message": "?"}, msg_id=msg_id
+        )
+    assert not any(response_dropped(ls.protocol, i) for i in ("unread", "read", "waiting"))
+    with pytest.raises(JsonRpcException):  # a string where a MessageActionItem belongs
+        receive(ls, {"id": "unread", "result": "a string"})
+    receive(ls, {"id": "read", "result": {"title": "yes"}})
+    assert response_dropped(ls.protocol, "unread")
+    assert not response_dropped(ls.protocol, "read") and not response_dropped(
+        ls.protocol, "waiting"
+    )
