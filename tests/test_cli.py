@@ -10,6 +10,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,13 +271,25 @@ SLOW = (
 )
 
 
-def test_the_sandbox_timeout_is_set_per_project_in_pyproject(tmp_path: Path) -> None:
+def test_a_project_may_shorten_the_sandbox_timeout_but_not_lengthen_it(tmp_path: Path) -> None:
     src = tmp_path / "pkg" / "slow.py"
     src.parent.mkdir()
     src.write_text(SLOW)
-    default = synthls("check", str(src), "--json")
-    [example] = json.loads(default.stdout)["functions"][0]["examples"]
-    assert default.returncode == 1 and example["status"] == "timeout"
-    (tmp_path / "pyproject.toml").write_text("[tool.synthls.sandbox]\ntimeout = 20\n")
-    longer = synthls("check", str(src))
-    assert longer.returncode == 0, longer.stdout + longer.stderr
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.synthls.sandbox]\ntimeout = 20\n")
+    longer = synthls("check", str(src), "--json")
+    [example] = json.loads(longer.stdout)["functions"][0]["examples"]
+    assert longer.returncode == 1 and example["status"] == "timeout"  # the user's 5 s held
+    [line] = [ln for ln in longer.stderr.splitlines() if "pyproject.toml" in ln]
+    assert line == (
+        f"synthls: {pyproject} [tool.synthls]: refused (set these in the editor or the "
+        "environment): sandbox.timeout = 20.0 (a project may only lower it; yours: 5.0)"
+    )
+    pyproject.write_text("[tool.synthls.sandbox]\ntimeout = 0.5\n")
+    started = time.monotonic()
+    shorter = synthls("check", str(src), "--json")
+    took = time.monotonic() - started
+    [example] = json.loads(shorter.stdout)["functions"][0]["examples"]
+    assert shorter.returncode == 1 and example["status"] == "timeout"
+    assert took < 4.5, took  # the example was cut at 0.5 s, not 5
+    assert f"{pyproject} [tool.synthls]: changes sandbox.timeout = 0.5" in shorter.stderr

@@ -1,4 +1,7 @@
-"""`synthls synth` flags for the common settings, on top of `[tool.synthls]` in pyproject.toml."""
+"""`synthls synth` flags for the common settings, on top of `[tool.synthls]` in pyproject.toml.
+
+The project file's engine and model are refused (only the user's count), so the user's engine
+comes from the environment here."""
 
 from __future__ import annotations
 
@@ -70,9 +73,13 @@ def test_flags_override_the_project_file(tmp_path: Path) -> None:
             str(path),
             *("--rounds", "2", "--model", "from-the-flag", "--candidates", "1"),
             *("--base-url", server.url, "--deadline", "100"),
-            env={"OPENAI_BASE_URL": dead, "OPENAI_API_KEY": "k"},
+            env={"OPENAI_BASE_URL": dead, "OPENAI_API_KEY": "k", "SYNTHLS_ENGINE": "openai"},
         )
     assert done.returncode == 0, done.stderr
+    assert (
+        'refused (set these in the editor or the environment): openai.model = "from-the-file"'
+        in (done.stderr)
+    )
     assert "verified  add" in done.stderr and "(openai, round 2)" in done.stderr, done.stderr
     assert {r["model"] for r in server.requests} == {"from-the-flag"}
     assert len(server.requests) == 2  # --candidates 1: the greedy repair and no samples
@@ -85,7 +92,7 @@ def test_the_deadline_flag_bounds_the_request(tmp_path: Path) -> None:
             "synth",
             str(path),
             *("--base-url", server.url, "--deadline", "1.5"),
-            env={"OPENAI_API_KEY": "k"},
+            env={"OPENAI_API_KEY": "k", "SYNTHLS_ENGINE": "openai"},
         )
     assert done.returncode == 1
     assert "gave no answer before the deadline (1.5s)" in done.stderr, done.stderr

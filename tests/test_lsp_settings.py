@@ -13,6 +13,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
+from synthls.config import Settings
 from tests.lsp_support import (
     DATA,
     Client,
@@ -82,16 +83,66 @@ async def status(client: Client) -> dict[str, Any]:
     return result
 
 
-async def test_the_workspace_pyproject_gives_settings_and_the_editor_overrides_them(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.synthls]\nengine = "all"\n\n[tool.synthls.sandbox]\ntimeout = "soon"\n'
+USERS = Settings().engine  # no editor setting, no environment: the default
+
+
+def change_settings(client: Client, settings: dict[str, Any]) -> None:
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
+
+
+async def test_the_workspace_pyproject_is_told_once_and_cannot_raise_costs(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(
+        '[tool.synthls]\nengine = "all"\nrounds = 1\n\n[tool.synthls.openai]\ncandidates = 128\n'
+        '\n[tool.synthls.sandbox]\ntimeout = "soon"\n'
     )
     async with rooted(tmp_path) as client:
-        assert (await status(client))["engine"] == "all"
+        assert (await status(client))["engine"] == USERS  # "all" would call the model
         await wait_for(lambda: bool(client.messages))
         [msg] = client.messages
-        assert f"{tmp_path / 'pyproject.toml'} [tool.synthls] sandbox.timeout" in msg.message
+        assert msg.type == types.MessageType.Warning
+        assert msg.message.startswith(f"synthls: {path} [tool.synthls]: changes rounds = 1; ")
+        for part in ('engine = "all"', "openai.candidates = 128", "sandbox.timeout"):
+            assert part in msg.message
+        for _ in range(2):  # the client's settings again: the same project, not told again
+            change_settings(client, {"synthls": {"completion": {"enabled": True}}})
+        assert (await status(client))["engine"] == USERS
+        assert len(client.messages) == 1
+        change_settings(client, {"synthls": {"engine": "all"}})  # the user's own choice
+        assert (await status(client))["engine"] == "all"
+        assert len(client.messages) == 1
     async with rooted(tmp_path, {"engine": "embedded"}) as client:
         assert (await status(client))["engine"] == "embedded"
+
+
+DEEP = "[tool.synthls]\nrounds = 1\n[tool.other]\nx = " + "[" * 2000 + "]" * 2000 + "\n"
+
+
+@pytest.mark.parametrize("kind", ["deep", "huge"])
+async def test_an_unreadable_pyproject_is_a_message_and_diagnostics_still_publish(
+    tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(DEEP if kind == "deep" else "[tool.synthls]\nrounds = 1\n")
+    if kind == "huge":
+        with path.open("r+b") as file:
+            file.truncate(300 * 1000 * 1000)  # sparse: no disk used
+    async with rooted(tmp_path) as client:
+        await wait_for(lambda: bool(client.messages))
+        [msg] = client.messages
+        why = "nested too deeply" if kind == "deep" else "300.0 MB, more than the 1.0 MB"
+        assert str(path) in msg.message and why in msg.message
+        uri = (tmp_path / "sq.py").as_uri()
+        open_doc(client, uri, WRONG)
+        await wait_for(lambda: bool(client.published))
+        assert [d.message for d in client.published[-1].diagnostics] == ["expected 9, got 6"]
+
+
+WRONG = '''def sq(x):
+    """Square.
+
+    >>> sq(3)
+    9
+    """
+    return x + x
+'''

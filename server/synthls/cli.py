@@ -5,10 +5,13 @@
     synthls synth -              read the source from stdin, print the whole result to stdout
     synthls check PATH           run every function's examples in the sandbox (PATH may be -)
     synthls doctor               platform, sandbox layers and a self-test
+    synthls model ACTION         the local model: path, serve, status, stop
 
 Settings come from the ``[tool.synthls]`` table of the nearest pyproject.toml (from PATH's
 directory; for ``-`` and ``doctor`` from the current one) and the environment; ``synth``'s flags
-(``--deadline``, ``--rounds``, ``--model``, ``--base-url``, ``--candidates``) override both.
+(``--deadline``, ``--rounds``, ``--model``, ``--base-url``, ``--candidates``) override both. What
+the project file changed, and what it may not change (``synthls.config.FROM_PROJECT``), is one
+line on stderr.
 
 Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input
 error, or nothing was written because the file changed meanwhile or cannot be written (the diff
@@ -19,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from synthls import __version__
-from synthls.config import ENGINES, Settings, load_settings, override
+from synthls.config import ENGINES, Settings, load, override
 
 PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 # flag -> (setting, type, help): the common settings, on top of the file and the environment
@@ -137,6 +141,11 @@ def _parser() -> argparse.ArgumentParser:
             flag, type=kind, metavar=metavar, help=f"{text} (default: from settings)"
         )
     synth.add_argument(
+        "--fits",
+        action="store_true",
+        help="also write bodies that only fit the examples (no model read the description)",
+    )
+    synth.add_argument(
         "--ask",
         action="store_true",
         help="when several behaviours pass the examples, ask on the terminal which is meant",
@@ -145,6 +154,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", metavar="PATH", help="a Python file, or - for stdin")
     check.add_argument("--json", action="store_true", help="print one JSON document")
     sub.add_parser("doctor", help="show the platform, sandbox layers and a self-test")
+    from synthls.localmodel.commands import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -159,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="synthls: %(name)s: %(message)s")
     # asyncio reports a search process it had already reaped after a kill; that is not news
     logging.getLogger("asyncio").setLevel(logging.ERROR)
-    settings, problems = load_settings(None, root=settings_root(args))
-    for problem in problems:
+    loaded = load(None, root=settings_root(args))
+    settings = loaded.settings
+    for problem in loaded.problems:
         sys.stderr.write(f"synthls: setting ignored: {problem}\n")
+    if loaded.project is not None:  # what the project file changed and was refused: one line
+        sys.stderr.write(f"synthls: {loaded.project.text()}\n")
     try:
         if command == "doctor":
             from synthls.sandbox.doctor import doctor_report
@@ -169,9 +184,15 @@ def main(argv: list[str] | None = None) -> int:
             text, ok = doctor_report()
             sys.stdout.write(text + "\n")
             return 0 if ok else 1
+        if command == "model":
+            from synthls.localmodel.commands import run, source_and_options
+
+            return run(args, *source_and_options(settings))
         from synthls import headless
 
         if command == "synth":
+            if args.fits:
+                settings = dataclasses.replace(settings, insert_fitting=True)
             return asyncio.run(headless.synth(args, with_flags(settings, args)))
         return asyncio.run(headless.check(args, settings))
     except InputError as exc:

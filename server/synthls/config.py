@@ -2,10 +2,18 @@
 
 Read from the ``[tool.synthls]`` table of the project's pyproject.toml (see ``synthls.project``),
 then the client's ``initializationOptions`` / ``workspace/didChangeConfiguration`` (camelCase
-keys, nested) on top, then overridden by environment variables. A bad value is reported and replaced by its
-default; it never stops the server. ``$SYNTHLS_SETTINGS`` may hold a whole tree as JSON (the CLI
-has no client to send one). Secrets are never settings: the API key comes only from the
-environment variable named by ``openai.apiKeyEnv``.
+keys, nested) on top, then overridden by environment variables. A bad value is reported and
+replaced by its default; it never stops the server. ``$SYNTHLS_SETTINGS`` may hold a whole tree as
+JSON (the CLI has no client to send one). Secrets are never settings: the API key comes only from
+the environment variable named by ``openai.apiKeyEnv``.
+
+The project file comes with the code, so it may be someone else's; the editor's settings and the
+environment are the user's own. A project file may make a request cheaper and its limits tighter,
+never the other way (``FROM_PROJECT``): it cannot choose where the key is sent, which variable is
+sent as the key or which model is billed; it can choose an engine only if that engine sends no
+request; and the numbers that bound what a request costs or holds (rounds, candidates, tokens,
+retries, deadlines, budgets, the sandbox's time, memory and parallelism) it can only lower below
+the user's. What it changed and what was refused comes back as one ``ProjectNote``.
 """
 
 from __future__ import annotations
@@ -15,13 +23,14 @@ import json
 import math
 import os
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synthls.project import project_settings
-from synthls.synth.engines import CHOICES
+from synthls.project import find_project
+from synthls.synth.engines import CHOICES, language_model, names
 
 ENGINES = CHOICES  # the engine names and "all" (one table: synthls.synth.engines)
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -79,6 +88,15 @@ class AskSettings:
 
 
 @dataclass(frozen=True)
+class ModelSettings:
+    """The local model (``synthls.localmodel``): its file and its shared server."""
+
+    path: str = ""  # a GGUF the user already has; empty: the one of the ``local`` extra
+    idle_minutes: float = 10.0  # the shared server stops after this long without a request
+    threads: int = 0  # 0: every core
+
+
+@dataclass(frozen=True)
 class Settings:
     engine: str = "embedded"
     rounds: int = 3
@@ -90,6 +108,10 @@ class Settings:
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     completion: CompletionSettings = field(default_factory=CompletionSettings)
     ask: AskSettings = field(default_factory=AskSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    # write bodies that only fit the examples (no language model read the description) where
+    # nobody picks them: the CLI's --write and completion; the editor's action is a pick
+    insert_fitting: bool = False
 
 
 AMBIGUOUS = ("ask", "insert", "never")
@@ -104,13 +126,21 @@ _POSITIVE = {
     "rounds",
     "deadline",
     "budget",
+    "idle_minutes",
     "candidates",
     "max_tokens",
     "timeout",
     "stall_timeout",
     "memory_mb",
 }
-_NON_NEGATIVE = {"retries", "parallel", "debounce_ms", "max_functions", "temperature"}
+_NON_NEGATIVE = {
+    "retries",
+    "parallel",
+    "debounce_ms",
+    "max_functions",
+    "temperature",
+    "threads",
+}
 # the largest accepted value of each number (seconds, counts, MiB, ms); beyond it a value only
 # breaks requests later (1e13 s overflows a timer, 1e15 MiB a resource limit)
 _MAXIMUM: dict[str, float] = {
@@ -128,6 +158,8 @@ _MAXIMUM: dict[str, float] = {
     "max_functions": 100_000,
     "temperature": 2,
     "max_questions": 20,
+    "idle_minutes": 1440,
+    "threads": 256,
 }
 _DEFAULT_MAXIMUM = 1_000_000
 _NON_NEGATIVE |= {"max_questions"}
@@ -154,11 +186,23 @@ def _env_tree(text: str, errors: list[str]) -> Mapping[str, Any]:
     except ValueError as exc:
         errors.append(f"${SETTINGS_ENV}: not JSON ({exc})")
         return {}
+    except RecursionError:
+        errors.append(f"${SETTINGS_ENV}: nested too deeply to read")
+        return {}
     if not isinstance(tree, Mapping):
-        errors.append(f"${SETTINGS_ENV}: expected a JSON object, got {text!r}")
+        errors.append(f"${SETTINGS_ENV}: expected a JSON object, got {_shown(text)}")
         return {}
     inner = tree.get("synthls", tree)
     return inner if isinstance(inner, Mapping) else {}
+
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 80  # a value in a message, never a whole file's worth
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message: its repr, cut short (depth and length) for a huge or deep one."""
+    return _repr.repr(value)
 
 
 def _snake(key: str) -> str:
@@ -172,15 +216,17 @@ def _coerce(path: str, name: str, value: Any, default: Any) -> Any:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
             return value.lower() in ("true", "1")
-        raise ValueError(f"{path}: expected true or false, got {value!r}")
+        raise ValueError(f"{path}: expected true or false, got {_shown(value)}")
     if isinstance(default, int | float):
         return _number(path, name, value, type(default))
     if value is None and default is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{path}: expected a string, got {value!r}")
+        raise ValueError(f"{path}: expected a string, got {_shown(value)}")
     if name in _CHOICES and value not in _CHOICES[name]:
-        raise ValueError(f"{path}: expected one of {', '.join(_CHOICES[name])}, got {value!r}")
+        raise ValueError(
+            f"{path}: expected one of {', '.join(_CHOICES[name])}, got {_shown(value)}"
+        )
     return value or default
 
 
@@ -197,7 +243,7 @@ def _number(path: str, name: str, value: Any, kind: type[int] | type[float]) -> 
         except ValueError:
             finite = True  # not a number at all: said below
         if not finite:
-            raise ValueError(f"{path}: expected a finite number, got {value!r}")
+            raise ValueError(f"{path}: expected a finite number, got {_shown(value)}")
     try:
         if isinstance(value, bool):
             raise TypeError
@@ -205,13 +251,13 @@ def _number(path: str, name: str, value: Any, kind: type[int] | type[float]) -> 
         if kind is int and isinstance(value, float) and value != int(value):
             raise TypeError
     except (TypeError, ValueError):
-        raise ValueError(f"{path}: expected a number, got {value!r}") from None
+        raise ValueError(f"{path}: expected a number, got {_shown(value)}") from None
     if name in _POSITIVE and number <= 0:
-        raise ValueError(f"{path}: must be greater than 0, got {value!r}")
+        raise ValueError(f"{path}: must be greater than 0, got {_shown(value)}")
     if name in _NON_NEGATIVE and number < 0:
-        raise ValueError(f"{path}: must not be negative, got {value!r}")
+        raise ValueError(f"{path}: must not be negative, got {_shown(value)}")
     if number > maximum(name):
-        raise ValueError(f"{path}: must be at most {maximum(name):g}, got {value!r}")
+        raise ValueError(f"{path}: must be at most {maximum(name):g}, got {_shown(value)}")
     return number
 
 
@@ -229,7 +275,7 @@ def _merge(obj: Any, raw: Mapping[str, Any], prefix: str, errors: list[str]) -> 
             if isinstance(value, Mapping):
                 changes[name] = _merge(current, value, f"{path}.", errors)
             else:
-                errors.append(f"{path}: expected an object, got {value!r}")
+                errors.append(f"{path}: expected an object, got {_shown(value)}")
             continue
         try:
             changes[name] = _coerce(path, name, value, current)
@@ -251,28 +297,155 @@ def override(settings: Settings, path: str, value: Any, label: str) -> tuple[Set
     return changed, [label + e[len(path) :] if e.startswith(path) else e for e in errors]
 
 
-def load_settings(
-    raw: Mapping[str, Any] | None = None,
-    env: Mapping[str, str] | None = None,
-    base: Settings | None = None,
-    root: Path | None = None,
-) -> tuple[Settings, list[str]]:
-    """Settings from the project under ``root`` (when given), a raw client tree on top, then the
-    environment; returns (settings, problems)."""
-    errors: list[str] = []
-    settings = base or Settings()
-    if root is not None:
-        table, source, errors = project_settings(root)
-        settings = _merge(settings, table or {}, source, errors)
+# What a project file may do to a setting beyond the user's own value (defaults, editor,
+# environment); a setting not named here it may set freely. "never": only the user's value counts
+# (where the key is sent, which variable is sent as the key, which model is billed); "free": only
+# an engine that sends no request; "lower": only a number below the user's.
+FROM_PROJECT: dict[str, str] = {
+    "openai.base_url": "never",
+    "openai.api_key_env": "never",
+    "openai.model": "never",
+    "model.path": "never",  # the local model's file: one in the repository would be loaded
+    "engine": "free",
+    **dict.fromkeys(
+        (
+            "rounds",
+            "deadline",
+            "openai.candidates",
+            "openai.max_tokens",
+            "openai.retries",
+            "openai.timeout",
+            "openai.stall_timeout",
+            "embedded.budget",
+            "completion.budget",
+            "sandbox.timeout",
+            "sandbox.memory_mb",
+            "sandbox.parallel",
+            "diagnostics.max_functions",
+            "model.idle_minutes",
+            "model.threads",
+        ),
+        "lower",
+    ),
+}
+_WHY = {
+    "never": "only your settings choose it",
+    "free": "a project may only choose an engine that sends no request",
+    "lower": "a project may only lower it",
+}
+
+
+@dataclass(frozen=True)
+class ProjectNote:
+    """What a project file did to the settings: for the user, once."""
+
+    source: str  # "/path/pyproject.toml [tool.synthls]"
+    key: str  # the file and its version: told once each
+    changed: tuple[str, ...] = ()  # "sandbox.timeout = 2"
+    refused: tuple[str, ...] = ()  # "openai.candidates = 128 (a project may only lower it; ...)"
+    problems: tuple[str, ...] = ()  # values that are not settings, or the file unreadable
+
+    @property
+    def warns(self) -> bool:
+        return bool(self.refused or self.problems)
+
+    def lines(self) -> list[str]:
+        """The refusals and problems, each naming the file (for a list of problems)."""
+        return [f"{self.source}: {r}" for r in (*self.refused, *self.problems)]
+
+    def text(self) -> str:
+        """One line: what the file changed, what was refused and what could not be used."""
+        parts = []
+        if self.changed:
+            parts.append("changes " + ", ".join(self.changed))
+        if self.refused:
+            parts.append(
+                "refused (set these in the editor or the environment): " + ", ".join(self.refused)
+            )
+        if self.problems:
+            parts.append("ignored: " + "; ".join(self.problems))
+        return f"{self.source}: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Settings, the problems with the editor's and the environment's values, and what the
+    project file did (None: there is none, or it changed nothing)."""
+
+    settings: Settings
+    problems: list[str]
+    project: ProjectNote | None = None
+
+
+def _leaves(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Each setting of ``obj`` by its dotted snake_case path."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            out |= _leaves(value, f"{prefix}{f.name}.")
+        else:
+            out[f"{prefix}{f.name}"] = value
+    return out
+
+
+def _replace(obj: Any, path: str, value: Any) -> Any:
+    head, _, rest = path.partition(".")
+    inner = _replace(getattr(obj, head), rest, value) if rest else value
+    return dataclasses.replace(obj, **{head: inner})
+
+
+def _camel(path: str) -> str:
+    """A dotted snake_case path as the settings name it (``sandbox.memoryMb``)."""
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), path)
+
+
+def _toml_value(value: Any) -> str:
+    return "unset" if value is None else json.dumps(value)
+
+
+def _amount(path: str, value: Any) -> float:
+    if path in ("sandbox.parallel", "model.threads") and value == 0:  # 0: one per core
+        return os.cpu_count() or 1
+    return float(value)
+
+
+def _allowed(rule: str, path: str, project: Any, user: Any) -> bool:
+    if rule == "free":
+        return not any(language_model(n) for n in names(project))
+    if rule == "lower":
+        return _amount(path, project) <= _amount(path, user)
+    return False
+
+
+def _guard(merged: Settings, user: Settings) -> tuple[Settings, list[str], list[str]]:
+    """``merged`` (the project's layer under the user's) with each setting the project may not
+    give put back to the user's; (those settings, what the project changed, what it was refused)."""
+    mine = _leaves(user)
+    changed, refused = [], []
+    for path, value in _leaves(merged).items():
+        if value == mine[path]:
+            continue
+        shown = f"{_camel(path)} = {_toml_value(value)}"
+        rule = FROM_PROJECT.get(path)
+        if rule is None or _allowed(rule, path, value, mine[path]):
+            changed.append(shown)
+        else:
+            refused.append(f"{shown} ({_WHY[rule]}; yours: {_toml_value(mine[path])})")
+            merged = _replace(merged, path, mine[path])
+    return merged, changed, refused
+
+
+def _users(settings: Settings, raw: Any, environ: Mapping[str, str], errors: list[str]) -> Settings:
+    """``settings`` with the user's own layers on top: the client's tree, then the environment."""
     if isinstance(raw, list | tuple) and not raw:
         raw = None  # Lua clients send an empty table as []
     if raw is not None and not isinstance(raw, Mapping):
-        errors.append(f"settings: expected an object, got {raw!r}")
+        errors.append(f"settings: expected an object, got {_shown(raw)}")
         raw = None
     if raw:
         inner = raw.get("synthls", raw)
         settings = _merge(settings, inner if isinstance(inner, Mapping) else {}, "", errors)
-    environ = os.environ if env is None else env
     if environ.get(SETTINGS_ENV):
         settings = _merge(
             settings, _env_tree(environ[SETTINGS_ENV], errors), f"${SETTINGS_ENV} -> ", errors
@@ -280,4 +453,44 @@ def load_settings(
     for var, path in ENV_OVERRIDES.items():
         if environ.get(var):
             settings = _merge(settings, _nest(path, environ[var]), f"${var} -> ", errors)
-    return settings, errors
+    return settings
+
+
+def load(
+    raw: Any = None,
+    env: Mapping[str, str] | None = None,
+    base: Settings | None = None,
+    root: Path | None = None,
+) -> Loaded:
+    """Settings from the project under ``root`` (when given; only as far as ``FROM_PROJECT``
+    lets it), a raw client tree on top, then the environment."""
+    errors: list[str] = []
+    base = base or Settings()
+    environ = os.environ if env is None else env
+    user = _users(base, raw, environ, errors)
+    project = find_project(root) if root is not None else None
+    if project is None:
+        return Loaded(user, errors)
+    key = f"{project.path} {project.stamp}"
+    if project.problem is not None:
+        note = ProjectNote(project.source, key, problems=(project.problem,))
+        return Loaded(user, errors, note)
+    bad: list[str] = []
+    merged = _users(_merge(base, project.table or {}, "", bad), raw, environ, [])
+    settings, changed, refused = _guard(merged, user)
+    if not (changed or refused or bad):
+        return Loaded(settings, errors)
+    note = ProjectNote(project.source, key, tuple(changed), tuple(refused), tuple(bad))
+    return Loaded(settings, errors, note)
+
+
+def load_settings(
+    raw: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    base: Settings | None = None,
+    root: Path | None = None,
+) -> tuple[Settings, list[str]]:
+    """``load``'s settings and problems, the project file's refusals and problems among them."""
+    loaded = load(raw, env, base, root)
+    extra = loaded.project.lines() if loaded.project is not None else []
+    return loaded.settings, loaded.problems + extra

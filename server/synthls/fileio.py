@@ -87,3 +87,25 @@ def write_atomic(path: Path, data: bytes, expected: str | None = None) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+class TooBig(OSError):
+    """The file holds more than the caller reads (``size`` bytes; at most ``limit`` are read)."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        super().__init__(f"{path} holds {size} bytes, more than the {limit} read")
+        self.size = size
+        self.limit = limit
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """``path``'s bytes; TooBig, having read at most ``limit + 1`` of them, when it holds more
+    than ``limit`` (a file that grows while it is read is caught too)."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > limit:
+            raise TooBig(path, size, limit)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise TooBig(path, len(data), limit)
+    return data

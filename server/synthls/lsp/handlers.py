@@ -30,8 +30,13 @@ COMMANDS = (
 
 
 def configure(state: State, raw: Any) -> None:
-    """Take new settings; tell the user which were ignored."""
-    problems = state.runtime.configure(raw)
+    """Take new settings; tell the user which were ignored, and (once) what the project's
+    pyproject.toml changed and was refused."""
+    problems, note = state.runtime.configure(raw)
+    if note is not None:
+        kind = types.MessageType.Warning if note.warns else types.MessageType.Info
+        state.editor.message(f"synthls: {note.text()}", kind)
+        log.log(logging.WARNING if note.warns else logging.INFO, "%s", note.text())
     if problems:
         text = "synthls: some settings were ignored (defaults used instead):\n" + "\n".join(
             problems

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from synthls.config import Settings, load_settings
+from synthls.config import ProjectNote, Settings, load
 from synthls.sandbox import Limits, Sandbox
 from synthls.synth.base import Synthesizer
 from synthls.synth.engines import make_engines
@@ -44,17 +44,24 @@ class Runtime:
         self._sandbox: Sandbox | None = None
         self._sandbox_lock = asyncio.Lock()
         self._engines: dict[str, list[Synthesizer]] = {}
+        self._noted: set[str] = set()  # the project files (each version) the user was told of
 
-    def configure(self, raw: Any) -> list[str]:
-        """Take the client's settings (over the project's); the problems found, for the user."""
-        settings, problems = load_settings(raw, base=Settings(), root=self.root)
+    def configure(self, raw: Any) -> tuple[list[str], ProjectNote | None]:
+        """Take the client's settings (over the project's); the problems found, for the user, and
+        what the project file did when the user has not been told yet (once per file version)."""
+        loaded = load(raw, base=Settings(), root=self.root)
+        settings, problems, note = loaded.settings, loaded.problems, loaded.project
+        if note is not None and note.key in self._noted:
+            note = None
+        elif note is not None:
+            self._noted.add(note.key)
         old, self.settings = self.settings, settings
         self._engines.clear()
         log.setLevel(LEVELS.get(settings.log_level, logging.INFO))
         if old.sandbox != settings.sandbox and self._sandbox is not None:
             sandbox, self._sandbox = self._sandbox, None
             asyncio.ensure_future(sandbox.close())
-        return problems
+        return problems, note
 
     def set_root(self, params: types.InitializeParams) -> None:
         """The workspace root (the first folder of a multi-root workspace), when it is a path."""
