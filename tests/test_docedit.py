@@ -101,3 +101,52 @@ def test_crlf_documents_keep_their_newlines() -> None:
 def test_no_docstring_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no docstring"):
         add_examples("def f(x):\n    return x\n", target("def f(x):\n    return x\n", "f"), [HALF])
+
+
+ECHO = "def f(s):\n    {doc}\n    return s\n"
+FORMS = ['"""', "'''", 'r"""', "r'''", 'R"""', 'u"""', '"', "'", 'r"', "r'"]
+TRICKY = ['a"""b', "a'''b", 'a"', "b'", "back\\slash", '"""\\"""', "\\"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("value", TRICKY)
+def test_every_docstring_form_keeps_the_file_compiling_or_refuses(form: str, value: str) -> None:
+    quote = form.lstrip("rRuU")
+    text = ECHO.format(doc=f"{form}Echo it.{quote}")
+    example = Example(f"f({value!r})", repr(value), -1)
+    triple = quote[0] * 3
+    if form[0] in "rR" and triple in f">>> f({value!r})\n{value!r}":
+        with pytest.raises(ValueError, match="raw docstring cannot hold"):
+            add_examples(text, target(text, "f"), [example])
+        return
+    new = edited(text, "f", [example])
+    assert run_doctests(new, "f") == doctest.TestResults(failed=0, attempted=1)
+    assert [(e.source, e.want.strip()) for e in target(new, "f").spec.examples] == [
+        (example.source, example.want)
+    ]
+
+
+def test_a_raw_docstring_refuses_its_own_closing_quotes_with_a_clear_message() -> None:
+    text = ECHO.format(doc='r"""Echo it.\n\n    >>> f("a")\n    \'a\'\n    """')
+    typed = Example("f(1)", repr('"""'), -1)  # typed as "none of these": '"""'
+    with pytest.raises(ValueError, match=r'f: an example holds """, which its raw docstring'):
+        add_examples(text, target(text, "f"), [typed])
+
+
+def test_what_source_cannot_hold_is_escaped_in_a_non_raw_docstring() -> None:
+    text = ECHO.format(doc='"""Echo it."""')
+    odd = Example("f(1)", "'\udcff\x00\r'", -1)  # an output whose text holds them as they are
+    new = edited(text, "f", [odd])
+    new.encode("utf-8")  # a lone surrogate as it is has no UTF-8
+    compile(new, "<t>", "exec")
+    ns: dict[str, object] = {}
+    exec(compile(new, "<t>", "exec"), ns)
+    doc = getattr(ns["f"], "__doc__", "")
+    assert ">>> f(1)\n    '\udcff\x00\r'\n" in doc
+
+
+@pytest.mark.parametrize("odd", ["\x00", "\r", "\udcff"])
+def test_a_raw_docstring_refuses_what_source_cannot_hold(odd: str) -> None:
+    text = ECHO.format(doc='r"""Echo it."""')
+    with pytest.raises(ValueError, match="raw docstring cannot hold"):
+        add_examples(text, target(text, "f"), [Example("f(1)", f"'{odd}'", -1)])

@@ -8,6 +8,7 @@ import dataclasses
 import difflib
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,12 @@ def _emit(args: argparse.Namespace, source: Source, new_text: str) -> bool:
     """The result: stdin's to stdout whole, else a diff or the file written; False when the
     file could not be written (the diff is printed instead, so nothing is lost)."""
     new_text = _with_final_newline(source.text, new_text)
+    broken = None if new_text == source.text else _compile_error(new_text, args.path)
+    if broken is not None and _compile_error(source.text, args.path) is None:
+        _err(f"synthls: the result would not compile: {broken}; nothing written")
+        if source.file is None:
+            echo(source.data)  # an editor filter keeps its buffer
+        return False
     if source.file is None:
         sys.stdout.write(new_text)
         return True
@@ -181,9 +188,27 @@ def with_reports(text: str, reports: list[SynthReport]) -> str:
         if report.body is not None and report.status != "unverified":
             new_text = document_with_body(new_text, report.target, report.body)
         if report.answers and report.target.docstring_span is not None:
-            span, doc = add_examples(text, report.target, report.answers)
-            new_text = replace_span(new_text, span, doc)
+            try:
+                span, doc = add_examples(text, report.target, report.answers)
+            except ValueError as exc:  # e.g. a raw docstring cannot hold the answer's quotes
+                _err(f"synthls: {exc}; the answers stay out of the docstring:")
+                for ex in report.answers:
+                    _err(f"            >>> {ex.source}\n            {ex.want.strip()}")
+            else:
+                new_text = replace_span(new_text, span, doc)
     return new_text
+
+
+def _compile_error(text: str, path: str) -> str | None:
+    """Why ``text`` does not compile (it is not run), None when it does."""
+    try:
+        with warnings.catch_warnings():  # the user's invalid escapes are not ours to report
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        return f"{getattr(exc, 'msg', None) or exc}" + (f" (line {line})" if line else "")
+    return None
 
 
 def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:
