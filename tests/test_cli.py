@@ -293,3 +293,28 @@ def test_a_project_may_shorten_the_sandbox_timeout_but_not_lengthen_it(tmp_path:
     assert shorter.returncode == 1 and example["status"] == "timeout"
     assert took < 4.5, took  # the example was cut at 0.5 s, not 5
     assert f"{pyproject} [tool.synthls]: changes sandbox.timeout = 0.5" in shorter.stderr
+
+
+SQUARE = 'def sq(x):\n    """\n    >>> sq(3)\n    9\n    """\n    return x * x\n'
+
+
+@pytest.mark.parametrize("kind", ["deep", "huge"])
+def test_an_unreadable_pyproject_is_one_line_and_the_command_still_runs(
+    tmp_path: Path, kind: str
+) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    deep = "x = " + "[" * 2000 + "]" * 2000 + "\n"
+    pyproject.write_text("[tool.synthls]\nrounds = 1\n" + (deep if kind == "deep" else ""))
+    if kind == "huge":
+        with pyproject.open("r+b") as file:
+            file.truncate(300 * 1000 * 1000)  # sparse: no disk used
+    src = tmp_path / "sq.py"
+    src.write_text(SQUARE)
+    started = time.monotonic()
+    out = synthls("check", str(src))
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr and out.stdout.strip().endswith("1 passed, 0 failed")
+    why = "nested too deeply to read" if kind == "deep" else "300.0 MB, more than the 1.0 MB"
+    [line] = [ln for ln in out.stderr.splitlines() if str(pyproject) in ln]
+    assert line.startswith(f"synthls: {pyproject} [tool.synthls]: ignored: ") and why in line
+    assert time.monotonic() - started < 30

@@ -6,6 +6,12 @@ closing the async iterator kills the child at once. Never a fork of the server. 
 code from the user's docstring (its example inputs), so it is treated like the sandbox's: the
 same scrubbed environment (no API keys), the same deadline, group kill and JSON-lines framing
 (``sandbox.worker.procgroup``).
+
+The child also dies with its parent, which cannot kill it when it is itself killed (SIGKILL, or
+SIGTERM from an editor's reload or ``timeout``): the spec is one line on its stdin, which then
+stays open, and the child exits when it reads the end of it (the kernel closes the pipe when the
+parent dies); on Linux it also asks for SIGKILL when its parent dies (``PR_SET_PDEATHSIG``, which
+follows the thread that started it: the event loop's, or the caller's for ``run_bodies``).
 """
 
 from __future__ import annotations
@@ -41,10 +47,16 @@ def _child(budget: float, memory_mb: int, max_candidates: int) -> dict[str, Any]
     """The child's command and environment (both ways of running it start it the same way)."""
     deadline = time.time() + budget  # the child searches until then, start-up included
     cmd = [sys.executable, "-m", MODULE, repr(deadline), str(memory_mb), str(max_candidates)]
+    cmd.append(str(os.getpid()))  # the parent it dies with
     env = scrubbed_env(PYTHONHASHSEED="0")  # same set iteration order, same candidates
     if "PYTHONPATH" in os.environ:  # a path list, not a secret: the child imports our synthls
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return {"args": cmd, "env": env, "stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+
+
+def _line(payload: str) -> bytes:
+    """The spec as the child reads it: one line (JSON escapes any newline inside a string)."""
+    return payload.replace("\n", " ").encode() + b"\n"
 
 
 def _body(line: bytes | str) -> Found | None:
@@ -76,9 +88,8 @@ async def stream_bodies(
     deadline = Deadline(budget + GRACE)
     try:
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(payload.encode())
+        proc.stdin.write(_line(payload))  # stdin stays open: its end is the parent's death
         await proc.stdin.drain()
-        proc.stdin.close()
         async for line in read_lines(proc.stdout, deadline):
             body = _body(line)
             if body is not None:
@@ -87,6 +98,8 @@ async def stream_bodies(
             log.info("embedded search passed its deadline; killed")
     finally:
         kill_group(proc.pid)
+        if proc.stdin is not None:
+            proc.stdin.close()
         with contextlib.suppress(BaseException):
             await asyncio.shield(proc.wait())
 
@@ -106,8 +119,8 @@ def run_bodies(
         deadline = Deadline(budget + GRACE)
         try:
             assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(payload.encode())
-            proc.stdin.close()
+            proc.stdin.write(_line(payload))  # stays open, as in stream_bodies
+            proc.stdin.flush()
             for line in read_fd_lines(proc.stdout.fileno(), deadline):
                 body = _body(line)
                 if body is not None:

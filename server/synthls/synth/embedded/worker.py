@@ -1,18 +1,29 @@
-"""The search's child process: ``python -m synthls.synth.embedded.worker DEADLINE MEMORY_MB N``.
+"""The search's child process:
+``python -m synthls.synth.embedded.worker DEADLINE MEMORY_MB N [PARENT_PID]``.
 
-Reads one JSON spec on stdin, limits its own memory (RLIMIT_AS) and CPU time (RLIMIT_CPU),
-searches, and writes one JSON line per body as soon as it is found, then ``{"done": true}``.
-The example inputs come from the user's docstring, so the search runs here, never in the
-server: a blow-up costs this process, which the parent kills at its deadline anyway.
+Reads one JSON spec as a line on stdin, limits its own memory (RLIMIT_AS) and CPU time
+(RLIMIT_CPU), searches, and writes one JSON line per body as soon as it is found, then
+``{"done": true}``. The example inputs come from the user's docstring, so the search runs here,
+never in the server: a blow-up costs this process, which the parent kills at its deadline anyway.
+
+It dies with its parent (which cannot kill it once it is itself killed): the end of stdin, which
+the parent keeps open, ends it at once, and on Linux so does the parent's death
+(``PR_SET_PDEATHSIG``); a parent already gone by then (``PARENT_PID`` is not the parent any more)
+ends it too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import json
 import logging
 import math
+import os
+import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -74,17 +85,43 @@ def _limit(budget: float, memory_mb: int) -> None:
             log.debug("could not set limit %s", res)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int | None) -> None:
+    """SIGKILL from the kernel when the parent dies (Linux); exit now if it is already gone."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # it died before the signal was asked for
+
+
+def _watch_stdin() -> None:
+    """Exit at the end of stdin: the parent closes it, or dies (after the spec has been read)."""
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(0, 4096):
+                pass
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _emit(obj: dict[str, Any]) -> None:
     sys.stdout.buffer.write(json_line(obj))
     sys.stdout.flush()
 
 
 def main(argv: list[str]) -> int:
-    """argv: DEADLINE (epoch seconds) MEMORY_MB MAX_CANDIDATES."""
+    """argv: DEADLINE (epoch seconds) MEMORY_MB MAX_CANDIDATES [PARENT_PID]."""
     budget = max(0.05, float(argv[0]) - time.time() - MARGIN) if argv else 2.0
     memory_mb = int(argv[1]) if len(argv) > 1 else 1024
     max_candidates = int(argv[2]) if len(argv) > 2 else 5
-    spec, exclude, prior = spec_from_json(sys.stdin.read())
+    _die_with(int(argv[3]) if len(argv) > 3 else None)
+    spec, exclude, prior = spec_from_json(sys.stdin.buffer.readline().decode())
+    _watch_stdin()
     _limit(budget, memory_mb)
     problem = build_problem(spec)
     if problem is not None and not prior:  # the benchmark's baseline: no word guides the order
