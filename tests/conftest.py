@@ -4,6 +4,11 @@
 ``any_box`` is the same once as root (children drop to nobody) and once as an ordinary user
 (a copy of the worker under Debian's ``/usr/bin/python3``, ``setpriv`` to uid 65534).
 
+The test extra installs the local model, so engine ``auto`` (the default) would start it for
+every test that leaves the engine to the defaults: ``$SYNTHLS_NO_LOCAL_MODEL`` keeps ``auto`` on
+the embedded search here (and in every server and CLI the tests start); the tests of the local
+model itself remove it from the environment of the processes they start.
+
 Tests marked ``e2e`` or ``nvim`` start real processes (the server, the CLI, Neovim, a llama.cpp
 server with a real model); they run after all the others, so a unit failure shows within
 seconds and the slow tests come last (``make test`` = the README's ``python -m pytest``).
@@ -24,6 +29,7 @@ from synthls.sandbox import Limits, Sandbox
 
 pytest_plugins = ["pytester"]
 
+os.environ["SYNTHLS_NO_LOCAL_MODEL"] = "1"  # see above: auto means the search in the tests
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEM_PYTHON = "/usr/bin/python3"
 BOX_LIMITS = Limits(timeout=10.0, parallel=2)

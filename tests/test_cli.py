@@ -47,6 +47,18 @@ def stubs(tmp_path: Path) -> Path:
     return Path(shutil.copy(DATA / "stubs.py", tmp_path / "stubs.py"))
 
 
+def test_a_body_that_only_fits_the_examples_is_not_written_without_asking(stubs: Path) -> None:
+    before = stubs.read_text()
+    out = synthls("synth", str(stubs), "--function", "add", "--write")
+    assert out.returncode == 1, out.stderr
+    assert stubs.read_text() == before  # nothing read the description: not written
+    assert "fits  add (line 6): fits the examples; not checked against the description" in (
+        out.stderr
+    )
+    assert "| return a + b" in out.stderr  # shown, for the user to take
+    assert "0 of 1 function(s) verified; 1 only fit the examples, not written" in out.stderr
+
+
 def test_version_and_help() -> None:
     out = synthls("--version")
     assert out.returncode == 0 and out.stdout.startswith("synthls ")
@@ -56,10 +68,10 @@ def test_version_and_help() -> None:
 
 def test_synth_one_function_prints_a_diff(stubs: Path) -> None:
     before = stubs.read_text()
-    out = synthls("synth", str(stubs), "--function", "add")
+    out = synthls("synth", str(stubs), "--function", "add", "--fits")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"--- {stubs}\n+++ {stubs}\n")
-    assert "verified  add (line 6)" in out.stderr
+    assert "fits  add (line 6)" in out.stderr
     assert stubs.read_text() == before  # a diff, not a write
     added = [
         ln[1:] for ln in out.stdout.splitlines() if ln.startswith("+") and not ln.startswith("+++")
@@ -73,10 +85,10 @@ def test_synth_one_function_prints_a_diff(stubs: Path) -> None:
 
 
 def test_synth_write_reports_each_function(stubs: Path) -> None:
-    out = synthls("synth", str(stubs), "--write")
+    out = synthls("synth", str(stubs), "--write", "--fits")
     assert out.returncode == 1  # some functions could not be verified
     report = out.stderr
-    assert "verified  add" in report and "verified  shout" in report
+    assert "fits  add" in report and "fits  shout" in report
     assert "skipped  no_examples" in report and "no examples" in report
     assert "failed  impossible" in report and "'a7f3c'" in report
     new = stubs.read_text()
@@ -130,7 +142,7 @@ def test_syntax_error_elsewhere_still_fills_intact_stubs(tmp_path: Path) -> None
     src.write_text(
         'def broken(:\n    pass\n\n\ndef inc(n):\n    """\n    >>> inc(1)\n    2\n    >>> inc(5)\n    6\n    >>> inc(-5)\n    -4\n    """\n    ...\n'
     )
-    out = synthls("synth", str(src), "--write")
+    out = synthls("synth", str(src), "--write", "--fits")
     assert out.returncode == 0, out.stderr
     assert "syntax errors" in out.stderr
     new = src.read_text()
@@ -149,9 +161,9 @@ def test_synth_writes_a_guard_for_an_example_that_raises(tmp_path: Path) -> None
         "    ValueError: negative input\n"
         '    """\n'
     )
-    out = synthls("synth", str(path), "--write")
+    out = synthls("synth", str(path), "--write", "--fits")
     assert out.returncode == 0, out.stderr
-    assert "verified  isqrt" in out.stderr
+    assert "fits  isqrt" in out.stderr
     source = path.read_text()
     assert "raise ValueError('negative input')" in source
     run_examples(source, {"isqrt(26)": 5, "isqrt(0)": 0})
@@ -205,12 +217,12 @@ def test_a_write_that_fails_midway_leaves_the_file_intact_and_prints_the_diff(
     path = tmp_path / "add.py"
     path.write_text(ADD)
     cap = _ignore_sigxfsz_and_cap_file_size(len(ADD.encode()))
-    out = synthls("synth", str(path), "--write", preexec_fn=cap)
+    out = synthls("synth", str(path), "--write", "--fits", preexec_fn=cap)
     assert out.returncode == 2, out.stderr
     assert path.read_text() == ADD
     assert f"synthls: cannot write {path}: File too large; not written" in out.stderr
     assert "Traceback" not in out.stderr
-    assert "verified  add" in out.stderr
+    assert "fits  add" in out.stderr
     new = ADD + "\n".join(_added_lines(out.stdout)) + "\n"
     run_examples(new, {"add(4, 5)": 9})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["add.py"]  # no temp file left
@@ -220,7 +232,7 @@ def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
     path = tmp_path / "add.py"
     path.write_text(ADD)
     path.chmod(0o444)
-    out = synthls("synth", str(path), "--write")
+    out = synthls("synth", str(path), "--write", "--fits")
     assert out.returncode == 2, out.stderr
     assert f"cannot write {path}: {path} is read-only; not written" in out.stderr
     assert path.read_text() == ADD and stat.S_IMODE(path.stat().st_mode) == 0o444
@@ -234,7 +246,7 @@ def test_the_write_keeps_the_mode_a_symlink_and_ends_with_a_newline(tmp_path: Pa
     path.chmod(0o751)
     link = tmp_path / "link.py"
     link.symlink_to(path.name)
-    out = synthls("synth", str(link), "--write")
+    out = synthls("synth", str(link), "--write", "--fits")
     assert out.returncode == 0, out.stderr
     assert link.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o751
     new = path.read_text()
@@ -245,9 +257,9 @@ def test_the_write_keeps_the_mode_a_symlink_and_ends_with_a_newline(tmp_path: Pa
 
 def test_stdin_to_stdout_with_the_report_on_stderr(tmp_path: Path) -> None:
     text = (DATA / "stubs.py").read_text()
-    out = synthls("synth", "-", "--function", "add", stdin=text, cwd=tmp_path)
+    out = synthls("synth", "-", "--function", "add", "--fits", stdin=text, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "verified  add (line 6)" in out.stderr
+    assert "fits  add (line 6)" in out.stderr
     assert out.stdout != text and out.stdout.startswith(text.split("def add")[0])
     run_examples(out.stdout, {"add(2, 2)": 4, "add(-1, 1)": 0})
     assert list(tmp_path.iterdir()) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from synthls.config import Settings, load_settings
 from synthls.synth.engines import NO_LOCAL_ENV, auto, make_engines, needs_examples, resolve
 from synthls.synth.openai.local import LocalModelSynthesizer
@@ -27,7 +29,10 @@ def test_auto_uses_the_endpoint_the_user_set() -> None:
     assert chosen == "openai" and "openai.baseUrl is set" in why
 
 
-def test_auto_uses_the_local_model_when_it_is_installed(tmp_path: Path) -> None:
+def test_auto_uses_the_local_model_when_it_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NO_LOCAL_ENV)
     s = settings({"engine": "auto", "model": {"path": gguf(tmp_path)}})
     assert auto(s, env={}) == ("local", "the local model is installed (mine)")
     [engine] = make_engines(s, env={})

@@ -129,6 +129,13 @@ def language_model(engine: str) -> bool:
     return cls is not None and cls.language_model
 
 
+def only_fits_examples(engine: str) -> bool:
+    """Whether ``engine`` (a ``Candidate.engine``) is an engine of the table that does not read
+    the docstring's words (the search): its bodies fit the examples and nothing more is known."""
+    cls = engine_class(engine)
+    return cls is not None and not cls.language_model
+
+
 def _class(name: str) -> EngineClass:
     cls = engine_class(name)
     assert cls is not None, name  # names() checked it

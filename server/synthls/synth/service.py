@@ -14,6 +14,7 @@ from synthls.config import Settings
 from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.spec.model import Example, FunctionTarget
 from synthls.synth.base import WAITING, Candidate, Synthesizer, Trial
+from synthls.synth.description_check import FITS, checked_against_description
 from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
 from synthls.synth.program import module_with_body
 from synthls.synth.report import describe_failures
@@ -25,15 +26,18 @@ NO_EXAMPLES_HELP = "add an example to the docstring, e.g.\n    >>> {name}(...)\n
 class SynthReport:
     target: FunctionTarget
     outcome: Outcome | None  # None: skipped
-    status: str  # "verified" | "ambiguous" | "failed" | "skipped" | "unverified"
+    # "verified" | "fits" (passes the examples; nothing read the description) | "ambiguous" |
+    # "failed" | "skipped" | "unverified"
+    status: str
     message: str
     details: tuple[str, ...] = ()  # failing examples, one line each
     insert: bool = False  # "ambiguous" only: the policy says to insert the best guess
 
     @property
     def body(self) -> str | None:
-        """The body to insert: verified, unverified (asked for), or ambiguous by policy."""
-        shown = self.status in ("verified", "unverified") or (
+        """The body found: verified, fitting the examples, unverified (asked for), or ambiguous by
+        policy. Where it is inserted unasked (the CLI's --write, completion) ``status`` decides."""
+        shown = self.status in ("verified", "fits", "unverified") or (
             self.status == "ambiguous" and self.insert
         )
         if shown and self.outcome and self.outcome.candidate:
@@ -96,6 +100,8 @@ async def synthesize_target(
     finally:
         WAITING.reset(told)
     if outcome.verified and outcome.candidate is not None:
+        if not checked_against_description(outcome):
+            return SynthReport(target, outcome, "fits", f"{spec.name}: {FITS}: {outcome.reason}")
         return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
     if outcome.status == "ambiguous" and outcome.candidate is not None:
         insert = policy_of(settings) == "insert"
