@@ -209,3 +209,10 @@ def test_an_unchanged_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Mo
     _write(tmp_path, "[tool.synthls]\nrounds = 2\n")
     assert load(None, env={}, root=tmp_path).settings.rounds == 2
     assert parsed == [path, path]
+
+
+def test_a_root_that_cannot_be_resolved_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    settings, [problem] = load_settings(None, env={}, root=tmp_path / "a" / "src")
+    assert settings == Settings() and "no pyproject.toml could be looked for" in problem

@@ -468,7 +468,11 @@ def load(
     base = base or Settings()
     environ = os.environ if env is None else env
     user = _users(base, raw, environ, errors)
-    project = find_project(root) if root is not None else None
+    try:
+        project = find_project(root) if root is not None else None
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long
+        errors.append(f"{root}: no pyproject.toml could be looked for ({exc}); none used")
+        project = None
     if project is None:
         return Loaded(user, errors)
     key = f"{project.path} {project.stamp}"
