@@ -114,3 +114,51 @@ def test_the_search_child_and_the_sandbox_die_with_the_cli(tmp_path: Path, sig: 
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 if running(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+def _send(proc: subprocess.Popen[bytes], msg: dict[str, object]) -> None:
+    body = json.dumps({"jsonrpc": "2.0", **msg}).encode()
+    assert proc.stdin is not None
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.flush()
+
+
+def test_the_search_child_dies_with_the_language_server(tmp_path: Path) -> None:
+    """An editor's reload kills the server mid-request: its search child goes with it."""
+    uri = (tmp_path / "noise.py").as_uri()
+    env = {**os.environ, "SYNTHLS_ENGINE": "embedded", "SYNTHLS_NO_LOCAL_MODEL": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "synthls"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: set[int] = set()
+    try:
+        options = {"embedded": {"budget": 60}, "deadline": 120, "diagnostics": {"enabled": False}}
+        _send(server, {"id": 1, "method": "initialize", "params": {
+            "processId": None, "rootUri": None, "capabilities": {},
+            "initializationOptions": options,
+        }})  # fmt: skip
+        _send(server, {"method": "initialized", "params": {}})
+        item = {"uri": uri, "languageId": "python", "version": 1, "text": NOISE}
+        _send(server, {"method": "textDocument/didOpen", "params": {"textDocument": item}})
+        _send(server, {"id": 2, "method": "workspace/executeCommand", "params": {
+            "command": "synthls.synthesize", "arguments": [uri, 0],
+        }})  # fmt: skip
+        wait_until(lambda: any(WORKER in _cmdline(p) for p in descendants(server.pid)), 60)
+        time.sleep(0.5)
+        children = descendants(server.pid)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+        took = wait_until(lambda: not any(running(p) for p in children), 2.0)
+        sys.stderr.write(f"server's children gone {took:.2f} s after SIGKILL\n")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            server.kill()
+        server.wait()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if running(pid):
+                    os.kill(pid, signal.SIGKILL)
