@@ -194,3 +194,67 @@ async def test_resolves_of_one_action_share_one_synthesis() -> None:
         assert the_edit(await client.code_action_resolve_async(again)) == the_edit(hover)
         assert len(client.progress_reports) == 1  # one synthesis
         run_examples(applied(TEXT, the_edit(hover)), ADD)
+
+
+def send_raw(client, msg_id: str, params: object) -> asyncio.Future[object]:  # type: ignore[no-untyped-def]
+    """A ``codeAction/resolve`` as raw JSON (the typed client would not build every one)."""
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = future
+    message = {"jsonrpc": "2.0", "id": msg_id, "method": types.CODE_ACTION_RESOLVE}
+    client.protocol._send_data({**message, "params": params})
+    return future
+
+
+def forged(line: object, text: str = "def add(a, b):", version: object = 1) -> dict[str, object]:
+    data = {"command": "synthls.synthesize", "uri": URI, "line": line, "version": version}
+    return {"title": "Synthesize body", "data": {**data, "text": text}}
+
+
+def nested(depth: int) -> object:
+    value: object = 0
+    for i in range(depth):
+        value = {"a": value} if i % 2 else [value]
+    return value
+
+
+FORGED_ERRORS = {
+    "data nested 500 levels": {"title": "t", "data": nested(500)},
+    "a command argument nested 500 levels": {
+        "title": "t",
+        "command": {"title": "t", "command": "x", "arguments": [nested(500)]},
+    },
+    "line 2**32 + its line": forged(2**32 + line_of("def add")),
+    "line -2**32": forged(-(2**32)),
+    "line -1": forged(-1),
+    "line true": forged(True),
+    "line 1.5": forged(1.5),
+    "version 2**40": forged(line_of("def add"), version=2**40),
+    "text not a string": forged(line_of("def add"), text=None),  # type: ignore[arg-type]
+}
+
+
+async def test_forged_resolve_data_is_answered_and_runs_nothing() -> None:
+    from pygls.exceptions import JsonRpcException
+
+    async with session(caps=capabilities(resolve=True)) as client:
+        open_doc(client, URI, TEXT, version=1)
+        for i, (what, params) in enumerate(FORGED_ERRORS.items()):
+            with pytest.raises(JsonRpcException) as raised:
+                await asyncio.wait_for(send_raw(client, f"forged-{i}", params), 20)
+            assert raised.value.code == -32602, (what, raised.value)
+            assert "codeAction/resolve: data" in raised.value.message, (what, raised.value)
+        # lines that are not where the listed text is: the action comes back as it was
+        stale = {
+            "past the last line": forged(len(LINES) + 1),
+            "the last line + 1": forged(TEXT.count("\n") + 1),
+            "another line's text": forged(line_of("def add"), text="LIMIT = 10"),
+            "a line far away": forged(2**31 - 1),
+        }
+        for i, (what, params) in enumerate(stale.items()):
+            got = await asyncio.wait_for(send_raw(client, f"stale-{i}", params), 20)
+            assert getattr(got, "edit", None) is None, (what, got)
+            assert getattr(got, "title", None) == "Synthesize body", (what, got)
+        assert client.progress_reports == {} and client.edits == []  # no job ran
+        # and the server still resolves a real action
+        [action] = await actions_at(client, line_of("def add"))
+        run_examples(applied(TEXT, the_edit(await client.code_action_resolve_async(action))), ADD)

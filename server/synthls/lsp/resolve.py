@@ -7,6 +7,13 @@ instead of a ``workspace/applyEdit``: the client shows it (VS Code: a preview) a
 one undo step. The edit names the document version it was made for, so a client whose text moved
 on refuses it instead of clobbering. If the document changed since the listing, the action's line
 is found again by its text (the nearest line that reads the same); when it is gone nothing is edited.
+
+``data`` comes back from the client as it likes: it is checked before anything runs. ``data`` (or
+a command argument, a diagnostic's data) nested deeper than ``MAX_DEPTH`` levels, which could not
+even be sent back, and ``data`` of ours with fields of the wrong type or out of range (a line
+outside 0..2³¹-1, ``true`` for a number) get an InvalidParams error; a line that is not the
+document's line reading the listed text is "the code changed" (the action comes back unchanged),
+so every resolve is answered.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from synthls.lsp.modeltag import tags_for
 from synthls.spec.document import Document
@@ -33,6 +41,8 @@ Deliver = Callable[[types.WorkspaceEdit], Awaitable[bool]]
 Run = Callable[[str, int, str, Deliver], Awaitable[dict[str, Any]]]
 Made = tuple[str, int, str, int | None]  # uri, line, kind, document version at the resolve
 MAX_MADE = 32  # edits kept for a resolve of the same action again
+MAX_DEPTH = 32  # levels of nesting in ``data`` (ours has 1)
+MAX_INT = 2**31 - 1  # LSP integers are 32-bit
 
 
 @dataclass(frozen=True)
@@ -47,14 +57,47 @@ class Lazy:
 
     @staticmethod
     def parse(data: object) -> Lazy | None:
+        """The lazy action ``data`` stands for; None when it is not ours; InvalidParams when it
+        is ours but malformed."""
         if not isinstance(data, dict) or data.get("command") not in KINDS:
             return None
         uri, line, version, text = (data.get(k) for k in ("uri", "line", "version", "text"))
-        if not (isinstance(uri, str) and isinstance(line, int) and isinstance(text, str)):
-            return None
-        if version is not None and not isinstance(version, int):
-            return None
+        problems = [
+            *([] if isinstance(uri, str) else ["data.uri is not a string"]),
+            *([] if isinstance(text, str) else ["data.text is not a string"]),
+            *([] if _lsp_int(line, 0) else [f"data.line is not a line number: {line!r:.40}"]),
+            *(
+                []
+                if version is None or _lsp_int(version, -MAX_INT - 1)
+                else [f"data.version is not a version: {version!r:.40}"]
+            ),
+        ]
+        if problems:
+            raise JsonRpcInvalidParams("codeAction/resolve: " + "; ".join(problems))
+        assert isinstance(uri, str) and isinstance(line, int) and isinstance(text, str)
+        assert version is None or isinstance(version, int)
         return Lazy(str(data["command"]), uri, line, version, text)
+
+
+def _lsp_int(value: object, low: int) -> bool:
+    """Whether ``value`` is a JSON integer (not a boolean) from ``low`` to 2³¹-1."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_INT
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` levels (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def shape(
@@ -76,6 +119,11 @@ def shape(
             action = attrs.evolve(action, command=None, data=data)
         out.append(attrs.evolve(action, tags=tags) if tags else action)
     return out
+
+
+def _reads(doc: Document, line: int, text: str) -> bool:
+    """Whether ``line`` is a line of ``doc`` that reads ``text``."""
+    return 0 <= line <= doc.text.count("\n") and doc.line_text(line) == text
 
 
 def relocate(doc: Document, line: int, text: str) -> int | None:
@@ -111,13 +159,25 @@ class Resolver:
     async def resolve(self, action: types.CodeAction) -> types.CodeAction:
         """``action`` with the edit its job made (none when the job made none or ``data`` is
         not ours)."""
+        cmd = action.command
+        echoed = [
+            action.data,
+            *(cmd.arguments or [] if cmd else []),
+            *(d.data for d in action.diagnostics or []),
+        ]
+        if _deeper_than(echoed, MAX_DEPTH + 1):  # it could not even be sent back
+            raise JsonRpcInvalidParams(
+                f"codeAction/resolve: data nested deeper than {MAX_DEPTH} levels"
+            )
         lazy = Lazy.parse(action.data)
         if lazy is None:
             return action
         doc = self.doc_of(lazy.uri)
-        line = None if doc is None else lazy.line
+        line = None
         if doc is not None and doc.version != lazy.version:
             line = relocate(doc, lazy.line, lazy.text)
+        elif doc is not None and _reads(doc, lazy.line, lazy.text):
+            line = lazy.line  # as listed (a line that does not read so was not listed)
         if doc is None or line is None:
             self.message(
                 f"synthls: {action.title}: the code changed since it was offered; ask again"
