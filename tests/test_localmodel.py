@@ -161,3 +161,34 @@ def test_model_stop_stops_the_shared_server(tmp_path: Path) -> None:
         assert not state.alive(server.pid)
     finally:
         shared.stop(where)
+
+
+def test_doctor_says_which_engine_a_request_would_use_and_why(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SYNTHLS_NO_LOCAL_MODEL"}
+    env["SYNTHLS_SERVER_DIR"] = str(tmp_path / "srv")
+    env["SYNTHLS_SETTINGS"] = json.dumps({"model": {"path": str(tmp_path / "none.gguf")}})
+    done = subprocess.run(
+        [sys.executable, "-m", "synthls", "doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == (
+        "engine:   auto -> embedded (no model: openai.baseUrl is not set and the local model is "
+        'not installed (pip install "synthls[local]"))'
+    ), done.stdout
+    assert lines[1].startswith("model:    none: not installed")
+    assert lines[2].startswith("server:   not installed")
+    env["SYNTHLS_BASE_URL"] = "http://127.0.0.1:9/v1"
+    told = subprocess.run(
+        [sys.executable, "-m", "synthls", "doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert told.stdout.startswith(
+        "engine:   auto -> openai (openai.baseUrl is set (http://127.0.0.1:9/v1))"
+    )
