@@ -330,3 +330,19 @@ def test_an_unreadable_pyproject_is_one_line_and_the_command_still_runs(
     [line] = [ln for ln in out.stderr.splitlines() if str(pyproject) in ln]
     assert line.startswith(f"synthls: {pyproject} [tool.synthls]: ignored: ") and why in line
     assert time.monotonic() - started < 30
+
+
+def test_check_text_prints_a_lone_surrogate_escaped(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.py"
+    # the docstring's escape makes the example a call with a lone surrogate, which no encoding
+    # can print as it is; the second example passes, the first fails with it in its detail
+    odd.write_text(
+        'def echo(s):\n    """\n    >>> echo("\\udcff")\n    \'x\'\n'
+        '    >>> echo("a")\n    \'a\'\n    """\n    return s\n'
+    )
+    for encoding in ("utf-8", "ascii"):
+        out = synthls("check", str(odd), env={"PYTHONIOENCODING": encoding})
+        assert "Traceback" not in out.stderr, out.stderr
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "FAIL " in out.stdout and 'echo("\\udcff")' in out.stdout, out.stdout
+        assert out.stdout.strip().endswith("1 passed, 1 failed"), out.stdout

@@ -211,6 +211,13 @@ def _compile_error(text: str, path: str) -> str | None:
     return None
 
 
+def _out(text: str) -> None:
+    """``text`` on stdout, what its encoding cannot write (a lone surrogate from an example's
+    escape, a non-ASCII name on an ASCII terminal) written as a backslash escape."""
+    encoding = sys.stdout.encoding or "utf-8"
+    sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
+
+
 def _example_json(target: FunctionTarget, res: RunResult) -> list[dict[str, Any]]:
     rows = []
     for ex, r in res.per_example(target.spec.examples):
@@ -273,8 +280,8 @@ async def check(args: argparse.Namespace, settings: Settings) -> int:
         for t, ex in rows:
             for e in ex:
                 mark = "ok  " if e["status"] == "passed" else "FAIL"
-                sys.stdout.write(f"{mark} {args.path}:{e['line']} {t.spec.name}: {e['source']}")
-                sys.stdout.write("\n" if e["status"] == "passed" else f"  -- {e['detail']}\n")
+                _out(f"{mark} {args.path}:{e['line']} {t.spec.name}: {e['source']}")
+                _out("\n" if e["status"] == "passed" else f"  -- {e['detail']}\n")
         total = sum(len(ex) for _, ex in rows)
-        sys.stdout.write(f"{total - failed} passed, {failed} failed\n")
+        _out(f"{total - failed} passed, {failed} failed\n")
     return 1 if failed else 0
