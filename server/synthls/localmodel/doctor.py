@@ -11,6 +11,7 @@ import json
 import time
 import urllib.request
 from collections.abc import Mapping
+from typing import Any
 
 from synthls.config import Settings
 from synthls.localmodel import shared
@@ -19,6 +20,22 @@ from synthls.localmodel.weights import ModelError, runtime_installed, source
 from synthls.synth.engines import AUTO, auto
 
 PROBE = "def add(a, b):\n    return"
+
+
+def engine_status(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """For editors (``synthls.sandboxStatus``): the engine a request would use now, why, and the
+    local model's state (not installed / stopped / starting / ready). Blocking: off the loop."""
+    if settings.engine == AUTO:
+        chosen, why = auto(settings, env)
+    else:
+        chosen, why = settings.engine, "set in the settings"
+    model = source(settings.model.path or None)
+    now = shared.status(model)
+    return {
+        "engineInUse": chosen,
+        "why": why,
+        "model": {"name": model.name, "state": now.state, "detail": now.detail},
+    }
 
 
 def engine_report(settings: Settings, env: Mapping[str, str] | None = None) -> str:

@@ -6,12 +6,14 @@ the pygls server they are registered on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 from typing import Any
 
 from lsprotocol import types
 
+from synthls.localmodel.doctor import engine_status
 from synthls.lsp import actions, clientcaps, pull, resolve, warmup
 from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
@@ -189,9 +191,13 @@ def register(ls: SynthServer, state: State) -> None:
 
     @ls.command("synthls.sandboxStatus")
     async def sandbox_status(ls: SynthServer) -> dict[str, Any]:
+        """The engine setting, the engine a request would use now and why, the local model's
+        state (not installed / stopped / starting / ready), and the sandbox's layers."""
         sandbox = await runtime.sandbox()
+        engine = await asyncio.to_thread(engine_status, runtime.settings)
         return {
             "engine": runtime.settings.engine,
+            **engine,
             "layers": list(sandbox.layers),
             "platform": platform.platform(),
         }
