@@ -26,6 +26,11 @@ Forms understood:
 * when nothing names the function: the same forms under an ``Example`` heading calling one
   other name (an old name of the function), renamed to the function.
 
+A line longer than ``MAX_LINE`` characters is no part of a value-style example (doctest's
+examples are read as doctest reads them, whatever their length). Every reader takes time linear
+in the length of the text it reads (see ``synthls.spec.prefix``), so a docstring cannot stall
+the server; the cap keeps the per-line work (a few parses of the line) small as well.
+
 All but doctest become ``style="value"``: ``source`` is the call expression, ``want`` the
 expected-value expression, both Python source that parses on its own; trailing prose (a
 ``# comment``, a parenthesised remark, a sentence's full stop, ``1 + 2 = 3`` working) is cut
@@ -43,13 +48,15 @@ from collections.abc import Iterator, Sequence
 
 from synthls.spec import example_forms
 from synthls.spec.model import Example, Param
+from synthls.spec.prefix import is_prefix, line_call
 from synthls.spec.prose_values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}
 _HEADING = re.compile(r"\bexamples?\b", re.I)
 _BARE_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(([^()'\"\[\]{}]*)\)")
-_LINE_CALL = re.compile(rf"\s*(?:{example_forms.PREFIX.pattern})([A-Za-z_]\w*)\s*\(", re.I)
+MAX_LINE = 4000  # characters: a longer line is not read as (part of) a value-style example
+TOO_LONG = "\u2026"  # what stands for such a line: not blank, and no example's text
 _MAX_ALIASES = 3  # other names called under an Example heading, at most (else: not renamed)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _STRING_WORD = re.compile(r"\bstrings?\b", re.I)
@@ -74,7 +81,7 @@ def extract_examples(
         taken: set[int] = set()
         for ex in found:
             taken.update(range(ex.line - first_line, (ex.end_line or ex.line) - first_line + 1))
-        lines = docstring.split("\n")
+        lines = [line if len(line) <= MAX_LINE else TOO_LONG for line in docstring.split("\n")]
         names = _positional(params)
         values = list(_value_examples(lines, first_line, func_name, taken, names))
         if params is not None:
@@ -170,8 +177,8 @@ def _renamed_examples(
     heading = next((i for i, line in enumerate(lines) if _HEADING.search(line)), None)
     if heading is None:
         return []
-    starts = (_LINE_CALL.match(line) for line in lines[heading:])
-    other = {m.group(1) for m in starts if m is not None} - BUILTIN_NAMES - {name}
+    starts = (line_call(line) for line in lines[heading:])
+    other = {called for called in starts if called is not None} - BUILTIN_NAMES - {name}
     if not other or len(other) > _MAX_ALIASES:  # many names: not one function's examples
         return []
     found: dict[str, list[Example]] = {}
@@ -235,7 +242,7 @@ def _bare_word_examples(
         m = _BARE_CALL.search(line)
         if i in taken or m is None or m.group(1) != name:
             continue
-        if example_forms.PREFIX.fullmatch(line[: m.start()].strip()) is None:
+        if not is_prefix(line[: m.start()].strip()):
             continue
         args = [a.strip() for a in m.group(2).split(",")] if m.group(2).strip() else []
         if len(args) != len(names):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from synthls.spec.scan import (
@@ -22,8 +23,9 @@ from synthls.spec.scan import (
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 LITERAL_WORDS = {"true": "True", "false": "False", "none": "None", "null": "None"}
-_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?!=)|:)\s*(.+?)\s*$", re.S)
-_TRAILING_PAREN = re.compile(r"\s+\([^()]*\)\s*$")
+_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?!=)|:)")  # then the value: the rest, stripped
+_COMMENT = re.compile(r"\s#")
+MAX_CUTS = 32  # comments cut off a value, at most, when none leaves text that parses
 NO_VALUE = object()  # what ``literal`` returns for text that is not a literal
 
 
@@ -59,15 +61,48 @@ def clean_want(raw: str, name: str = "") -> str | None:
     text = raw.strip()
     if not text:
         return None
-    bases = [text[: h.start()].strip() for h in re.finditer(r"\s#", text)]
-    bases += [text, _TRAILING_PAREN.sub("", text)]
-    bases.append(text.rsplit("=", 1)[-1].strip() if "=" in text else "")
-    for base in bases:
+    for base in _readings(text):
         for t in (base.rstrip(".").rstrip(), base):
             t = LITERAL_WORDS.get(t.lower(), t)
             if t and is_value(t, name):
                 return t
     return None
+
+
+def _readings(text: str) -> Iterator[str]:
+    """``text`` cut before each ``#`` comment, whole, without a trailing ``(remark)``, and
+    after its last ``=``: the readings ``clean_want`` tries, in order.
+
+    Once a cut leaves text that parses, the later cuts are that text and a comment (to the end
+    of a line: only for one line), which read the same and are skipped; at most ``MAX_CUTS``
+    cuts are tried, so a line of many ``#`` costs linear time, not one parse per ``#``.
+    """
+    one_line = "\n" not in text and "\r" not in text
+    for n, h in enumerate(_COMMENT.finditer(text)):
+        if n == MAX_CUTS:
+            break
+        base = text[: h.start()].strip()
+        yield base
+        if one_line and parses(base):
+            break
+    yield text
+    yield _without_remark(text)
+    yield text.rsplit("=", 1)[-1].strip() if "=" in text else ""
+
+
+def _without_remark(text: str) -> str:
+    r"""``text`` without a trailing ``(remark)`` that follows whitespace (``3 (see above)``).
+
+    What ``re.sub(r"\s+\([^()]*\)\s*$", "", text)`` does, by scanning: that pattern, tried at
+    every space of a long run before a ``(``, took quadratic time.
+    """
+    body = text.rstrip()
+    if not body.endswith(")"):
+        return text
+    opening = body.rfind("(", 0, len(body) - 1)
+    if opening < 1 or ")" in body[opening + 1 : -1] or not body[opening - 1].isspace():
+        return text
+    return body[:opening].rstrip()
 
 
 def is_value(text: str, name: str) -> bool:
@@ -98,10 +133,11 @@ def assignments(text: str) -> list[str]:
     """Values of the leading ``name = value`` (or ``name : value``) pairs of ``text``."""
     values: list[str] = []
     for part in split_top(text):
-        m = _ASSIGN.fullmatch(part)
-        if m is None or not parses(m.group(2)):
+        m = _ASSIGN.match(part)
+        value = part[m.end() :].strip() if m is not None else ""
+        if m is None or not value or not parses(value):
             break
-        values.append(m.group(2))
+        values.append(value)
     return values
 
 
