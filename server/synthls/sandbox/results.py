@@ -119,6 +119,8 @@ def _abnormal(end: dict[str, Any], limit: float) -> tuple[RunStatus, ExampleStat
         return "timeout", "timeout", f"still running after the {limit:g} s limit (sandbox.timeout)"
     if reason == "overflow":
         return "overflow", "truncated", "result channel flooded"
+    if reason == "memory":
+        return "memory", "memory", "its processes together went past the memory limit (memoryMb)"
     if reason in ("worker_died", "exit", "cancel", "lost"):
         return "crashed", "killed", f"sandbox worker: {reason}"
     if isinstance(sig, int):

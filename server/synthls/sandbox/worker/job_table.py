@@ -9,20 +9,23 @@ lost when the child hangs or dies, because what it wrote before is already here.
 killed with SIGKILL to its process group on deadline, cancellation, flood, or as soon as it
 reports ``done`` (so no thread or straggler outlives the verdict). Process groups are killed
 while the leader is still unreaped (a zombie at worst), so the group id cannot have been
-recycled. Orphans reparented to the zygote (it is a subreaper) are reaped too, and killed when
-seccomp could not stop them from forking or the job was allowed to (the user profile).
+recycled. Orphans reparented to the zygote (it is a subreaper) are reaped too. When seccomp could
+not stop a job from forking or the job was allowed to (the user profile), its whole tree is
+killed when it ends (``tree.kill``: repeated until none is left, orphans found by the job's
+mount namespace), and every ``MEMORY_POLL`` seconds the resident memory of all its processes
+together is checked against the job's ``memory_mb``: past it the tree is killed (reason
+``memory``), so forked processes cannot each take the per-process limit (RLIMIT_AS).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import selectors
-import signal
 import time
 from collections.abc import Callable
 from typing import Any
 
+from . import tree
 from .janitor import rmtree
 from .layers import Config
 from .procgroup import Deadline, json_line, kill_group, take_lines
@@ -31,6 +34,7 @@ DONE_LINE = b'{"ev": "done"}'
 FORGED_LINE = b'{"ev": "forged"}'
 _READ_CHUNK = 1 << 16
 _MAX_READS_PER_WAKE = 8
+MEMORY_POLL = 0.01  # seconds between checks of a forking job's memory, all processes together
 
 
 class Job:
@@ -44,6 +48,9 @@ class Job:
         self.cap = cap
         self.max_lines = 1 << 62  # genuine report lines a child can have (set per job)
         self.can_fork = False  # its processes may outlive it (the user profile)
+        self.memory_limit = 0  # bytes for all its processes together (0: not checked)
+        self.mount_ns: str | None = None  # its own mount namespace: finds its orphans
+        self.next_memory_check = 0.0
         self.buf = bytearray()
         self.nbytes = 0
         self.nlines = 0
@@ -66,6 +73,9 @@ class JobTable:
         self.on_orphan: Callable[[int], None] = lambda pid: None
         self.keep_alive: Callable[[], set[int]] = set  # our own children that are not jobs
         self.remove_dir: Callable[[str], None] = rmtree
+        self.own_ns = tree.mount_ns(os.getpid())
+        self.unswept = False  # a sweep of orphans ran out of time: try again next turn
+        self.ended: set[str] = set()  # mount namespaces of ended jobs whose processes to kill
 
     def active(self) -> bool:
         return bool(self.by_id)
@@ -75,11 +85,20 @@ class JobTable:
         self.by_id[job.id] = job
         self.by_pid[job.pid] = job
         sel.register(job.rfd, selectors.EVENT_READ, job)
+        if job.can_fork or job.memory_limit:
+            self._learn_ns(job)
+            job.next_memory_check = time.monotonic() + MEMORY_POLL
         self.emit(b"Z " + json_line({"ev": "started", "id": job.id, "pid": job.pid}))
 
     def next_timeout(self) -> float | None:
         waits = [j.deadline.left() for j in self.by_id.values() if not j.killed]
-        if any(j.killed for j in self.by_id.values()):
+        now = time.monotonic()
+        waits += [
+            j.next_memory_check - now
+            for j in self.by_id.values()
+            if j.memory_limit and not j.killed
+        ]
+        if any(j.killed for j in self.by_id.values()) or self.unswept:
             waits.append(0.05)
         return max(0.0, min(waits)) if waits else None
 
@@ -90,6 +109,7 @@ class JobTable:
         if job.reason is None:
             job.reason = reason
         job.killed = True
+        self._learn_ns(job)
         kill_group(job.pid)
 
     def kill_all(self, reason: str) -> None:
@@ -101,7 +121,69 @@ class JobTable:
             if not job.killed and job.deadline.passed():
                 self.kill(job.id, "timeout")
 
+    def _learn_ns(self, job: Job) -> None:
+        """Note ``job``'s own mount namespace once it has one (a child forked for the job
+        unshares it while isolating itself, after ``add``); called while its leader lives."""
+        if job.mount_ns is None and (job.can_fork or job.memory_limit):
+            ns = tree.mount_ns(job.pid)
+            job.mount_ns = ns if ns != self.own_ns else None
+
+    def _orphans(self) -> list[int]:
+        """Processes reparented to this subreaper: its children but jobs, spares, janitor."""
+        keep = set(self.by_pid) | self.keep_alive()
+        return [pid for pid in tree.children(os.getpid()) if pid not in keep]
+
+    def _tree(self, job: Job) -> set[int]:
+        """Every process of ``job``: its descendants and the orphans in its mount namespace."""
+        roots = [job.pid]
+        if job.mount_ns is not None:
+            roots += [pid for pid in self._orphans() if tree.mount_ns(pid) == job.mount_ns]
+        return tree.descendants(roots)
+
+    def _left_behind(self) -> set[int]:
+        """Processes of jobs that ended: all in their mount namespaces, and the orphans (and
+        all below them) that belong to no running job."""
+        for job in self.by_id.values():
+            self._learn_ns(job)
+        live = {j.mount_ns for j in self.by_id.values() if j.mount_ns is not None}
+        roots = []
+        for pid in self._orphans():
+            ns = tree.mount_ns(pid)
+            if ns is None or ns not in live:
+                roots.append(pid)
+                if ns is not None and ns != self.own_ns:
+                    self.ended.add(ns)  # all of its namespace goes too
+        # a namespace's number is reused once it is freed: never a running job's or a spare's
+        self.ended -= live
+        keep = set(self.by_pid) | self.keep_alive()
+        return (tree.descendants(roots) | tree.in_namespaces(self.ended)) - keep
+
+    def sweep(self) -> None:
+        """Kill every process left by jobs that ended, until none is left (or retry later)."""
+        if tree.kill(self._left_behind):
+            self.ended.clear()
+            self.unswept = False
+        else:
+            self.unswept = True
+
+    def _kill_tree(self, job: Job) -> None:
+        namespaces = {job.mount_ns} if job.mount_ns is not None else set()
+        tree.kill(lambda: self._tree(job) | tree.in_namespaces(namespaces))
+
+    def check_memory(self) -> None:
+        """Kill the tree of each forking job whose processes together exceed its memory."""
+        now = time.monotonic()
+        for job in list(self.by_id.values()):
+            if not job.memory_limit or job.killed or now < job.next_memory_check:
+                continue
+            job.next_memory_check = now + MEMORY_POLL
+            self._learn_ns(job)
+            if tree.rss(self._tree(job)) > job.memory_limit:
+                self.kill(job.id, "memory")
+                self._kill_tree(job)
+
     def on_readable(self, job: Job) -> None:
+        self._learn_ns(job)
         for _ in range(_MAX_READS_PER_WAKE):
             if not self._read_once(job):
                 break
@@ -177,7 +259,9 @@ class JobTable:
             self.emit(self._end_line(job, {"exit": exit_code, "signal": sig}))
         self.remove_dir(job.tmpdir)
         if job.can_fork or not self.cfg.has("seccomp"):
-            kill_orphans(set(self.by_pid) | self.keep_alive())
+            if job.mount_ns is not None:
+                self.ended.add(job.mount_ns)
+            self.sweep()
 
     def _end_line(self, job: Job, how: dict[str, Any]) -> bytes:
         """The job's buffered report lines followed by its ``end`` event, as one write."""
@@ -188,8 +272,17 @@ class JobTable:
         return b"".join(lines) + b"Z " + json_line(end)
 
     def reap_all(self, grace: float = 5.0) -> None:
-        """Kill every job and wait (boundedly) until no child of ours is left unreaped."""
+        """Kill every job and everything they left, and wait (boundedly) until no child of
+        ours is left unreaped."""
         self.kill_all("exit")
+        keep = self.keep_alive()
+        self.ended |= {j.mount_ns for j in self.by_id.values() if j.mount_ns is not None}
+        tree.kill(
+            lambda: (
+                tree.descendants(p for p in tree.children(os.getpid()) if p not in keep)
+                | tree.in_namespaces(self.ended)
+            )
+        )
         until = time.monotonic() + grace
         while time.monotonic() < until:
             self.reap()
@@ -198,23 +291,3 @@ class JobTable:
                     time.sleep(0.005)
             except ChildProcessError:
                 return
-
-
-def kill_orphans(keep: set[int]) -> None:
-    """SIGKILL processes reparented to this subreaper that are not live jobs."""
-    me = str(os.getpid())
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return
-    for name in names:
-        if not name.isdigit() or int(name) in keep:
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if len(fields) > 1 and fields[1].decode() == me:
-            with contextlib.suppress(OSError):
-                os.kill(int(name), signal.SIGKILL)

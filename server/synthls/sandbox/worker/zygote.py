@@ -109,6 +109,9 @@ class Zygote:
                     self.jobs.on_readable(key.data)
             self.jobs.reap()
             self.jobs.enforce_deadlines()
+            self.jobs.check_memory()
+            if self.jobs.unswept:
+                self.jobs.sweep()
             if not self.running:
                 self.jobs.kill_all("exit")
             elif self.spares.needs_more() and (not self.jobs.active() or self.spares.empty()):
@@ -170,6 +173,8 @@ class Zygote:
         # one line per event: setup, each example, each probe, done (and slack)
         job.max_lines = len(req.get("examples", ())) + len(req.get("probes", ())) + 4
         job.can_fork = profile is not None and profile.trust == "user"
+        if job.can_fork:  # the memory limit holds for all its processes together
+            job.memory_limit = int(req.get("limits", {}).get("memory_mb", 1024)) << 20
         self.jobs.add(job, self.sel)
 
     def _profile(self, req: dict[str, Any]) -> Profile | None:
