@@ -13,7 +13,7 @@ from synthls.config import ENGINES, Settings, load_settings, maximum
 def test_defaults_without_input() -> None:
     settings, problems = load_settings(None, env={})
     assert settings == Settings() and problems == []
-    assert settings.engine == "embedded" and settings.openai.api_key_env == "OPENAI_API_KEY"
+    assert settings.engine == "auto" and settings.openai.api_key_env == "OPENAI_API_KEY"
 
 
 def test_nested_camel_case_tree() -> None:
@@ -74,7 +74,7 @@ def test_environment_overrides() -> None:
 
 def test_bad_environment_value_is_reported() -> None:
     settings, problems = load_settings(None, env={"SYNTHLS_ENGINE": "magic"})
-    assert settings.engine == "embedded"
+    assert settings.engine == "auto"
     assert any("SYNTHLS_ENGINE" in p for p in problems)
 
 

@@ -205,8 +205,27 @@ async def test_failing_example_diagnostic_quick_fix_and_lens() -> None:
         assert list(client.diagnostics[URI]) == []
 
 
-async def test_completion_offers_a_verified_body() -> None:
+async def test_completion_offers_nothing_that_only_fits_the_examples_unless_asked() -> None:
     async with session() as client:
+        text = TEXT.replace('    """\n    ...\n\n\ndef shout', '    """\n    \n\n\ndef shout', 1)
+        open_doc(client, URI, text)
+        line = line_of("def shout") - 3
+        params = types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line, 4)
+        )
+        result = None
+        for _ in range(40):  # incomplete while the search runs; then complete, and empty
+            result = await client.text_document_completion_async(params)
+            assert isinstance(result, types.CompletionList)
+            assert list(result.items) == []
+            if not result.is_incomplete:
+                break
+            await asyncio.sleep(0.25)
+        assert result is not None and not result.is_incomplete
+
+
+async def test_completion_offers_a_fitting_body_with_insert_fitting() -> None:
+    async with session({"insertFitting": True}) as client:
         text = TEXT.replace('    """\n    ...\n\n\ndef shout', '    """\n    \n\n\ndef shout', 1)
         open_doc(client, URI, text)
         line = line_of("def shout") - 3

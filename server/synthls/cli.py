@@ -4,7 +4,8 @@
     synthls synth PATH           fill stub functions; print a diff (or --write) and a report
     synthls synth -              read the source from stdin, print the whole result to stdout
     synthls check PATH           run every function's examples in the sandbox (PATH may be -)
-    synthls doctor               platform, sandbox layers and a self-test
+    synthls doctor               the engine a request would use, the local model, the
+                                 platform, sandbox layers and a self-test
     synthls model ACTION         the local model: path, serve, status, stop
 
 Settings come from the ``[tool.synthls]`` table of the nearest pyproject.toml (from PATH's
@@ -179,10 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"synthls: {loaded.project.text()}\n")
     try:
         if command == "doctor":
+            from synthls.localmodel.doctor import engine_report
             from synthls.sandbox.doctor import doctor_report
 
             text, ok = doctor_report()
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(engine_report(settings) + "\n" + text + "\n")
             return 0 if ok else 1
         if command == "model":
             from synthls.localmodel.commands import run, source_and_options

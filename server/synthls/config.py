@@ -98,7 +98,8 @@ class ModelSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    engine: str = "embedded"
+    # "auto": the endpoint the user set, else the local model if installed, else the search
+    engine: str = "auto"
     rounds: int = 3
     deadline: float = 300.0  # seconds for a whole request; a slow local model needs minutes
     log_level: str = "info"

@@ -60,6 +60,8 @@ def _print_report(report: SynthReport, args: argparse.Namespace) -> None:
     first, *rest = report.message.split(": ", 1)[-1].splitlines() or [""]
     if report.status == "ambiguous" and report.body is None and not getattr(args, "ask", False):
         first += "; rerun with --ask"
+    if report.status == "fits" and report.body is not None:
+        rest = [*rest, *(f"| {ln}" for ln in report.body.splitlines()[:12])]
     _err(f"{report.status:>10}  {report.target.spec.name} (line {line}): {first}")
     for detail in (*rest, *report.details):
         _err(f"            {detail}")
@@ -105,7 +107,7 @@ async def _synth(args: argparse.Namespace, settings: Settings, source: Source) -
         reports = await asyncio.gather(*(one(t) for t in targets))
     finally:
         await sandbox.close()
-    new_text = with_reports(text, reports)
+    new_text = with_reports(text, reports, write_fitting=settings.insert_fitting)
     for report in reports:
         _print_report(report, args)
     if pending_questions(reports) and getattr(args, "ask", False) and ask is None:
@@ -113,10 +115,14 @@ async def _synth(args: argparse.Namespace, settings: Settings, source: Source) -
         return 1
     written = _emit(args, source, new_text)
     verified = sum(r.status == "verified" for r in reports)
-    _err(f"synthls: {verified} of {len(reports)} function(s) verified")
+    fitting = sum(r.status == "fits" for r in reports)
+    _err(
+        f"synthls: {verified} of {len(reports)} function(s) verified" + _fitting(fitting, settings)
+    )
     if not written:
         return 2
-    return 0 if verified == len(reports) else 1
+    done = verified + (fitting if settings.insert_fitting else 0)  # --fits: written is done
+    return 0 if done == len(reports) else 1
 
 
 def _with_final_newline(old: str, new: str) -> str:
@@ -181,11 +187,25 @@ def pending_questions(reports: list[SynthReport]) -> list[SynthReport]:
     return [r for r in reports if r.status == "ambiguous" and r.body is None]
 
 
-def with_reports(text: str, reports: list[SynthReport]) -> str:
-    """``text`` with the bodies to insert and, in the docstrings, the answered questions."""
+def _fitting(n: int, settings: Settings) -> str:
+    """The summary's words on bodies that only fit the examples."""
+    if not n:
+        return ""
+    if settings.insert_fitting:
+        return f"; {n} only fit the examples (written: insertFitting is on)"
+    return (
+        f"; {n} only fit the examples, not written: nothing read the description "
+        '(pip install "synthls[local]" for a model that does, or --fits to write them anyway)'
+    )
+
+
+def with_reports(text: str, reports: list[SynthReport], *, write_fitting: bool = False) -> str:
+    """``text`` with the bodies to insert and, in the docstrings, the answered questions. A body
+    that only fits the examples is inserted only when ``write_fitting`` (an explicit setting)."""
     new_text = text
     for report in sorted(reports, key=lambda r: -r.target.body_span.start.line):
-        if report.body is not None and report.status != "unverified":
+        written = report.status != "fits" or write_fitting
+        if report.body is not None and report.status != "unverified" and written:
             new_text = document_with_body(new_text, report.target, report.body)
         if report.answers and report.target.docstring_span is not None:
             try:
