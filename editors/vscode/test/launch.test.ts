@@ -22,6 +22,7 @@ import {
 
 import { DEFAULT_LAUNCH, describeCommand, launchSettings, serverCommand, spawnServer } from '../src/launch';
 import { serverSettingsTree } from '../src/settings';
+import { MODEL_STATES, parseSandboxStatus } from '../src/status';
 
 const HANDSHAKE_TIMEOUT_MS = 120_000;
 
@@ -111,8 +112,13 @@ test('the real server starts through spawnServer and completes the LSP handshake
       died,
       connection.sendRequest(ExecuteCommandRequest.type, { command: 'synthls.sandboxStatus', arguments: [] }),
     ])) as Record<string, unknown>;
-    assert.equal(status.engine, 'embedded');
+    assert.equal(status.engine, 'auto');
     assert.ok(Array.isArray(status.layers), JSON.stringify(status));
+    // what the status item shows: the engine auto picks now and the local model's state
+    const parsed = parseSandboxStatus(status);
+    assert.ok(parsed && ['embedded', 'openai', 'local'].includes(parsed.engineInUse ?? ''), JSON.stringify(status));
+    assert.ok(parsed.why, JSON.stringify(status));
+    assert.ok(parsed.model && MODEL_STATES.includes(parsed.model.state), JSON.stringify(status));
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);
     assert.equal(await exited(child), 0, stderr.slice(-2000));

@@ -12,7 +12,7 @@ const none = (): undefined => undefined;
 
 test('defaults form the nested tree the server reads', () => {
   const tree = serverSettingsTree(none) as Record<string, any>;
-  assert.equal(tree.engine, 'embedded');
+  assert.equal(tree.engine, 'auto');
   assert.equal(tree.rounds, 3);
   assert.equal(tree.deadline, 300);
   assert.equal(tree.logLevel, 'info');
@@ -25,13 +25,17 @@ test('defaults form the nested tree the server reads', () => {
   assert.deepEqual(tree.diagnostics, { enabled: true, onChange: true, debounceMs: 500, maxFunctions: 50 });
   assert.deepEqual(tree.completion, { enabled: true, budget: 1.0 });
   assert.deepEqual(tree.ask, { maxQuestions: 3, mutants: true, ambiguous: 'ask' });
-  assert.deepEqual(Object.keys(tree).sort(), ['ask', 'completion', 'deadline', 'diagnostics', 'embedded', 'engine', 'logLevel', 'openai', 'rounds', 'sandbox']);
+  assert.deepEqual(tree.model, { path: '', idleMinutes: 10, threads: 0 });
+  assert.equal(tree.insertFitting, false);
+  assert.deepEqual(Object.keys(tree).sort(), ['ask', 'completion', 'deadline', 'diagnostics', 'embedded', 'engine', 'insertFitting', 'logLevel', 'model', 'openai', 'rounds', 'sandbox']);
 });
 
 test('user values replace defaults and an empty base URL means "not set"', () => {
-  const values: Record<string, unknown> = { engine: 'openai', 'openai.baseUrl': '', 'openai.model': 'qwen', 'sandbox.parallel': 2 };
+  const values: Record<string, unknown> = { engine: 'openai', 'openai.baseUrl': '', 'openai.model': 'qwen', 'sandbox.parallel': 2, 'model.path': '/m/q.gguf', 'model.idleMinutes': 2.5, insertFitting: true };
   const tree = serverSettingsTree((key) => values[key]) as Record<string, any>;
   assert.equal(tree.engine, 'openai');
+  assert.deepEqual(tree.model, { path: '/m/q.gguf', idleMinutes: 2.5, threads: 0 });
+  assert.equal(tree.insertFitting, true);
   assert.equal(tree.openai.baseUrl, null);
   assert.equal(tree.openai.model, 'qwen');
   assert.equal(tree.openai.candidates, 5);
