@@ -40,7 +40,7 @@ e2e:
 	$(PYTHON) -m pytest -m "e2e or nvim" $(ARGS)
 
 # The benchmarks are not run from here: each takes minutes of CPU, and the data ones need files
-# that are not in the repository. README "Benchmarks" has the figures and the runs behind them.
+# that are not in the repository. docs/benchmarks.md has the figures and the runs behind them.
 bench:
 	@echo "Benchmarks (each prints its figures and a baseline measured in the same run;"
 	@echo "--json PATH also writes them). DATA is a folder holding the data files."

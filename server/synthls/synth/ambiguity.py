@@ -52,12 +52,11 @@ from synthls.synth.base import Trial
 from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.informative import compact, degenerate, echoes, edge, size_rank, typical
 
-DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned, see README)
+DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned: docs/design.md)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
 LUCK = 0.1  # answers confirm a body once the chance it predicted them all by luck is this or less
-# A wrong body that fits the examples is mostly right: on the generated inputs, the wrong bodies
-# inserted after an answer (HumanEval and MBPP dev, half A) gave the reference's answer on 34 %
-# to 88 % of the random inputs, and most of them came through an answer that split behaviours.
+# A wrong body that fits the examples is mostly right: on most random inputs it gives the right
+# answer, and most wrong bodies came through an answer that split behaviours (docs/benchmarks.md).
 # So an answer a body predicted is worth at most this factor, however rare the answer is among
 # its results and whatever rivals it beat: two answers at least confirm a body.
 WRONG_AGREES = 0.3

@@ -1,6 +1,6 @@
 """A model's body that raises on an input like the examples has a bug: ask about that input.
 
-HumanEval/70 as a 1.5B model writes it passes every example (all of even length) and raises on
+A body that pairs up a list's items passes examples that all have an even length and raises on
 every odd-length list. The question is such an input (``informative.like_examples``: the examples'
 kind, so a raise there is a bug, not a precondition), with no candidate answer to offer; the
 user's answer becomes the example that exposes the bug, and the engines get it as feedback.
@@ -10,8 +10,8 @@ precondition the examples do not show, and no crash is asked about again in the 
 (``Run.preconditions``).
 
 Only engines whose candidates are samples take part: the enumerative search's generated inputs
-break preconditions the examples do not show too often (measured: reference solutions of 13 of
-205 MBPP+ dev tasks raise on such inputs, 0 of 64 HumanEval tasks').
+break preconditions the examples do not show too often: right bodies of everyday tasks raise on
+such inputs (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -21,9 +21,8 @@ on which it and the chosen body disagree.
 
 Two examples are enough to hold one out: the search runs on the other, and the simplest program
 for it must predict the one held out. A single example leaves nothing to search on, so nothing
-can predict it: the body is unconfirmed and gets a confirmation question. (On HumanEval's own
-docstrings, never tuned to, bodies verified on one example were right for 2 of 7; holding one
-of two out caught 4 wrong bodies of 2-example tasks and sent 6 right ones to a question.)
+can predict it: the body is unconfirmed and gets a confirmation question (docs/benchmarks.md
+has what it caught and cost).
 
 Only engines whose search costs one more search of the same budget take part (``holds_out``:
 the embedded engine); a model's samples are not re-drawn for this (its body faces its

@@ -11,8 +11,8 @@ what the examples leave open, so it is worth one question to the user
 (``synthls.synth.loop``, ``ask.mutants``, on by default). Mutants are never offered or inserted;
 they only find the question, so they are tried only where someone can answer it: with nobody to
 ask (the CLI without ``--ask``) the body is judged as before. Most such edges are ones the
-docstring settles for a reader, so the question is often one a right body predicts (README,
-Benchmarks, for how many questions it costs).
+docstring settles for a reader, so the question is often one a right body predicts (docs/benchmarks.md,
+for how many questions it costs).
 
 Tests of ``while`` loops and augmented assignments (``i += 1``) are left alone: changing them
 makes loops that never end, not programs anyone meant.

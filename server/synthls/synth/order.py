@@ -15,7 +15,7 @@ is asked, with the body's answer and the example's as the choices. An answer
 the body gave settles it (the order matters); the example's answer goes back to the model as a
 failing example. Asked once a request, only for language models' bodies, only where someone can
 answer (like ``synthls.synth.mutants``). Most such questions are about functions whose order
-plainly matters, which a right body predicts (README, Benchmarks, for how many it costs).
+plainly matters, which a right body predicts (docs/benchmarks.md, for how many it costs).
 """
 
 from __future__ import annotations

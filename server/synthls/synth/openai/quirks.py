@@ -9,7 +9,7 @@ later requests (and later rounds, and other functions) go straight to what works
 ``openai.mode: auto`` asks the server once what it is (``GET /models``): llama.cpp's server (its
 ``Server: llama.cpp`` header, or models ``owned_by`` "llamacpp") and vLLM (``owned_by`` "vllm")
 continue raw code on ``/v1/completions`` without a chat template, which measured better with a
-local code model (README, Benchmarks); anything else, or a server that does not answer, is asked
+local code model (docs/benchmarks.md); anything else, or a server that does not answer, is asked
 as a chat. A server that then refuses ``/v1/completions`` (404, 405, 501) is asked as a chat from
 then on.
 """
