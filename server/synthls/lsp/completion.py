@@ -15,6 +15,7 @@ from collections.abc import Callable
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from synthls.lsp import offloop
 from synthls.lsp.convert import from_client_position, lines_of
 from synthls.lsp.documents import Documents
 from synthls.lsp.runtime import Services
@@ -99,7 +100,10 @@ async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarge
         if task.cancelled():  # a warm-up for an older docstring, superseded: nothing to offer
             return None
         raise
-    return report.body if report.status == "verified" else None
+    offered = report.status == "verified" or (
+        report.status == "fits" and ls.settings.insert_fitting  # only when asked for
+    )
+    return (report.body or "") if offered else ""  # "": done, nothing to offer
 
 
 def _text(target: FunctionTarget, body: str, pos: Pos) -> str:
@@ -130,24 +134,27 @@ class Completions:
         doc = self.docs.get(uri)
         if doc is None or not self.ls.settings.completion.enabled:
             return None
-        found = _target(doc, self.codec(), position)
+        snap = offloop.snapshot(doc)  # its stub is found in a thread, while edits may come
+        found = await offloop.read(_target, snap, self.codec(), position)
         if found is None:
             return None
         target, pos = found
-        return target, await _body(self.ls, self.tasks, doc, target), pos
+        return target, await _body(self.ls, self.tasks, snap, target), pos
 
     async def complete(self, params: types.CompletionParams) -> types.CompletionList:
         found = await self._found(params.text_document.uri, params.position)
         if found is None:
             return types.CompletionList(is_incomplete=False, items=[])
         target, body, pos = found
-        if body is None:
+        if body is None:  # still searching: ask again
             return types.CompletionList(is_incomplete=True, items=[])
+        if not body:  # done, and nothing to offer: the client need not ask again
+            return types.CompletionList(is_incomplete=False, items=[])
         return types.CompletionList(is_incomplete=False, items=[_item(target, body, pos, params)])
 
     async def inline(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         found = await self._found(params.text_document.uri, params.position)
-        if found is None or found[1] is None:
+        if found is None or not found[1]:
             return types.InlineCompletionList(items=[])
         target, body, pos = found[0], found[1], found[2]
         rng = types.Range(params.position, params.position)
@@ -162,7 +169,7 @@ def _item(
     return types.CompletionItem(
         label=body.strip().splitlines()[0],
         kind=types.CompletionItemKind.Snippet,
-        detail="synthls: verified against the docstring's examples",
+        detail="synthls: fits the docstring's examples (the search: nothing read the description)",
         documentation=types.MarkupContent(
             kind=types.MarkupKind.Markdown, value=f"```python\n{body}\n```"
         ),

@@ -164,25 +164,31 @@ class Checker:
         if doc is None:
             return {"functions": 0, "examples": 0, "failed": 0}
         version, text = doc.version, doc.text  # the snapshot every check of this run uses
+        snap = offloop.snapshot(doc)  # the same text, for reading its functions off the loop
         path = uris.to_fs_path(uri) if uri.startswith("file:") else None  # the module's __file__
         project = self._project(uri)
         digest = await offloop.digest(text)
         await offloop.precompile(text)  # meanwhile the client's requests say where to look first
         known = self.known.get(uri)
         pairs: dict[str, Pair] = dict(known[2]) if known and known[0] == digest else {}
-        todo = Nearby(doc).visit(lambda: self.focus.get(uri, 0))
+        todo = await offloop.read(lambda: Nearby(snap).visit(lambda: self.focus.get(uri, 0)))
         limit, claimed = self.ls.settings.diagnostics.max_functions, 0
         loop = asyncio.get_running_loop()
         shown_at = loop.time()
+        reading = asyncio.Lock()  # one thread at a time advances the generator
+
+        async def next_target() -> FunctionTarget | None:
+            """The next function to check, its examples read in a thread: a big docstring, or
+            many of them, never holds up the other requests."""
+            async with reading:
+                return await offloop.read(next, todo, None)
 
         async def worker() -> None:
             nonlocal claimed, shown_at
-            for steps, t in enumerate(todo):
-                if steps % 16 == 15:
-                    await asyncio.sleep(0)  # building targets of a big file: let requests in
+            while (t := await next_target()) is not None:
                 if not t.spec.examples or t.is_stub or _key(digest, t) in pairs:
                     continue
-                if is_nested(doc, t):  # doctest never collects it: no false failures
+                if is_nested(snap, t):  # doctest never collects it: no false failures
                     continue
                 if claimed >= limit:
                     return
@@ -310,10 +316,14 @@ class Checker:
             return
         self.editor.publish(uri, diagnostics, version)
 
-    def lenses(self, uri: str) -> list[types.CodeLens]:
+    async def lenses(self, uri: str) -> list[types.CodeLens]:
+        """The lenses of ``uri``, read in a thread (a question's lenses read every function)."""
         doc = self.docs.get(uri)
         if doc is None:
             return []
+        return await offloop.read(self._lenses, uri, offloop.snapshot(doc))
+
+    def _lenses(self, uri: str, doc: Document) -> list[types.CodeLens]:
         out = []
         n_lines = doc.text.count("\n") + 1
         for t, run in self.results.get(uri, []):

@@ -14,7 +14,7 @@ from typing import Any
 from lsprotocol import types
 
 from synthls.localmodel.doctor import engine_status
-from synthls.lsp import actions, clientcaps, pull, resolve, warmup
+from synthls.lsp import actions, clientcaps, offloop, pull, resolve, warmup
 from synthls.lsp.modeltag import tags_for
 from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
@@ -126,12 +126,16 @@ def register(ls: SynthServer, state: State) -> None:
             resolve_provider=True,
         ),
     )
-    def code_action(ls: SynthServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(
+        ls: SynthServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
         uri = params.text_document.uri
         checker.set_focus(uri, params.range.start.line)
         tagging = client.tag_model_actions  # engines are built only for a tag
         tags = tags_for([e.name for e in runtime.engines()], True) if tagging else None
-        listed = actions.list_actions(runtime, docs.get(uri), params)
+        doc = docs.get(uri)
+        snap = offloop.snapshot(doc) if doc is not None else None
+        listed = await offloop.read(actions.list_actions, runtime, snap, params)
         return resolve.shape(listed, docs.get(uri), client.resolve_edits, tags)
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
@@ -153,8 +157,8 @@ def register(ls: SynthServer, state: State) -> None:
         )
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-    def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        return checker.lenses(params.text_document.uri)
+    async def code_lens(ls: SynthServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return await checker.lenses(params.text_document.uri)
 
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["\n"]))
     async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:

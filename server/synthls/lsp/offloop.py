@@ -1,5 +1,10 @@
 """Whole-file work kept off the event loop, so a big file never stalls the other requests.
 
+Reading a document's functions and their docstrings' examples (``synthls.spec.targets``) is done
+in a worker thread (``read``), on a ``snapshot`` of the document: the editor's changes edit the open
+document in place while the thread reads. The reading takes linear time, but a big file has many
+docstrings, and requests for other documents must not wait for them.
+
 Checking a function runs the whole module, and whether the module compiles decides how
 (``synth.program.module_with_body``). ``compile`` of a 50,000-line file takes a quarter of a second
 and holds the GIL all along, so even in a thread it stops the server reading requests: a big text is
@@ -9,10 +14,14 @@ compiled in a separate Python process instead, and the answer is remembered for 
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import logging
 import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+from synthls.spec.document import Document
 from synthls.synth.program import note_compiles
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,25 @@ _CHECK = (
     "except (SyntaxError, ValueError):\n"
     f"    sys.exit({_NO})\n"
 )
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def snapshot(doc: Document) -> Document:
+    """A copy of ``doc`` that later changes to ``doc`` leave alone (the tree is copied: a change
+    edits it in place), for a thread to read."""
+    copied = copy.copy(doc)
+    copied.tree = doc.tree.copy()
+    copied.cache = {}
+    return copied
+
+
+async def read(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a worker thread: reading targets and examples off the loop.
+    Pass it ``snapshot``s of open documents, never the documents themselves."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def module_digest(text: str) -> str:

@@ -17,6 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from synthls.lsp import offloop
 from synthls.spec.document import Document
 from synthls.spec.model import FunctionTarget
 from synthls.spec.targets import function_at
@@ -69,11 +70,12 @@ class Warmup:
 
     async def _later(self, uri: str, doc: Document, line: int) -> None:
         await asyncio.sleep(DELAY_S)
-        target = ready_stub(doc, line)
+        snap = offloop.snapshot(doc)  # read in a thread, while edits may come
+        target = await offloop.read(ready_stub, snap, line)
         if target is None:
             return
         name = target.spec.name
-        task = await self.start(doc, target)
+        task = await self.start(snap, target)
         old = self.current.get((uri, name))
         if old is not None and old is not task and not old.done():
             old.cancel()  # the same function, an older docstring: its body is of no use
