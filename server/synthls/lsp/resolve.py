@@ -57,12 +57,23 @@ class Lazy:
 
     @staticmethod
     def parse(data: object) -> Lazy | None:
-        """The lazy action ``data`` stands for; None when it is not ours; InvalidParams when it
-        is ours but malformed."""
-        if not isinstance(data, dict) or data.get("command") not in KINDS:
+        """The lazy action ``data`` stands for; None when it is not ours or is malformed."""
+        if Lazy.problems(data):
             return None
+        assert isinstance(data, dict)
         uri, line, version, text = (data.get(k) for k in ("uri", "line", "version", "text"))
-        problems = [
+        assert isinstance(uri, str) and isinstance(line, int) and isinstance(text, str)
+        assert version is None or isinstance(version, int)
+        return Lazy(str(data["command"]), uri, line, version, text)
+
+    @staticmethod
+    def problems(data: object) -> list[str]:
+        """What is wrong with ``data``: ["not ours"] when it is not a lazy action of ours, else
+        the fields that are malformed (none: it parses)."""
+        if not isinstance(data, dict) or data.get("command") not in KINDS:
+            return ["not ours"]
+        uri, line, version, text = (data.get(k) for k in ("uri", "line", "version", "text"))
+        return [
             *([] if isinstance(uri, str) else ["data.uri is not a string"]),
             *([] if isinstance(text, str) else ["data.text is not a string"]),
             *([] if _lsp_int(line, 0) else [f"data.line is not a line number: {line!r:.40}"]),
@@ -72,11 +83,6 @@ class Lazy:
                 else [f"data.version is not a version: {version!r:.40}"]
             ),
         ]
-        if problems:
-            raise JsonRpcInvalidParams("codeAction/resolve: " + "; ".join(problems))
-        assert isinstance(uri, str) and isinstance(line, int) and isinstance(text, str)
-        assert version is None or isinstance(version, int)
-        return Lazy(str(data["command"]), uri, line, version, text)
 
 
 def _lsp_int(value: object, low: int) -> bool:
@@ -169,6 +175,9 @@ class Resolver:
             raise JsonRpcInvalidParams(
                 f"codeAction/resolve: data nested deeper than {MAX_DEPTH} levels"
             )
+        problems = Lazy.problems(action.data)
+        if problems and problems != ["not ours"]:  # ours, but malformed: say which field
+            raise JsonRpcInvalidParams("codeAction/resolve: " + "; ".join(problems))
         lazy = Lazy.parse(action.data)
         if lazy is None:
             return action
