@@ -207,7 +207,7 @@ async def test_inline_completion_offers_a_verified_body() -> None:
 '''
         + "    \n"
     )
-    async with session() as client:
+    async with session({"insertFitting": True}) as client:  # the search's bodies only fit
         open_doc(client, URI, text)
         params = types.InlineCompletionParams(
             text_document=types.TextDocumentIdentifier(uri=URI),

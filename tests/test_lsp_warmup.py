@@ -52,7 +52,7 @@ def warmed(client: Any, name: str) -> bool:
 
 
 async def test_the_first_completion_after_a_typed_docstring_offers_the_body() -> None:
-    async with session() as client:
+    async with session({"insertFitting": True}) as client:  # the search's bodies only fit
         text = type_stub(client)
         assert text.endswith('    -12\n    """\n    ')
         await wait_for(lambda: warmed(client, "triple"))  # the server says the body is ready
