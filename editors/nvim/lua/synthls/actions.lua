@@ -25,6 +25,43 @@ local function report(err, _)
   end
 end
 
+--- Requests in flight that a synthesis may wait on (a resolve, a command): key -> {client, id, done}.
+M.pending = {}
+
+--- Send `method` and remember it until it answers, so `M.cancel()` can cancel it; `done(err, result)`
+--- runs once, with the answer or with "cancelled".
+local function send(client, method, params, bufnr, done)
+  local key
+  local ok, id = compat.request(client, method, params, function(err, result)
+    if key and M.pending[key] == nil then
+      return -- cancelled: its done already ran
+    end
+    if key then
+      M.pending[key] = nil
+    end
+    done(err, result)
+  end, bufnr)
+  if ok and id then
+    key = client.id .. ":" .. tostring(id)
+    M.pending[key] = { client = client, id = id, done = done }
+  elseif not ok then
+    done("the request could not be sent (is the server running?)")
+  end
+end
+
+--- Cancel every synthls request in flight (`$/cancelRequest`; the server stops the job, and a
+--- local model still loading for it keeps loading for the next request). Returns how many.
+function M.cancel()
+  local n = 0
+  for key, request in pairs(M.pending) do
+    M.pending[key] = nil
+    pcall(compat.cancel_request, request.client, request.id)
+    n = n + 1
+    request.done("cancelled")
+  end
+  return n
+end
+
 --- The synthls client attached to `bufnr`, or nil.
 function M.client_for(bufnr)
   return compat.get_clients(M.NAME, bufnr)[1]
@@ -35,12 +72,12 @@ end
 --- (run them with `vim.lsp.codelens.run()`), so they are fetched right away.
 function M.execute(client, command, bufnr, done)
   local params = { command = command.command, arguments = command.arguments }
-  compat.request(client, "workspace/executeCommand", params, function(err, result)
+  send(client, "workspace/executeCommand", params, bufnr, function(err, result)
     if type(result) == "table" and result.status == "ambiguous" then
       compat.refresh_codelens(bufnr)
     end
     done(err, result)
-  end, bufnr)
+  end)
 end
 
 --- Apply an action in LSP order: its edit first, then its command.
@@ -67,7 +104,7 @@ function M.run_action(client, action, bufnr, done)
   if type(provider) ~= "table" or not provider.resolveProvider then
     return done("the action has no edit or command and the server cannot resolve it")
   end
-  compat.request(client, "codeAction/resolve", action, function(err, resolved)
+  send(client, "codeAction/resolve", action, bufnr, function(err, resolved)
     if err then
       return done(err)
     end
@@ -77,7 +114,7 @@ function M.run_action(client, action, bufnr, done)
       return done(nil, { applied = false })
     end
     M.apply(client, resolved, bufnr, done)
-  end, bufnr)
+  end)
 end
 
 local function matching(actions, title)
@@ -144,13 +181,22 @@ function M.format_status(status)
   if type(status) ~= "table" then
     return "synthls: no sandbox status"
   end
-  local layers = status.layers or {}
+  local layers = type(status.layers) == "table" and status.layers or {}
   local shown = #layers > 0 and table.concat(layers, ", ") or "none"
+  local engine = tostring(status.engine or "?")
+  local in_use = type(status.engineInUse) == "string" and status.engineInUse or nil
+  if in_use then -- the engine a request would use now (auto resolved), and why
+    engine = in_use ~= status.engine and (engine .. " -> " .. in_use) or engine
+    engine = type(status.why) == "string" and (engine .. " (" .. status.why .. ")") or engine
+  end
+  local model = type(status.model) == "table" and status.model or {}
+  local state = type(model.state) == "string" and (", local model: " .. model.state) or ""
   return string.format(
-    "synthls: engine %s, sandbox layers: %s (%s)",
-    tostring(status.engine or "?"),
+    "synthls: engine %s, sandbox layers: %s (%s)%s",
+    engine,
     shown,
-    tostring(status.platform or "?")
+    tostring(status.platform or "?"),
+    state
   )
 end
 

@@ -16,7 +16,8 @@ function M.create(synthls)
   add("SynthlsFromComment", synthls.generate_from_comment, "synthls: generate code from the comment at the cursor")
   add("SynthlsAction", synthls.code_action, "synthls: pick a synthls code action at the cursor")
   add("SynthlsCheck", synthls.check_file, "synthls: check the file's functions against their examples")
-  add("SynthlsStatus", synthls.sandbox_status, "synthls: show the engine and sandbox layers")
+  add("SynthlsStatus", synthls.sandbox_status, "synthls: show the engine in use, the sandbox layers and the local model")
+  add("SynthlsCancel", synthls.cancel, "synthls: cancel the synthls requests in flight")
 end
 
 return M

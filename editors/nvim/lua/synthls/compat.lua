@@ -50,6 +50,33 @@ function M.request(client, method, params, handler, bufnr)
   return client.request(method, params, on_result, bufnr)
 end
 
+--- Cancel request `id` of `client` (sends `$/cancelRequest`).
+function M.cancel_request(client, id)
+  if method_style() then
+    return client:cancel_request(id)
+  end
+  return client.cancel_request(id)
+end
+
+--- Send a request from `client` and wait at most `timeout_ms` for its answer (for
+--- `:checkhealth`, which is synchronous anyway). Returns `result, nil` or `nil, message`.
+function M.request_sync(client, method, params, timeout_ms, bufnr)
+  local response, err
+  if method_style() then
+    response, err = client:request_sync(method, params, timeout_ms, bufnr)
+  else
+    response, err = client.request_sync(method, params, timeout_ms, bufnr)
+  end
+  if not response then
+    return nil, err == "timeout" and ("no answer within " .. timeout_ms .. " ms") or tostring(err or "no answer")
+  end
+  if response.err then
+    local e = response.err
+    return nil, type(e) == "table" and tostring(e.message or vim.inspect(e)) or tostring(e)
+  end
+  return response.result, nil
+end
+
 --- Send a notification from `client`.
 function M.notify(client, method, params)
   if method_style() then

@@ -151,7 +151,15 @@ function M.check_file(opts)
   return actions.command("synthls.checkFile", { vim.uri_from_bufnr(bufnr) }, opts)
 end
 
---- Show the engine and the sandbox layers active on this machine.
+--- Cancel the synthls requests in flight (e.g. one waiting for the local model to load); each
+--- one's on_done gets "cancelled". Returns how many were cancelled.
+function M.cancel()
+  local n = actions.cancel()
+  vim.notify("synthls: " .. (n == 0 and "nothing to cancel" or ("cancelled " .. n .. " request(s)")), vim.log.levels.INFO)
+  return n
+end
+
+--- Show the engine in use (and why), the sandbox layers and the local model's state.
 function M.sandbox_status(opts)
   opts = opts or {}
   local done = opts.on_done
