@@ -43,15 +43,21 @@ def _healthy(address: str) -> bool:
         return False
 
 
-def start(model: Path, *, threads: int, ctx: int, port: int, api_key: str, wait: float) -> Any:
-    """llama.cpp's HTTP server on 127.0.0.1 (``port`` 0: any free one), healthy, and its address."""
+def start(
+    model: Path, *, threads: int, ctx: int, port: int, api_key: str, wait: float, parallel: int = 2
+) -> Any:
+    """llama.cpp's HTTP server on 127.0.0.1 (``port`` 0: any free one), healthy, and its address.
+
+    ``parallel`` slots of ``ctx`` tokens each decode in one batch: two requests (two functions,
+    or two editor windows) cost little more than one on a CPU, instead of one waiting for the
+    other."""
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # spinning threads starve a busy machine
     import xllamacpp as xlc  # type: ignore[import-untyped, unused-ignore]
 
     params: Any = xlc.CommonParams()
     params.model.path = str(model)
-    params.n_ctx = ctx
-    params.n_parallel = 1
+    params.n_ctx = ctx * parallel
+    params.n_parallel = parallel
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.sampling.seed = 1234
@@ -98,7 +104,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--idle", type=float, default=600, help="stop after this many idle seconds")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--ctx", type=int, default=4096)
+    ap.add_argument("--ctx", type=int, default=4096, help="context length per slot")
+    ap.add_argument("--parallel", type=int, default=2, help="requests decoded together")
     ap.add_argument("--start-timeout", type=float, default=300)
     ap.add_argument("--no-key", action="store_true", help="serve without an API key")
     return ap.parse_args(argv)
@@ -121,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             args.model,
             threads=args.threads,
             ctx=args.ctx,
+            parallel=args.parallel,
             port=args.port,
             api_key=key,
             wait=args.start_timeout,
