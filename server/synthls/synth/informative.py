@@ -9,12 +9,19 @@ The exception is a body that is right on every typical input and wrong at the bo
 element): the boundary is where such a body shows, so one confirmation goes there (``edge``:
 one argument at its smallest non-empty value, the others as usual), the way a tester checks
 boundary values after a typical one.
+
+The examples compared with are the first ``MAX_EXAMPLES`` (of a set, the smallest), none longer
+than ``MAX_SOURCE``, each parsed once: a docstring of thousands of examples costs no more than one
+of a few dozen.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Sequence
+
+from synthls.synth.inputs import MAX_EXAMPLES, MAX_SOURCE
 
 
 def compact(call: str) -> str:
@@ -97,7 +104,7 @@ def echoes(call: str, examples: Collection[str]) -> int:
     args = _arguments(call)
     if args is None:
         return 0
-    seen = [e for e in map(_arguments, examples) if e is not None]
+    seen = [e for e in map(_arguments, _sample(examples)) if e is not None]
     return sum(
         any(i < len(e) and _multiset(e[i]) == _multiset(a) for e in seen)
         for i, a in enumerate(args)
@@ -119,7 +126,7 @@ def like_examples(call: str, examples: Collection[str]) -> bool:
     args = _arguments(call)
     if args is None:
         return False
-    seen = [a for a in (_arguments(e) for e in examples) if a is not None]
+    seen = [a for a in (_arguments(e) for e in _sample(examples)) if a is not None]
     if not any(_fits(args, e) for e in seen):
         return False
     allowed: set[str] = set()
@@ -128,13 +135,28 @@ def like_examples(call: str, examples: Collection[str]) -> bool:
     return _features(args) <= allowed
 
 
+def _sample(examples: Collection[str]) -> list[str]:
+    """The examples compared with: the first ``MAX_EXAMPLES`` (of an unordered collection, the
+    smallest), none longer than ``MAX_SOURCE``."""
+    if len(examples) > MAX_EXAMPLES:
+        ordered = examples if isinstance(examples, Sequence) else sorted(examples)
+        examples = ordered[:MAX_EXAMPLES]
+    return [e for e in examples if len(e) <= MAX_SOURCE]
+
+
 def _arguments(call: str) -> list[object] | None:
     """The positional arguments of ``call``, when all are literals and there is no keyword."""
+    found = _parsed_arguments(call)
+    return None if found is None else list(found)
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_arguments(call: str) -> tuple[object, ...] | None:
     node = _call(call)
     if node is None or node.keywords:
         return None
     values = [_literal(a) for a in node.args]
-    return [v for _, v in values] if all(ok for ok, _ in values) else None
+    return tuple(v for _, v in values) if all(ok for ok, _ in values) else None
 
 
 def _shapes(value: object, depth: int = 0) -> set[tuple[object, ...]]:

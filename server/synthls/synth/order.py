@@ -29,6 +29,7 @@ from synthls.synth.answers import same_value
 from synthls.synth.base import Trial
 from synthls.synth.engines import language_model
 from synthls.synth.informative import compact
+from synthls.synth.inputs import MAX_SOURCE
 
 ORDER = "does the order matter?"  # what a swap of an example's values asks
 
@@ -72,6 +73,8 @@ def order_question(
 
 
 _WORDS = {"yes", "no", "true", "false"}
+_VERDICT = 16  # characters: a verdict's literal is no longer (``'False'``)
+_COUNT = 64  # characters: nor a count's
 
 
 def verdicts(examples: tuple[Example, ...]) -> bool:
@@ -80,6 +83,8 @@ def verdicts(examples: tuple[Example, ...]) -> bool:
     anagram, an overlap, a triangle's sides), one that computes a value from them rarely is
     (``a / b``, ``a ** b``, a number in base ``b``): only a verdict's order is asked about."""
     values = [example_value(e) for e in examples]
+    if any(v is not None and len(v) > _VERDICT for v in values):
+        return False  # no truth value, nor a word for one, is that long: nothing to parse
     literals: list[object] = []
     for v in values:
         try:
@@ -100,6 +105,8 @@ def counts(examples: tuple[Example, ...]) -> bool:
     if verdicts(examples):
         return True
     values = [example_value(e) for e in examples]
+    if any(v is not None and len(v) > _COUNT for v in values):
+        return False  # not a whole number a count could be: nothing to parse
     try:
         literals = [ast.literal_eval(v) if v is not None else None for v in values]
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
@@ -109,7 +116,10 @@ def counts(examples: tuple[Example, ...]) -> bool:
 
 def example_value(example: Example) -> str | None:
     """What the example's call returns: its want for a call (``f(3, 4, 5)`` / ``True``), the
-    compared literal for ``f(x) == v`` / ``True``; None for any other form."""
+    compared literal for ``f(x) == v`` / ``True``; None for any other form (or a source longer
+    than ``MAX_SOURCE``, not parsed)."""
+    if len(example.source) > MAX_SOURCE:
+        return None
     try:
         tree = ast.parse(example.source.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -8,16 +8,19 @@ values never show.
   ``synthls.synth.mutants``.)
 
 Both are literal rewrites of the examples' calls, deterministic, without duplicates and never an
-example's own call.
+example's own call. They are made from the calls ``synthls.synth.inputs.example_calls`` reads
+(the first examples, none too long), and at most ``MAX_TRIES`` rewrites are looked at: the work
+is bounded however many examples or parameters the docstring has.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from synthls.spec.model import Spec
-from synthls.synth.inputs import MAX_REPR, callee_of, example_call, render, same
+from synthls.synth.inputs import MAX_TRIES, Renderer, callee_of, example_calls, same
 
 MAX_SWAPS = 8  # calls with an example's values swapped (``swaps``)
 MAX_TIES = 8  # calls where two of an example's values tie (``ties``)
@@ -28,7 +31,7 @@ def swaps(spec: Spec, limit: int = MAX_SWAPS) -> list[tuple[str, int]]:
     arguments of the same type (``f(5, 4, 3)`` from ``f(3, 4, 5)``), or the two items of a
     pair (``f([')', '()('])`` from ``f(['()(', ')'])``). Whether the order matters is what such
     an example never shows; at most ``limit``."""
-    return list(rewrites(spec, _swapped))[:limit]
+    return list(itertools.islice(rewrites(spec, _swapped), limit))
 
 
 def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
@@ -38,26 +41,25 @@ def ties(spec: Spec, limit: int = MAX_TIES) -> list[str]:
     'admin'], ['hI', 'Hi'])``), a number by the other number. Which one wins a tie (``<`` or
     ``<=``) is what examples of unequal values never show, and random values rarely tie; at
     most ``limit``."""
-    return [call for call, _ in rewrites(spec, _tied)][:limit]
+    return [call for call, _ in itertools.islice(rewrites(spec, _tied), limit)]
 
 
 def rewrites(
     spec: Spec, rewrite: Callable[[list[Any]], Iterator[list[Any]]]
 ) -> Iterator[tuple[str, int]]:
     """Each example's positional arguments rewritten by ``rewrite``, as call sources with the
-    example's index: no duplicates, never an example's own call, none too long."""
-    callee = callee_of(spec)
-    calls = [example_call(spec.name, ex) for ex in spec.examples]
-    seen = {render(callee, *c) for c in calls if c is not None}
-    for i, call in enumerate(calls):
-        if call is None:
-            continue
-        args, kwargs = call
-        for new in rewrite(args):
-            source = render(callee, new, kwargs)
-            if source not in seen and len(source) <= MAX_REPR:
-                seen.add(source)
-                yield source, i
+    example's index: no duplicates, never an example's own call, none too long; at most
+    ``MAX_TRIES`` rewrites are looked at."""
+    fitting = Renderer(callee_of(spec))
+    calls = example_calls(spec)
+    seen = {fitting(*c) for _, c in calls}  # None: too long to be rewritten
+    seen.update(ex.source.strip() for ex in spec.examples)
+    tried = ((i, new, kwargs) for i, (args, kwargs) in calls for new in rewrite(args))
+    for i, new, kwargs in itertools.islice(tried, MAX_TRIES):
+        source = fitting(new, kwargs)
+        if source is not None and source not in seen:
+            seen.add(source)
+            yield source, i
 
 
 def _swapped(args: list[Any]) -> Iterator[list[Any]]:

@@ -17,9 +17,10 @@ from synthls.synth.base import WAITING, Candidate, Synthesizer, Trial
 from synthls.synth.description_check import FITS, checked_against_description
 from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
 from synthls.synth.program import module_with_body
-from synthls.synth.report import describe_failures
+from synthls.synth.report import at_most, describe_failures, short
 
 NO_EXAMPLES_HELP = "add an example to the docstring, e.g.\n    >>> {name}(...)\n    expected result"
+MAX_MESSAGE = 2000  # characters of a report's message: the values in it come from the docstring
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def ambiguous_message(name: str, outcome: Outcome, insert: bool) -> str:
     amb = outcome.ambiguity
     summary = amb.summary if amb else "several behaviours pass the examples"
     n = len(outcome.result.examples) if outcome.result else 0
-    head = f"{name}: ambiguous: passes {n}/{n} examples; {summary}"
+    head = f"{name}: ambiguous: passes {n}/{n} examples; {short(summary, MAX_MESSAGE)}"
     if insert:
         return head + "; inserted the most likely body (ask.ambiguous = insert)"
     return head + "; not inserted"
@@ -101,13 +102,16 @@ async def synthesize_target(
         WAITING.reset(told)
     if outcome.verified and outcome.candidate is not None:
         if not checked_against_description(outcome):
-            return SynthReport(target, outcome, "fits", f"{spec.name}: {FITS}: {outcome.reason}")
-        return SynthReport(target, outcome, "verified", f"{spec.name}: {outcome.reason}")
+            return SynthReport(
+                target, outcome, "fits", _message(spec.name, f"{FITS}: {outcome.reason}")
+            )
+        return SynthReport(target, outcome, "verified", _message(spec.name, outcome.reason))
     if outcome.status == "ambiguous" and outcome.candidate is not None:
         insert = policy_of(settings) == "insert"
         message = ambiguous_message(spec.name, outcome, insert)
         question = outcome.ambiguity.question if outcome.ambiguity else None
-        asked = (question.text + " " + " / ".join(question.choices),) if question else ()
+        choices = " / ".join(short(c) for c in question.choices) if question else ""
+        asked = (short(f"{question.text} {choices}", MAX_MESSAGE),) if question else ()
         return SynthReport(target, outcome, "ambiguous", message, asked, insert)
     if not spec.examples and outcome.candidate is not None:
         return SynthReport(target, outcome, "unverified", f"{spec.name}: unverified (no examples)")
@@ -117,12 +121,18 @@ async def synthesize_target(
     elif best is not None:
         details = tuple(describe_failures(spec.examples, best.result))
     else:
-        details = tuple(
-            f"line {ex.line + 1}: {ex.source}: expected {(ex.exc_msg or ex.want).strip()} "
+        unmet = [
+            f"line {ex.line + 1}: {short(ex.source, 80)}: expected {short(ex.exc_msg or ex.want)} "
             "(no candidate satisfied it)"
             for ex in spec.examples
-        )
-    return SynthReport(target, outcome, "failed", f"{spec.name}: {outcome.reason}", details)
+        ]
+        details = tuple(at_most(unmet))
+    return SynthReport(target, outcome, "failed", _message(spec.name, outcome.reason), details)
+
+
+def _message(name: str, reason: str) -> str:
+    """``name: reason``, cut short: a reason may quote an engine's error or a generated call."""
+    return f"{name}: {short(reason, MAX_MESSAGE)}"
 
 
 def as_doctest_sees(example: Example) -> Example:

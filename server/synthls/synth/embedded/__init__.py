@@ -4,7 +4,8 @@ No model, no network: bottom-up enumeration with observational-equivalence pruni
 typed component library, steered by the docstring's words, then small statement templates.
 The search runs in a separate, resource-limited child process (``worker``) so a runaway
 expression on the user's example inputs cannot hurt the server; ``search`` runs it in-process
-for tests and scripts.
+for tests and scripts. The server never builds the search problem: it only asks whether there is
+an example to search on (``problem.usable``, bounded work), and the child parses the values.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from synthls.spec.model import Spec
-from synthls.synth.embedded.problem import build_problem
+from synthls.synth.embedded.problem import build_problem, usable
 from synthls.synth.embedded.search import search_problem
 
 if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
@@ -61,7 +62,7 @@ def search_isolated(
     from synthls.synth.embedded.search_process import run_bodies
     from synthls.synth.embedded.worker import spec_to_json
 
-    if build_problem(spec) is None:
+    if not usable(spec):
         return []
     payload = spec_to_json(spec, list(exclude), prior)
     return [body for body, _ in run_bodies(payload, budget, memory_mb, max_candidates)]
@@ -107,7 +108,7 @@ class EmbeddedSynthesizer:
         from synthls.synth.embedded.search_process import stream_bodies
         from synthls.synth.embedded.worker import spec_to_json
 
-        if build_problem(spec) is None:
+        if not usable(spec):
             log.info("embedded: no usable examples for %s", spec.name)
             return
         payload = spec_to_json(spec, tried, self.prior)

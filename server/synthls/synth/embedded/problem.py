@@ -4,6 +4,12 @@ Only examples the search can evaluate are kept: a call to the target whose argum
 literals and whose expected output is a literal, or that raises a builtin exception (kept
 apart, for the guards of ``raises``). Others (non-literal, printing) are skipped here; the
 sandbox still checks them on every candidate.
+
+The values come from the user's docstring: only the first ``MAX_EXAMPLES`` examples are read,
+and an example whose call or expected output is longer than ``MAX_LITERAL`` characters is
+skipped before it is parsed (a 5 MB ``[0, 0, ...]`` costs the parser gigabytes). The server
+itself only asks ``usable`` (is there anything to search on?), which stops at the first usable
+example; ``build_problem`` runs in the search's child process.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from synthls.synth.embedded.raises import exception_of
 _WORD = re.compile(r"[a-z]+")
 _QUOTED = re.compile(r"'([^'\n]{1,20})'|\"([^\"\n]{1,20})\"")
 _NUMBER = re.compile(r"(?<![\w.])(-?\d{1,6})(?!\w|\.\d)")
+MAX_EXAMPLES = 256  # the first examples are the ones searched on
+MAX_LITERAL = 64 * 1024  # an example's call or expected output longer than this is skipped
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,11 @@ def _literal(node: ast.expr) -> object:
 
 
 def _call_of(source: str, name: str) -> ast.Call | None:
+    if len(source) > MAX_LITERAL:
+        return None
     try:
         tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     call = tree.body
     if not isinstance(call, ast.Call):
@@ -108,9 +118,9 @@ def _value(text: str) -> object:
 
 
 def _expected(example: Example) -> tuple[bool, object]:
-    want = example.want.strip()
-    if example.exc_msg is not None:
+    if example.exc_msg is not None or len(example.want) > MAX_LITERAL:
         return False, None
+    want = example.want.strip()
     if not want:
         return (example.style == "doctest"), None
     try:
@@ -171,6 +181,24 @@ def _constants(prose: str, spec: Spec) -> tuple[object, ...]:
     return tuple(out[:8])
 
 
+def readable(example: Example) -> bool:
+    """Whether the example is short enough to be read (``MAX_LITERAL``)."""
+    return len(example.source) <= MAX_LITERAL and len(example.want) <= MAX_LITERAL
+
+
+def usable(spec: Spec) -> bool:
+    """Whether ``build_problem`` would find an example to search on; cheap: it parses examples
+    only until the first usable one, and none longer than ``MAX_LITERAL``."""
+    params = _search_params(spec)
+    if params is None:
+        return False
+    for example in spec.examples[:MAX_EXAMPLES]:
+        call = _call_of(example.source, spec.name)
+        if call is not None and _bind(call, spec, params) is not None and _expected(example)[0]:
+            return True
+    return False
+
+
 def build_problem(spec: Spec) -> Problem | None:
     """The search problem for ``spec``, or None when it has no usable example."""
     params = _search_params(spec)
@@ -179,7 +207,7 @@ def build_problem(spec: Spec) -> Problem | None:
     inputs: list[tuple[object, ...]] = []
     outputs: list[object] = []
     raising: list[tuple[tuple[object, ...], str, str | None]] = []
-    for example in spec.examples:
+    for example in spec.examples[:MAX_EXAMPLES]:
         call = _call_of(example.source, spec.name)
         args = _bind(call, spec, params) if call is not None else None
         if args is None:

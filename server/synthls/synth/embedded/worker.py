@@ -29,7 +29,7 @@ from typing import Any
 
 from synthls.sandbox.worker.procgroup import json_line
 from synthls.spec.model import Example, Param, Spec
-from synthls.synth.embedded.problem import build_problem
+from synthls.synth.embedded.problem import MAX_EXAMPLES, build_problem, readable
 from synthls.synth.embedded.search import search_problem
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,12 @@ def spec_to_json(spec: Spec, exclude: list[str] | None = None, prior: bool = Tru
         "class_name": spec.class_name,
         "returns": spec.returns,
         "docstring": spec.docstring,
-        "examples": [[e.source, e.want, e.line, e.style, e.exc_msg] for e in spec.examples],
+        # the ones the search reads (``problem.MAX_EXAMPLES``, none too long to parse)
+        "examples": [
+            [e.source, e.want, e.line, e.style, e.exc_msg]
+            for e in spec.examples[:MAX_EXAMPLES]
+            if readable(e)
+        ],
         "imports": list(spec.imports),
         "exclude": exclude or [],
         "prior": prior,
