@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from synthls import headless
-from synthls.cli import Source
+from synthls.source_file import Source
 from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.test_cli_ask import RIGHT, Terminal, choices, command
 from tests.test_openai_e2e import clean_env

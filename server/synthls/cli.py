@@ -26,13 +26,12 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from synthls import __version__
 from synthls.config import ENGINES, Settings, load, override
+from synthls.source_file import STDIN, InputError
 
-PY_SUFFIXES = {".py", ".pyw", ".pyi"}
 # flag -> (setting, type, help): the common settings, on top of the file and the environment
 FLAGS: dict[str, tuple[str, type[object], str]] = {
     "--deadline": ("deadline", float, "seconds one function may take in total"),
@@ -45,60 +44,6 @@ FLAGS: dict[str, tuple[str, type[object], str]] = {
     ),
     "--candidates": ("openai.candidates", int, "candidates per feedback round (openai engine)"),
 }
-
-
-class InputError(Exception):
-    """A problem with the user's input: reported on stderr, exit code 2."""
-
-
-STDIN = "-"
-
-
-@dataclass(frozen=True)
-class Source:
-    """A Python source as read: its text, the bytes it came from, and the file (None: stdin)."""
-
-    text: str
-    data: bytes
-    file: Path | None
-
-
-def read_source(path: str) -> Source:
-    """The Python file at ``path``, or stdin for ``-``; InputError when it is not one.
-
-    Input from stdin that cannot be used is echoed back to stdout, so an editor filter
-    (``:%!synthls synth -``) keeps the buffer."""
-    file = None if path == STDIN else Path(path)
-    if file is None:
-        data = sys.stdin.buffer.read()
-    elif not file.exists():
-        raise InputError(f"{path}: no such file")
-    elif file.is_dir():
-        raise InputError(f"{path}: is a directory, expected a Python file")
-    else:
-        data = file.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        if file is None:
-            echo(data)
-        raise InputError(f"{path}: not a Python file (not UTF-8 text)") from None
-    first = text.split("\n", 1)[0]
-    python_script = first.startswith("#!") and "python" in first
-    if file is not None and file.suffix not in PY_SUFFIXES and not python_script:
-        raise InputError(f"{path}: not a Python file (expected a .py file)")
-    return Source(text, data, file)
-
-
-def read_python(path: str) -> str:
-    return read_source(path).text
-
-
-def echo(data: bytes) -> None:
-    """Write ``data`` to stdout as it is."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
 
 
 def settings_root(args: argparse.Namespace) -> Path:

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synthls.engine_table import CHOICES, FREE, names
 from synthls.project import find_project
-from synthls.synth.engines import CHOICES, language_model, names
 
-ENGINES = CHOICES  # the engine names and "all" (one table: synthls.synth.engines)
+ENGINES = CHOICES  # the engine choices (one table: synthls.engine_table)
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
@@ -413,7 +413,7 @@ def _amount(path: str, value: Any) -> float:
 
 def _allowed(rule: str, path: str, project: Any, user: Any) -> bool:
     if rule == "free":
-        return not any(language_model(n) for n in names(project))
+        return all(n in FREE for n in names(project))
     if rule == "lower":
         return _amount(path, project) <= _amount(path, user)
     return False

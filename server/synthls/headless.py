@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from synthls.ask_tty import TerminalAsk
-from synthls.cli import InputError, Source, echo, read_python, read_source
 from synthls.config import Settings
 from synthls.fileio import FileChanged, digest, write_atomic
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import ExampleResult, RunResult
+from synthls.source_file import InputError, Source, echo, read_python, read_source
 from synthls.spec.collected import collected
 from synthls.spec.docedit import add_examples
 from synthls.spec.document import Document

@@ -23,20 +23,21 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from synthls.synth.base import Synthesizer
 
-if TYPE_CHECKING:  # config imports this module for the names
+if TYPE_CHECKING:
     from synthls.config import Settings
 
-ENGINES: dict[str, str] = {  # setting name -> "module:class"
-    "embedded": "synthls.synth.embedded:EmbeddedSynthesizer",
-    "openai": "synthls.synth.openai:OpenAISynthesizer",
-    "local": "synthls.synth.openai.local:LocalModelSynthesizer",
-}
-ALL = "all"  # the choice that runs the search and the endpoint together
-RUN_BY_ALL = ("embedded", "openai")
-AUTO = "auto"  # the choice that picks one engine per request (see auto)
-CHOICES = (AUTO, *ENGINES, ALL)
-NO_LOCAL_ENV = "SYNTHLS_NO_LOCAL_MODEL"  # set (tests, CI): auto never picks the local model
-INLINE = "embedded"  # what inline completion runs: local, free, bounded by its budget
+from synthls.engine_table import (  # the names, re-exported for the callers that build engines
+    ALL,
+    AUTO,
+    CHOICES,
+    ENGINES,
+    INLINE,
+    NO_LOCAL_ENV,
+    RUN_BY_ALL,
+    names,
+)
+
+__all__ = ["ALL", "AUTO", "CHOICES", "ENGINES", "INLINE", "NO_LOCAL_ENV", "RUN_BY_ALL", "names"]
 
 
 class EngineClass(Protocol):
@@ -60,18 +61,6 @@ def engine_class(name: str) -> EngineClass | None:
         return None
     module, _, attr = where.partition(":")
     return cast(EngineClass, getattr(importlib.import_module(module), attr))
-
-
-def names(choice: str) -> list[str]:
-    """The engines ``choice`` (a name, ``all`` or ``auto``) may run; ValueError for an unknown
-    choice. For ``auto`` that is every engine it can pick (:func:`resolve` picks one)."""
-    if choice == ALL:
-        return list(RUN_BY_ALL)
-    if choice == AUTO:
-        return list(ENGINES)
-    if choice not in ENGINES:
-        raise ValueError(f"unknown engine {choice!r}: expected one of {', '.join(CHOICES)}")
-    return [choice]
 
 
 def auto(settings: Settings, env: Mapping[str, str] | None = None) -> tuple[str, str]:
