@@ -31,7 +31,7 @@ class LocalModelSynthesizer(OpenAISynthesizer):
 
     @classmethod
     def from_settings(cls, settings: Settings, env: Mapping[str, str]) -> LocalModelSynthesizer:
-        # the local server decodes two requests at a time and queues the rest: a request's wait
+        # the local server decodes one request at a time and queues the rest: a request's wait
         # for its first token includes the queue, which the request's deadline bounds anyway
         waits = max(settings.openai.timeout, settings.deadline)
         engine = cls(dataclasses.replace(settings.openai, timeout=waits), env)
