@@ -8,10 +8,13 @@ seconds a step took, the longest time the event loop was blocked, its peak memor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +207,52 @@ def test_failure_lines_cut_values_short_and_stop_after_a_few_examples() -> None:
     assert max(len(line) for line in lines) < 600
     line = describe_result(examples[0], run.examples[0])
     assert f"({len(want)} chars)" in line and f"({len(got)} chars)" in line
+
+
+@pytest.mark.e2e
+async def test_the_server_answers_other_requests_while_a_huge_docstring_is_synthesized(
+    tmp_path: Path,
+) -> None:
+    """A function with 3,000 examples (and 60 parameters) is being synthesized: code actions on
+    another document are answered within ~2 s all along (the old setup held the event loop for
+    tens of seconds)."""
+    from lsprotocol import types
+
+    from tests.lsp_support import open_doc, session
+
+    params = ", ".join(f"p{i}" for i in range(60))
+    args = ", ".join(str(i % 5) for i in range(60))
+    lines = [f"    >>> f({i}, {args[3:]})\n    {i}" for i in range(3000)]
+    big = f'def f({params}):\n    """Return p0.\n\n' + "\n".join(lines) + '\n    """\n'
+    small = 'def g(x):\n    """Double.\n\n    >>> g(2)\n    4\n    """\n'
+    big_uri, small_uri = (tmp_path / "big.py").as_uri(), (tmp_path / "small.py").as_uri()
+    async with session({"engine": "embedded", "deadline": 20}) as client:
+        open_doc(client, small_uri, small)
+        open_doc(client, big_uri, big)
+
+        async def actions(uri: str, line: int) -> float:
+            start = time.monotonic()
+            await asyncio.wait_for(
+                client.text_document_code_action_async(
+                    types.CodeActionParams(
+                        text_document=types.TextDocumentIdentifier(uri=uri),
+                        range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+                        context=types.CodeActionContext(diagnostics=[]),
+                    )
+                ),
+                30,
+            )
+            return time.monotonic() - start
+
+        await actions(big_uri, 0)  # the documents are read
+        job = asyncio.ensure_future(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="synthls.synthesize", arguments=[big_uri, 0])
+            )
+        )
+        waits = []
+        for _ in range(10):
+            await asyncio.sleep(0.3)
+            waits.append(await actions(small_uri, 0))
+        job.cancel()
+        assert max(waits) < 2.0, waits
