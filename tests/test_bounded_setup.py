@@ -256,3 +256,29 @@ async def test_the_server_answers_other_requests_while_a_huge_docstring_is_synth
             waits.append(await actions(small_uri, 0))
         job.cancel()
         assert max(waits) < 2.0, waits
+
+
+def test_the_server_does_not_parse_a_5mb_expected_value_when_judging() -> None:
+    """Judging a run parses literals in the server process: a value over the cap is compared as
+    text (the child evaluated it), in bounded time and memory."""
+    code = textwrap.dedent(
+        """
+        import json, resource, sys, time
+        from synthls.sandbox.verdict import decide
+        from synthls.spec.model import Example
+        want = "[" + "{}, " * 1_250_000 + "{}]"
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        example = Example(source="f()", want=want, line=0, style="value")
+        passed, _ = decide(example, want, None, None)
+        seconds = time.perf_counter() - started
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        json.dump({"passed": passed, "seconds": seconds, "grown_kb": grown}, sys.stdout)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["passed"] is True
+    assert out["seconds"] < 2.0, out
+    assert out["grown_kb"] < 200_000, out

@@ -29,8 +29,15 @@ MAX_CUTS = 32  # comments cut off a value, at most, when none leaves text that p
 NO_VALUE = object()  # what ``literal`` returns for text that is not a literal
 
 
+MAX_LITERAL = 2 << 20  # characters (over the sandbox's 1 MiB output): longer is compared as text
+
+
 def literal(text: str) -> Any:
-    """The value of a literal repr, or ``NO_VALUE`` when it is not a literal."""
+    """The value of a literal repr, or ``NO_VALUE`` when it is not a literal or is longer than
+    ``MAX_LITERAL`` (a docstring's or a candidate's 5 MB value would take seconds and gigabytes
+    of the server to parse; the sandbox's child evaluates such an expected value instead)."""
+    if len(text) > MAX_LITERAL:
+        return NO_VALUE
     try:
         return ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
