@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -172,3 +175,38 @@ async def test_memory_is_bounded_for_all_processes_together(
     assert result.status == "memory"
     small = await any_box.run(_program(HOG, "hog(2, 200)", project))  # 400 MiB in all: fine
     assert small.examples[0].got == "2\n", small
+
+
+def test_a_namespace_sweep_never_reaches_processes_outside_its_own_tree() -> None:
+    """A freed mount namespace's number is reused, by another worker's job or any process of the
+    machine: sweeping an ended job's namespace must only kill below the zygote. (Scanning all of
+    /proc, four concurrent ``synthls check`` runs killed each other's examples as timeouts.)"""
+    from synthls.sandbox.worker import tree
+
+    # a process that is not below us: double fork, the middle one exits at once
+    code = (
+        "import os, sys, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        sys.stdout.write(str(os.getpid()) + '\\n'); sys.stdout.flush(); time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "os.wait()\n"
+    )
+    starter = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert starter.stdout is not None
+    stranger = int(starter.stdout.readline())
+    starter.wait(10)
+    try:
+        namespace = tree.mount_ns(stranger)
+        assert namespace is not None
+        assert stranger not in tree.descendants(tree.children(os.getpid()))
+        assert stranger not in tree.in_namespaces({namespace})
+        mine = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        try:
+            assert mine.pid in tree.in_namespaces({namespace})  # below us: found
+        finally:
+            mine.kill()
+            mine.wait()
+    finally:
+        os.kill(stranger, signal.SIGKILL)

@@ -62,16 +62,15 @@ def mount_ns(pid: int) -> str | None:
 
 
 def in_namespaces(namespaces: set[str]) -> set[int]:
-    """Every process whose mount namespace is one of ``namespaces`` (a scan of /proc: unlike
-    the ``children`` files, which can skip entries while processes come and go, it misses
-    only processes started during the scan)."""
-    found: set[int] = set()
+    """Every process below this one (the zygote, a subreaper: a job's orphans are reparented to
+    it) whose mount namespace is one of ``namespaces``. Never a scan of all of /proc: a freed
+    namespace's number is reused, by another worker's job or any process of the machine, which
+    must not be killed for it. ``kill`` looks again until nothing new turns up, so a process the
+    ``children`` files skipped while processes came and went is found on the next look."""
     if not namespaces:
-        return found
-    for name in os.listdir("/proc"):
-        if name.isdigit() and mount_ns(int(name)) in namespaces:
-            found.add(int(name))
-    return found
+        return set()
+    below = descendants(children(os.getpid())) - {os.getpid()}
+    return {pid for pid in below if mount_ns(pid) in namespaces}
 
 
 def rss(pids: Iterable[int]) -> int:
