@@ -74,6 +74,21 @@ def _head(first: str, headers: list[tuple[str, str]], **replace: str) -> bytes:
     return ("\r\n".join([first, *(f"{k}: {v}" for k, v in kept)]) + "\r\n\r\n").encode("latin-1")
 
 
+def _complete(reply: bytes) -> bool:
+    """Whether ``reply`` holds a whole HTTP response: its Content-Length of body, or a chunked
+    body's last chunk."""
+    head, sep, body = reply.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    fields = {k.lower(): v for k, v in _headers(head)[1]}
+    if "content-length" in fields:
+        try:
+            return len(body) >= int(fields["content-length"])
+        except ValueError:
+            return False
+    return "chunked" in fields.get("transfer-encoding", "").lower() and body.endswith(b"0\r\n\r\n")
+
+
 def dechunk(body: bytes) -> bytes:
     """The payload of a chunked body (as much as arrived when it was cut short)."""
     out, pos = bytearray(), 0
@@ -207,7 +222,7 @@ class RecordingProxy:
             done, _ = await asyncio.wait({read, watch}, return_when=asyncio.FIRST_COMPLETED)
             if read not in done:
                 read.cancel()
-                ex.aborted = True
+                ex.aborted = not _complete(bytes(reply))  # a client may hang up once it has all
                 return
             chunk = read.result()
             if not chunk:
