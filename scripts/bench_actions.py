@@ -25,9 +25,9 @@ import time
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from synthls.spec.comments import comment_at
-from synthls.spec.document import Document
-from synthls.spec.targets import function_at
+from synthls.intent.comments import comment_at
+from synthls.intent.document import Document
+from synthls.intent.targets import function_at
 
 
 def make_file(lines: int) -> str:

@@ -43,10 +43,10 @@ from typing import TYPE_CHECKING, Any
 import humaneval_tasks
 from mbpp_stubs import check, guarded_reference, param_names, stub_text
 from synthls.config import EmbeddedSettings, Settings
+from synthls.intent.document import Document
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import Program
-from synthls.spec.document import Document
-from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import behaviours
 from synthls.synth.answers import INVALID
 from synthls.synth.embedded import EmbeddedSynthesizer

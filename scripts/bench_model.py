@@ -39,14 +39,14 @@ from humaneval_tasks import judge, load_tasks, stub_text, target_of
 from mbpp_stubs import check, param_names
 from mbpp_stubs import stub_text as mbpp_stub
 from recording_proxy import Exchange, RecordingProxy
+from synthls.cli_commands import make_sandbox
 from synthls.config import Settings, load_settings
-from synthls.headless import make_sandbox
+from synthls.intent.model import Spec
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import Program
-from synthls.spec.model import Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
-from synthls.synth.base import Candidate, Synthesizer, Trial
+from synthls.synth.engine_protocol import Candidate, Synthesizer, Trial
 from synthls.synth.engines import make_engines
 from synthls.synth.service import synthesize_target
 

@@ -29,9 +29,9 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from synthls.intent.model import Spec
 from synthls.sandbox import Limits, Sandbox
-from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.service import synthesize_target
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -35,14 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fake_openai import FakeOpenAI, Reply
 
 from synthls.config import OpenAISettings
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Limits, Program, Sandbox
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import find_functions
 from synthls.synth.loop import synthesize
+from synthls.synth.module_text import module_with_body
 from synthls.synth.openai import OpenAISynthesizer
 from synthls.synth.openai.clean import clean_reply
-from synthls.synth.program import module_with_body
 
 
 def load(path: str) -> dict[str, dict[str, Any]]:

@@ -26,8 +26,8 @@ import sys
 import time
 from typing import Any
 
+from synthls.intent.model import Example
 from synthls.sandbox import Limits, Program, Sandbox
-from synthls.spec.model import Example
 
 SETUP = "def add(a, b):\n    return a + b\n"
 EXAMPLES = (

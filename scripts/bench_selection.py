@@ -42,12 +42,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, Param, Spec
 from synthls.sandbox import Limits, Program, RunResult, run_programs_sync
 from synthls.sandbox.types import ExampleResult
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Param, Spec
 from synthls.synth.ambiguity import DOMINANCE
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.inputs import generate_inputs
 from synthls.synth.ranking import choose
 

@@ -16,12 +16,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Sandbox
 from synthls.sandbox.types import Program
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import find_functions
-from synthls.synth.program import document_with_body
+from synthls.synth.module_text import document_with_body
 
 JUDGE_SECONDS = 20.0  # a few hidden tests run long loops on the reference's speed
 

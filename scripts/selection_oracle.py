@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import DOMINANCE, analyse
 from synthls.synth.answers import answer_example, outside, with_answer
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.ranking import choose
 
 

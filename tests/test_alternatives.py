@@ -14,8 +14,8 @@ import textwrap
 from typing import Any
 
 from synthls.ask_tty import TerminalAsk
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.synth.alternatives import exchanges, groups
 from synthls.synth.ambiguity import Question
 from synthls.synth.loop import Outcome, synthesize

@@ -12,7 +12,7 @@ from synthls.synth.ambiguity import (
     confirmation,
 )
 from synthls.synth.answers import answer_example, consistent, same_value, with_answer
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.informative import degenerate, echoes, edge
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from synthls.intent.model import Example, FunctionTarget, Param, Pos, Span, Spec
 from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.spec.model import Example, FunctionTarget, Param, Pos, Span, Spec
 from synthls.synth.report import MAX_LINES, describe_failures, describe_result
 
 CHILD_TIMEOUT = 60.0  # seconds: the old code runs for minutes here
@@ -28,7 +28,7 @@ BOUND = 2.0  # seconds a setup step may take (it takes well under a tenth of tha
 
 PRELUDE = """
 import asyncio, json, resource, sys, time
-from synthls.spec.model import Example, Param, Spec
+from synthls.intent.model import Example, Param, Spec
 
 def many_examples(n):
     return Spec("f", (Param("x"), Param("y")), examples=tuple(
@@ -265,7 +265,7 @@ def test_the_server_does_not_parse_a_5mb_expected_value_when_judging() -> None:
         """
         import json, resource, sys, time
         from synthls.sandbox.verdict import decide
-        from synthls.spec.model import Example
+        from synthls.intent.model import Example
         want = "[" + "{}, " * 1_250_000 + "{}]"
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from synthls import headless
+from synthls import cli_commands
 from synthls.source_file import Source
 from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
 from tests.test_cli_ask import RIGHT, Terminal, choices, command
@@ -65,7 +65,7 @@ def test_a_result_that_would_not_compile_is_neither_written_nor_shown_as_a_diff(
     path.write_text(RAW)
     source = Source(RAW, RAW.encode(), path)
     broken = RAW.replace("0.0\n", '0.0\n    >>> safe_div(1, 1)\n    \'"""\'\n')
-    assert headless._emit(_args(str(path), write), source, broken) is False
+    assert cli_commands._emit(_args(str(path), write), source, broken) is False
     out, err = capsys.readouterr()
     assert path.read_text() == RAW and out == ""
     assert "would not compile" in err and "wrote" not in err
@@ -75,7 +75,7 @@ def test_a_filter_gets_its_text_back_when_the_result_would_not_compile(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = Source(RAW, RAW.encode(), None)
-    assert headless._emit(_args("-", False), source, RAW + "def (:\n") is False
+    assert cli_commands._emit(_args("-", False), source, RAW + "def (:\n") is False
     assert capsys.readouterr().out == RAW
 
 
@@ -86,5 +86,5 @@ def test_a_file_that_did_not_compile_before_is_still_worked_on(
     path = tmp_path / "m.py"
     path.write_text(text)
     new = text.replace("...\n", "return a / b if b else 0.0\n", 1)
-    assert headless._emit(_args(str(path), True), Source(text, text.encode(), path), new)
+    assert cli_commands._emit(_args(str(path), True), Source(text, text.encode(), path), new)
     assert path.read_text() == new and "wrote" in capsys.readouterr().err

@@ -6,11 +6,11 @@ import doctest
 
 import pytest
 
-from synthls.spec.docedit import add_examples
-from synthls.spec.document import Document
-from synthls.spec.model import Example, FunctionTarget
-from synthls.spec.targets import find_functions
-from synthls.synth.program import document_with_body, replace_span
+from synthls.intent.docedit import add_examples
+from synthls.intent.document import Document
+from synthls.intent.model import Example, FunctionTarget
+from synthls.intent.targets import find_functions
+from synthls.synth.module_text import document_with_body, replace_span
 
 SAFE_DIV = '''def safe_div(a, b):
     """a / b, or 0.0 when b is zero.

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from synthls.intent.document import Document
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
 from synthls.sandbox.results import build_result_off_loop
-from synthls.spec.document import Document
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example
-from synthls.spec.targets import find_functions
 from synthls.synth.report import describe_result
 from synthls.synth.service import check_target
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Param, Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, Param, Spec
 from synthls.synth.embedded import guards, search
 from synthls.synth.embedded.bank import Expr
 from synthls.synth.embedded.components import LIBRARY

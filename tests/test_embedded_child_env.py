@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from synthls.spec.model import Example, Param, Spec
+from synthls.intent.model import Example, Param, Spec
 from synthls.synth.embedded.search_process import run_bodies, stream_bodies
 from synthls.synth.embedded.worker import spec_to_json
 

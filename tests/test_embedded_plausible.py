@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.embedded import search, search_weighted
 from synthls.synth.inputs import mutations
 from tests.test_embedded import compile_body, make_spec

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Param, Spec
 from synthls.sandbox import Program, run_programs_sync
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Param, Spec
 from synthls.synth.embedded import search, search_isolated
 from synthls.synth.embedded.problem import build_problem
 from synthls.synth.embedded.raises import exception_of

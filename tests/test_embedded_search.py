@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.embedded import search
 from tests.test_embedded import BUDGET, compile_body, first_body, make_spec
 

@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import os
 
+from synthls.intent.model import Example, Param, Spec
 from synthls.sandbox.types import RunResult
-from synthls.spec.model import Example, Param, Spec
-from synthls.synth.base import Candidate, Synthesizer, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer, search, search_isolated
 from synthls.synth.embedded.search_process import stream_bodies
 from synthls.synth.embedded.worker import spec_from_json, spec_to_json
+from synthls.synth.engine_protocol import Candidate, Synthesizer, Trial
 
 UNIQUE = Spec(
     name="unique_sorted",

@@ -6,8 +6,8 @@ import ast
 
 import pytest
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Param
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, Param
 
 
 def values(doc: str, name: str = "f", first_line: int = 0) -> list[tuple[str, str, int]]:

@@ -7,8 +7,8 @@ import ast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Param
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Param
 
 # fmt: off
 PIECES = [

@@ -17,10 +17,10 @@ import textwrap
 
 import pytest
 
-from synthls.spec import example_forms, prefix
-from synthls.spec.examples import MAX_LINE, extract_examples
-from synthls.spec.model import Param
-from synthls.spec.prose_values import _without_remark, clean_want
+from synthls.intent import example_forms, prefix
+from synthls.intent.examples import MAX_LINE, extract_examples
+from synthls.intent.model import Param
+from synthls.intent.prose_values import _without_remark, clean_want
 
 KB = 1000
 
@@ -55,9 +55,9 @@ LINES = {
 _CHILD = textwrap.dedent(
     """
     import json, sys, time
-    from synthls.spec import example_forms
-    from synthls.spec.examples import extract_examples
-    from synthls.spec.model import Param
+    from synthls.intent import example_forms
+    from synthls.intent.examples import extract_examples
+    from synthls.intent.model import Param
 
     def _rep(unit, n):
         return (unit * (n // len(unit) + 1))[:n]

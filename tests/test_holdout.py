@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 
 from synthls.config import EmbeddedSettings, Settings
+from synthls.intent.document import Document
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Sandbox
-from synthls.spec.document import Document
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
-from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
-from synthls.synth.base import Candidate, Trial
 from synthls.synth.embedded import EmbeddedSynthesizer
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.holdout import held_out_index
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.service import synthesize_target

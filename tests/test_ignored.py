@@ -11,8 +11,8 @@ import json
 import textwrap
 from typing import Any
 
-from synthls.spec.examples import extract_examples, prose_lines
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples, prose_lines
+from synthls.intent.model import Spec
 from synthls.synth.ignored import ignored, kinds
 from synthls.synth.loop import Outcome, synthesize
 from tests.fake_openai import FakeOpenAI, PerN, fenced

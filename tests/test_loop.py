@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from synthls.config import OpenAISettings
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.sandbox.types import ExampleResult, Program, RunResult
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
 from synthls.synth.attempts import parses
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import FakeOpenAI, Hang, PerN, Status, fenced, reply

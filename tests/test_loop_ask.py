@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Question
-from synthls.synth.base import Candidate
+from synthls.synth.engine_protocol import Candidate
 from synthls.synth.loop import Outcome, synthesize
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.test_loop import FakeRunner, Scripted, openai_engine
@@ -210,7 +210,7 @@ async def test_cancelling_while_a_question_waits_cancels_the_question() -> None:
 
 def test_after_an_answer_the_earlier_ranking_decides_among_the_survivors() -> None:
     from synthls.sandbox.types import ExampleResult, RunResult
-    from synthls.synth.base import Candidate, Trial
+    from synthls.synth.engine_protocol import Candidate, Trial
     from synthls.synth.ranking import pick
 
     ok = RunResult("ok", (ExampleResult(0, "passed"),), ("1", "2"))

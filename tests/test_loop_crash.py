@@ -12,8 +12,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
 from synthls.synth.informative import like_examples

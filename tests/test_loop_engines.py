@@ -8,9 +8,9 @@ import textwrap
 import pytest
 
 from synthls.config import load_settings
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Param, Spec
 from synthls.sandbox import Limits, Sandbox
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Param, Spec
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.engines import (
     CHOICES,

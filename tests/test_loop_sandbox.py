@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from synthls.config import OpenAISettings
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
 from synthls.synth.loop import synthesize
 from synthls.synth.openai import OpenAISynthesizer
 from tests.fake_openai import FakeOpenAI, PerN, fenced

@@ -8,11 +8,11 @@ import asyncio
 
 from lsprotocol import types
 
+from synthls.intent.document import Document
 from synthls.lsp import clientcaps, pull
-from synthls.lsp.modeltag import tags_for
+from synthls.lsp.llm_tag import tags_for
 from synthls.lsp.resolve import Lazy, relocate, shape
 from synthls.lsp.warmup import ready_stub
-from synthls.spec.document import Document
 from tests.lsp_support import capabilities
 
 STUB = '''import math

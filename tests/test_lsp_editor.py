@@ -350,11 +350,11 @@ async def test_code_from_a_comment_lands_below_it_after_an_edit_above() -> None:
 
 
 async def test_a_big_module_is_compiled_once_in_another_process() -> None:
-    from synthls.lsp import offloop
-    from synthls.synth import program
+    from synthls.lsp import background
+    from synthls.synth import module_text
 
     good = many_functions(3000, wrong=set())
-    assert len(good) >= offloop.BIG
+    assert len(good) >= background.BIG
     for text, compiles in ((good, True), (good + "def (:\n", False), (good + "\0", False)):
-        await offloop.precompile(text)
-        assert program._COMPILES.get(text) is compiles
+        await background.precompile(text)
+        assert module_text._COMPILES.get(text) is compiles

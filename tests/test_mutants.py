@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from synthls.config import load_settings
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.mutants import mutants
 from tests.fake_openai import FakeOpenAI, PerN, fenced

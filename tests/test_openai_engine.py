@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from synthls.config import OpenAISettings, load_settings
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.sandbox.types import RunResult
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from tests.fake_openai import (
     Drop,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Param, Spec
 from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Param, Spec
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.openai.completion import completion_prompt
 from synthls.synth.openai.prompt import PROMPT_BUDGET, SYSTEM, conversations, task_prompt
 

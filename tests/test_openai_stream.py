@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from synthls.config import OpenAISettings
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Param, Spec
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import RunResult
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Param, Spec
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.loop import synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from synthls.synth.openai.ending import complete_at

@@ -11,8 +11,8 @@ import json
 import textwrap
 from typing import Any
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.inputs import generate
 from synthls.synth.loop import Outcome, synthesize

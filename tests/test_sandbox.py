@@ -9,9 +9,9 @@ import textwrap
 
 import pytest
 
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example
 from synthls.sandbox import Limits, Program, Sandbox
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

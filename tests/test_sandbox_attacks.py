@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
 from synthls.sandbox.client import ALL_LAYERS
-from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

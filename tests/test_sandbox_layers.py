@@ -14,10 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from synthls.intent.model import Example
 from synthls.sandbox.client import ALL_LAYERS, Limits, Sandbox
 from synthls.sandbox.types import Program
 from synthls.sandbox.worker.layers import LAYERS, expected
-from synthls.spec.model import Example
 from tests.conftest import unprivileged_sandbox
 
 ADD = Program("def add(a, b):\n    return a + b\n", (Example("add(1, 2)", "3\n", 0),))

@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox import Program, Sandbox
-from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox import Limits, Program, RunResult, Sandbox
-from synthls.spec.model import Example
 from tests.conftest import unprivileged_sandbox
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox import Limits, Program, Sandbox
 from synthls.sandbox.types import Trust
-from synthls.spec.model import Example
 from tests.lsp_support import open_doc, session, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

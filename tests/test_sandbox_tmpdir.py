@@ -7,8 +7,8 @@ import os
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox import Program, Sandbox
-from synthls.spec.model import Example
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

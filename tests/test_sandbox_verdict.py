@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from synthls.intent.model import Example
 from synthls.sandbox.results import build_result
 from synthls.sandbox.types import ExampleResult, Program, RunResult
 from synthls.sandbox.verdict import check, decide, values_equal
-from synthls.spec.model import Example
 from synthls.synth.report import describe_failures
 
 TRACEBACK = "Traceback (most recent call last):\n  ...\nValueError: bad\n"

@@ -8,8 +8,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Param, Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, Param, Spec
 from synthls.synth.inputs import RANDOM_SHARE, generate, generate_inputs, mutations
 
 
@@ -153,7 +153,7 @@ def test_any_literal_examples_give_parsable_calls_of_the_function(
 
 
 def test_method_examples_keep_their_callee() -> None:
-    from synthls.spec.model import Example, Spec
+    from synthls.intent.model import Example, Spec
     from synthls.synth.inputs import generate_inputs
 
     spec = Spec(

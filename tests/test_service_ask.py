@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from synthls.config import Settings, load_settings
-from synthls.spec.document import Document
-from synthls.spec.targets import find_functions
+from synthls.intent.document import Document
+from synthls.intent.targets import find_functions
 from synthls.synth.ambiguity import Question
 from synthls.synth.service import SynthReport, synthesize_target
 from tests.test_loop import FakeRunner, Scripted

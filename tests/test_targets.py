@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from synthls.spec.document import Document
-from synthls.spec.model import Pos
-from synthls.spec.targets import find_functions, function_at, stub_at
-from synthls.synth.program import document_with_body, module_with_body
+from synthls.intent.document import Document
+from synthls.intent.model import Pos
+from synthls.intent.targets import find_functions, function_at, stub_at
+from synthls.synth.module_text import document_with_body, module_with_body
 
 DOC = '"""Doc.\n\n    >>> f(1)\n    2\n    """'
 
@@ -206,7 +206,7 @@ RELOCATE_SRC = (
 
 
 def _anchor_f(src: str, line: int):  # type: ignore[no-untyped-def]
-    from synthls.spec.relocate import anchor_of
+    from synthls.intent.relocate import anchor_of
 
     doc = Document(src)
     target = function_at(doc, line)
@@ -215,7 +215,7 @@ def _anchor_f(src: str, line: int):  # type: ignore[no-untyped-def]
 
 
 def test_a_target_is_found_again_by_its_own_lines_and_qualname() -> None:
-    from synthls.spec.relocate import relocate
+    from synthls.intent.relocate import relocate
 
     method, function = _anchor_f(RELOCATE_SRC, 4), _anchor_f(RELOCATE_SRC, 8)
     assert (method.qualname, function.qualname) == ("A.f", "f")
@@ -233,7 +233,7 @@ def test_a_target_is_found_again_by_its_own_lines_and_qualname() -> None:
 
 
 def test_a_function_at_the_end_without_newline_is_found_again() -> None:
-    from synthls.spec.relocate import relocate
+    from synthls.intent.relocate import relocate
 
     src = RELOCATE_SRC.rstrip("\n")
     anchor = _anchor_f(src, 8)
@@ -242,7 +242,7 @@ def test_a_function_at_the_end_without_newline_is_found_again() -> None:
 
 
 def test_functions_are_visited_nearest_the_focus_first_following_it() -> None:
-    from synthls.spec.nearby import Nearby
+    from synthls.intent.nearby import Nearby
 
     src = "".join(f"def f{i}(x):\n    y = x\n    return y\n\n" for i in range(10))  # 4 lines each
     focus = [17]  # inside f4 (lines 16-18)

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
-        from synthls.lsp.app import serve
+        from synthls.lsp.wiring import serve
 
         serve()
         return 0
@@ -135,13 +135,13 @@ def main(argv: list[str] | None = None) -> int:
             from synthls.localmodel.commands import run, source_and_options
 
             return run(args, *source_and_options(settings))
-        from synthls import headless
+        from synthls import cli_commands
 
         if command == "synth":
             if args.fits:
                 settings = dataclasses.replace(settings, insert_fitting=True)
-            return asyncio.run(headless.synth(args, with_flags(settings, args)))
-        return asyncio.run(headless.check(args, settings))
+            return asyncio.run(cli_commands.synth(args, with_flags(settings, args)))
+        return asyncio.run(cli_commands.check(args, settings))
     except InputError as exc:
         sys.stderr.write(f"synthls: {exc}\n")
         return 2

@@ -1,6 +1,6 @@
 """A Python source as the command line reads it: a file, or stdin for ``-``.
 
-The CLI's commands (``synthls.headless``) and its entry (``synthls.cli``) both read sources; this
+The CLI's commands (``synthls.cli_commands``) and its entry (``synthls.cli``) both read sources; this
 module is below both, so neither imports the other for it.
 """
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from synthls.lsp.runtime import Configured
-from synthls.spec.comments import comment_at
-from synthls.spec.document import Document
-from synthls.spec.targets import function_at
+from synthls.intent.comments import comment_at
+from synthls.intent.document import Document
+from synthls.intent.targets import function_at
+from synthls.lsp.services import Configured
 from synthls.synth.engines import needs_examples
 
 SYNTH_TITLE = "Synthesize body from docstring"
@@ -20,7 +20,7 @@ def _command(title: str, name: str, uri: str, line: int) -> types.Command:
 
 
 def list_actions(
-    ls: Configured, doc: Document | None, params: types.CodeActionParams
+    configured: Configured, doc: Document | None, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     """The actions at ``params.range.start`` in ``doc`` (the open document; None: not open)."""
     uri = params.text_document.uri
@@ -34,7 +34,9 @@ def list_actions(
     wants_fix = not only or types.CodeActionKind.QuickFix in only
     if target is not None and target.is_stub and wants_rewrite:
         title = SYNTH_TITLE
-        if not target.spec.examples and not needs_examples(ls.settings.engine, ls.settings):
+        if not target.spec.examples and not needs_examples(
+            configured.settings.engine, configured.settings
+        ):
             title += " (unverified)"
         out.append(
             types.CodeAction(

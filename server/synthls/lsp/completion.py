@@ -15,13 +15,13 @@ from collections.abc import Callable
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from synthls.lsp import offloop
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget, Pos
+from synthls.intent.targets import function_at, stub_at
+from synthls.lsp import background
 from synthls.lsp.convert import from_client_position, lines_of
 from synthls.lsp.documents import Documents
-from synthls.lsp.runtime import Services
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget, Pos
-from synthls.spec.targets import function_at, stub_at
+from synthls.lsp.services import EnginesAndSandbox
 from synthls.synth.engines import INLINE
 from synthls.synth.service import SynthReport, synthesize_target
 
@@ -69,17 +69,17 @@ def _target(
 
 
 async def _started(
-    ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget
+    services: EnginesAndSandbox, tasks: Tasks, doc: Document, target: FunctionTarget
 ) -> asyncio.Future[SynthReport]:
     """The synthesis of ``target``'s completion: found in ``tasks`` (running or done), else new.
     (A warm-up starts it before the first request: ``synthls.lsp.warmup``.)"""
     key = _key(target)
     task = tasks.get(key)
     if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
-        settings = dataclasses.replace(ls.settings, rounds=1)
-        sandbox = await ls.sandbox()
+        settings = dataclasses.replace(services.settings, rounds=1)
+        sandbox = await services.sandbox()
         task = asyncio.ensure_future(
-            synthesize_target(doc.text, target, ls.engines(INLINE), sandbox, settings)
+            synthesize_target(doc.text, target, services.engines(INLINE), sandbox, settings)
         )
         tasks[key] = task
         while len(tasks) > MAX_TASKS:
@@ -87,12 +87,14 @@ async def _started(
     return task
 
 
-async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarget) -> str | None:
+async def _body(
+    services: EnginesAndSandbox, tasks: Tasks, doc: Document, target: FunctionTarget
+) -> str | None:
     """The verified body of ``target``: started or found in ``tasks``, waited for a while."""
-    task = await _started(ls, tasks, doc, target)
+    task = await _started(services, tasks, doc, target)
     try:
         report: SynthReport = await asyncio.wait_for(
-            asyncio.shield(task), ls.settings.completion.budget
+            asyncio.shield(task), services.settings.completion.budget
         )
     except asyncio.TimeoutError:
         return None
@@ -101,7 +103,7 @@ async def _body(ls: Services, tasks: Tasks, doc: Document, target: FunctionTarge
             return None
         raise
     offered = report.status == "verified" or (
-        report.status == "fits" and ls.settings.insert_fitting  # only when asked for
+        report.status == "fits" and services.settings.insert_fitting  # only when asked for
     )
     return (report.body or "") if offered else ""  # "": done, nothing to offer
 
@@ -117,29 +119,31 @@ def _text(target: FunctionTarget, body: str, pos: Pos) -> str:
 class Completions:
     """Completion and inline completion; the synthesis runs they started, by stub."""
 
-    def __init__(self, ls: Services, docs: Documents, codec: Callable[[], PositionCodec]) -> None:
-        self.ls = ls  # the settings, the engines and the sandbox
+    def __init__(
+        self, services: EnginesAndSandbox, docs: Documents, codec: Callable[[], PositionCodec]
+    ) -> None:
+        self.services = services  # the settings, the engines and the sandbox
         self.docs = docs
         self.codec = codec
         self.tasks: Tasks = {}
 
     async def body_task(self, doc: Document, target: FunctionTarget) -> asyncio.Future[SynthReport]:
         """The synthesis a completion at ``target`` waits for, started if need be (warm-up)."""
-        return await _started(self.ls, self.tasks, doc, target)
+        return await _started(self.services, self.tasks, doc, target)
 
     async def _found(
         self, uri: str, position: types.Position
     ) -> tuple[FunctionTarget, str | None, Pos] | None:
         """The stub the cursor completes, its verified body (None: not yet) and the cursor."""
         doc = self.docs.get(uri)
-        if doc is None or not self.ls.settings.completion.enabled:
+        if doc is None or not self.services.settings.completion.enabled:
             return None
-        snap = offloop.snapshot(doc)  # its stub is found in a thread, while edits may come
-        found = await offloop.read(_target, snap, self.codec(), position)
+        snap = background.snapshot(doc)  # its stub is found in a thread, while edits may come
+        found = await background.read(_target, snap, self.codec(), position)
         if found is None:
             return None
         target, pos = found
-        return target, await _body(self.ls, self.tasks, snap, target), pos
+        return target, await _body(self.services, self.tasks, snap, target), pos
 
     async def complete(self, params: types.CompletionParams) -> types.CompletionList:
         found = await self._found(params.text_document.uri, params.position)

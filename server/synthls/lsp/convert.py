@@ -8,8 +8,8 @@ from typing import overload
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from synthls.spec.document import Document
-from synthls.spec.model import Pos, Span
+from synthls.intent.document import Document
+from synthls.intent.model import Pos, Span
 
 
 class Lines(Sequence[str]):

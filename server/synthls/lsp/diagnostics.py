@@ -24,18 +24,18 @@ from lsprotocol import types
 from pygls import uris
 from pygls.workspace.position_codec import PositionCodec
 
-from synthls.lsp import offloop
+from synthls.intent.collected import is_nested
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.nearby import Nearby
+from synthls.intent.targets import function_at, function_nodes, function_target, module_context
+from synthls.lsp import background
 from synthls.lsp.convert import line_range
 from synthls.lsp.documents import Documents
 from synthls.lsp.pending import Questions, question_lenses
 from synthls.lsp.pull import Reports
-from synthls.lsp.runtime import Services
+from synthls.lsp.services import EnginesAndSandbox
 from synthls.sandbox.types import RunResult
-from synthls.spec.collected import is_nested
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.nearby import Nearby
-from synthls.spec.targets import function_at, function_nodes, function_target, module_context
 from synthls.synth.report import describe_result
 from synthls.synth.service import check_target
 
@@ -66,9 +66,9 @@ class Publisher(Protocol):
 
 class Checker:
     def __init__(
-        self, ls: Services, docs: Documents, editor: Publisher, questions: Questions
+        self, services: EnginesAndSandbox, docs: Documents, editor: Publisher, questions: Questions
     ) -> None:
-        self.ls = ls  # the settings and the sandbox
+        self.services = services  # the settings and the sandbox
         self.docs = docs
         self.editor = editor
         self.questions = questions
@@ -85,7 +85,7 @@ class Checker:
     # -- scheduling ------------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> asyncio.Task[dict[str, Any]] | None:
         self.cancel(uri)
-        if not self.ls.settings.diagnostics.enabled:
+        if not self.services.settings.diagnostics.enabled:
             self._publish(uri, [], None)
             return None
         task = asyncio.ensure_future(self._run(uri, delay))
@@ -147,8 +147,8 @@ class Checker:
         if cached is not None:
             self.cache.move_to_end(key)
             return cached
-        sandbox = await self.ls.sandbox()
-        timeout = self.ls.settings.sandbox.timeout
+        sandbox = await self.services.sandbox()
+        timeout = self.services.settings.sandbox.timeout
         result = await check_target(
             text, t, sandbox, timeout, path=path, trust="user", project=project
         )
@@ -164,15 +164,15 @@ class Checker:
         if doc is None:
             return {"functions": 0, "examples": 0, "failed": 0}
         version, text = doc.version, doc.text  # the snapshot every check of this run uses
-        snap = offloop.snapshot(doc)  # the same text, for reading its functions off the loop
+        snap = background.snapshot(doc)  # the same text, for reading its functions off the loop
         path = uris.to_fs_path(uri) if uri.startswith("file:") else None  # the module's __file__
         project = self._project(uri)
-        digest = await offloop.digest(text)
-        await offloop.precompile(text)  # meanwhile the client's requests say where to look first
+        digest = await background.digest(text)
+        await background.precompile(text)  # meanwhile the client's requests say where to look first
         known = self.known.get(uri)
         pairs: dict[str, Pair] = dict(known[2]) if known and known[0] == digest else {}
-        todo = await offloop.read(lambda: Nearby(snap).visit(lambda: self.focus.get(uri, 0)))
-        limit, claimed = self.ls.settings.diagnostics.max_functions, 0
+        todo = await background.read(lambda: Nearby(snap).visit(lambda: self.focus.get(uri, 0)))
+        limit, claimed = self.services.settings.diagnostics.max_functions, 0
         loop = asyncio.get_running_loop()
         shown_at = loop.time()
         reading = asyncio.Lock()  # one thread at a time advances the generator
@@ -181,7 +181,7 @@ class Checker:
             """The next function to check, its examples read in a thread: a big docstring, or
             many of them, never holds up the other requests."""
             async with reading:
-                return await offloop.read(next, todo, None)
+                return await background.read(next, todo, None)
 
         async def worker() -> None:
             nonlocal claimed, shown_at
@@ -198,7 +198,7 @@ class Checker:
                     shown_at = loop.time()
                     self._show(uri, doc, version, list(pairs.values()), partial=True)
 
-        workers = max(1, min(self.ls.settings.sandbox.parallel or os.cpu_count() or 1, 8))
+        workers = max(1, min(self.services.settings.sandbox.parallel or os.cpu_count() or 1, 8))
         await asyncio.gather(*(worker() for _ in range(workers)))
         if doc.version != version or self.docs.get(uri) is not doc:
             return {"stale": True}
@@ -321,7 +321,7 @@ class Checker:
         doc = self.docs.get(uri)
         if doc is None:
             return []
-        return await offloop.read(self._lenses, uri, offloop.snapshot(doc))
+        return await background.read(self._lenses, uri, background.snapshot(doc))
 
     def _lenses(self, uri: str, doc: Document) -> list[types.CodeLens]:
         out = []

@@ -1,6 +1,6 @@
 """The open documents: the one store of their text, parsed, kept in step with the editor.
 
-Each open document is a :class:`~synthls.spec.document.Document` (text + tree-sitter tree) that
+Each open document is a :class:`~synthls.intent.document.Document` (text + tree-sitter tree) that
 ``didChange`` edits in place, so the next parse reuses the unchanged parts. pygls' workspace keeps
 no copy (``synthls.lsp.protocol`` takes over its text synchronisation): it splits lines with
 ``str.splitlines``, which also breaks at a form feed, so an edit below one would land a line off,
@@ -15,8 +15,8 @@ import logging
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from synthls.intent.document import Document
 from synthls.lsp.convert import apply_changes
-from synthls.spec.document import Document
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from synthls.intent.docedit import add_examples
+from synthls.intent.document import Document
+from synthls.intent.model import Example, FunctionTarget, Span
+from synthls.intent.relocate import Anchor, inside, relocate, shift
 from synthls.lsp.convert import to_client_range
-from synthls.spec.docedit import add_examples
-from synthls.spec.document import Document
-from synthls.spec.model import Example, FunctionTarget, Span
-from synthls.spec.relocate import Anchor, inside, relocate, shift
-from synthls.synth.program import body_replacement
+from synthls.synth.module_text import body_replacement
 
 log = logging.getLogger(__name__)
 

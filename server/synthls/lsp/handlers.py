@@ -1,6 +1,6 @@
 """LSP feature registration: each handler is a few lines over the domain and the job managers.
 
-The handlers reach synthls' parts through ``state`` (built by ``synthls.lsp.app``), never through
+The handlers reach synthls' parts through ``parts`` (built by ``synthls.lsp.wiring``), never through
 the pygls server they are registered on.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 from lsprotocol import types
 
 from synthls.localmodel.doctor import engine_status
-from synthls.lsp import actions, clientcaps, offloop, pull, resolve, warmup
-from synthls.lsp.modeltag import tags_for
+from synthls.lsp import actions, background, clientcaps, pull, resolve, warmup
+from synthls.lsp.llm_tag import tags_for
+from synthls.lsp.parts import Parts
 from synthls.lsp.pending import ANSWER_COMMAND
 from synthls.lsp.server import SynthServer
-from synthls.lsp.state import State
 
 log = logging.getLogger("synthls")
 COMMANDS = (
@@ -31,58 +31,58 @@ COMMANDS = (
 )
 
 
-def configure(state: State, raw: Any) -> None:
+def configure(parts: Parts, raw: Any) -> None:
     """Take new settings; tell the user which were ignored, and (once) what the project's
     pyproject.toml changed and was refused."""
-    problems, note = state.runtime.configure(raw)
+    problems, note = parts.services.configure(raw)
     if note is not None:
         kind = types.MessageType.Warning if note.warns else types.MessageType.Info
-        state.editor.message(f"synthls: {note.text()}", kind)
+        parts.editor.message(f"synthls: {note.text()}", kind)
         log.log(logging.WARNING if note.warns else logging.INFO, "%s", note.text())
     if problems:
         text = "synthls: some settings were ignored (defaults used instead):\n" + "\n".join(
             problems
         )
-        state.editor.message(text, types.MessageType.Warning)
+        parts.editor.message(text, types.MessageType.Warning)
         log.warning(text)
 
 
-def register(ls: SynthServer, state: State) -> None:
-    runtime, docs, checker, jobs = state.runtime, state.docs, state.checker, state.jobs
+def register(ls: SynthServer, parts: Parts) -> None:
+    services, docs, checker, jobs = parts.services, parts.docs, parts.checker, parts.jobs
     client = clientcaps.Conventions()  # what the client supports, from initialize
     resolver = resolve.Resolver(
         docs.get,
         lambda uri, line, kind, deliver: jobs.run(uri, line, kind, deliver=deliver),
-        state.editor.message,
+        parts.editor.message,
         lambda: client.tag_model_actions,
     )
-    warm = warmup.Warmup(state.completions.body_task, lambda: runtime.settings.completion.enabled)
+    warm = warmup.Warmup(parts.completions.body_task, lambda: services.settings.completion.enabled)
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: SynthServer, params: types.InitializeParams) -> None:
-        runtime.set_root(params)
-        configure(state, params.initialization_options)
+        services.set_root(params)
+        configure(parts, params.initialization_options)
         client.take(params.capabilities)
         if client.pull_diagnostics:
-            refresh = state.editor.refresh_diagnostics if client.refresh_diagnostics else None
+            refresh = parts.editor.refresh_diagnostics if client.refresh_diagnostics else None
             checker.pull = pull.Reports(refresh)
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: SynthServer, params: types.InitializedParams) -> None:
-        await runtime.sandbox()
+        await services.sandbox()
 
     @ls.feature(types.SHUTDOWN)
     async def shutdown(ls: SynthServer, params: None) -> None:
         warm.cancel_all()
         checker.cancel_all()
         jobs.cancel_all()
-        await runtime.close()
+        await services.close()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(
         ls: SynthServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        configure(state, params.settings)
+        configure(parts, params.settings)
         for uri in docs.uris():
             checker.schedule(uri, 0)
 
@@ -94,14 +94,14 @@ def register(ls: SynthServer, state: State) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SynthServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        doc = docs.change(params, state.editor.codec())
+        doc = docs.change(params, parts.editor.codec())
         if doc is None:
             return
         last = params.content_changes[-1] if params.content_changes else None
         if isinstance(last, types.TextDocumentContentChangePartial):
             checker.focus[uri] = last.range.start.line
             warm.changed(uri, doc, last.range.start.line + last.text.count("\n"))
-        diagnostics = runtime.settings.diagnostics
+        diagnostics = services.settings.diagnostics
         if diagnostics.on_change:
             checker.schedule(uri, diagnostics.debounce_ms / 1000)
         else:
@@ -116,7 +116,7 @@ def register(ls: SynthServer, state: State) -> None:
         uri = params.text_document.uri
         docs.close(uri)
         checker.forget(uri)
-        state.questions.forget(uri)
+        parts.questions.forget(uri)
         warm.forget(uri)
 
     @ls.feature(
@@ -132,10 +132,10 @@ def register(ls: SynthServer, state: State) -> None:
         uri = params.text_document.uri
         checker.set_focus(uri, params.range.start.line)
         tagging = client.tag_model_actions  # engines are built only for a tag
-        tags = tags_for([e.name for e in runtime.engines()], True) if tagging else None
+        tags = tags_for([e.name for e in services.engines()], True) if tagging else None
         doc = docs.get(uri)
-        snap = offloop.snapshot(doc) if doc is not None else None
-        listed = await offloop.read(actions.list_actions, runtime, snap, params)
+        snap = background.snapshot(doc) if doc is not None else None
+        listed = await background.read(actions.list_actions, services, snap, params)
         return resolve.shape(listed, docs.get(uri), client.resolve_edits, tags)
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
@@ -163,14 +163,14 @@ def register(ls: SynthServer, state: State) -> None:
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["\n"]))
     async def complete(ls: SynthServer, params: types.CompletionParams) -> types.CompletionList:
         checker.focus[params.text_document.uri] = params.position.line
-        return await state.completions.complete(params)
+        return await parts.completions.complete(params)
 
     @ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline(
         ls: SynthServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
         checker.focus[params.text_document.uri] = params.position.line
-        return await state.completions.inline(params)
+        return await parts.completions.inline(params)
 
     @ls.command("synthls.synthesize")
     async def synthesize(ls: SynthServer, uri: str, line: int) -> dict[str, Any]:
@@ -197,10 +197,10 @@ def register(ls: SynthServer, state: State) -> None:
     async def sandbox_status(ls: SynthServer) -> dict[str, Any]:
         """The engine setting, the engine a request would use now and why, the local model's
         state (not installed / stopped / starting / ready), and the sandbox's layers."""
-        sandbox = await runtime.sandbox()
-        engine = await asyncio.to_thread(engine_status, runtime.settings)
+        sandbox = await services.sandbox()
+        engine = await asyncio.to_thread(engine_status, services.settings)
         return {
-            "engine": runtime.settings.engine,
+            "engine": services.settings.engine,
             **engine,
             "layers": list(sandbox.layers),
             "platform": platform.platform(),

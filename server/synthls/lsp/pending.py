@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget, Spec
+from synthls.intent.targets import find_functions
 from synthls.lsp.convert import line_range
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget, Spec
-from synthls.spec.targets import find_functions
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.loop import Outcome
-from synthls.synth.program import offset_of
+from synthls.synth.module_text import offset_of
 
 ANSWER_COMMAND = "synthls.answer"
 

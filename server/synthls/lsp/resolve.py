@@ -28,8 +28,8 @@ import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from synthls.lsp.modeltag import tags_for
-from synthls.spec.document import Document
+from synthls.intent.document import Document
+from synthls.lsp.llm_tag import tags_for
 
 log = logging.getLogger(__name__)
 KINDS = {

@@ -1,7 +1,7 @@
 """The pygls language server of synthls, and the log handler that reports to the client.
 
-The server holds no state of synthls' (see ``synthls.lsp.state``) and wires nothing (see
-``synthls.lsp.app``): it is pygls' server with synthls' protocol (``synthls.lsp.protocol``).
+The server holds no state of synthls' (see ``synthls.lsp.parts``) and wires nothing (see
+``synthls.lsp.wiring``): it is pygls' server with synthls' protocol (``synthls.lsp.protocol``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Synthesis requests from the editor: progress, cancellation, coalescing and versioned edits.
 
 The work starts from a snapshot (text + version). When the result is ready, the target is found
-again in the current text (``spec.relocate``): if its own lines are unchanged, the edit is rebased
+again in the current text (``intent.relocate``): if its own lines are unchanged, the edit is rebased
 onto the current version (so two syntheses in one file both land, and typing elsewhere is kept);
 if the function itself changed, the result is refused with a message and nothing typed is lost.
 Edits of one document are applied one at a time. Identical concurrent requests share one run.
@@ -20,21 +20,21 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from synthls.intent.comment_functions import function_for_comment
+from synthls.intent.comments import comment_at
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.relocate import Anchor, anchor_of
+from synthls.intent.targets import function_at
 from synthls.lsp.ask import ClientAsk, KnownAnswers
 from synthls.lsp.documents import Documents
 from synthls.lsp.editor import JobEditor
 from synthls.lsp.edits import Replacement, rebased_edit, result_parts
+from synthls.lsp.job_results import Result, landed, none_fits
 from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
 from synthls.lsp.progress import Progress
-from synthls.lsp.replies import Result, landed, none_fits
-from synthls.lsp.runtime import Services
-from synthls.spec.comment_functions import function_for_comment
-from synthls.spec.comments import comment_at
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.relocate import Anchor, anchor_of
-from synthls.spec.targets import function_at
-from synthls.synth.base import Synthesizer
+from synthls.lsp.services import EnginesAndSandbox
+from synthls.synth.engine_protocol import Synthesizer
 from synthls.synth.engines import needs_examples
 from synthls.synth.loop import Ask
 from synthls.synth.service import SynthReport, no_examples_message, synthesize_target
@@ -63,13 +63,13 @@ class Run:
 class Jobs:
     def __init__(
         self,
-        ls: Services,
+        services: EnginesAndSandbox,
         docs: Documents,
         editor: JobEditor,
         questions: Questions,
         mark_unverified: Callable[[str, str], None],
     ) -> None:
-        self.ls = ls  # the settings, the engines and the sandbox
+        self.services = services  # the settings, the engines and the sandbox
         self.docs = docs
         self.editor = editor
         self.questions = questions
@@ -160,7 +160,7 @@ class Jobs:
             return self._refuse(located)
         run = Run(uri, text, version, kind, answer, *located, deliver=deliver)
         target, pending = run.target, run.pending
-        needs = needs_examples(self.ls.settings.engine, self.ls.settings)
+        needs = needs_examples(self.services.settings.engine, self.services.settings)
         if not target.spec.examples and needs:
             return self._refuse(no_examples_message(target.spec.name))
         progress = await self._progress(target)
@@ -194,13 +194,13 @@ class Jobs:
         target, token = run.target, progress.cancel_future()
         engines, ask = self._resume(run.pending, run.answer, asker, progress.report)
         try:
-            sandbox = await self.ls.sandbox()
+            sandbox = await self.services.sandbox()
             report = await synthesize_target(
                 run.text,
                 target,
                 engines,
                 sandbox,
-                self.ls.settings,
+                self.services.settings,
                 progress.report,
                 allow_unverified=not needs,
                 ask=ask,
@@ -240,8 +240,8 @@ class Jobs:
     ) -> tuple[list[Synthesizer], Ask | None]:
         """The engines and the ``ask`` of a run: a new search, or the pending one's candidates."""
         if pending is None or answer is None:
-            report(f"searching with the {self.ls.settings.engine} engine")
-            return self.ls.engines(), asker
+            report(f"searching with the {self.services.settings.engine} engine")
+            return self.services.engines(), asker
         report(f"{answer[0]} → {answer[1]}: continuing with the candidates found")
         known = {**pending.known_answers(), answer[0]: answer[1]}
         return [Replay(pending.outcome)], KnownAnswers(known, asker)
@@ -251,7 +251,7 @@ class Jobs:
         outcome = report.outcome
         question = outcome.ambiguity.question if outcome and outcome.ambiguity else None
         result: Result = {"applied": False, "status": "ambiguous", "message": report.message}
-        if outcome is None or question is None or self.ls.settings.ask.ambiguous == "never":
+        if outcome is None or question is None or self.services.settings.ask.ambiguous == "never":
             return {**result, **self._refuse(f"synthls: {report.message}")}
         result["question"] = {"call": question.call, "choices": list(question.choices)}
         if asker is not None and asker.rejected == question:

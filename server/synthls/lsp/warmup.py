@@ -17,10 +17,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from synthls.lsp import offloop
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import function_at
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.targets import function_at
+from synthls.lsp import background
 from synthls.synth.service import SynthReport
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ class Warmup:
 
     async def _later(self, uri: str, doc: Document, line: int) -> None:
         await asyncio.sleep(DELAY_S)
-        snap = offloop.snapshot(doc)  # read in a thread, while edits may come
-        target = await offloop.read(ready_stub, snap, line)
+        snap = background.snapshot(doc)  # read in a thread, while edits may come
+        target = await background.read(ready_stub, snap, line)
         if target is None:
             return
         name = target.spec.name

@@ -18,10 +18,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from synthls.intent.model import Example
 from synthls.sandbox.client import Limits, Sandbox
 from synthls.sandbox.types import Program, RunResult
 from synthls.sandbox.worker.layers import BY_NAME
-from synthls.spec.model import Example
 
 
 @dataclass(frozen=True)

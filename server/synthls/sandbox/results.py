@@ -15,10 +15,10 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthls.intent.model import Example
+from synthls.intent.prose_values import is_literal
 from synthls.sandbox import verdict
 from synthls.sandbox.types import ExampleResult, ExampleStatus, Program, RunResult, RunStatus
-from synthls.spec.model import Example
-from synthls.spec.prose_values import is_literal
 
 
 def _text(ev: dict[str, Any], key: str) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from synthls.spec.model import Example
+from synthls.intent.model import Example
 
 ExampleStatus = Literal[
     "passed", "failed", "error", "timeout", "memory", "killed", "truncated", "not_run"

@@ -25,9 +25,9 @@ import math
 import time
 from typing import Any
 
-from synthls.spec.model import Example
-from synthls.spec.prose_values import NO_VALUE as _NO_VALUE  # literal() for text that is not one
-from synthls.spec.prose_values import literal
+from synthls.intent.model import Example
+from synthls.intent.prose_values import NO_VALUE as _NO_VALUE  # literal() for text that is not one
+from synthls.intent.prose_values import literal
 
 _CHECKER = doctest.OutputChecker()
 REL_TOL = 1e-9  # informal forms only; ``>>>`` examples compare text, as doctest does

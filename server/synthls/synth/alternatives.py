@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from synthls.spec.examples import prose_lines
-from synthls.spec.model import Spec
+from synthls.intent.examples import prose_lines
+from synthls.intent.model import Spec
 from synthls.synth.pairs import rewrites
 
 MAX_EXCHANGES = 8  # calls with one alternative exchanged for another

@@ -48,7 +48,7 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.informative import compact, degenerate, echoes, edge, size_rank, typical
 

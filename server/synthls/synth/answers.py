@@ -17,11 +17,11 @@ import ast
 import dataclasses
 from collections.abc import Mapping, Sequence
 
+from synthls.intent.model import Example
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.sandbox.verdict import Exhausted, values_equal
-from synthls.spec.model import Example
 from synthls.synth.ambiguity import RAISED, Question
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 
 INVALID = "not a valid input"  # the answer that rules the call out (no Python literal reads so)
 OUTSIDE = "\x00outside"  # the result every candidate gets on a ruled-out probe

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.ranking import rank
 
 FEEDBACK_SIZE = 3  # candidates sent back per round

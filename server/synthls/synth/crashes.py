@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from synthls.synth.ambiguity import RAISED, Ambiguity, Question, behaviours
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.engines import votes_once_per_behaviour
 from synthls.synth.informative import compact, degenerate, like_examples, size_rank, typical
 

@@ -1,4 +1,4 @@
-"""The engines synthls knows: each is one module implementing ``synthls.synth.base.Synthesizer``
+"""The engines synthls knows: each is one module implementing ``synthls.synth.engine_protocol.Synthesizer``
 plus one line in ``ENGINES`` here.
 
 ``embedded``: the local search (no network). ``openai``: any OpenAI-compatible endpoint. ``local``:
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Protocol, cast
 
-from synthls.synth.base import Synthesizer
+from synthls.synth.engine_protocol import Synthesizer
 
 if TYPE_CHECKING:
     from synthls.config import Settings

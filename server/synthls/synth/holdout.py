@@ -39,9 +39,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Ambiguity, analyse
-from synthls.synth.base import Candidate, Synthesizer, Trial
+from synthls.synth.engine_protocol import Candidate, Synthesizer, Trial
 
 log = logging.getLogger(__name__)
 

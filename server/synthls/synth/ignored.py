@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 from itertools import zip_longest
 from typing import Any
 
-from synthls.spec.examples import prose_lines
-from synthls.spec.model import Spec
+from synthls.intent.examples import prose_lines
+from synthls.intent.model import Spec
 from synthls.synth.pairs import rewrites
 
 MAX_IGNORED = 8  # calls with an ignored value added

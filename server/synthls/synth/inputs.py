@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from synthls.spec.model import Example, Spec
+from synthls.intent.model import Example, Spec
 
 RANDOM_SHARE = 0.25  # of the inputs, at least this share is random values shaped like the examples
 _RANDOM_TRIES = 400  # random draws before giving up on filling the quota

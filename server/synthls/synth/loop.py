@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeGuard
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.alternatives import exchanges
 from synthls.synth.ambiguity import (
     LUCK,
@@ -45,8 +45,8 @@ from synthls.synth.ambiguity import (
 )
 from synthls.synth.answers import INVALID
 from synthls.synth.attempts import failure_reason, feedback_from
-from synthls.synth.base import Synthesizer, Trial
 from synthls.synth.crashes import crash
+from synthls.synth.engine_protocol import Synthesizer, Trial
 from synthls.synth.engines import language_model
 from synthls.synth.holdout import held_out, judged
 from synthls.synth.ignored import ignored

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import replace
 
 from synthls.synth.ambiguity import Ambiguity, analyse
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.engines import language_model
 from synthls.synth.ranking import passes, passing
 from synthls.synth.rounds import Run

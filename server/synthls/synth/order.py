@@ -23,10 +23,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Collection, Mapping
 
-from synthls.spec.model import Example
+from synthls.intent.model import Example
 from synthls.synth.ambiguity import RAISED, Ambiguity, Question
 from synthls.synth.answers import same_value
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.engines import language_model
 from synthls.synth.informative import compact
 from synthls.synth.inputs import MAX_SOURCE

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from synthls.intent.model import Example
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import Example
 from synthls.synth.ambiguity import Ambiguity, Question
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.ranking import rank
 
 

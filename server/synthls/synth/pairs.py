@@ -19,7 +19,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.inputs import MAX_TRIES, Renderer, callee_of, example_calls, same
 
 MAX_SWAPS = 8  # calls with an example's values swapped (``swaps``)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 from synthls.sandbox.types import RunResult
 from synthls.synth.ambiguity import Ambiguity, behaviours
-from synthls.synth.base import Candidate, Trial
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.engines import votes_once_per_behaviour
 
 _RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature

@@ -7,8 +7,8 @@ every value is cut short (``short``: ``SHORT`` characters, then how long it was)
 
 from __future__ import annotations
 
+from synthls.intent.model import Example
 from synthls.sandbox.types import ExampleResult, RunResult
-from synthls.spec.model import Example
 
 SHORT = 200  # characters of a value shown in a message
 MAX_LINES = 20  # failing examples described, at most

@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from synthls.intent.model import Example, Spec
 from synthls.sandbox.types import Program, RunResult
-from synthls.spec.model import Example, Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import answer_example, outside, with_answer
 from synthls.synth.attempts import feedback_from, parses, progress_line
-from synthls.synth.base import Candidate, EngineError, Synthesizer, Trial
+from synthls.synth.engine_protocol import Candidate, EngineError, Synthesizer, Trial
 from synthls.synth.outcome import OnProgress, Runner
 from synthls.synth.ranking import Picked, passes, pick
 

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthls.config import Settings
+from synthls.intent.model import Example, FunctionTarget
 from synthls.sandbox.types import Program, RunResult, Trust
-from synthls.spec.model import Example, FunctionTarget
-from synthls.synth.base import WAITING, Candidate, Synthesizer, Trial
 from synthls.synth.description_check import FITS, checked_against_description
+from synthls.synth.engine_protocol import WAITING, Candidate, Synthesizer, Trial
 from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
-from synthls.synth.program import module_with_body
+from synthls.synth.module_text import module_with_body
 from synthls.synth.report import at_most, describe_failures, short
 
 NO_EXAMPLES_HELP = "add an example to the docstring, e.g.\n    >>> {name}(...)\n    expected result"

@@ -14,13 +14,13 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from synthls.spec.model import Spec
+from synthls.intent.model import Spec
 from synthls.synth.embedded.problem import build_problem, usable
 from synthls.synth.embedded.search import search_problem
 
 if TYPE_CHECKING:  # the worker imports this package: keep its start-up light
     from synthls.config import Settings
-    from synthls.synth.base import Candidate, Trial
+    from synthls.synth.engine_protocol import Candidate, Trial
 
 log = logging.getLogger(__name__)
 # bodies offered per round: enough different behaviours for the loop to see an ambiguity
@@ -69,7 +69,7 @@ def search_isolated(
 
 
 class EmbeddedSynthesizer:
-    """The default engine; implements ``synthls.synth.base.Synthesizer``."""
+    """The default engine; implements ``synthls.synth.engine_protocol.Synthesizer``."""
 
     name = "embedded"
     # the search is the same with or without feedback (it only skips the tried bodies): once it
@@ -104,9 +104,9 @@ class EmbeddedSynthesizer:
         return self._propose(spec, [f.candidate.body for f in feedback])
 
     async def _propose(self, spec: Spec, tried: list[str]) -> AsyncIterator[Candidate]:
-        from synthls.synth.base import Candidate
         from synthls.synth.embedded.search_process import stream_bodies
         from synthls.synth.embedded.worker import spec_to_json
+        from synthls.synth.engine_protocol import Candidate
 
         if not usable(spec):
             log.info("embedded: no usable examples for %s", spec.name)

@@ -20,8 +20,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, Spec
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, Spec
 from synthls.synth.embedded.raises import exception_of
 
 _WORD = re.compile(r"[a-z]+")

@@ -27,8 +27,8 @@ import threading
 import time
 from typing import Any
 
+from synthls.intent.model import Example, Param, Spec
 from synthls.sandbox.worker.procgroup import json_line
-from synthls.spec.model import Example, Param, Spec
 from synthls.synth.embedded.problem import MAX_EXAMPLES, build_problem, readable
 from synthls.synth.embedded.search import search_problem
 

@@ -1,6 +1,6 @@
 """The OpenAI-compatible engine: prompt building, the HTTP engine and output cleaning.
 
-``OpenAISynthesizer`` implements :class:`synthls.synth.base.Synthesizer`; ``EngineError`` carries a
+``OpenAISynthesizer`` implements :class:`synthls.synth.engine_protocol.Synthesizer`; ``EngineError`` carries a
 clear, user-facing reason when the endpoint gives no candidates.
 """
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import textwrap
 
-from synthls.spec.model import Spec
-from synthls.synth.base import Trial
+from synthls.intent.model import Spec
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.openai.prompt import PROMPT_BUDGET, _fit, _header, failure_lines
 
 # a line at the margin ends the body; these stop the server early for the common ones

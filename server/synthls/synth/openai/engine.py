@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, cast
 import openai
 
 from synthls.config import OpenAISettings, Settings
-from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Trial
+from synthls.intent.model import Spec
+from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.completion import STOPS, body_complete_at, body_of, completion_prompt
 from synthls.synth.openai.ending import complete_at
@@ -51,7 +51,7 @@ _DONE = object()
 
 
 class OpenAISynthesizer:
-    """Implements :class:`synthls.synth.base.Synthesizer` over an OpenAI-compatible endpoint."""
+    """Implements :class:`synthls.synth.engine_protocol.Synthesizer` over an OpenAI-compatible endpoint."""
 
     name = "openai"
     uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 import openai
 
-from synthls.synth.base import EngineError as EngineError  # raised here, defined by the interface
+from synthls.synth.engine_protocol import (
+    EngineError as EngineError,  # raised here, defined by the interface
+)
 
 # status codes worth retrying with backoff: overloaded, rate limited, transient server errors
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})

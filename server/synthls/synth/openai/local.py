@@ -13,10 +13,10 @@ import dataclasses
 from collections.abc import AsyncIterator, Mapping, Sequence
 
 from synthls.config import Settings
+from synthls.intent.model import Spec
 from synthls.localmodel import shared
 from synthls.localmodel.weights import ModelError, source
-from synthls.spec.model import Spec
-from synthls.synth.base import Candidate, Trial, waiting
+from synthls.synth.engine_protocol import Candidate, Trial, waiting
 from synthls.synth.openai.engine import OpenAISynthesizer
 from synthls.synth.openai.errors import EngineError
 from synthls.synth.openai.quirks import quirks_for
@@ -25,7 +25,7 @@ KEY_ENV = "SYNTHLS_LOCAL_MODEL_KEY"  # only in this engine's own copy of the env
 
 
 class LocalModelSynthesizer(OpenAISynthesizer):
-    """Implements :class:`synthls.synth.base.Synthesizer` on the shared local model."""
+    """Implements :class:`synthls.synth.engine_protocol.Synthesizer` on the shared local model."""
 
     name = "local"
 

@@ -12,9 +12,9 @@ import inspect
 import re
 from collections.abc import Sequence
 
+from synthls.intent.model import Example, Spec
 from synthls.sandbox.types import RunResult
-from synthls.spec.model import Example, Spec
-from synthls.synth.base import Trial
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.report import describe_result
 
 Message = dict[str, str]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from synthls.spec.model import Spec
-from synthls.synth.base import Trial
+from synthls.intent.model import Spec
+from synthls.synth.engine_protocol import Trial
 from synthls.synth.openai.prompt import Message, conversations
 
 

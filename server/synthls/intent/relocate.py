@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from synthls.spec.document import Document
-from synthls.spec.model import Pos, Span
-from synthls.spec.targets import function_node_at, qualname
+from synthls.intent.document import Document
+from synthls.intent.model import Pos, Span
+from synthls.intent.targets import function_node_at, qualname
 
 
 @dataclass(frozen=True)

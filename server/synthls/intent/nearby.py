@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import function_node_at, function_nodes, function_target, module_context
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.targets import function_node_at, function_nodes, function_target, module_context
 
 
 class Nearby:

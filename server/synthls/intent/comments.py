@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from synthls.spec.document import Document
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import CommentTarget, Pos, Span
-from synthls.spec.targets import function_at
+from synthls.intent.document import Document
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import CommentTarget, Pos, Span
+from synthls.intent.targets import function_at
 
 _PRAGMA = re.compile(
     r"^#\s*(!|-\*-|type:|noqa|pragma|fmt:|pylint:|mypy:|ruff:|isort:|region|endregion)"

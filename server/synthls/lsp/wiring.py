@@ -1,6 +1,6 @@
 """The composition root: builds the language server and its parts, wires them, serves stdio.
 
-Every part gets what it uses and nothing more (see ``synthls.lsp.state``); only here are they
+Every part gets what it uses and nothing more (see ``synthls.lsp.parts``); only here are they
 all known at once. ``serve`` routes every log record to the client's log.
 """
 
@@ -13,10 +13,10 @@ from synthls.lsp.completion import Completions
 from synthls.lsp.diagnostics import Checker
 from synthls.lsp.documents import Documents
 from synthls.lsp.editor import Editor
+from synthls.lsp.parts import Parts
 from synthls.lsp.pending import Questions
-from synthls.lsp.runtime import Runtime
 from synthls.lsp.server import LspLogHandler, SynthServer
-from synthls.lsp.state import State
+from synthls.lsp.services import Services
 from synthls.lsp.synthesis import Jobs
 
 log = logging.getLogger("synthls")
@@ -24,18 +24,18 @@ log = logging.getLogger("synthls")
 
 def build() -> SynthServer:
     server = SynthServer()
-    runtime, docs, editor, questions = Runtime(), Documents(), Editor(server), Questions()
-    checker = Checker(runtime, docs, editor, questions)
-    state = State(
-        runtime=runtime,
+    services, docs, editor, questions = Services(), Documents(), Editor(server), Questions()
+    checker = Checker(services, docs, editor, questions)
+    parts = Parts(
+        services=services,
         docs=docs,
         editor=editor,
         questions=questions,
         checker=checker,
-        jobs=Jobs(runtime, docs, editor, questions, checker.mark_unverified),
-        completions=Completions(runtime, docs, editor.codec),
+        jobs=Jobs(services, docs, editor, questions, checker.mark_unverified),
+        completions=Completions(services, docs, editor.codec),
     )
-    handlers.register(server, state)
+    handlers.register(server, parts)
     return server
 
 

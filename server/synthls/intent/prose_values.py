@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from synthls.spec.scan import (
+from synthls.intent.scan import (
     first_bracket,
     flatten,
     matching_close,

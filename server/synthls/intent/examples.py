@@ -28,7 +28,7 @@ Forms understood:
 
 A line longer than ``MAX_LINE`` characters is no part of a value-style example (doctest's
 examples are read as doctest reads them, whatever their length). Every reader takes time linear
-in the length of the text it reads (see ``synthls.spec.prefix``), so a docstring cannot stall
+in the length of the text it reads (see ``synthls.intent.prefix``), so a docstring cannot stall
 the server; the cap keeps the per-line work (a few parses of the line) small as well.
 
 All but doctest become ``style="value"``: ``source`` is the call expression, ``want`` the
@@ -46,10 +46,10 @@ import doctest
 import re
 from collections.abc import Iterator, Sequence
 
-from synthls.spec import example_forms
-from synthls.spec.model import Example, Param
-from synthls.spec.prefix import is_prefix, line_call
-from synthls.spec.prose_values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
+from synthls.intent import example_forms
+from synthls.intent.model import Example, Param
+from synthls.intent.prefix import is_prefix, line_call
+from synthls.intent.prose_values import BUILTIN_NAMES, LITERAL_WORDS, is_call_of, is_literal
 
 _PARSER = doctest.DocTestParser()
 _FLAG_NAMES = {value: name for name, value in doctest.OPTIONFLAGS_BY_NAME.items()}

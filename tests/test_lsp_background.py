@@ -13,9 +13,9 @@ import time
 import pytest
 from lsprotocol import types
 
-from synthls.lsp import offloop
-from synthls.spec.document import Document
-from synthls.spec.targets import find_functions
+from synthls.intent.document import Document
+from synthls.intent.targets import find_functions
+from synthls.lsp import background
 from tests.lsp_support import open_doc, session
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,7 @@ async def code_actions(client: object, uri: str, line: int) -> float:
 
 async def test_a_slow_docstring_does_not_delay_requests_about_other_documents() -> None:
     text = big_text(6_000)
-    assert len(text) < offloop.BIG  # (a bigger text is first compiled in a child process)
+    assert len(text) < background.BIG  # (a bigger text is first compiled in a child process)
     start = time.perf_counter()
     [target] = find_functions(Document(text))
     reading = time.perf_counter() - start

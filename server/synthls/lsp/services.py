@@ -1,8 +1,8 @@
 """The server's settings and the resources they decide: engines and the sandbox.
 
-One object holds them for the whole server; helpers see it through the small protocols below
-(``Configured``: the settings; ``Services``: the settings, the engines and the sandbox), so a
-helper's signature says what it uses. A change of settings drops the engines and, when the sandbox
+One object (``Services``) holds them for the whole server; helpers see it through the small
+protocols below (``Configured``: the settings; ``EnginesAndSandbox``: the settings, the engines and
+the sandbox), so a helper's signature says what it uses. A change of settings drops the engines and, when the sandbox
 settings changed, the sandbox: both are made again on next use.
 """
 
@@ -19,7 +19,7 @@ from pygls.uris import to_fs_path
 
 from synthls.config import ProjectNote, Settings, load
 from synthls.sandbox import Limits, Sandbox
-from synthls.synth.base import Synthesizer
+from synthls.synth.engine_protocol import Synthesizer
 from synthls.synth.engines import make_engines
 
 log = logging.getLogger("synthls")
@@ -31,13 +31,13 @@ class Configured(Protocol):
     def settings(self) -> Settings: ...
 
 
-class Services(Configured, Protocol):
+class EnginesAndSandbox(Configured, Protocol):
     def engines(self, name: str | None = None) -> list[Synthesizer]: ...
 
     async def sandbox(self) -> Sandbox: ...
 
 
-class Runtime:
+class Services:
     def __init__(self) -> None:
         self.settings = Settings()
         self.root: Path | None = None  # the workspace root: its pyproject.toml has settings

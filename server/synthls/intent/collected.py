@@ -10,8 +10,8 @@ The test walks up from the function's own node (a few parents), not over the who
 
 from __future__ import annotations
 
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
 
 
 def is_nested(doc: Document, target: FunctionTarget) -> bool:

@@ -11,9 +11,9 @@ import ast
 
 from tree_sitter import Node, Query, QueryCursor
 
-from synthls.spec.document import PY_LANGUAGE, Document
-from synthls.spec.examples import extract_examples
-from synthls.spec.model import Example, FunctionTarget, Param, Pos, Span, Spec
+from synthls.intent.document import PY_LANGUAGE, Document
+from synthls.intent.examples import extract_examples
+from synthls.intent.model import Example, FunctionTarget, Param, Pos, Span, Spec
 
 _PARAM_KINDS = {"list_splat_pattern": "vararg", "dictionary_splat_pattern": "kwargs"}
 _CONTEXT_BUDGET = 2000

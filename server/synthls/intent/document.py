@@ -10,7 +10,7 @@ from __future__ import annotations
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Point, Tree
 
-from synthls.spec.model import Pos
+from synthls.intent.model import Pos
 
 PY_LANGUAGE = Language(tree_sitter_python.language())
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from synthls.spec.document import Document
-from synthls.spec.model import CommentTarget, FunctionTarget, Param, Pos, Span, Spec
-from synthls.spec.targets import find_functions, function_at, module_context
+from synthls.intent.document import Document
+from synthls.intent.model import CommentTarget, FunctionTarget, Param, Pos, Span, Spec
+from synthls.intent.targets import find_functions, function_at, module_context
 
 _NAMES = {
     int: "n",

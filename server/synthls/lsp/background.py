@@ -1,12 +1,12 @@
 """Whole-file work kept off the event loop, so a big file never stalls the other requests.
 
-Reading a document's functions and their docstrings' examples (``synthls.spec.targets``) is done
+Reading a document's functions and their docstrings' examples (``synthls.intent.targets``) is done
 in a worker thread (``read``), on a ``snapshot`` of the document: the editor's changes edit the open
 document in place while the thread reads. The reading takes linear time, but a big file has many
 docstrings, and requests for other documents must not wait for them.
 
 Checking a function runs the whole module, and whether the module compiles decides how
-(``synth.program.module_with_body``). ``compile`` of a 50,000-line file takes a quarter of a second
+(``synth.module_text.module_with_body``). ``compile`` of a 50,000-line file takes a quarter of a second
 and holds the GIL all along, so even in a thread it stops the server reading requests: a big text is
 compiled in a separate Python process instead, and the answer is remembered for the checks.
 """
@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from synthls.spec.document import Document
-from synthls.synth.program import note_compiles
+from synthls.intent.document import Document
+from synthls.synth.module_text import note_compiles
 
 log = logging.getLogger(__name__)
 _NO = 3  # exit status for "does not compile" (1 is any uncaught error: unknown)

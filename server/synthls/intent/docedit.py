@@ -16,8 +16,8 @@ import ast
 import re
 from collections.abc import Sequence
 
-from synthls.spec.model import Example, FunctionTarget, Span
-from synthls.spec.text import offset_of
+from synthls.intent.model import Example, FunctionTarget, Span
+from synthls.intent.text import offset_of
 
 _PREFIX = re.compile(r"^[rRbBuUfF]*")
 # what the text of a string literal cannot hold as it is: a NUL, a carriage return (read as a

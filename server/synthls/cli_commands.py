@@ -15,15 +15,15 @@ from typing import Any
 from synthls.ask_tty import TerminalAsk
 from synthls.config import Settings
 from synthls.fileio import FileChanged, digest, write_atomic
+from synthls.intent.collected import collected
+from synthls.intent.docedit import add_examples
+from synthls.intent.document import Document
+from synthls.intent.model import FunctionTarget
+from synthls.intent.targets import find_functions
 from synthls.sandbox import Limits, Sandbox
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.source_file import InputError, Source, echo, read_python, read_source
-from synthls.spec.collected import collected
-from synthls.spec.docedit import add_examples
-from synthls.spec.document import Document
-from synthls.spec.model import FunctionTarget
-from synthls.spec.targets import find_functions
-from synthls.synth.program import document_with_body, replace_span
+from synthls.synth.module_text import document_with_body, replace_span
 from synthls.synth.report import describe_result
 from synthls.synth.service import SynthReport, check_target, synthesize_target
 

@@ -14,8 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from synthls.intent.model import Spec
 from synthls.sandbox.types import RunResult
-from synthls.spec.model import Spec
 
 
 @dataclass(frozen=True)

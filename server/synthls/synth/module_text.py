@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from synthls.spec.model import FunctionTarget, Span
-from synthls.spec.text import offset_of as offset_of  # re-exported: callers edit text
+from synthls.intent.model import FunctionTarget, Span
+from synthls.intent.text import offset_of as offset_of  # re-exported: callers edit text
 
 
 def replace_span(text: str, span: Span, new: str) -> str:

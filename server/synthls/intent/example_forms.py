@@ -10,8 +10,8 @@ import ast
 import functools
 import re
 
-from synthls.spec.prefix import is_prefix
-from synthls.spec.prose_values import (
+from synthls.intent.prefix import is_prefix
+from synthls.intent.prose_values import (
     arguments,
     assignments,
     clean_want,
@@ -19,7 +19,7 @@ from synthls.spec.prose_values import (
     is_value,
     want_text,
 )
-from synthls.spec.scan import flatten, matching_close, split_top
+from synthls.intent.scan import flatten, matching_close, split_top
 
 MAX_SPAN = 40  # lines a single multi-line example may cover
 Found = tuple[str, str, int]

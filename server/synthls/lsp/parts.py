@@ -1,8 +1,8 @@
-"""The language server's state, in one place.
+"""The language server's parts, in one place.
 
-``Runtime`` holds the settings and what they decide (engines, the sandbox); ``Documents`` the open
+``Services`` holds the settings and what they decide (engines, the sandbox); ``Documents`` the open
 documents; each feature keeps its own state (the checker its results, the jobs their runs, the
-questions waiting for an answer, the completions their runs). ``synthls.lsp.app`` builds and wires
+questions waiting for an answer, the completions their runs). ``synthls.lsp.wiring`` builds and wires
 them; the handlers (``synthls.lsp.handlers``) reach them through this object, and each part gets
 only the others it uses.
 """
@@ -16,13 +16,13 @@ from synthls.lsp.diagnostics import Checker
 from synthls.lsp.documents import Documents
 from synthls.lsp.editor import Editor
 from synthls.lsp.pending import Questions
-from synthls.lsp.runtime import Runtime
+from synthls.lsp.services import Services
 from synthls.lsp.synthesis import Jobs
 
 
 @dataclass(frozen=True)
-class State:
-    runtime: Runtime
+class Parts:
+    services: Services
     docs: Documents
     editor: Editor
     questions: Questions
