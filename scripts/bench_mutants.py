@@ -90,7 +90,7 @@ async def replay(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             row: dict[str, Any] = {"task_id": task_id, "right": await judge(referee, task, body)}
             for on in (False, True):
-                extra = json.dumps({"deadline": 60, "ask": {"mutants": on}})
+                extra = json.dumps({"deadline": 60, "ask": {"edgeCases": on}})
                 settings = bench_settings("http://127.0.0.1:9/v1", "recorded", extra, args.answers)
                 user = Oracle(referee, task["prompt"] + task["canonical_solution"], args.answers)
                 report = await synthesize_target(

@@ -246,3 +246,23 @@ def test_bad_settings_tree_in_the_environment_is_reported(value: str, fragment: 
     settings, problems = load_settings(None, env={"SYNTHLS_SETTINGS": value})
     assert settings == Settings()
     assert any(fragment in p for p in problems), problems
+
+
+def test_the_old_name_ask_mutants_still_switches_edge_cases_with_a_deprecation(
+    tmp_path: Path,
+) -> None:
+    """``ask.mutants`` became ``ask.edgeCases``: the old key still gives its value (from the
+    editor, ``$SYNTHLS_SETTINGS`` or pyproject.toml), and the user is told once to move."""
+    moved = "ask.mutants is deprecated: use ask.edgeCases"
+    editor, problems = load_settings({"ask": {"mutants": False}}, env={})
+    assert editor.ask.edge_cases is False and problems == [moved]
+    env = {"SYNTHLS_SETTINGS": '{"ask": {"mutants": false}}'}
+    from_env, problems = load_settings(None, env=env)
+    assert from_env.ask.edge_cases is False and problems == [f"$SYNTHLS_SETTINGS -> {moved}"]
+    both, problems = load_settings({"ask": {"mutants": False, "edgeCases": True}}, env={})
+    assert both.ask.edge_cases is True and problems == [moved]  # the new name wins
+    (tmp_path / "pyproject.toml").write_text("[tool.synthls.ask]\nmutants = false\n")
+    project, problems = load_settings(None, env={}, root=tmp_path)
+    assert project.ask.edge_cases is False and problems == [
+        f"{tmp_path / 'pyproject.toml'} [tool.synthls]: " + moved
+    ]

@@ -48,7 +48,7 @@ def adults(ages: list[int]) -> int:
 
 async def run(engine: Any, user: User | None, mutants: bool = True) -> Outcome:
     return await asyncio.wait_for(
-        synthesize(SPEC, build, [engine], FakeRunner(), ask=user, mutants=mutants), 30
+        synthesize(SPEC, build, [engine], FakeRunner(), ask=user, edge_cases=mutants), 30
     )
 
 
@@ -146,12 +146,12 @@ async def test_on_by_default() -> None:
             synthesize(SPEC, build, [engine], FakeRunner(), ask=user), 30
         )
     assert len(user.questions) == 1 and outcome.status == "verified"
-    assert load_settings(None, env={})[0].ask.mutants is True
+    assert load_settings(None, env={})[0].ask.edge_cases is True
 
 
 def test_the_setting_reaches_the_loop_from_pyproject(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.synthls.ask]\nmutants = false\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.synthls.ask]\nedgeCases = false\n")
     settings, problems = load_settings(None, env={}, root=tmp_path)
-    assert settings.ask.mutants is False and not problems
-    editor, problems = load_settings({"ask": {"mutants": True}}, env={}, root=tmp_path)
-    assert editor.ask.mutants is True and not problems  # the editor's settings override it
+    assert settings.ask.edge_cases is False and not problems
+    editor, problems = load_settings({"ask": {"edgeCases": True}}, env={}, root=tmp_path)
+    assert editor.ask.edge_cases is True and not problems  # the editor's settings override it

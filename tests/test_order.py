@@ -124,7 +124,7 @@ async def test_a_body_that_answers_every_swap_as_the_examples_is_not_asked() -> 
 async def test_with_nobody_to_ask_or_the_check_off_the_body_is_judged_as_before() -> None:
     for user, mutants in ((None, True), (User("right_angle_triangle", right), False)):
         with FakeOpenAI(lambda body: PerN(lambda i: fenced(ONE_ORDER))) as server:
-            outcome = await run(openai_engine(server.url, candidates=1), user, mutants=mutants)
+            outcome = await run(openai_engine(server.url, candidates=1), user, edge_cases=mutants)
         assert outcome.status == "verified" and outcome.candidate is not None
         assert outcome.candidate.body == ONE_ORDER
         assert user is None or not user.questions

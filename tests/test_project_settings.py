@@ -85,15 +85,15 @@ def test_a_project_cannot_raise_what_a_request_costs_or_holds(
 
 def test_all_at_once_is_one_note_naming_each(tmp_path: Path) -> None:
     hostile = [h for h in HOSTILE[1:] if not h[0] or hasattr(Settings(), h[0])]
-    path = _write(tmp_path, _toml([*hostile, ("ask", "mutants", False)]))
+    path = _write(tmp_path, _toml([*hostile, ("ask", "edgeCases", False)]))
     loaded = load({"openai": {"temperature": 0.2}}, env={}, root=tmp_path)
     assert loaded.settings.openai == Settings().openai.__class__(temperature=0.2)
-    assert loaded.settings.ask.mutants is False  # not a cost: the project may set it
+    assert loaded.settings.ask.edge_cases is False  # not a cost: the project may set it
     note = loaded.project
-    assert note is not None and note.changed == ("ask.mutants = false",)
+    assert note is not None and note.changed == ("ask.edgeCases = false",)
     assert len(note.refused) == len(hostile)
     text = note.text()
-    assert "\n" not in text and text.startswith(f"{path} [tool.synthls]: changes ask.mutants")
+    assert "\n" not in text and text.startswith(f"{path} [tool.synthls]: changes ask.edgeCases")
     assert "openai.maxTokens = 1000000 (a project may only lower it; yours: 768)" in text
 
 

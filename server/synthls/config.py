@@ -82,9 +82,9 @@ class CompletionSettings:
 class AskSettings:
     max_questions: int = 3  # questions per request when the examples are ambiguous
     ambiguous: str = "ask"  # ambiguous results: "ask", "insert" (best guess) or "never"
-    # where someone can answer: one-token changes, ties, swapped verdicts, exchanged alternatives,
-    # ignored values added
-    mutants: bool = True
+    # where someone can answer, a model's body faces its edge cases: one-token changes, ties,
+    # swapped verdicts, exchanged alternatives, ignored values added (``ask.mutants`` before)
+    edge_cases: bool = True
 
 
 @dataclass(frozen=True)
@@ -262,12 +262,25 @@ def _number(path: str, name: str, value: Any, kind: type[int] | type[float]) -> 
     return number
 
 
+# Settings under their old names: (the section, the old snake_case name) -> (the new snake_case name,
+# the new name as the settings spell it). The old name is still read, and the user told to move.
+RENAMED: dict[tuple[type, str], tuple[str, str]] = {
+    (AskSettings, "mutants"): ("edge_cases", "ask.edgeCases"),
+}
+
+
 def _merge(obj: Any, raw: Mapping[str, Any], prefix: str, errors: list[str]) -> Any:
     fields = {f.name: f for f in dataclasses.fields(obj)}
     changes: dict[str, Any] = {}
+    given = {_snake(str(key)) for key in raw}
     for key, value in raw.items():
         name = _snake(str(key))
         path = f"{prefix}{key}"
+        if (type(obj), name) in RENAMED:
+            name, shown = RENAMED[type(obj), name]
+            errors.append(f"{path} is deprecated: use {shown}")
+            if name in given:
+                continue  # the new name is set too: it wins
         if name not in fields:
             errors.append(f"{path}: unknown setting (ignored)")
             continue

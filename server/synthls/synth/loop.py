@@ -11,8 +11,8 @@ either wins and the more readable one is preferred when both pass in time.
 Passing the examples is not enough to be "verified": when several behaviours pass them
 (``synthls.synth.ambiguity``), the outcome is "ambiguous" and, with an ``ask`` callback, the user
 is asked the question that splits them; the answer becomes an example, the attempts that disagree
-drop out, and the engines search again only when none is left. With ``ask.mutants`` (the default)
-and someone to ask, a language model's body that no rival contradicts faces its one-token changes
+drop out, and the engines search again only when none is left. With ``ask.edgeCases`` (the
+default) and someone to ask, a language model's body that no rival contradicts faces its one-token changes
 once (``synthls.synth.mutants``):
 when one of them passes every example too, the examples do not pin the body down and the question
 is where they differ; an answer the body predicted settles that edge, one it did not goes back to
@@ -81,7 +81,7 @@ async def synthesize(
     ask: Ask | None = None,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
-    mutants: bool = True,
+    edge_cases: bool = True,
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
@@ -95,7 +95,7 @@ async def synthesize(
     answer of ``answers.INVALID`` (not a valid input) rules the call out instead (kept in
     ``Outcome.invalid``), and the next question is about another input; it counts against
     ``max_questions`` too. The time spent waiting for an answer does not count against the
-    deadline. With ``mutants`` and someone to ask, a language model's body also faces its
+    deadline. With ``edge_cases`` and someone to ask, a language model's body also faces its
     one-token changes (``synthls.synth.mutants``) and, for verdicts, the examples with two values
     swapped (``synthls.synth.order``), for verdicts and counts, with the docstring's
     alternatives exchanged (``synthls.synth.alternatives``) or what it says to ignore added
@@ -104,7 +104,7 @@ async def synthesize(
     """
     probes, mutated = generate(spec)
     # one-token changes and swapped examples find a question: only where someone can answer one
-    challenge = mutants and _askable(ask, ambiguous, max_questions, 0)
+    challenge = edge_cases and _askable(ask, ambiguous, max_questions, 0)
     swapped: dict[int, tuple[int, str]] = {}
     if challenge and any(language_model(e.name) for e in engines):
         probes, swapped = _rewritten(spec, probes)

@@ -193,5 +193,5 @@ async def _synthesize(
         ask=ask,
         max_questions=settings.ask.max_questions,
         ambiguous=policy_of(settings),
-        mutants=settings.ask.mutants,
+        edge_cases=settings.ask.edge_cases,
     )
