@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from synthls import project
-from synthls.config import FROM_PROJECT, Settings, load, load_settings
+from synthls.config import Settings, load, load_settings
+from synthls.project_rules import FROM_PROJECT
 
 # every key a project may not raise, at the most it could ask for (in camelCase, as written)
 HOSTILE: list[tuple[str, str, Any]] = [

@@ -11,7 +11,7 @@
 Settings come from the ``[tool.synthls]`` table of the nearest pyproject.toml (from PATH's
 directory; for ``-`` and ``doctor`` from the current one) and the environment; ``synth``'s flags
 (``--deadline``, ``--rounds``, ``--model``, ``--base-url``, ``--candidates``) override both. What
-the project file changed, and what it may not change (``synthls.config.FROM_PROJECT``), is one
+the project file changed, and what it may not change (``synthls.project_rules.FROM_PROJECT``), is one
 line on stderr.
 
 Exit codes: 0 success, 1 some function not verified / some example failed, 2 usage or input

@@ -9,7 +9,7 @@ the environment variable named by ``openai.apiKeyEnv``.
 
 The project file comes with the code, so it may be someone else's; the editor's settings and the
 environment are the user's own. A project file may make a request cheaper and its limits tighter,
-never the other way (``FROM_PROJECT``): it cannot choose where the key is sent, which variable is
+never the other way (``synthls.project_rules.FROM_PROJECT``): it cannot choose where the key is sent, which variable is
 sent as the key or which model is billed; it can choose an engine only if that engine sends no
 request; and the numbers that bound what a request costs or holds (rounds, candidates, tokens,
 retries, deadlines, budgets, the sandbox's time, memory and parallelism) it can only lower below
@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synthls.engine_table import CHOICES, FREE, names
+from synthls.engine_table import CHOICES
 from synthls.project import find_project
+from synthls.project_rules import ProjectNote, guard
 
 ENGINES = CHOICES  # the engine choices (one table: synthls.engine_table)
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -311,76 +312,6 @@ def override(settings: Settings, path: str, value: Any, label: str) -> tuple[Set
     return changed, [label + e[len(path) :] if e.startswith(path) else e for e in errors]
 
 
-# What a project file may do to a setting beyond the user's own value (defaults, editor,
-# environment); a setting not named here it may set freely. "never": only the user's value counts
-# (where the key is sent, which variable is sent as the key, which model is billed); "free": only
-# an engine that sends no request; "lower": only a number below the user's.
-FROM_PROJECT: dict[str, str] = {
-    "openai.base_url": "never",
-    "openai.api_key_env": "never",
-    "openai.model": "never",
-    "model.path": "never",  # the local model's file: one in the repository would be loaded
-    "engine": "free",
-    **dict.fromkeys(
-        (
-            "rounds",
-            "deadline",
-            "openai.candidates",
-            "openai.max_tokens",
-            "openai.retries",
-            "openai.timeout",
-            "openai.stall_timeout",
-            "embedded.budget",
-            "completion.budget",
-            "sandbox.timeout",
-            "sandbox.memory_mb",
-            "sandbox.parallel",
-            "diagnostics.max_functions",
-            "model.idle_minutes",
-            "model.threads",
-        ),
-        "lower",
-    ),
-}
-_WHY = {
-    "never": "only your settings choose it",
-    "free": "a project may only choose an engine that sends no request",
-    "lower": "a project may only lower it",
-}
-
-
-@dataclass(frozen=True)
-class ProjectNote:
-    """What a project file did to the settings: for the user, once."""
-
-    source: str  # "/path/pyproject.toml [tool.synthls]"
-    key: str  # the file and its version: told once each
-    changed: tuple[str, ...] = ()  # "sandbox.timeout = 2"
-    refused: tuple[str, ...] = ()  # "openai.candidates = 128 (a project may only lower it; ...)"
-    problems: tuple[str, ...] = ()  # values that are not settings, or the file unreadable
-
-    @property
-    def warns(self) -> bool:
-        return bool(self.refused or self.problems)
-
-    def lines(self) -> list[str]:
-        """The refusals and problems, each naming the file (for a list of problems)."""
-        return [f"{self.source}: {r}" for r in (*self.refused, *self.problems)]
-
-    def text(self) -> str:
-        """One line: what the file changed, what was refused and what could not be used."""
-        parts = []
-        if self.changed:
-            parts.append("changes " + ", ".join(self.changed))
-        if self.refused:
-            parts.append(
-                "refused (set these in the editor or the environment): " + ", ".join(self.refused)
-            )
-        if self.problems:
-            parts.append("ignored: " + "; ".join(self.problems))
-        return f"{self.source}: " + "; ".join(parts)
-
-
 @dataclass(frozen=True)
 class Loaded:
     """Settings, the problems with the editor's and the environment's values, and what the
@@ -389,65 +320,6 @@ class Loaded:
     settings: Settings
     problems: list[str]
     project: ProjectNote | None = None
-
-
-def _leaves(obj: Any, prefix: str = "") -> dict[str, Any]:
-    """Each setting of ``obj`` by its dotted snake_case path."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if dataclasses.is_dataclass(value):
-            out |= _leaves(value, f"{prefix}{f.name}.")
-        else:
-            out[f"{prefix}{f.name}"] = value
-    return out
-
-
-def _replace(obj: Any, path: str, value: Any) -> Any:
-    head, _, rest = path.partition(".")
-    inner = _replace(getattr(obj, head), rest, value) if rest else value
-    return dataclasses.replace(obj, **{head: inner})
-
-
-def _camel(path: str) -> str:
-    """A dotted snake_case path as the settings name it (``sandbox.memoryMb``)."""
-    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), path)
-
-
-def _toml_value(value: Any) -> str:
-    return "unset" if value is None else json.dumps(value)
-
-
-def _amount(path: str, value: Any) -> float:
-    if path in ("sandbox.parallel", "model.threads") and value == 0:  # 0: one per core
-        return os.cpu_count() or 1
-    return float(value)
-
-
-def _allowed(rule: str, path: str, project: Any, user: Any) -> bool:
-    if rule == "free":
-        return all(n in FREE for n in names(project))
-    if rule == "lower":
-        return _amount(path, project) <= _amount(path, user)
-    return False
-
-
-def _guard(merged: Settings, user: Settings) -> tuple[Settings, list[str], list[str]]:
-    """``merged`` (the project's layer under the user's) with each setting the project may not
-    give put back to the user's; (those settings, what the project changed, what it was refused)."""
-    mine = _leaves(user)
-    changed, refused = [], []
-    for path, value in _leaves(merged).items():
-        if value == mine[path]:
-            continue
-        shown = f"{_camel(path)} = {_toml_value(value)}"
-        rule = FROM_PROJECT.get(path)
-        if rule is None or _allowed(rule, path, value, mine[path]):
-            changed.append(shown)
-        else:
-            refused.append(f"{shown} ({_WHY[rule]}; yours: {_toml_value(mine[path])})")
-            merged = _replace(merged, path, mine[path])
-    return merged, changed, refused
 
 
 def _users(settings: Settings, raw: Any, environ: Mapping[str, str], errors: list[str]) -> Settings:
@@ -495,7 +367,7 @@ def load(
         return Loaded(user, errors, note)
     bad: list[str] = []
     merged = _users(_merge(base, project.table or {}, "", bad), raw, environ, [])
-    settings, changed, refused = _guard(merged, user)
+    settings, changed, refused = guard(merged, user)
     if not (changed or refused or bad):
         return Loaded(settings, errors)
     note = ProjectNote(project.source, key, tuple(changed), tuple(refused), tuple(bad))

@@ -7,7 +7,7 @@ pyproject.toml that has a ``[tool.synthls]`` table; one without the table is pas
 does. Keys are the editor settings' names, in camelCase, snake_case or kebab-case.
 
 A project file comes with the code, so it may be someone else's: what it may change is decided
-in ``synthls.config`` (``FROM_PROJECT``). Reading it is bounded too: at most ``MAX_BYTES`` are
+in ``synthls.project_rules`` (``FROM_PROJECT``). Reading it is bounded too: at most ``MAX_BYTES`` are
 read (a larger file is skipped with a note), a nesting too deep for the TOML parser is a note
 rather than a crash, and a file is parsed again only when its size, times or inode changed.
 

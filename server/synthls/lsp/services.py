@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from synthls.config import ProjectNote, Settings, load
+from synthls.config import Settings, load
+from synthls.project_rules import ProjectNote
 from synthls.sandbox import Limits, Sandbox
 from synthls.synth.engine_protocol import Synthesizer
 from synthls.synth.engines import make_engines
