@@ -20,6 +20,18 @@ from synthls.localmodel import shared, state
 from synthls.localmodel.weights import GgufFile, ModelError, PackagedModel, source
 
 
+def synthls(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "synthls", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
 def record(pid: int) -> state.Record:
     return state.Record(pid, "http://127.0.0.1:1/v1", "k", "m.gguf", "m", 0.0, 600.0, 3.0)
 
@@ -77,22 +89,10 @@ def test_a_users_gguf_must_be_a_gguf(tmp_path: Path) -> None:
 def test_model_status_on_the_command_line_says_not_installed(tmp_path: Path) -> None:
     env = {**os.environ, "SYNTHLS_SERVER_DIR": str(tmp_path / "srv")}
     env["SYNTHLS_SETTINGS"] = json.dumps({"model": {"path": str(tmp_path / "none.gguf")}})
-    done = subprocess.run(
-        [sys.executable, "-m", "synthls", "model", "status"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    done = synthls("model", "status", env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "local model: not installed" in done.stdout
-    stop = subprocess.run(
-        [sys.executable, "-m", "synthls", "model", "stop"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    stop = synthls("model", "stop", env=env, timeout=60)
     assert stop.stdout.strip() == "not running"
 
 
@@ -141,22 +141,10 @@ def test_model_stop_stops_the_shared_server(tmp_path: Path) -> None:
     where = tmp_path / "srv"
     server = shared.ensure(PackagedModel(), shared.Options(idle=600, threads=2), where=where)
     try:
-        status = subprocess.run(
-            [sys.executable, "-m", "synthls", "model", "status"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        status = synthls("model", "status", env=env, timeout=60)
         assert "local model: ready" in status.stdout
         assert server.base_url in status.stdout
-        done = subprocess.run(
-            [sys.executable, "-m", "synthls", "model", "stop"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        done = synthls("model", "stop", env=env, timeout=60)
         assert f"stopped the local model (pid {server.pid})" in done.stdout
         assert not state.alive(server.pid)
     finally:
@@ -167,13 +155,7 @@ def test_doctor_says_which_engine_a_request_would_use_and_why(tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k != "SYNTHLS_NO_LOCAL_MODEL"}
     env["SYNTHLS_SERVER_DIR"] = str(tmp_path / "srv")
     env["SYNTHLS_SETTINGS"] = json.dumps({"model": {"path": str(tmp_path / "none.gguf")}})
-    done = subprocess.run(
-        [sys.executable, "-m", "synthls", "doctor"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = synthls("doctor", env=env, timeout=120)
     lines = done.stdout.splitlines()
     assert lines[0] == (
         "engine:   auto -> embedded (no model: openai.baseUrl is not set and the local model is "
@@ -182,13 +164,7 @@ def test_doctor_says_which_engine_a_request_would_use_and_why(tmp_path: Path) ->
     assert lines[1].startswith("model:    none: not installed")
     assert lines[2].startswith("server:   not installed")
     env["SYNTHLS_BASE_URL"] = "http://127.0.0.1:9/v1"
-    told = subprocess.run(
-        [sys.executable, "-m", "synthls", "doctor"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    told = synthls("doctor", env=env, timeout=120)
     assert told.stdout.startswith(
         "engine:   auto -> openai (openai.baseUrl is set (http://127.0.0.1:9/v1))"
     )

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from synthls.localmodel.weights import user_cache
+
 STATE = "server.json"
 LOCK = "server.lock"
 USED = "used"
@@ -39,10 +41,7 @@ class Record:
 
 
 def folder() -> Path:
-    if os.environ.get("SYNTHLS_SERVER_DIR"):
-        return Path(os.environ["SYNTHLS_SERVER_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "synthls" / "server"
+    return user_cache("SYNTHLS_SERVER_DIR", "server")
 
 
 def _private(where: Path) -> Path:

@@ -67,12 +67,17 @@ class ModelError(RuntimeError):
     """The model cannot be had: a missing or corrupted part, a failed download (says the fix)."""
 
 
+def user_cache(variable: str, name: str) -> Path:
+    """``$variable``, else ``$XDG_CACHE_HOME/synthls/name`` (~/.cache by default)."""
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "synthls" / name
+
+
 def cache_dir() -> Path:
     """``$SYNTHLS_MODEL_CACHE``, else ``$XDG_CACHE_HOME/synthls/models`` (~/.cache by default)."""
-    if os.environ.get("SYNTHLS_MODEL_CACHE"):
-        return Path(os.environ["SYNTHLS_MODEL_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "synthls" / "models"
+    return user_cache("SYNTHLS_MODEL_CACHE", "models")
 
 
 def package(i: int) -> str:
