@@ -27,6 +27,12 @@ Prints, per half and overall: tasks, inserted %, precision (hidden-correct / ins
 hidden-correct %, examples-only %, abstained %, then per number of answers hidden-correct % and
 precision, and the mean number of questions asked. ``--half A|B|all`` picks the dev split
 (A: (N // 2) % 2 == 0, B: the rest; N the task number).
+
+Questions (``question_figures`` in the JSON, and a table): per simulated user and half,
+questions per task, questions settled without asking (the outcome's ``settled``) and right /
+wrong / nothing after 0, 1, 2.. answers. ``--dismissing`` runs every task again with a user who
+dismisses every question (a real run: with someone to ask the loop tries edge cases it does not
+try otherwise); with ``--oracle-answers 0`` that run replaces the one with nobody to ask.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import humaneval_tasks
 from mbpp_stubs import check, guarded_reference, param_names, stub_text
+from question_figures import Dismissing, Run, Verdict, by_halves, settled_of, table
 from synthls.config import EmbeddedSettings, Settings
 from synthls.intent.document import Document
 from synthls.intent.targets import find_functions
@@ -74,8 +81,10 @@ class Oracle:
         self.guarded, self.calls = guarded, calls
         self.asked: list[tuple[str, str | None]] = []
         self.kinds: list[str] = []  # "confirm" (one behaviour) or "split", with the choices
+        self.put = 0  # questions put (answered, or past the limit and dismissed)
 
     async def __call__(self, question: Question) -> str | None:
+        self.put += 1
         if len(self.asked) >= self.limit:
             return None
         if self.guarded:  # the contract counts only if it accepts the examples' own inputs
@@ -93,9 +102,16 @@ class Oracle:
 
 
 async def solve(
-    task: dict[str, Any], args: argparse.Namespace, box: Sandbox, prior: bool
+    task: dict[str, Any],
+    args: argparse.Namespace,
+    box: Sandbox,
+    prior: bool,
+    dismissing: bool = False,
 ) -> dict[str, Any]:
+    """One task through the product; ``dismissing``: the user dismisses every question (the
+    product's default number of questions), else the oracle answers up to ``--oracle-answers``."""
     row: dict[str, Any] = {"task_id": task["task_id"], "body": None, "time": 0.0, "asked": 0}
+    row.update(put=0, settled=0, user=user_name(args, dismissing))
     humaneval = args.humaneval is not None
     if humaneval:
         text = humaneval_tasks.stub_text(task)
@@ -112,20 +128,25 @@ async def solve(
         guarded = guarded_reference(task)
     if text is None or names is None or not targets:
         return {**row, "status": "skipped"}
+    questions = Settings().ask.max_questions if dismissing else args.oracle_answers
     settings = dataclasses.replace(
         Settings(),
         embedded=EmbeddedSettings(budget=args.budget),
-        ask=dataclasses.replace(Settings().ask, max_questions=args.oracle_answers),
+        ask=dataclasses.replace(Settings().ask, max_questions=questions),
     )
     engine = EmbeddedSynthesizer(budget=args.budget, prior=prior)
     calls = tuple(e.source for e in targets[0].spec.examples)
     oracle = Oracle(box, reference, args.oracle_answers, guarded, calls)
+    user = Dismissing()
     start = time.monotonic()
-    report = await synthesize_target(text, targets[0], [engine], box, settings, ask=oracle)
+    ask = user if dismissing else oracle
+    report = await synthesize_target(text, targets[0], [engine], box, settings, ask=ask)
     row["time"] = time.monotonic() - start
     row["asked"] = len(oracle.asked)
     row["questions"] = oracle.asked
     row["kinds"] = oracle.kinds
+    row["put"] = len(user.calls) if dismissing else oracle.put
+    row["settled"] = settled_of(report.outcome)
     row["outcome"] = report.status
     outcome = report.outcome
     if outcome is not None:
@@ -221,6 +242,33 @@ def summarize(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str,
     }
 
 
+def user_name(args: argparse.Namespace, dismissing: bool) -> str:
+    if dismissing:
+        return "dismissing"
+    return "oracle" if args.oracle_answers else "nobody"
+
+
+VERDICT: dict[str, Verdict] = {
+    "solved": "right",
+    "examples-only": "wrong",
+    "wrong": "wrong",
+    "abstained": "nothing",
+}
+DISMISSING_FIELDS = ("user", "status", "body", "asked", "put", "settled", "time", "outcome")
+
+
+def question_figures(rows: list[dict[str, Any]], answers: int) -> dict[str, Any]:
+    """user -> half ("all", "A", "B") -> questions and right / wrong / nothing after 0..K."""
+    users: dict[str, list[Run]] = {}
+    for row in rows:
+        for sub in (row, row.get("dismissing")):
+            if not sub or sub["status"] == "skipped":
+                continue
+            run = Run(row["half"], VERDICT[sub["status"]], sub["put"], sub["asked"], sub["settled"])
+            users.setdefault(sub["user"], []).append(run)
+    return {u: by_halves(runs, max(answers, 2), ("A", "B")) for u, runs in users.items()}
+
+
 def half_of(task: dict[str, Any]) -> str:
     n = int(str(task["task_id"]).rsplit("/", 1)[-1])
     return "A" if (n // 2) % 2 == 0 else "B"
@@ -238,6 +286,12 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--json", type=Path, help="write the summary and rows here")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tasks")
     ap.add_argument("--verbose", action="store_true", help="print each task's body")
+    ap.add_argument(
+        "--dismissing",
+        action="store_true",
+        help="also run each task with a user who dismisses every question (instead of the"
+        " run with nobody to ask when --oracle-answers is 0)",
+    )
     ap.add_argument(
         "--baseline",
         action="store_true",
@@ -260,13 +314,19 @@ async def run(tasks: list[dict[str, Any]], args: argparse.Namespace, prior: bool
     rows = []
     try:
         for task in tasks:
-            row = await solve(task, args, box, prior)
+            alone = args.dismissing and not args.oracle_answers  # instead of nobody to ask
+            row = await solve(task, args, box, prior, dismissing=alone)
             row["half"] = half_of(task)
+            if args.dismissing and not alone and row["status"] != "skipped":
+                other = await solve(task, args, box, prior, dismissing=True)
+                row["dismissing"] = {k: other.get(k) for k in DISMISSING_FIELDS}
             rows.append(row)
             if args.verbose:
+                other = row.get("dismissing")
+                dismissed = f" dismissing={other['status']} q={other['put']}" if other else ""
                 line = (
                     f"{row['task_id']:>10} {row['status']:>13} {row['time']:5.2f}s"
-                    f" q={row['asked']} {row['body']!r}"
+                    f" q={row['asked']}{dismissed} {row['body']!r}"
                 )
                 print(("" if prior else "[baseline] ") + line, flush=True)
     finally:
@@ -277,6 +337,7 @@ async def run(tasks: list[dict[str, Any]], args: argparse.Namespace, prior: bool
         for h in ("A", "B")
         if any(r["half"] == h for r in rows)
     }
+    summary["question_figures"] = question_figures(rows, args.oracle_answers)
     summary["rows"] = rows
     return summary
 
@@ -296,6 +357,10 @@ def report(summary: dict[str, Any], args: argparse.Namespace) -> None:
                 f" hidden-correct {v['solved_pct']}%, precision {v['precision']}"
             )
         print(f"  mean questions asked: {s['mean_questions']}")
+    lines = table(summary.get("question_figures", {}))
+    if lines:
+        print("questions per simulated user and half (settled: without asking):")
+        print("\n".join(lines))
     print(f"median_time: {summary['median_time']}  p95_time: {summary['p95_time']}")
     print("solved without questions:", " ".join(summary["solved_ids"]))
 

@@ -22,6 +22,24 @@ reports it). ``--mbpp PATH`` adds MBPP+ tasks (``mbpp_stubs``: 3 examples, EvalP
 ``--oracle-answers K``: a simulated user answers up to K questions per task with the reference
 solution's result (the TiCoder protocol); the top-level figures stay those of a user who answers
 none (a task that asked has nothing inserted), ``by_answers`` holds them after 0..K answers.
+
+The standard protocol runs next to the product (``standard_protocol``: the EvalPlus instruct
+prompt on the task's original prompt, the model's chat template, greedy, the whole function
+judged by the task's own tests), one request per task: ``standard_pass`` / ``standard_seconds``
+per row, ``standard_greedy_pass`` over the tasks with examples (the denominator of
+``first_sample_pass``) and ``standard_greedy_pass_all`` over every task run. ``--standard-only``
+runs just that (no synthls loop: cheap on all 164 tasks); ``--no-standard`` skips it.
+
+Questions (``question_figures``, ``question_figures.py``): per simulated user and per dev half
+(HumanEval: even / odd task number; MBPP+: half A / B as ``bench_embedded.py`` splits it),
+questions per task, questions settled without asking (the outcome's ``settled``), and right /
+wrong / nothing after 0..K answers. The users: ``oracle`` (``--oracle-answers K``),
+``dismissing`` (``--dismissing``: every question dismissed, a run of its own; alongside the
+oracle's when K > 0, instead of nobody's when K = 0) and ``nobody`` (no ask callback, the CLI
+without ``--ask``; the run when neither is given).
+
+    python scripts/bench_model.py --base-url URL --model M --problems DATA/humaneval.jsonl.gz \
+        --standard-only --json scripts/results/humaneval_standard.json
 """
 
 from __future__ import annotations
@@ -35,9 +53,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import standard_protocol
 from humaneval_tasks import judge, load_tasks, stub_text, target_of
 from mbpp_stubs import check, param_names
 from mbpp_stubs import stub_text as mbpp_stub
+from question_figures import Dismissing, Run, by_halves, settled_of, table, verdict_of
 from recording_proxy import Exchange, RecordingProxy
 from synthls.cli_commands import make_sandbox
 from synthls.config import Settings, load_settings
@@ -52,6 +72,7 @@ from synthls.synth.service import synthesize_target
 
 MBPP_EXAMPLES = 3
 Judge = Callable[[str | None], Awaitable[bool]]
+HALVES = {"humaneval": ("even", "odd"), "mbpp": ("A", "B")}
 
 
 class FirstSample:
@@ -119,9 +140,11 @@ class Oracle:
     def __init__(self, box: Sandbox, reference: str, limit: int) -> None:
         self.box, self.reference, self.limit = box, reference, limit
         self.asked: list[tuple[str, str | None]] = []
+        self.put = 0  # questions put (answered, or past the limit and dismissed)
         self.waited = 0.0  # seconds spent answering (not the product's time)
 
     async def __call__(self, question: Question) -> str | None:
+        self.put += 1
         if len(self.asked) >= self.limit:
             return None
         start = time.monotonic()
@@ -140,9 +163,11 @@ async def solve(
     settings: Settings,
     box: Sandbox,
     proxy: RecordingProxy,
-    oracle: Oracle | None = None,
+    oracle: Oracle | Dismissing | None = None,
 ) -> dict[str, Any]:
-    """Run the product on one stub; the row holds the inserted body and the first sample."""
+    """Run the product on one stub; the row holds the inserted body and the first sample.
+    ``oracle``: the simulated user (the reference's answers, or one who dismisses every
+    question); None: nobody to ask."""
     row: dict[str, Any] = {"task_id": task_id, "status": "skipped", "body": None, "first": None}
     target = target_of(text, name)
     if target is None or not target.spec.examples:
@@ -151,9 +176,14 @@ async def solve(
     seen = len(proxy.exchanges)
     start = time.monotonic()
     report = await synthesize_target(text, target, engines, box, settings, ask=oracle)
-    row["seconds"] = round(time.monotonic() - start - (oracle.waited if oracle else 0.0), 2)
-    row["asked"] = len(oracle.asked) if oracle else 0
-    row["questions"] = oracle.asked if oracle else []
+    waited = oracle.waited if isinstance(oracle, Oracle) else 0.0
+    row["seconds"] = round(time.monotonic() - start - waited, 2)
+    answering = isinstance(oracle, Oracle)
+    row["user"] = "oracle" if answering else ("dismissing" if oracle else "nobody")
+    row["asked"] = len(oracle.asked) if isinstance(oracle, Oracle) else 0  # answered
+    row["questions"] = oracle.asked if isinstance(oracle, Oracle) else []
+    row["put"] = oracle.put if isinstance(oracle, Oracle) else len(getattr(oracle, "calls", []))
+    row["settled"] = settled_of(report.outcome)
     row["status"] = report.status
     row["rounds"] = report.outcome.rounds if report.outcome else 0
     row["body"] = report.body
@@ -192,7 +222,51 @@ def outcomes(ran: list[dict[str, Any]], answers: int) -> dict[str, float]:
     }
 
 
-def summarize(rows: list[dict[str, Any]], answers: int = 0) -> dict[str, Any]:
+def standard_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The standard protocol's pass rate over the tasks with examples (``first_sample_pass``'s
+    denominator) and over every task it ran on; empty when it did not run."""
+    judged = [r for r in rows if "standard_pass" in r]
+    if not judged:
+        return {}
+    with_examples = [r for r in judged if r.get("examples", r["status"] != "skipped")]
+    secs = [r["standard_seconds"] for r in judged]
+    return {
+        "standard_greedy_pass": sum(r["standard_pass"] for r in with_examples)
+        / max(len(with_examples), 1),
+        "standard_greedy_pass_all": sum(r["standard_pass"] for r in judged) / len(judged),
+        "standard_tasks": len(with_examples),
+        "standard_tasks_all": len(judged),
+        "standard_median_seconds": statistics.median(secs),
+        "standard_completion_tokens": sum(r.get("standard_tokens", 0) for r in judged),
+    }
+
+
+def question_runs(rows: list[dict[str, Any]]) -> dict[str, list[Run]]:
+    """Each simulated user's runs (the row's own run, and its dismissing run when there is one)
+    over the tasks the product ran on."""
+    users: dict[str, list[Run]] = {}
+    for row in rows:
+        if row["status"] == "skipped" or "inserted" not in row:
+            continue
+        for sub in (row, row.get("dismissing")):
+            if not sub:
+                continue
+            verdict = verdict_of(sub["inserted"], sub["correct"])
+            run = Run(row.get("half", ""), verdict, sub["put"], sub["asked"], sub["settled"])
+            users.setdefault(sub["user"], []).append(run)
+    return users
+
+
+def question_figures(
+    rows: list[dict[str, Any]], answers: int, halves: Sequence[str]
+) -> dict[str, Any]:
+    """user -> half ("all" and each dev half) -> questions and right / wrong / nothing."""
+    return {u: by_halves(runs, answers, halves) for u, runs in question_runs(rows).items()}
+
+
+def summarize(
+    rows: list[dict[str, Any]], answers: int = 0, halves: Sequence[str] = ("even", "odd")
+) -> dict[str, Any]:
     """The figures over the rows that ran (fractions of those tasks); the top-level outcome is
     what a user who answers no question gets, ``by_answers`` what answering up to K gives."""
     ran = [r for r in rows if r["status"] != "skipped"]
@@ -229,10 +303,64 @@ def summarize(rows: list[dict[str, Any]], answers: int = 0) -> dict[str, Any]:
         "tokens_per_request_second": round(tokens / wall, 2) if wall else None,
         # streamed answers: tokens over the time from their first to their last piece
         "streamed_tokens_per_second": round(streamed / streaming, 2) if streaming else None,
+        **standard_figures(rows),
+        **standard_halves(rows, halves),
+        "question_figures": question_figures(rows, max(answers, 2), halves),
     }
 
 
+def standard_halves(rows: list[dict[str, Any]], halves: Sequence[str]) -> dict[str, Any]:
+    """``standard_halves``: the standard protocol's figures per dev half (none when it did not
+    run; halves with no task left out)."""
+    found = {h: standard_figures([r for r in rows if r.get("half") == h]) for h in halves}
+    found = {h: f for h, f in found.items() if f}
+    return {"standard_halves": found} if found else {}
+
+
+def summarize_standard(
+    rows: list[dict[str, Any]], halves: Sequence[str] = ("even", "odd")
+) -> dict[str, Any]:
+    """``--standard-only``: the standard protocol's figures, overall and per dev half."""
+    return {
+        "tasks": sum(bool(r.get("examples")) for r in rows),
+        "skipped": sum(not r.get("examples") for r in rows),
+        **standard_figures(rows),
+        **standard_halves(rows, halves),
+    }
+
+
+def show_standard(label: str, s: dict[str, Any]) -> None:
+    if "standard_greedy_pass" not in s:
+        return
+    print(
+        f"{label}: standard protocol (chat template, original prompt, greedy, whole function"
+        f" judged by the task's tests): {100 * s['standard_greedy_pass']:.1f}% of"
+        f" {s['standard_tasks']} tasks with examples, {100 * s['standard_greedy_pass_all']:.1f}%"
+        f" of all {s['standard_tasks_all']}; median {s['standard_median_seconds']:.1f} s a request,"
+        f" {s['standard_completion_tokens']} tokens",
+        flush=True,
+    )
+    for half, h in s.get("standard_halves", {}).items():
+        if h:
+            print(
+                f"  half {half}: {100 * h['standard_greedy_pass']:.1f}% of {h['standard_tasks']}"
+                f" with examples, {100 * h['standard_greedy_pass_all']:.1f}% of"
+                f" {h['standard_tasks_all']}",
+                flush=True,
+            )
+
+
+def show_questions(s: dict[str, Any]) -> None:
+    lines = table(s.get("question_figures", {}))
+    if lines:
+        print("  questions per simulated user and dev half (settled: without asking):")
+        print("\n".join(lines), flush=True)
+
+
 def show(label: str, s: dict[str, Any]) -> None:
+    if "first_sample_pass" not in s:  # --standard-only
+        show_standard(label, s)
+        return
     pct = {k: f"{100 * s[k]:.1f}%" for k in ("first_sample_pass", "inserted_correct")}
     print(
         f"{label}: {s['tasks']} tasks ({s['skipped']} skipped: no examples)\n"
@@ -259,6 +387,8 @@ def show(label: str, s: dict[str, Any]) -> None:
         f" {s['streamed_tokens_per_second']} while streaming)",
         flush=True,
     )
+    show_standard("  " + label, s)
+    show_questions(s)
 
 
 def select(items: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -266,12 +396,86 @@ def select(items: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[s
     return chosen[: args.limit] if args.limit else chosen
 
 
+def half_of(task_id: str, kind: str) -> str:
+    """The dev half: HumanEval by the task number's parity, MBPP+ as ``bench_embedded.py``
+    splits it (A: (N // 2) % 2 == 0)."""
+    n = int(str(task_id).rsplit("/", 1)[-1])
+    if kind == "humaneval":
+        return "even" if n % 2 == 0 else "odd"
+    return "A" if (n // 2) % 2 == 0 else "B"
+
+
+class Bench:
+    """One task at a time through the standard protocol and the product, per simulated user."""
+
+    def __init__(
+        self, args: argparse.Namespace, proxy: RecordingProxy, box: Sandbox, referee: Sandbox
+    ) -> None:
+        self.args, self.proxy, self.box, self.referee = args, proxy, box, referee
+        self.settings = bench_settings(proxy.url, args.model, args.settings, args.oracle_answers)
+
+    async def task(
+        self,
+        kind: str,
+        task: dict[str, Any],
+        text: str,
+        right: Judge,
+        reference: str,
+        prompt: str,
+        whole: Callable[[str], Awaitable[bool]],
+    ) -> dict[str, Any]:
+        args = self.args
+        target = target_of(text, task["entry_point"])
+        examples = target is not None and bool(target.spec.examples)
+        standard: dict[str, Any] = {}
+        if not args.no_standard:
+            standard = await standard_protocol.standard_row(
+                args.base_url, args.model, prompt, whole, args.standard_max_tokens
+            )
+        if args.standard_only:
+            row: dict[str, Any] = {"task_id": task["task_id"], "status": "standard-only"}
+        else:
+            ask: Oracle | Dismissing | None = oracle(self.referee, reference, args)
+            if ask is None and args.dismissing:
+                ask = Dismissing()
+            row = await self.solve(task, text, right, ask)
+            if args.dismissing and args.oracle_answers and row["status"] != "skipped":
+                other = await self.solve(task, text, right, Dismissing())
+                row["dismissing"] = {k: other.get(k) for k in DISMISSING_FIELDS}
+        row.update(standard, examples=examples, half=half_of(task["task_id"], kind))
+        return row
+
+    async def solve(
+        self, task: dict[str, Any], text: str, right: Judge, ask: Oracle | Dismissing | None
+    ) -> dict[str, Any]:
+        row = await solve(
+            task["task_id"], text, task["entry_point"], self.settings, self.box, self.proxy, ask
+        )
+        return await judged(row, right)
+
+
+DISMISSING_FIELDS = (
+    "user",
+    "status",
+    "body",
+    "inserted",
+    "correct",
+    "put",
+    "asked",
+    "settled",
+    "seconds",
+    "rounds",
+    "requests",
+    "completion_tokens",
+)
+
+
 async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]:
-    settings = bench_settings(proxy.url, args.model, args.settings, args.oracle_answers)
-    box = make_sandbox(settings)
+    box = make_sandbox(bench_settings(proxy.url, args.model, args.settings, args.oracle_answers))
     referee = Sandbox(Limits(timeout=20.0, cpu_seconds=20, memory_mb=2048, parallel=1))
     await box.start()
     await referee.start()
+    bench = Bench(args, proxy, box, referee)
     sets: dict[str, list[dict[str, Any]]] = {"humaneval": [], "mbpp": []}
     try:
         for task in select(load_tasks(args.problems), args):
@@ -279,33 +483,32 @@ async def run(args: argparse.Namespace, proxy: RecordingProxy) -> dict[str, Any]
             async def right(body: str | None, t: dict[str, Any] = task) -> bool:
                 return await judge(referee, t, body)
 
+            async def whole(code: str, t: dict[str, Any] = task) -> bool:
+                return await standard_protocol.judge_humaneval(referee, t, code)
+
             reference = task["prompt"] + task["canonical_solution"]
-            row = await solve(
-                task["task_id"],
-                stub_text(task),
-                task["entry_point"],
-                settings,
-                box,
-                proxy,
-                oracle(referee, reference, args),
-            )
-            sets["humaneval"].append(await judged(row, right))
+            text = stub_text(task)
+            row = await bench.task("humaneval", task, text, right, reference, task["prompt"], whole)
+            sets["humaneval"].append(row)
             line(row)
             save(args, figures(sets, args), partial=True)
         for task in select(load_tasks(args.mbpp), args) if args.mbpp else []:
             names = param_names(task)
-            text = mbpp_stub(task, MBPP_EXAMPLES)
+            mtext = mbpp_stub(task, MBPP_EXAMPLES)
 
             async def ok(body: str | None, t: dict[str, Any] = task, n: Any = names) -> bool:
                 if body is None or n is None:
                     return False
                 return await asyncio.to_thread(check, t, n, body, MBPP_EXAMPLES) == "solved"
 
-            if text is None or names is None:
+            async def mwhole(code: str, t: dict[str, Any] = task) -> bool:
+                return await standard_protocol.judge_mbpp_async(t, code)
+
+            if mtext is None or names is None:
                 continue
-            ref = oracle(referee, task["canonical_solution"], args)
-            row = await solve(task["task_id"], text, task["entry_point"], settings, box, proxy, ref)
-            sets["mbpp"].append(await judged(row, ok))
+            ref = task["canonical_solution"]
+            row = await bench.task("mbpp", task, mtext, ok, ref, mtext, mwhole)
+            sets["mbpp"].append(row)
             line(row)
             save(args, figures(sets, args), partial=True)
     finally:
@@ -320,9 +523,15 @@ def oracle(box: Sandbox, reference: str, args: argparse.Namespace) -> Oracle | N
 
 def figures(sets: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
     k = args.oracle_answers
-    out: dict[str, Any] = {**summarize(sets["humaneval"], k), "rows": sets["humaneval"]}
+    if args.standard_only:
+        he, mb = sets["humaneval"], sets["mbpp"]
+        out: dict[str, Any] = {**summarize_standard(he, HALVES["humaneval"]), "rows": he}
+        if mb:
+            out["mbpp"] = {**summarize_standard(mb, HALVES["mbpp"]), "rows": mb}
+        return out
+    out = {**summarize(sets["humaneval"], k, HALVES["humaneval"]), "rows": sets["humaneval"]}
     if sets["mbpp"]:
-        out["mbpp"] = {**summarize(sets["mbpp"], k), "rows": sets["mbpp"]}
+        out["mbpp"] = {**summarize(sets["mbpp"], k, HALVES["mbpp"]), "rows": sets["mbpp"]}
     return out
 
 
@@ -339,14 +548,27 @@ def save(args: argparse.Namespace, summary: dict[str, Any], partial: bool) -> No
 
 
 def line(row: dict[str, Any]) -> None:
+    std = ""
+    if "standard_pass" in row:
+        std = f" standard={'right' if row['standard_pass'] else 'wrong'}"
+        std += f" ({row['standard_seconds']:.1f}s)"
+    if row["status"] == "standard-only":
+        print(f"{row['task_id']:>16}{std}", flush=True)
+        return
     if row["status"] == "skipped":
-        print(f"{row['task_id']:>16} skipped (no examples)", flush=True)
+        print(f"{row['task_id']:>16} skipped (no examples){std}", flush=True)
         return
     verdict = "right" if row["correct"] else ("WRONG" if row["inserted"] else "-")
+    other = row.get("dismissing")
+    dismissed = ""
+    if other:
+        word = "right" if other["correct"] else ("WRONG" if other["inserted"] else "-")
+        dismissed = f" dismissing={word} q={other['put']}"
     print(
         f"{row['task_id']:>16} {row['status']:>10} {verdict:>5} first="
         f"{'right' if row['first_pass'] else 'wrong'} {row['seconds']:6.1f}s"
-        f" rounds={row['rounds']} requests={row['requests']} tokens={row['completion_tokens']}",
+        f" rounds={row['rounds']} requests={row['requests']} tokens={row['completion_tokens']}"
+        f" q={row['put']} settled={row['settled']}{dismissed}{std}",
         flush=True,
     )
 
@@ -368,7 +590,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="questions a simulated user answers with the reference solution's result",
     )
-    return ap.parse_args(argv)
+    ap.add_argument(
+        "--dismissing",
+        action="store_true",
+        help="also run each task with a user who dismisses every question (instead of nobody"
+        " to ask when --oracle-answers is 0)",
+    )
+    ap.add_argument(
+        "--standard-only",
+        action="store_true",
+        help="only the standard protocol (one greedy chat request per task), no synthls loop",
+    )
+    ap.add_argument("--no-standard", action="store_true", help="skip the standard protocol")
+    ap.add_argument(
+        "--standard-max-tokens",
+        type=int,
+        default=standard_protocol.MAX_TOKENS,
+        help="max_tokens of the standard protocol's request",
+    )
+    args = ap.parse_args(argv)
+    if args.standard_only and args.no_standard:
+        ap.error("--standard-only and --no-standard exclude each other")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
