@@ -16,10 +16,10 @@ from typing import Any
 from synthls.ask_tty import TerminalAsk
 from synthls.intent.examples import extract_examples
 from synthls.intent.model import Spec
-from synthls.synth.alternatives import exchanges, groups
 from synthls.synth.ambiguity import Question
 from synthls.synth.loop import Outcome, synthesize
-from synthls.synth.order import counts
+from synthls.synth.rewrites.alternatives import exchanges, groups
+from synthls.synth.rewrites.example_values import counts
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
@@ -106,10 +106,10 @@ async def test_a_body_that_splits_on_one_mark_is_asked_and_the_answer_repairs_it
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
-    question = next(q for q in user.questions if q.mirrors)
+    question = next(q for q in user.questions if q.kind == "edge-case")
     assert question.call == "is_bored('The sky is blue? I love this weather')"
-    assert (
-        question.mirrors == '`is_bored("The sky is blue. I love this weather")` gives 1'
+    assert question.context.startswith(
+        '`is_bored("The sky is blue. I love this weather")` gives 1' + "; "
     )  # as typed
     assert "the docstring names '.' or '?': does it matter which?" in question.context
     assert question.choices == ("0", "1")  # the body's answer, then the example's
@@ -123,7 +123,7 @@ async def test_a_body_that_treats_the_alternatives_alike_is_not_asked_about_them
     user = User("is_bored", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ANY_MARK))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
-    assert not [q for q in user.questions if q.mirrors]
+    assert not [q for q in user.questions if q.kind == "edge-case"]
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == ANY_MARK
 
@@ -141,8 +141,9 @@ async def test_the_terminal_puts_a_rewrite_question_as_one_question() -> None:
         "is_bored('I am. Bored? Yes')",
         ("1", "2"),
         1,
-        mirrors="`is_bored('I am. Bored. Yes')` gives 2",
-        asks="the docstring names '.' or '?': does it matter which?",
+        kind="edge-case",
+        context="`is_bored('I am. Bored. Yes')` gives 2; "
+        "the docstring names '.' or '?': does it matter which?",
     )
     out = io.StringIO()
     answer = await TerminalAsk(io.StringIO("2\n"), out)(question)

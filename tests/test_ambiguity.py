@@ -13,7 +13,7 @@ from synthls.synth.ambiguity import (
 )
 from synthls.synth.answers import answer_example, consistent, same_value, with_answer
 from synthls.synth.engine_protocol import Candidate, Trial
-from synthls.synth.informative import degenerate, echoes, edge
+from synthls.synth.worth_asking import degenerate, echoes, edge
 
 PROBES = ("safe_div(2, 4)", "safe_div(0, 5)", "safe_div(-6, 3)", "safe_div(7, 0)")
 

@@ -30,7 +30,7 @@ CUBES = {
 
 
 def question(call: str, index: int = 0) -> Question:
-    return Question("average_of_cubes", call, ("1.0",), 1, index, confirms=True)
+    return Question("average_of_cubes", call, ("1.0",), 1, index, kind="confirm")
 
 
 def test_the_contract_goes_at_the_top_of_the_function() -> None:

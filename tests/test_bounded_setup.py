@@ -79,8 +79,8 @@ def test_probe_inputs_for_10000_examples_take_a_bounded_time() -> None:
     got = child(
         """
         from synthls.synth.inputs import generate
-        from synthls.synth.pairs import swaps, ties
-        from synthls.synth.informative import echoes, like_examples
+        from synthls.synth.rewrites.two_values import swaps, ties
+        from synthls.synth.worth_asking import echoes, like_examples
         spec = many_examples(10_000)
         sources = [e.source for e in spec.examples]
         probes, _ = generate(spec)
@@ -103,7 +103,7 @@ def test_probe_inputs_for_2000_parameters_take_a_bounded_time(examples: bool) ->
     got = child(
         f"""
         from synthls.synth.inputs import generate
-        from synthls.synth.pairs import swaps, ties
+        from synthls.synth.rewrites.two_values import swaps, ties
         spec = many_params(2000, examples={examples})
         report(generate=timed(generate, spec), pairs=timed(swaps, spec) + timed(ties, spec))
         """

@@ -10,8 +10,7 @@ from synthls.intent.examples import extract_examples
 from synthls.intent.model import Param, Spec
 from synthls.sandbox import Program, run_programs_sync
 from synthls.synth.embedded import search, search_isolated
-from synthls.synth.embedded.problem import build_problem
-from synthls.synth.embedded.raises import exception_of
+from synthls.synth.embedded.problem import build_problem, exception_of
 
 ISQRT = """Square root, rounded down; refuses negative numbers.
 

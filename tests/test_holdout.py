@@ -24,9 +24,9 @@ from synthls.intent.targets import find_functions
 from synthls.sandbox import Sandbox
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
+from synthls.synth.checks.held_out import held_out_index
 from synthls.synth.embedded import EmbeddedSynthesizer
 from synthls.synth.engine_protocol import Candidate, Trial
-from synthls.synth.holdout import held_out_index
 from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.service import synthesize_target
 from tests.test_loop import FakeRunner

@@ -13,8 +13,8 @@ from typing import Any
 
 from synthls.intent.examples import extract_examples, prose_lines
 from synthls.intent.model import Spec
-from synthls.synth.ignored import ignored, kinds
 from synthls.synth.loop import Outcome, synthesize
+from synthls.synth.rewrites.ignored import ignored, kinds
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
@@ -102,9 +102,9 @@ async def test_a_body_changed_by_an_ignored_value_is_asked_and_the_answer_repair
     with FakeOpenAI(script) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
-    question = next(q for q in user.questions if q.mirrors)
+    question = next(q for q in user.questions if q.kind == "edge-case")
     assert question.call == "odd_squares([1, 3, 2, 3.5])"
-    assert question.mirrors == "`odd_squares([1, 3, 2])` gives 10"
+    assert question.context.startswith("`odd_squares([1, 3, 2])` gives 10" + "; ")
     assert f'the docstring says "{CLAUSE}": does it change the answer?' in question.context
     assert question.choices == ("22.25", "10")  # the body's answer, then the example's
     assert outcome.status == "verified" and outcome.candidate is not None
@@ -117,7 +117,7 @@ async def test_a_body_the_ignored_values_leave_alone_is_not_asked_about_them() -
     user = User("odd_squares", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(WHOLE_ONLY))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
-    assert not [q for q in user.questions if q.mirrors]
+    assert not [q for q in user.questions if q.kind == "edge-case"]
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == WHOLE_ONLY
 

@@ -16,8 +16,8 @@ from synthls.intent.examples import extract_examples
 from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
-from synthls.synth.informative import like_examples
 from synthls.synth.loop import Outcome, synthesize
+from synthls.synth.worth_asking import like_examples
 from tests.test_loop import FakeRunner, Scripted
 
 DOC = """Return the list in strange order: the minimum, then the maximum of the rest, and so on.
@@ -148,7 +148,7 @@ def test_editors_show_the_crash_question_without_choices() -> None:
     from synthls.lsp.ask import question_message
     from synthls.lsp.pending import lens_titles
 
-    q = Question("strange_sort_list", "strange_sort_list([1, 2, 3])", (), 1, 4, raises=True)
+    q = Question("strange_sort_list", "strange_sort_list([1, 2, 3])", (), 1, 4, kind="crash")
     assert question_message(q).startswith("What should `strange_sort_list([1, 2, 3])` return?")
     assert "expect as a `>>>` example" in question_message(q)
     assert lens_titles(q) == [

@@ -15,8 +15,8 @@ from typing import Any
 from synthls.config import load_settings
 from synthls.intent.examples import extract_examples
 from synthls.intent.model import Spec
+from synthls.synth.checks.one_token import mutants
 from synthls.synth.loop import Outcome, synthesize
-from synthls.synth.mutants import mutants
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.intended import User
 from tests.test_loop import FakeRunner, Scripted, openai_engine

@@ -16,8 +16,8 @@ from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Question
 from synthls.synth.inputs import generate
 from synthls.synth.loop import Outcome, synthesize
-from synthls.synth.order import example_value, verdicts
-from synthls.synth.pairs import swaps
+from synthls.synth.rewrites.example_values import example_value, verdicts
+from synthls.synth.rewrites.two_values import swaps
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine
@@ -90,7 +90,7 @@ async def test_a_body_that_tries_one_order_is_asked_and_the_answer_repairs_it() 
         outcome = await run(openai_engine(server.url, candidates=1), user)
         requests = server.requests
     question = user.questions[0]
-    assert question.mirrors == "`right_angle_triangle(3, 4, 5)` gives True"
+    assert question.context.startswith("`right_angle_triangle(3, 4, 5)` gives True" + "; ")
     assert "does the order matter" in question.context
     assert question.call in ("right_angle_triangle(5, 4, 3)", "right_angle_triangle(3, 5, 4)")
     assert question.choices == ("False", "True")  # the body's answer, then the example's
@@ -108,7 +108,7 @@ async def test_an_answer_the_body_gave_settles_it_the_order_matters() -> None:
     user = User("right_angle_triangle", one_order)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ONE_ORDER))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
-    assert user.questions[0].mirrors and len(user.questions) == 1
+    assert user.questions[0].kind == "edge-case" and len(user.questions) == 1
     assert outcome.status == "verified" and outcome.candidate is not None
     assert outcome.candidate.body == ONE_ORDER and outcome.answers[0].want == "False\n"
 
@@ -117,7 +117,7 @@ async def test_a_body_that_answers_every_swap_as_the_examples_is_not_asked() -> 
     user = User("right_angle_triangle", right)
     with FakeOpenAI(lambda body: PerN(lambda i: fenced(ANY_ORDER))) as server:
         outcome = await run(openai_engine(server.url, candidates=1), user)
-    assert not [q for q in user.questions if q.mirrors]
+    assert not [q for q in user.questions if q.kind == "edge-case"]
     assert outcome.status == "verified"
 
 
@@ -168,7 +168,7 @@ async def test_a_computed_value_is_not_asked_about_its_order() -> None:
             ),
             30,
         )
-    assert outcome.status == "verified" and not [q for q in asked if q.mirrors]
+    assert outcome.status == "verified" and not [q for q in asked if q.kind == "edge-case"]
 
 
 async def test_a_swap_among_the_generated_inputs_is_asked_about_too() -> None:

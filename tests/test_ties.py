@@ -17,7 +17,7 @@ from synthls.intent.examples import extract_examples
 from synthls.intent.model import Spec
 from synthls.synth.inputs import generate
 from synthls.synth.loop import Outcome, synthesize
-from synthls.synth.pairs import ties
+from synthls.synth.rewrites.two_values import ties
 from tests.fake_openai import FakeOpenAI, PerN, fenced
 from tests.intended import User
 from tests.test_loop import FakeRunner, openai_engine

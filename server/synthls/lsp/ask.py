@@ -145,21 +145,3 @@ class ClientAsk:
         """Forget the dialog's pending response and ask the client to close it."""
         request_futures(self.protocol).pop(msg_id, None)
         self.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
-
-
-class KnownAnswers:
-    """An ``ask`` that answers the questions already answered (by call), then defers to ``then``.
-
-    Resuming a pending synthesis replays its candidates; the loop asks its questions again and
-    this gives the answers the user already chose (in the dialog or a code lens).
-    """
-
-    def __init__(self, known: dict[str, str], then: ClientAsk | None) -> None:
-        self.known = dict(known)
-        self.then = then
-
-    async def __call__(self, question: Question) -> str | None:
-        answer = self.known.pop(question.call, None)
-        if answer is not None:
-            return answer
-        return await self.then(question) if self.then is not None else None

@@ -3,27 +3,25 @@
 When the user dismisses the dialog (or the client cannot show one) the ambiguous outcome stays
 here with its question. The question appears as code lenses above the function, one per choice
 ("synthls: 3 behaviours pass — choose safe_div(2, 4): 0.5" · "-1.0"), each running
-``synthls.answer``; nothing is inserted until then. Answering resumes from the candidates the
-first run found (:class:`Replay` proposes them again; no new search), so the same question comes
-back and gets the chosen answer. A question whose function changed or went away is dropped.
+``synthls.answer``; nothing is inserted until then. Answering resumes the outcome's session
+(``synthls.synth.service.resume_target``): no search repeated, no candidate run again on an input
+it ran, no question asked twice. A question whose function changed or went away is dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from synthls.intent.document import Document
-from synthls.intent.model import FunctionTarget, Spec
+from synthls.intent.model import FunctionTarget
 from synthls.intent.targets import find_functions
 from synthls.lsp.convert import line_range
 from synthls.synth.ambiguity import Question
 from synthls.synth.answers import INVALID
-from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.loop import Outcome
 from synthls.synth.module_text import offset_of
 
@@ -51,12 +49,6 @@ class Pending:
     question: Question
     outcome: Outcome
     kind: str  # the job that asked: "synthesize" | "regenerate"
-
-    def known_answers(self) -> dict[str, str]:
-        """The answers already given in the run that asked (call -> answer; ``INVALID`` for
-        a call the user ruled out)."""
-        known = {call: INVALID for call in self.outcome.invalid}
-        return known | {ex.source: ex.want.strip() for ex in self.outcome.answers}
 
 
 @dataclass
@@ -122,41 +114,3 @@ def question_lenses(
             command = types.Command(title=title, command=ANSWER_COMMAND, arguments=args)
             out.append(types.CodeLens(range=rng, command=command))
     return out
-
-
-class Replay:
-    """An engine that proposes again the candidates of an earlier run that passed its examples.
-
-    Resuming with them (instead of a new search) keeps what the first run found; the sandbox
-    re-validates them against the current file.
-    """
-
-    name = "replay"
-    uses_feedback = False
-    needs_examples = True  # it replays candidates that passed the examples
-    votes_once_per_behaviour = False  # (read by candidate: each keeps its own engine's rule)
-    holds_out = False  # its candidates are the first run's, already checked
-    language_model = False  # (read by candidate: each keeps its own engine)
-
-    def __init__(self, outcome: Outcome) -> None:
-        seen: set[str] = set()
-        self.candidates: list[Candidate] = []
-        answered = len(outcome.answers)
-        for attempt in outcome.attempts:
-            body = attempt.candidate.body.strip()
-            if _passed_but_answers(attempt, answered) and body not in seen:
-                seen.add(body)
-                self.candidates.append(attempt.candidate)
-
-    async def propose(self, spec: Spec, feedback: Sequence[Trial]) -> AsyncIterator[Candidate]:
-        for candidate in self.candidates:
-            yield candidate
-
-
-def _passed_but_answers(attempt: Trial, answered: int) -> bool:
-    """Whether ``attempt`` passed the docstring's own examples (its last ``answered`` verdicts
-    are the answers'): the resumed run asks its questions again, answered from what the user
-    chose, so the behaviours an answer ruled out must be there to be ruled out again."""
-    result = attempt.result
-    own = result.examples[: len(result.examples) - answered]
-    return result.status == "ok" and bool(own) and all(r.passed for r in own)

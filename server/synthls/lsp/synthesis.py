@@ -8,7 +8,8 @@ Edits of one document are applied one at a time. Identical concurrent requests s
 
 When several behaviours pass the examples the user is asked (``synthls.lsp.ask``); the answers
 become doctest examples in the same edit as the body. An unanswered question is kept with its
-outcome (``synthls.lsp.pending``); ``synthls.answer`` resumes it from the candidates found.
+outcome and its session (``synthls.lsp.pending``); ``synthls.answer`` resumes the session with the
+answer: nothing known is searched for or run again.
 """
 
 from __future__ import annotations
@@ -26,18 +27,21 @@ from synthls.intent.document import Document
 from synthls.intent.model import FunctionTarget
 from synthls.intent.relocate import Anchor, anchor_of
 from synthls.intent.targets import function_at
-from synthls.lsp.ask import ClientAsk, KnownAnswers
+from synthls.lsp.ask import ClientAsk
 from synthls.lsp.documents import Documents
 from synthls.lsp.editor import JobEditor
 from synthls.lsp.edits import Replacement, rebased_edit, result_parts
 from synthls.lsp.job_results import Result, landed, none_fits
-from synthls.lsp.pending import Pending, Questions, Replay, function_fingerprint, function_key
+from synthls.lsp.pending import Pending, Questions, function_fingerprint, function_key
 from synthls.lsp.progress import Progress
 from synthls.lsp.services import EnginesAndSandbox
-from synthls.synth.engine_protocol import Synthesizer
 from synthls.synth.engines import needs_examples
-from synthls.synth.loop import Ask
-from synthls.synth.service import SynthReport, no_examples_message, synthesize_target
+from synthls.synth.service import (
+    SynthReport,
+    no_examples_message,
+    resume_target,
+    synthesize_target,
+)
 
 log = logging.getLogger(__name__)
 Key = tuple[str, int, str, int | None, tuple[str, ...]]
@@ -192,19 +196,35 @@ class Jobs:
     ) -> SynthReport | Result:
         """The synthesis, reported on ``progress``; the refusal when its cancel button stopped it."""
         target, token = run.target, progress.cancel_future()
-        engines, ask = self._resume(run.pending, run.answer, asker, progress.report)
+        settings, engines = self.services.settings, self.services.engines()
         try:
             sandbox = await self.services.sandbox()
-            report = await synthesize_target(
-                run.text,
-                target,
-                engines,
-                sandbox,
-                self.services.settings,
-                progress.report,
-                allow_unverified=not needs,
-                ask=ask,
-            )
+            if run.pending is not None and run.answer is not None:
+                call, answer = run.answer
+                progress.report(f"{call} → {answer}: continuing with the candidates found")
+                report = await resume_target(
+                    run.text,
+                    target,
+                    run.pending.outcome,
+                    answer,
+                    engines,
+                    sandbox,
+                    settings,
+                    progress.report,
+                    asker,
+                )
+            else:
+                progress.report(f"searching with the {settings.engine} engine")
+                report = await synthesize_target(
+                    run.text,
+                    target,
+                    engines,
+                    sandbox,
+                    settings,
+                    progress.report,
+                    allow_unverified=not needs,
+                    ask=asker,
+                )
         except asyncio.CancelledError:
             progress.end("cancelled")
             if token is not None and token.cancelled():  # the cancel button: a normal answer
@@ -230,21 +250,6 @@ class Jobs:
             self.mark_unverified(run.uri, target.spec.name)
         log.info("%s (%s)", report.message, "applied" if applied else "refused by the client")
         return landed(run.version, report, body, applied, edit_version)
-
-    def _resume(
-        self,
-        pending: Pending | None,
-        answer: tuple[str, str] | None,
-        asker: ClientAsk | None,
-        report: Callable[[str], None],
-    ) -> tuple[list[Synthesizer], Ask | None]:
-        """The engines and the ``ask`` of a run: a new search, or the pending one's candidates."""
-        if pending is None or answer is None:
-            report(f"searching with the {self.services.settings.engine} engine")
-            return self.services.engines(), asker
-        report(f"{answer[0]} → {answer[1]}: continuing with the candidates found")
-        known = {**pending.known_answers(), answer[0]: answer[1]}
-        return [Replay(pending.outcome)], KnownAnswers(known, asker)
 
     def _ambiguous(self, run: Run, report: SynthReport, asker: ClientAsk | None) -> Result:
         """Nothing inserted: keep the question for the code lens, unless the user said none fits."""

@@ -1,11 +1,8 @@
 """How many different programs pass the examples, and the one question that tells them apart.
 
 Passing two or three examples proves little when many different programs pass them too. After
-the search, the example-passing candidates are grouped by **behaviour**: their results on the
-generated inputs (``synthls.synth.inputs``) that most of them accept (the valid inputs of
-``synthls.synth.ranking``; raising is a result like any other). Each behaviour weighs what its
-candidates weigh (``Candidate.weight``): independent model samples add up (agreement counts),
-the spellings of one program from the enumerative engine do not (the heaviest one counts).
+the search, the example-passing candidates are grouped by **behaviour** (``synthls.synth.behaviour``:
+their results on the generated inputs most of them accept, weighed by their candidates).
 
 One behaviour carrying at least ``DOMINANCE`` of the weight is the answer ("verified"). When all
 the weight is a search's plausibility (engines that vote once per behaviour), weights are priors,
@@ -17,11 +14,11 @@ closest to the examples' size, then the shorter), never a call the examples (or 
 already settle. The user's answer is kept (``synthls.synth.answers``):
 behaviours that give another answer drop out.
 
-When one behaviour passes but no example could confirm it (``synthls.synth.holdout``: every
+When one behaviour passes but no example could confirm it (``synthls.synth.checks.held_out``: every
 result repeats another's), the question is a **confirmation**: the valid input on which the
 body's answer is its rarest (a surprising prediction tests more than a common one), with the
 body's answer as the choice (and the other truth value for a predicate). It avoids calls that
-repeat an example's argument up to order (``informative.echoes``): a body fitted to
+repeat an example's argument up to order (``worth_asking.echoes``): a body fitted to
 ``[1, 2, 3, 2, 4]`` keeps fitting ``[4, 2, 3, 2, 1]``, so that answer would confirm nothing. For
 the same reason it is asked at one of the random draws of the generated inputs, not at a
 mutation of an example, where one is left (a body fitted to an example's duplicate ``2`` keeps
@@ -36,10 +33,10 @@ answer on many inputs, whatever rivals the answer ruled out), so ``synthls.synth
 again until the chances of the answers it predicted, multiplied, are at most ``LUCK``: two
 answers for a body whose results vary, three or four for a predicate that says True half the
 time (a truth value is one bit). Questions of both kinds avoid degenerate inputs and prefer calls
-about the examples' size (``synthls.synth.informative``).
+about the examples' size (``synthls.synth.worth_asking``).
 
-A model's body that raises on an input like the examples is not verified either
-(``synthls.synth.crashes``).
+The other doubts a passing body can raise are the checks of ``synthls.synth.checks``; this module
+is the analysis they share.
 """
 
 from __future__ import annotations
@@ -48,9 +45,13 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from synthls.synth.behaviour import RAISED, behaviours, pool_valid_inputs, signature
 from synthls.synth.engine_protocol import Trial
 from synthls.synth.engines import votes_once_per_behaviour
-from synthls.synth.informative import compact, degenerate, echoes, edge, size_rank, typical
+from synthls.synth.question import EDGES, MAX_CHOICES, Question
+from synthls.synth.worth_asking import compact, degenerate, echoes, edge, size_rank, typical
+
+__all__ = ["RAISED", "Ambiguity", "Question", "analyse", "behaviours", "chance", "confirmation"]
 
 DOMINANCE = 0.6  # the top behaviour's weight share that makes it the answer (tuned: docs/design.md)
 PRIOR_DOMINANCE = 0.75  # the same when every weight is a search's plausibility prior
@@ -60,38 +61,6 @@ LUCK = 0.1  # answers confirm a body once the chance it predicted them all by lu
 # So an answer a body predicted is worth at most this factor, however rare the answer is among
 # its results and whatever rivals it beat: two answers at least confirm a body.
 WRONG_AGREES = 0.3
-RAISED = "\x00raised"  # a probe that raised, timed out or did not run
-MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
-
-
-@dataclass(frozen=True)
-class Question:
-    function: str  # "safe_div"
-    call: str  # "safe_div(2, 4)" (a generated probe expression)
-    choices: tuple[str, ...]  # distinct answers as reprs, most supported first
-    behaviours: int  # how many different behaviours pass the examples
-    index: int = -1  # the probe's position among the generated inputs
-    raises: bool = False  # the body raises on the call: no candidate gives an answer
-    confirms: bool = False  # one behaviour passes: its answer is offered for confirmation
-    mirrors: str = ""  # the example whose values ``call`` swaps ("`f(3, 4, 5)` gives True")
-    asks: str = "does the order matter?"  # what ``call`` asks of ``mirrors``
-
-    @property
-    def text(self) -> str:
-        if self.raises:
-            return f"What should `{self.call}` return? The body raises there."
-        return f"What should `{self.call}` return?"
-
-    @property
-    def context(self) -> str:
-        """What the answer settles: "3 behaviours pass the examples", or, for a confirmation,
-        "one behaviour passes the examples: confirm its answer", or, for a swap of an example's
-        values, "`f(3, 4, 5)` gives True; does the order matter?"."""
-        if self.mirrors:
-            return f"{self.mirrors}; {self.asks}"
-        if self.confirms:
-            return "one behaviour passes the examples: confirm its answer"
-        return f"{self.behaviours} behaviours pass the examples"
 
 
 @dataclass(frozen=True)
@@ -100,42 +69,26 @@ class Ambiguity:
     dominant_share: float  # weight share of the top behaviour (0..1)
     question: Question | None  # the input that splits them best; None when nothing to ask
     summary: str  # "3 different behaviours also pass; they disagree on `f(2, 4)`: 0.5 / -1.0"
-    fitted: bool = False  # the body fails the held-out check, or none could confirm it
     threshold: float = DOMINANCE  # the share that makes the top behaviour the answer
-    mutant: bool = False  # the rivals are one-token changes of the body (``synth.mutants``)
+
+    @property
+    def fitted(self) -> bool:
+        """A check doubts the body (its question is not a split of passing behaviours)."""
+        return self.question is not None and self.question.kind != "split"
+
+    @property
+    def edge(self) -> bool:
+        """The question is about an edge the examples leave open (``question.EDGES``)."""
+        return self.question is not None and self.question.kind in EDGES
 
     @property
     def ambiguous(self) -> bool:
         return self.question is not None and (self.fitted or self.dominant_share < self.threshold)
 
 
-def behaviours(pool: Sequence[Trial]) -> list[tuple[tuple[str, ...], float, list[int]]]:
-    """(behaviour signature on the valid inputs, weight, members) per behaviour, heaviest first.
-
-    The signature keeps every input (``RAISED`` where a probe gave nothing); ``valid_inputs``
-    says which ones count.
-    """
-    sigs = [_signature(s) for s in pool]
-    valid = valid_inputs(pool)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, sig in enumerate(sigs):
-        groups.setdefault(tuple(sig[j] if j < len(sig) else RAISED for j in valid), []).append(i)
-    out = [(sig, _weight(pool, members), members) for sig, members in groups.items()]
-    out.sort(key=lambda g: (-g[1], g[2][0]))
-    return out
-
-
 def valid_inputs(pool: Sequence[Trial]) -> list[int]:
     """Inputs on which candidates holding at least half of the weight return a value."""
-    sigs = [_signature(s) for s in pool]
-    total = sum(_w(s) for s in pool)
-    width = max((len(s) for s in sigs), default=0)
-    valid = []
-    for j in range(width):
-        returned = sum(_w(s) for s, sig in zip(pool, sigs) if j < len(sig) and sig[j] != RAISED)
-        if total > 0 and 2 * returned >= total:
-            valid.append(j)
-    return valid
+    return pool_valid_inputs(pool)
 
 
 def analyse(
@@ -174,7 +127,7 @@ def confirmation(
     """The confirmation question for the top behaviour of ``pool``, which no example could
     confirm: its answer on a valid input drawn at random (not one of the first ``mutated``
     probes, mutations of the examples, where one is left), where that answer is rarest (ties:
-    the shorter call); with ``boundary``, at a boundary case (``informative.edge``) where one
+    the shorter call); with ``boundary``, at a boundary case (``worth_asking.edge``) where one
     is valid. None when it gives no answer worth asking about."""
     groups = behaviours(pool)
     if not groups:
@@ -207,19 +160,19 @@ def confirmation(
     answer, j = min(seen, key=rank)
     other = {"True": "False", "False": "True"}.get(answer)
     choices = (answer,) if other is None else (answer, other)
-    question = Question(function, probes[j], choices, len(groups), j, confirms=True)
+    question = Question(function, probes[j], choices, len(groups), j, kind="confirm")
     summary = (
         f"no example confirmed the body ({why or 'none was held out'}); it says "
         f"`{probes[j]}` gives {answer}"
     )
-    return Ambiguity(len(groups), 1.0, question, summary, fitted=True)
+    return Ambiguity(len(groups), 1.0, question, summary)
 
 
 def chance(pool: Sequence[Trial], trial: Trial, index: int) -> float:
     """How likely a wrong body gives ``trial``'s answer at input ``index`` by luck: the share
     of ``trial``'s answers on ``pool``'s valid inputs that equal it, but at least
     ``WRONG_AGREES`` (1.0: not known)."""
-    sig = _signature(trial)
+    sig = signature(trial.result)
     if index < 0 or index >= len(sig) or sig[index] == RAISED:
         return 1.0
     answers = [sig[j] for j in valid_inputs(pool) if j < len(sig) and sig[j] != RAISED]
@@ -274,20 +227,3 @@ def _entropy(weights: Iterable[float]) -> float:
     ws = list(weights)
     total = sum(ws)
     return -sum(w / total * math.log(w / total) for w in ws if w > 0) if total else 0.0
-
-
-def _signature(s: Trial) -> tuple[str, ...]:
-    return tuple(RAISED if p is None else p for p in s.result.probes)
-
-
-def _w(s: Trial) -> float:
-    return max(float(s.candidate.weight), 0.0)
-
-
-def _weight(pool: Sequence[Trial], members: list[int]) -> float:
-    """Samples add up; the spellings of one behaviour from an engine that votes once per
-    behaviour (the enumerative search) count once (max)."""
-    by_engine: dict[str, list[float]] = {}
-    for i in members:
-        by_engine.setdefault(pool[i].candidate.engine, []).append(_w(pool[i]))
-    return sum(max(ws) if votes_once_per_behaviour(e) else sum(ws) for e, ws in by_engine.items())

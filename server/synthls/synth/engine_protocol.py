@@ -72,7 +72,7 @@ class Synthesizer(Protocol):
     its best guess. When False, agreeing candidates add up (agreement is evidence).
 
     ``holds_out``: another search costs no more than the first, so a body it verified is also
-    checked against an example held out of a second search (``synthls.synth.holdout``).
+    checked against an example held out of a second search (``synthls.synth.checks.held_out``).
 
     ``language_model``: its bodies are written by a language model (editors may mark them so).
     """

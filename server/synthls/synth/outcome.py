@@ -1,28 +1,20 @@
-"""What one synthesis request gives back, and the callbacks it takes (plain types, no behaviour
-beyond small derived properties), so callers can name them without the loop's machinery."""
+"""What one synthesis gives back (plain types, no behaviour beyond small derived properties), so
+callers can name it without the loop's machinery; the callbacks it takes are in
+``synthls.synth.callbacks``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 from synthls.intent.model import Example
-from synthls.sandbox.types import Program, RunResult
-from synthls.synth.ambiguity import Ambiguity, Question
+from synthls.sandbox.types import RunResult
+from synthls.synth.ambiguity import Ambiguity
 from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.ranking import rank
-
-
-class Runner(Protocol):
-    async def run(self, program: Program) -> RunResult: ...
-
+from synthls.synth.session import Session
 
 Status = Literal["verified", "ambiguous", "failed", "unverified"]
-# the answer as a literal, or ``answers.INVALID`` (not a valid input); None: dismissed
-Ask = Callable[[Question], Awaitable[str | None]]
-Policy = Literal["insert", "ask", "never"]  # what to do with an ambiguous result
-POLICIES: tuple[Policy, ...] = ("insert", "ask", "never")
 
 
 @dataclass(frozen=True)
@@ -40,6 +32,7 @@ class Outcome:
     ambiguity: Ambiguity | None = None  # after the answers: the state that remains
     answers: tuple[Example, ...] = ()
     invalid: tuple[str, ...] = ()  # calls the user said are not valid inputs
+    session: Session | None = None  # kept while its question waits: ``loop.resume`` continues it
 
     @property
     def verified(self) -> bool:
@@ -49,6 +42,3 @@ class Outcome:
     def best(self) -> Trial | None:
         ranked = sorted(self.attempts, key=rank)
         return ranked[0] if ranked else None
-
-
-OnProgress = Callable[[str], None]

@@ -40,15 +40,13 @@ Details that matter:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from synthls.sandbox.types import RunResult
-from synthls.synth.ambiguity import Ambiguity, behaviours
+from synthls.synth.ambiguity import Ambiguity
+from synthls.synth.behaviour import behaviours, on_inputs, signature, totals, valid_inputs, weight
 from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.engines import votes_once_per_behaviour
-
-_RAISED = "\x00raised"  # stands for "raised or did not run" in a behaviour signature
 
 
 @dataclass(frozen=True)
@@ -165,21 +163,21 @@ def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
     passed = {i: scored[i].result.passed for i in ok}
     best = max(passed.values())
     top = [i for i in ok if passed[i] == best]
-    signatures = {i: _signature(scored[i].result) for i in ok}
-    valid = _valid_inputs([signatures[i] for i in top])
-    sigs = {i: tuple(signatures[i][j] for j in valid) for i in ok}
-    weight = {i: max(float(scored[i].candidate.weight), 0.0) for i in ok}
-    peers = _groups((sigs[i], weight[i]) for i in top)
-    whole = _groups((signatures[i], weight[i]) for i in top)
-    lower = _groups((sigs[i], (1 + passed[i]) / (1 + best)) for i in ok if passed[i] < best)
+    signatures = {i: signature(scored[i].result) for i in ok}
+    valid = valid_inputs([signatures[i] for i in top])  # each best candidate counts once here
+    sigs = {i: on_inputs(signatures[i], valid) for i in ok}
+    weights = {i: weight(scored[i]) for i in ok}
+    peers = totals((sigs[i], weights[i]) for i in top)
+    whole = totals((signatures[i], weights[i]) for i in top)
+    lower = totals((sigs[i], (1 + passed[i]) / (1 + best)) for i in ok if passed[i] < best)
     if all(votes_once_per_behaviour(scored[i].candidate.engine) for i in top):
         # a search's weights are its priors, not votes: agreeing with a likelier program lends
         # a less likely one nothing, and the most plausible program comes first
-        ranks = {i: (-weight[i], 0.0, 0.0, 0.0) for i in top}
+        ranks = {i: (-weights[i], 0.0, 0.0, 0.0) for i in top}
     else:
         ranks = {
             i: (
-                -round(_support(sigs[i], peers) - weight[i], 9),
+                -round(_support(sigs[i], peers) - weights[i], 9),
                 -peers[sigs[i]],
                 -whole[signatures[i]],
                 -round(_support(sigs[i], lower), 9),
@@ -198,39 +196,14 @@ def choose(scored: Sequence[Trial], n_examples: int) -> Choice | None:
     return Choice(scored[winner], reason, tuple(scored[i] for i in order))
 
 
-def _groups(items: Iterable[tuple[tuple[str, ...], float]]) -> dict[tuple[str, ...], float]:
-    """Total weight per behaviour signature."""
-    out: dict[tuple[str, ...], float] = {}
-    for sig, weight in items:
-        out[sig] = out.get(sig, 0.0) + weight
-    return out
-
-
-def _signature(result: RunResult) -> tuple[str, ...]:
-    if result.status != "ok" and not result.probes:
-        return ()
-    return tuple(_RAISED if p is None else p for p in result.probes)
-
-
-def _valid_inputs(top_signatures: list[tuple[str, ...]]) -> list[int]:
-    """Inputs on which at least half of the best candidates return a value."""
-    width = max((len(s) for s in top_signatures), default=0)
-    valid = []
-    for j in range(width):
-        returned = sum(1 for s in top_signatures if j < len(s) and s[j] != _RAISED)
-        if 2 * returned >= len(top_signatures):
-            valid.append(j)
-    return valid
-
-
 def _support(mine: tuple[str, ...], groups: dict[tuple[str, ...], float]) -> float:
     """Sum over candidates (grouped by behaviour) of (share of inputs agreed on) x weight."""
     if not mine:
         return groups.get(mine, 0.0)
     total = 0.0
-    for theirs, weight in groups.items():
+    for theirs, w in groups.items():
         if len(theirs) == len(mine):
-            total += weight * sum(1 for a, b in zip(mine, theirs) if a == b) / len(mine)
+            total += w * sum(1 for a, b in zip(mine, theirs) if a == b) / len(mine)
     return total
 
 

@@ -58,12 +58,11 @@ from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from synthls.synth.answers import same_value
+from synthls.synth.behaviour import RAISED
 
 B = TypeVar("B", bound=Hashable)
 
-# the loop's mark of a probe that raised, timed out or did not run (its signatures' RAISED);
-# None means the same here
-RAISED = "\x00raised"
+# None (a result that raised) means the same as RAISED here
 
 MIN_SUPPORT = 2  # samples that must have written a claim the settled behaviour matches
 MAX_CALL = 2000  # characters: a longer call text is not read (the reading's lines are shorter)

@@ -1,6 +1,7 @@
 """The two jobs synthls does, shared by the CLI and the LSP layer.
 
 ``synthesize_target``: fill (or regenerate) one function's body with a verified candidate.
+``resume_target``: continue a synthesis whose question waited, with the user's answer.
 ``check_target``: run one function's examples against its current body.
 """
 
@@ -15,7 +16,17 @@ from synthls.intent.model import Example, FunctionTarget
 from synthls.sandbox.types import Program, RunResult, Trust
 from synthls.synth.description_check import FITS, checked_against_description
 from synthls.synth.engine_protocol import WAITING, Candidate, Synthesizer, Trial
-from synthls.synth.loop import POLICIES, Ask, OnProgress, Outcome, Policy, Runner, synthesize
+from synthls.synth.loop import (
+    POLICIES,
+    Ask,
+    OnProgress,
+    Outcome,
+    Policy,
+    Runner,
+    drive,
+    open_session,
+    resume,
+)
 from synthls.synth.module_text import module_with_body
 from synthls.synth.report import at_most, describe_failures, short
 
@@ -100,6 +111,47 @@ async def synthesize_target(
         outcome = await _synthesize(text, target, engines, runner, settings, progress, initial, ask)
     finally:
         WAITING.reset(told)
+    return report_of(target, outcome, settings)
+
+
+async def resume_target(
+    text: str,
+    target: FunctionTarget,
+    outcome: Outcome,
+    answer: str,
+    engines: Sequence[Synthesizer],
+    runner: Runner,
+    settings: Settings,
+    progress: OnProgress | None = None,
+    ask: Ask | None = None,
+) -> SynthReport:
+    """Continue the synthesis ``outcome`` waited on with ``answer`` (a literal, or
+    ``answers.INVALID``) to its question; ``text`` is the file as it is now (the function's own
+    text unchanged). Nothing known runs again; the engines search again only when no candidate
+    gives the answer. The waiting session itself is left as it was (the answer goes to a copy),
+    so the question can be answered again if this is cancelled."""
+    session = outcome.session
+    if session is None:  # nothing waits: an outcome that asked no question
+        return report_of(target, outcome, settings)
+    told = WAITING.set(progress)
+    try:
+        resumed = await resume(
+            session.fork(),
+            answer,
+            engines,
+            ask,
+            progress,
+            build=lambda body: module_with_body(text, target, body),
+            runner=runner,
+        )
+    finally:
+        WAITING.reset(told)
+    return report_of(target, resumed, settings)
+
+
+def report_of(target: FunctionTarget, outcome: Outcome, settings: Settings) -> SynthReport:
+    """What the outcome means for the user: the status, the message, the body to insert."""
+    spec = target.spec
     if outcome.verified and outcome.candidate is not None:
         if not checked_against_description(outcome):
             return SynthReport(
@@ -179,19 +231,23 @@ async def _synthesize(
     initial: tuple[Trial, ...],
     ask: Ask | None,
 ) -> Outcome:
-    spec = target.spec
-    return await synthesize(
-        spec,
+    policy = policy_of(settings)
+    max_questions = settings.ask.max_questions
+    session = open_session(
+        target.spec,
         lambda body: module_with_body(text, target, body),
         engines,
         runner,
         rounds=settings.rounds,
         deadline=settings.deadline,
         timeout=settings.sandbox.timeout,
-        progress=progress,
         initial_feedback=initial,
-        ask=ask,
-        max_questions=settings.ask.max_questions,
-        ambiguous=policy_of(settings),
-        edge_cases=settings.ask.edge_cases,
+        # edge cases are probed where someone can answer: the asker, or a code lens later
+        challenge=settings.ask.edge_cases
+        and ask is not None
+        and policy == "ask"
+        and max_questions > 0,
+        max_questions=max_questions,
+        ambiguous=policy,
     )
+    return await drive(session, engines, ask, progress)

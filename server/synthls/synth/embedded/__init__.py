@@ -79,7 +79,7 @@ class EmbeddedSynthesizer:
     needs_examples = True  # it searches against the examples: none, nothing to search for
     # its candidates are spellings of the programs it enumerates, weighted by plausibility
     votes_once_per_behaviour = True
-    # one more search of the same budget is cheap: the held-out check (synthls.synth.holdout)
+    # one more search of the same budget is cheap: the held-out check (synthls.synth.checks.held_out)
     holds_out = True
     language_model = False  # a search over expressions and templates
 

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from synthls.synth.behaviour import RAISED
 from synthls.synth.embedded.nonsense import disguised_constant, static_reason
 from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.value_vectors import small_enough
@@ -210,4 +211,4 @@ def behaviour(
     calls = _probe_inputs(problem)
     if disguised_constant(problem, body, lambda src: _results(problem, src, calls)) is not None:
         return None
-    return tuple("\x00raised" if v is _RAISED else repr(v) for v in cache.values())
+    return tuple(RAISED if v is _RAISED else repr(v) for v in cache.values())

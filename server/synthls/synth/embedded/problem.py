@@ -15,6 +15,7 @@ example; ``build_problem`` runs in the search's child process.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import re
 from collections import Counter
@@ -22,13 +23,24 @@ from dataclasses import dataclass
 
 from synthls.intent.examples import extract_examples
 from synthls.intent.model import Example, Spec
-from synthls.synth.embedded.raises import exception_of
 
 _WORD = re.compile(r"[a-z]+")
 _QUOTED = re.compile(r"'([^'\n]{1,20})'|\"([^\"\n]{1,20})\"")
 _NUMBER = re.compile(r"(?<![\w.])(-?\d{1,6})(?!\w|\.\d)")
 MAX_EXAMPLES = 256  # the first examples are the ones searched on
 MAX_LITERAL = 64 * 1024  # an example's call or expected output longer than this is skipped
+
+
+def exception_of(exc_msg: str) -> tuple[str, str | None] | None:
+    """``"ValueError: n < 0\\n"`` -> ``("ValueError", "n < 0")``, for builtin exceptions whose
+    message prints as given (not ``KeyError``, which prints its argument's repr)."""
+    line = exc_msg.strip().splitlines()[-1] if exc_msg.strip() else ""
+    name, _, message = line.partition(":")
+    name = name.strip().rsplit(".", 1)[-1]
+    error = getattr(builtins, name, None)
+    if not (isinstance(error, type) and issubclass(error, Exception)) or name == "KeyError":
+        return None
+    return name, message.strip() or None
 
 
 @dataclass(frozen=True)

@@ -11,33 +11,18 @@ behind the guards; the sandbox and the selection decide between them.
 from __future__ import annotations
 
 import ast
-import builtins
 import dataclasses
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # problem.py imports this module
-    from synthls.synth.embedded.problem import Problem
+from synthls.synth.embedded.problem import Problem
 
-    Search = Callable[[Problem, float, int, Callable[[str, float], None] | None], list[str]]
+Search = Callable[[Problem, float, int, Callable[[str, float], None] | None], list[str]]
 
 GUARD_SHARE = 0.3  # of the budget, spent looking for the guards' conditions
 CONDITIONS = 6  # conditions found per guard, the least strict one wins
 _RETURN = re.compile(r"return (?P<expr>[^\n]+)")
-
-
-def exception_of(exc_msg: str) -> tuple[str, str | None] | None:
-    """``"ValueError: n < 0\\n"`` -> ``("ValueError", "n < 0")``, for builtin exceptions whose
-    message prints as given (not ``KeyError``, which prints its argument's repr)."""
-    line = exc_msg.strip().splitlines()[-1] if exc_msg.strip() else ""
-    name, _, message = line.partition(":")
-    name = name.strip().rsplit(".", 1)[-1]
-    error = getattr(builtins, name, None)
-    if not (isinstance(error, type) and issubclass(error, Exception)) or name == "KeyError":
-        return None
-    return name, message.strip() or None
 
 
 def search_guarded(

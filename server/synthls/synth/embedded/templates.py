@@ -13,17 +13,15 @@ Run after the expression search, reusing its banks:
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from synthls.synth.embedded.bank import Deadline, Expr, TimeUp
 from synthls.synth.embedded.components import LIBRARY
 from synthls.synth.embedded.context import Context
+from synthls.synth.embedded.problem import Problem
 from synthls.synth.embedded.render import render_body
 from synthls.synth.embedded.sources import Source
-from synthls.synth.embedded.value_vectors import BOOL, INT, MAX_BITS, key_of
-
-if TYPE_CHECKING:
-    from synthls.synth.embedded.search import Search
+from synthls.synth.embedded.value_vectors import BOOL, INT, MAX_BITS, Target, key_of
 
 SEARCH_COST = 9  # largest inner cost (predicate + result) for early-return loops
 IF_COST = 14  # largest total cost of an if/else
@@ -34,6 +32,23 @@ LOOP_EXTRA = 3  # what a for/if/return loop costs in plausibility, over its part
 IF_EXTRA = 3  # an if/else on a synthesized predicate: prone to fit by accident
 AFFINE_COST = 10  # two constants fitted to the examples
 _DEFAULTS = ("None", "-1", "False", "0", "''", "True")
+
+
+class Search(Protocol):
+    """What the templates use of the search that runs them (``search.Search``)."""
+
+    problem: Problem
+    deadline: Deadline
+    budget: float
+    target: Target
+    n: int
+    top: Context
+    sources: list[Source]
+    named: set[str]
+
+    def accept(self, body: str, cost: float) -> None: ...
+
+    def defer(self, body: str, cost: int) -> None: ...
 
 
 def run_templates(search: Search) -> None:

@@ -26,7 +26,7 @@ has what it caught and cost).
 
 Only engines whose search costs one more search of the same budget take part (``holds_out``:
 the embedded engine); a model's samples are not re-drawn for this (its body faces its
-one-token changes instead, ``synthls.synth.mutants``). Candidates of the held-out
+one-token changes instead, ``synthls.synth.checks.one_token``). Candidates of the held-out
 search that pass every example are ordinary candidates and join the attempts.
 """
 
@@ -40,8 +40,11 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from synthls.intent.model import Spec
-from synthls.synth.ambiguity import Ambiguity, analyse
+from synthls.synth.ambiguity import Ambiguity, analyse, confirmation
+from synthls.synth.checks.base import Base
 from synthls.synth.engine_protocol import Candidate, Synthesizer, Trial
+from synthls.synth.ranking import passing
+from synthls.synth.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -174,4 +177,39 @@ def judged(
         f"the body may be fitted to the examples rather than predicted by them; they disagree "
         f"on `{q.call}`: {' / '.join(q.choices)}"
     )
-    return replace(both, summary=summary, fitted=True)
+    return replace(both, question=replace(q, kind="held-out"), summary=summary)
+
+
+class HeldOut(Base):
+    """The held-out check, for engines that search again cheaply (``holds_out``); hands over
+    to the next check when it cannot run (no such engine, no time left)."""
+
+    def applies(self, session: Session, engines: Sequence[Synthesizer], chosen: Trial) -> bool:
+        return any(e.holds_out for e in engines)
+
+    async def doubt(
+        self, session: Session, engines: Sequence[Synthesizer], chosen: Trial, amb: Ambiguity
+    ) -> Ambiguity | None:
+        spec, probes, asked = session.spec, session.probes, session.asked()
+        held = await held_out(
+            spec,
+            engines,
+            session.validate,
+            session.attempts,
+            session.search.end,
+            answered=bool(session.answered),
+        )
+        if held is None:
+            return None
+        if held.unconfirmed:
+            pool = passing(session.attempts)
+            found = confirmation(pool, probes, spec.name, asked, held.why, session.mutated)
+            return found or amb
+        session.attempts.extend(held.passing)
+        session.seen.update(a.candidate.body.strip() for a in held.passing)
+        if held.passing:
+            amb = analyse(passing(session.attempts), probes, spec.name, asked)
+        if held.rival is None or amb.ambiguous:
+            return amb
+        pool = passing(session.attempts)
+        return judged(amb, pool, held.rival, probes, spec.name, held.index, asked)

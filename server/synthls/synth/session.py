@@ -1,28 +1,38 @@
-"""One synthesis request's state and its search rounds, for ``synthls.synth.loop``.
+"""One function's synthesis, kept while a question waits: what is known, and its search rounds.
 
-``Run`` holds what the rounds share: the spec (which grows by the user's answers), the attempts
-validated so far (examples plus the generated probe inputs, in the sandbox), the engines' errors,
-and what the answers settled (the examples they became, the inputs ruled out). ``Run.round``
-streams every engine's candidates and validates each as it arrives; once one passes, the others
-get ``settle`` more seconds. ``Search`` runs rounds, feeding failures back, until some attempt is
-picked, the rounds are spent or the deadline passes.
+A ``Session`` holds what is known about the function being synthesized: the spec (which grows by
+the user's answers), the probe inputs, every candidate with its results on every probe input (the
+attempts, validated in the sandbox), the engines' errors, the answers kept as examples, the
+inputs ruled out, the checks (``Check``) with what they have already looked at, and the question
+waiting for an answer (``pending``). ``synthls.synth.loop`` drives it; when a question is
+dismissed (a code lens waits for it) the session is kept, and an answer resumes it: every attempt
+gets its verdict on the answer from the probe it asked about, so no candidate runs again on an
+input it already ran, no search is repeated while a candidate survives, and no question is
+asked twice.
+
+``Session.round`` streams every engine's candidates and validates each as it arrives; once one
+passes, the others get ``settle`` more seconds. ``Search`` runs rounds, feeding failures back,
+until some attempt is picked, the rounds are spent or the deadline passes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from synthls.intent.model import Example, Spec
 from synthls.sandbox.types import Program, RunResult
-from synthls.synth.ambiguity import Question
+from synthls.synth.ambiguity import Ambiguity
 from synthls.synth.answers import answer_example, outside, with_answer
 from synthls.synth.attempts import feedback_from, parses, progress_line
+from synthls.synth.callbacks import OnProgress, Policy, Runner
 from synthls.synth.engine_protocol import Candidate, EngineError, Synthesizer, Trial
-from synthls.synth.outcome import OnProgress, Runner
+from synthls.synth.question import Question
 from synthls.synth.ranking import Picked, passes, pick
 
 log = logging.getLogger(__name__)
@@ -30,30 +40,93 @@ log = logging.getLogger(__name__)
 SETTLE = 3.0  # seconds the other candidates get once one passes
 
 
+class Check(Protocol):
+    """One way a body can pass the examples and still be wrong (``synthls.synth.checks``).
+
+    ``inputs`` adds the probe inputs it needs before the search (``challenge``: someone can
+    answer an edge-case question, so edge cases are worth probing). ``applies`` says whether it
+    has anything to look at for the chosen trial (its engine, what it already looked at).
+    ``doubt`` returns the verdict (an ``Ambiguity``, with the question its check writes, or the
+    given one when the check settles that nothing more is to be asked) or None to hand over to
+    the next check. ``heard`` sees every answer (``answers.INVALID`` too), with the passing
+    trials before it and the pick after it (None when no candidate gives the answer).
+    ``every_time``: judged after every search; otherwise once per number of examples."""
+
+    every_time: bool
+
+    def inputs(
+        self, spec: Spec, probes: tuple[str, ...], engines: Sequence[Synthesizer], challenge: bool
+    ) -> tuple[str, ...]: ...
+
+    def applies(self, session: Session, engines: Sequence[Synthesizer], chosen: Trial) -> bool: ...
+
+    async def doubt(
+        self, session: Session, engines: Sequence[Synthesizer], chosen: Trial, amb: Ambiguity
+    ) -> Ambiguity | None: ...
+
+    def heard(
+        self,
+        session: Session,
+        question: Question,
+        answer: str,
+        before: Sequence[Trial],
+        survivor: Picked | None,
+    ) -> None: ...
+
+
 @dataclass
-class Run:
-    """The state of one ``synthesize`` call shared by its rounds."""
+class Waiting:
+    """The question a session waits on, with the pick and the verdict it came from."""
+
+    question: Question
+    picked: Picked
+    ambiguity: Ambiguity
+
+
+@dataclass
+class Session:
+    """What is known about one function being synthesized, shared by its rounds and kept while a
+    question waits."""
 
     spec: Spec
-    build: Callable[[str], str]
+    build: Callable[[str], str]  # body -> the module to run (the file with the body in place)
     runner: Runner
     timeout: float
     settle: float
     probes: tuple[str, ...]
+    search: Search
+    checks: list[Check] = field(default_factory=list)
+    mutated: int = 0  # the first probes are mutations of the examples, the rest random
     attempts: list[Trial] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)  # engines yet to answer in this round
-    mutated: int = 0  # the first probes are mutations of the examples, the rest random
+    feedback: list[Trial] = field(default_factory=list)  # what the next round is told
     prior: tuple[Candidate, ...] = ()  # the ranking from before the first answer
-    luck: float | None = None  # answers the pick predicted: the chance it did so by luck
     answered: list[Example] = field(default_factory=list)  # the answers kept as examples
     invalid: dict[int, str] = field(default_factory=dict)  # probe -> call the user ruled out
-    challenged: bool = False  # the pick faced its one-token changes (once a request; True: never)
-    preconditions: bool = False  # an input the body raises on is not valid, by the user's answer
-    # probe -> the example it rewrites and what that asks (``synthls.synth.order``)
-    swapped: dict[int, tuple[int, str]] = field(default_factory=dict)
-    ordered: bool = True  # the pick faced the swapped examples (``synthls.synth.order``)
+    checked: set[int] = field(default_factory=set)  # example counts the checks have judged
+    pending: Waiting | None = None  # the question waiting for an answer
+    max_questions: int = 3
+    ambiguous: Policy = "ask"
+    runs: int = 0  # sandbox runs made for this session (each validates one candidate)
+
+    def fork(self) -> Session:
+        """A copy that can go on without changing this one (a question answered twice, or an
+        answer whose job is cancelled, leaves the waiting session as it was)."""
+        return replace(
+            self,
+            search=replace(self.search),
+            checks=[copy.copy(c) for c in self.checks],
+            attempts=list(self.attempts),
+            seen=set(self.seen),
+            errors=dict(self.errors),
+            silent=set(),
+            feedback=list(self.feedback),
+            answered=list(self.answered),
+            invalid=dict(self.invalid),
+            checked=set(self.checked),
+        )
 
     async def validate(self, cand: Candidate, timeout: float | None = None) -> Trial:
         problem = cand.note or parses(cand.body)
@@ -66,6 +139,7 @@ class Run:
             probes=self.probes,
             timeout=self.timeout if timeout is None else min(timeout, self.timeout),
         )
+        self.runs += 1
         try:
             return Trial(cand, outside(await self.runner.run(program), self.invalid))
         except Exception as exc:  # a sandbox fault must not lose the other candidates
@@ -80,10 +154,8 @@ class Run:
 
     def rule_out(self, question: Question) -> None:
         """The user says ``question``'s call is not a valid input: no behaviour is told apart
-        there, and nothing is asked there again. When the body raised there, its raising is
-        read as a precondition the examples do not show: no crash is asked about again."""
+        there, and nothing is asked there again."""
         self.invalid[question.index] = question.call
-        self.preconditions = self.preconditions or question.raises
         self.attempts = [Trial(a.candidate, outside(a.result, self.invalid)) for a in self.attempts]
 
     def add_answer(self, question: Question, answer: str) -> Example:
@@ -170,9 +242,13 @@ class Search:
     def restart(self) -> None:
         self.left, self.fresh = self.rounds, True
 
+    def extend(self) -> None:
+        """A new deadline from now (a session resumed after an answer)."""
+        self.end, self.timed_out = time.monotonic() + self.deadline, False
+
     async def until_picked(
         self,
-        run: Run,
+        run: Session,
         engines: Sequence[Synthesizer],
         feedback: list[Trial],
         progress: OnProgress | None,
@@ -202,7 +278,7 @@ class Search:
 
 
 async def timed_round(
-    run: Run,
+    run: Session,
     engines: Sequence[Synthesizer],
     feedback: Sequence[Trial],
     end: float,

@@ -8,7 +8,7 @@ minus or ``not`` dropped, ``min`` for ``max`` — and run the changes on the exa
 passes every example but behaves differently on the generated inputs is a program the examples
 cannot tell from the body: the edge it differs at (a tie, a bound, a negative number) is exactly
 what the examples leave open, so it is worth one question to the user
-(``synthls.synth.loop``, ``ask.mutants``, on by default). Mutants are never offered or inserted;
+(``synthls.synth.loop``, ``ask.edgeCases``, on by default). Mutants are never offered or inserted;
 they only find the question, so they are tried only where someone can answer it: with nobody to
 ask (the CLI without ``--ask``) the body is judged as before. Most such edges are ones the
 docstring settles for a reader, so the question is often one a right body predicts (docs/benchmarks.md,
@@ -23,14 +23,16 @@ from __future__ import annotations
 import ast
 import asyncio
 import copy
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 
+from synthls.intent.model import Spec
 from synthls.synth.ambiguity import Ambiguity, analyse
-from synthls.synth.engine_protocol import Candidate, Trial
+from synthls.synth.checks.base import Base
+from synthls.synth.engine_protocol import Candidate, Synthesizer, Trial
 from synthls.synth.engines import language_model
 from synthls.synth.ranking import passes, passing
-from synthls.synth.rounds import Run
+from synthls.synth.session import Session
 
 MAX_MUTANTS = 40
 WEIGHT = 0.1  # a mutant is not a proposal: it splits behaviours, it never outweighs the body
@@ -45,24 +47,45 @@ _SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
 _CALL_SWAPS = {"min": "max", "max": "min", "any": "all", "all": "any"}
 
 
-async def undecided(run: Run, amb: Ambiguity, chosen: Trial, asked: Collection[str]) -> Ambiguity:
-    """``amb`` made ambiguous when a mutant of ``chosen`` (a language model's body) passes every
-    example but behaves differently: the question is the generated input that splits them.
-    ``amb`` unchanged for other engines' bodies (a search already tried the nearby programs) or
-    when every mutant fails an example or behaves the same."""
-    if run.challenged or not language_model(chosen.candidate.engine):
-        return amb
-    run.challenged = True
+class OneToken(Base):
+    """A language model's body faces its one-token changes once a session, where someone can
+    answer the question they find."""
+
+    def __init__(self) -> None:
+        self.done = True  # nothing to try until ``inputs`` says someone can answer
+
+    def inputs(
+        self, spec: Spec, probes: tuple[str, ...], engines: Sequence[Synthesizer], challenge: bool
+    ) -> tuple[str, ...]:
+        self.done = not challenge
+        return probes
+
+    def applies(self, session: Session, engines: Sequence[Synthesizer], chosen: Trial) -> bool:
+        return not self.done and language_model(chosen.candidate.engine)
+
+    async def doubt(
+        self, session: Session, engines: Sequence[Synthesizer], chosen: Trial, amb: Ambiguity
+    ) -> Ambiguity | None:
+        self.done = True
+        return await undecided(session, amb, chosen, session.asked())
+
+
+async def undecided(
+    session: Session, amb: Ambiguity, chosen: Trial, asked: Collection[str]
+) -> Ambiguity:
+    """``amb`` made ambiguous when a mutant of ``chosen`` passes every example but behaves
+    differently: the question is the generated input that splits them. ``amb`` unchanged when
+    every mutant fails an example or behaves the same."""
     engine = chosen.candidate.engine
-    bodies = [b for b in mutants(chosen.candidate.body) if b.strip() not in run.seen]
+    bodies = [b for b in mutants(chosen.candidate.body) if b.strip() not in session.seen]
     trials = await asyncio.gather(
-        *(run.validate(Candidate(b, engine, weight=WEIGHT), TIMEOUT) for b in bodies)
+        *(session.validate(Candidate(b, engine, weight=WEIGHT), TIMEOUT) for b in bodies)
     )
-    n = len(run.spec.examples)
-    rivals = [t for t in trials if passes(t, n)]
+    spec = session.spec
+    rivals = [t for t in trials if passes(t, len(spec.examples))]
     if not rivals:
         return amb
-    both = analyse([*passing(run.attempts), *rivals], run.probes, run.spec.name, asked)
+    both = analyse([*passing(session.attempts), *rivals], session.probes, spec.name, asked)
     q = both.question
     if q is None:
         return amb
@@ -70,7 +93,7 @@ async def undecided(run: Run, amb: Ambiguity, chosen: Trial, asked: Collection[s
         f"a one-token change of the body also passes every example, so the examples do not pin "
         f"it down; they disagree on `{q.call}`: {' / '.join(q.choices)}"
     )
-    return replace(both, summary=summary, fitted=True, mutant=True)
+    return replace(both, question=replace(q, kind="one-token"), summary=summary)
 
 
 def mutants(body: str, limit: int = MAX_MUTANTS) -> list[str]:

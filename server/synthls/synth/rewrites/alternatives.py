@@ -5,7 +5,7 @@ that use only '.' never show it, and a 1.5B model split ``is_bored``'s text on '
 every example, wrong on "I am bored? I am." A docstring's quoted literals joined by "or" (``'.',
 '?' or '!'``, ``"," or ";"``, ``either 'y' or 'Y'``) are such alternatives; ``exchanges`` rewrites
 the examples' strings with one of them in place of another, and where a model's body answers
-such a call otherwise than its example, ``synthls.synth.order`` asks whether it matters which.
+such a call otherwise than its example, ``synthls.synth.checks.edge_cases`` asks whether it matters which.
 
 Pure and deterministic: literal rewrites of the examples' calls, never an example's own call.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 from synthls.intent.examples import prose_lines
 from synthls.intent.model import Spec
-from synthls.synth.pairs import rewrites
+from synthls.synth.rewrites.two_values import rewrites
 
 MAX_EXCHANGES = 8  # calls with one alternative exchanged for another
 MAX_LENGTH = 5  # an alternative longer than this is a phrase, not a mark or a token

@@ -13,7 +13,7 @@ keeps each example's answer:
 - numbers that are not integers: a number with a fraction (``3.5``) appended to each list of
   whole numbers.
 
-Where a model's body answers such a call otherwise than its example, ``synthls.synth.order`` asks
+Where a model's body answers such a call otherwise than its example, ``synthls.synth.checks.edge_cases`` asks
 whether it changes the answer. Pure and deterministic: literal rewrites of the examples' calls,
 never an example's own call.
 """
@@ -27,7 +27,7 @@ from typing import Any
 
 from synthls.intent.examples import prose_lines
 from synthls.intent.model import Spec
-from synthls.synth.pairs import rewrites
+from synthls.synth.rewrites.two_values import rewrites
 
 MAX_IGNORED = 8  # calls with an ignored value added
 

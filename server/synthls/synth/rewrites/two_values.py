@@ -2,10 +2,10 @@
 values never show.
 
 - ``swaps``: two values exchanged (``f(5, 4, 3)`` from ``f(3, 4, 5)``): does the order matter?
-  (``synthls.synth.order`` asks where a body says it does.)
+  (``synthls.synth.checks.edge_cases`` asks where a body says it does.)
 - ``ties``: one of two values made to tie with the other (``f(['hi', 'admin'], ['admin', 'hi'])``):
   which one wins a tie? (A one-token change, ``<`` for ``<=``, differs there:
-  ``synthls.synth.mutants``.)
+  ``synthls.synth.checks.one_token``.)
 
 Both are literal rewrites of the examples' calls, deterministic, without duplicates and never an
 example's own call. They are made from the calls ``synthls.synth.inputs.example_calls`` reads
