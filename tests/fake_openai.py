@@ -106,6 +106,19 @@ def after_a_wrong_greedy_answer(then: Script, wrong: str = "return None") -> Scr
     return script
 
 
+READING = "By the docstring, what does"  # a docstring reading's request (``docstring_reading``)
+
+
+def is_reading(body: dict[str, Any]) -> bool:
+    """Whether ``body`` asks for the model's reading of a docstring, not for a body."""
+    return any(READING in str(m.get("content", "")) for m in body.get("messages", ()))
+
+
+def searches(requests: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requests for bodies among ``requests`` (the docstring readings left out)."""
+    return [r for r in requests if not is_reading(r)]
+
+
 def _index(steps: Sequence[Step], body: dict[str, Any]) -> int:
     """Which of ``steps`` answers ``body``: one more after each answered question (an example the
     task lists beyond the docstring's two, ``synth/openai/prompt.py``)."""

@@ -23,7 +23,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from synthls.synth.answers import INVALID
-from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced
+from tests.fake_openai import FakeOpenAI, PerN, after_a_wrong_greedy_answer, fenced, searches
 from tests.lsp_support import (
     Client,
     apply_workspace_edit,
@@ -231,7 +231,7 @@ async def test_lens_fallback_answers_and_reuses_the_candidates(how: str) -> None
                 "not a valid input",
             ]
             assert all(lens.range.start.line == DEF_LINE for lens in found)
-            requests = len(server.requests)
+            requests = len(searches(server.requests))
             answers: list[tuple[str, str]] = []
             answered = result
             # each answer through a lens resumes the job; the confirmation it asks next is
@@ -256,7 +256,7 @@ async def test_lens_fallback_answers_and_reuses_the_candidates(how: str) -> None
             assert len(answers) == 2  # the split, then a confirmation
             assert len(client.questions) == (2 if how == "dismissed" else 0)
             assert (
-                len(server.requests) == requests
+                len(searches(server.requests)) == requests
             )  # resumed from the candidates found: no new search
             [params] = client.edits
             assert_body_and_examples(params, answers)

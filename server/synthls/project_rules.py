@@ -47,6 +47,7 @@ FROM_PROJECT: dict[str, str] = {
             "diagnostics.max_functions",
             "model.idle_minutes",
             "model.threads",
+            "ask.read_docstring",  # a request of its own: a project may only turn it off
         ),
         "lower",
     ),

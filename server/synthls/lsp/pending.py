@@ -89,10 +89,12 @@ class Questions:
 
 def lens_titles(question: Question) -> list[str]:
     """``synthls: 3 behaviours pass — choose safe_div(2, 4): 0.5``, then one title per choice."""
-    if question.raises:  # nothing to choose: the lens only says where the body breaks
+    if question.raises and not question.choices:  # the lens only says where the body breaks
         return [f"synthls: the body raises on {question.call} — add its expected result"]
     head = f"synthls: {question.behaviours} behaviours pass — choose {question.call}:"
-    if question.confirms:
+    if question.raises:  # the model's reading of the docstring is offered
+        head = f"synthls: the body raises on {question.call} — the docstring says:"
+    elif question.confirms:
         head = f"synthls: 1 behaviour passes — confirm {question.call}:"
     return [f"{head} {c}" if i == 0 else c for i, c in enumerate(question.choices)]
 
@@ -106,7 +108,7 @@ def question_lenses(
     for target, item in questions.located(uri, doc):
         q = item.question
         rng = line_range(codec, doc, target.def_line)
-        if q.raises:  # a title without a command: shown, not clickable
+        if q.raises and not q.choices:  # a title without a command: shown, not clickable
             [title] = lens_titles(q)
             out.append(types.CodeLens(range=rng, command=types.Command(title=title, command="")))
         for title, choice in [*zip(lens_titles(q), q.choices), (INVALID, INVALID)]:

@@ -23,6 +23,7 @@ reason when no candidate came, and is appended to it otherwise. Cancelling the t
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeGuard
@@ -37,11 +38,15 @@ from synthls.synth.callbacks import OnProgress as OnProgress
 from synthls.synth.callbacks import Policy as Policy
 from synthls.synth.callbacks import Runner as Runner
 from synthls.synth.checks import new_checks
+from synthls.synth.docstring_reading import BUDGET as READING_BUDGET
+from synthls.synth.docstring_reading import offered, reader_of, settled
 from synthls.synth.engine_protocol import Synthesizer, Trial
 from synthls.synth.inputs import generate
 from synthls.synth.outcome import Outcome as Outcome
 from synthls.synth.outcome import Status as Status
+from synthls.synth.question import Question
 from synthls.synth.ranking import Picked, from_heaviest, passing, pick
+from synthls.synth.reading_votes import Reading
 from synthls.synth.session import SETTLE, Search, Session, Waiting
 
 
@@ -61,6 +66,7 @@ async def synthesize(
     max_questions: int = 3,
     ambiguous: Policy = "ask",
     edge_cases: bool = True,
+    read_docstring: bool = False,
 ) -> Outcome:
     """Run up to ``rounds`` rounds within ``deadline`` seconds; ``build(body)`` gives the module.
 
@@ -76,7 +82,8 @@ async def synthesize(
     against the deadline. With ``edge_cases`` and someone to ask, the checks that look for the
     edges the examples leave open take part (``checks.edge_cases``, ``checks.one_token``); with
     nobody to ask none is tried, as a question nobody can answer would only leave a body
-    unwritten.
+    unwritten. With ``read_docstring``, a language model engine reads the docstring for a
+    question's answer before it is asked (``synthls.synth.docstring_reading``).
     """
     session = open_session(
         spec,
@@ -91,6 +98,7 @@ async def synthesize(
         challenge=edge_cases and _askable(ask, ambiguous, max_questions, 0),
         max_questions=max_questions,
         ambiguous=ambiguous,
+        read_docstring=read_docstring,
     )
     return await drive(session, engines, ask, progress)
 
@@ -109,6 +117,7 @@ def open_session(
     challenge: bool = False,
     max_questions: int = 3,
     ambiguous: Policy = "ask",
+    read_docstring: bool = False,
 ) -> Session:
     """A new session for ``spec``: its probe inputs (generated, then each check's), its
     checks; nothing runs yet. ``challenge``: someone can answer a question about an edge the
@@ -131,6 +140,7 @@ def open_session(
         feedback=list(initial_feedback),  # e.g. the current body and its failures
         max_questions=max_questions,
         ambiguous=ambiguous,
+        read_docstring=read_docstring,
     )
 
 
@@ -184,6 +194,16 @@ async def drive(
         if not amb.ambiguous or question is None:
             return _success(s, picked, amb)
         s.pending = Waiting(question, picked, amb)
+        reading = await _read(s, engines, question, progress)
+        if reading is not None:
+            answer = settled(reading, question)
+            if answer is not None:  # the docstring's words answer it: nobody is asked
+                s.pending = None
+                _hear(s, Waiting(question, picked, amb), answer, keep=False)
+                continue
+            question = offered(reading, question)
+            amb = dataclasses.replace(amb, question=question)
+            s.pending = Waiting(question, picked, amb)
         replies = len(s.answered) + len(s.invalid)
         if not _askable(ask, s.ambiguous, s.max_questions, replies):
             return _success(s, picked, amb)
@@ -198,9 +218,30 @@ async def drive(
         _hear(s, waiting, answer)
 
 
-def _hear(s: Session, waiting: Waiting, answer: str) -> None:
+async def _read(
+    s: Session, engines: Sequence[Synthesizer], question: Question, progress: OnProgress | None
+) -> Reading | None:
+    """The model's reading of the docstring for ``question``'s call, or None (not asked for,
+    no language model, as many readings as questions done, no time left)."""
+    if not s.read_docstring or s.readings >= s.max_questions:
+        return None
+    budget = min(READING_BUDGET, s.search.end - time.monotonic())
+    reader = reader_of(engines) if budget >= 1.0 else None
+    if reader is None:
+        return None
+    if progress:
+        progress(f"reading the docstring for `{question.call}`")
+    s.readings += 1
+    reading = await reader.read(s.spec, budget=budget, call=question.call)
+    s.reading_seconds += reading.seconds
+    s.reading_tokens += reading.tokens
+    return reading
+
+
+def _hear(s: Session, waiting: Waiting, answer: str, keep: bool = True) -> None:
     """What an answer changes: an example kept (or a call ruled out), the candidates that
-    disagree dropped, the search restarted when none is left; every check hears it."""
+    disagree dropped, the search restarted when none is left; every check hears it.
+    ``keep``: the user's answer (for the docstring); else the model's reading's."""
     question, picked = waiting.question, waiting.picked
     before = passing(s.attempts)  # the answer's verdicts are not in yet: the behaviours asked
     survivor: Picked | None = picked
@@ -209,7 +250,7 @@ def _hear(s: Session, waiting: Waiting, answer: str) -> None:
         s.checked.discard(len(s.spec.examples))
     else:
         s.prior = s.prior or picked[2]
-        s.add_answer(question, answer)
+        s.add_answer(question, answer, keep)
         survivor = pick(s.attempts, len(s.spec.examples), s.prior)
         if survivor is None:  # nobody gives that answer
             s.search.restart()
@@ -266,6 +307,7 @@ def _outcome(
         tuple(s.answered),
         tuple(s.invalid.values()),
         s if s.pending is not None else None,
+        tuple(s.settled),
     )
 
 
@@ -280,6 +322,9 @@ def _success(s: Session, picked: Picked, amb: Ambiguity | None) -> Outcome:
     if s.answered:
         told = "answer" if len(s.answered) == 1 else "answers"
         reason += f"; {len(s.answered)} {told} kept as examples"
+    if s.settled:
+        told = "question" if len(s.settled) == 1 else "questions"
+        reason += f"; {len(s.settled)} {told} answered by the model's reading of the docstring"
     if s.invalid:
         calls = ", ".join(f"`{c}`" for c in s.invalid.values())
         reason += f"; not valid inputs by your answer: {calls}"

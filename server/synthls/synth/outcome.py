@@ -33,6 +33,7 @@ class Outcome:
     answers: tuple[Example, ...] = ()
     invalid: tuple[str, ...] = ()  # calls the user said are not valid inputs
     session: Session | None = None  # kept while its question waits: ``loop.resume`` continues it
+    settled: tuple[Example, ...] = ()  # questions the model's reading answered (no doctests)
 
     @property
     def verified(self) -> bool:

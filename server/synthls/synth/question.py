@@ -37,10 +37,23 @@ class Question:
     index: int = -1  # the probe's position among the generated inputs
     kind: Kind = "split"
     context: str = ""  # what the answer settles, as its check puts it ("" for a split)
+    # the choices some candidate gives (by default from the kind: every choice of a split, the
+    # body's own answer of a confirmation or an edge case, none for a crash)
+    predicted: tuple[str, ...] = ()
+    proposal: str = ""  # the model's reading of the docstring, offered among the choices
 
     def __post_init__(self) -> None:
         if not self.context:
             object.__setattr__(self, "context", self._default_context())
+        if not self.predicted:
+            object.__setattr__(self, "predicted", self._default_predicted())
+
+    def _default_predicted(self) -> tuple[str, ...]:
+        if self.kind == "crash":
+            return ()
+        if self.kind in ("confirm", "edge-case"):
+            return self.choices[:1]
+        return self.choices
 
     def _default_context(self) -> str:
         if self.kind == "confirm":

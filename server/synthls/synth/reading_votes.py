@@ -81,6 +81,20 @@ class ReadTest:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the model read in a docstring: the merged ``tests``; ``samples``, how many answers
+    came (parsed or not: the vote's denominator); the endpoint's ``errors``; whether the
+    ``budget`` ran out first; the seconds and tokens spent."""
+
+    tests: tuple[ReadTest, ...] = ()
+    samples: int = 0
+    errors: tuple[str, ...] = ()
+    timed_out: bool = False
+    seconds: float = 0.0
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
 class Claim:
     """What the reading says at one call: the value most samples wrote (``expected``), how many
     wrote it (``support``) and how many wrote another value there (``against``)."""

@@ -249,5 +249,6 @@ async def _synthesize(
         and max_questions > 0,
         max_questions=max_questions,
         ambiguous=policy,
+        read_docstring=settings.ask.read_docstring,
     )
     return await drive(session, engines, ask, progress)

@@ -110,6 +110,11 @@ class Session:
     max_questions: int = 3
     ambiguous: Policy = "ask"
     runs: int = 0  # sandbox runs made for this session (each validates one candidate)
+    read_docstring: bool = False  # a language model reads the docstring before a question
+    settled: list[Example] = field(default_factory=list)  # questions the reading answered
+    readings: int = 0  # readings asked for
+    reading_seconds: float = 0.0
+    reading_tokens: int = 0
 
     def fork(self) -> Session:
         """A copy that can go on without changing this one (a question answered twice, or an
@@ -124,6 +129,7 @@ class Session:
             silent=set(),
             feedback=list(self.feedback),
             answered=list(self.answered),
+            settled=list(self.settled),
             invalid=dict(self.invalid),
             checked=set(self.checked),
         )
@@ -158,10 +164,12 @@ class Session:
         self.invalid[question.index] = question.call
         self.attempts = [Trial(a.candidate, outside(a.result, self.invalid)) for a in self.attempts]
 
-    def add_answer(self, question: Question, answer: str) -> Example:
-        """Keep ``answer`` as an example; every attempt gets its verdict from its probe."""
+    def add_answer(self, question: Question, answer: str, keep: bool = True) -> Example:
+        """Keep ``answer`` as an example; every attempt gets its verdict from its probe.
+        ``keep``: the user's answer, for the docstring; else the model's reading's
+        (``settled``), which the docstring never gets."""
         example = answer_example(question, answer)
-        self.answered.append(example)
+        (self.answered if keep else self.settled).append(example)
         self.spec = replace(self.spec, examples=(*self.spec.examples, example))
         self.attempts = [
             Trial(a.candidate, with_answer(a.result, question, example)) for a in self.attempts

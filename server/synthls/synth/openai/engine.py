@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_BACKOFF = 30.0
 _DONE = object()
+READING_SAMPLES = 4  # a docstring reading's samples: one greedy, three at a higher temperature
+READING_TOKENS = 120  # per sample: one assert line
 
 
 class OpenAISynthesizer:
@@ -306,6 +308,13 @@ class OpenAISynthesizer:
             self.usage.per_second,
         )
         self._settle(errors, produced)
+
+    def docstring_reader(self) -> Any:
+        """A reader of docstrings on this engine's endpoint (``synthls.synth.docstring_reading``):
+        one short answer per sample, greedy first."""
+        from synthls.synth.openai.reading import Reader  # it builds on this module
+
+        return Reader.of(self, samples=READING_SAMPLES, max_tokens=READING_TOKENS)
 
     def _check_key(self) -> None:
         """OpenAI itself always needs a key: say so before any request."""

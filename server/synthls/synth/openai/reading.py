@@ -37,7 +37,6 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import openai
@@ -51,7 +50,7 @@ from synthls.synth.openai.errors import EngineError
 from synthls.synth.openai.prompt import Message, _fence, _header
 from synthls.synth.openai.schedule import Request
 from synthls.synth.openai.stream import Reply, replies
-from synthls.synth.reading_votes import ReadTest, call_of
+from synthls.synth.reading_votes import Reading, ReadTest, call_of, canonical_call
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -163,9 +162,18 @@ def merge(samples: Sequence[Sequence[Parsed]]) -> list[ReadTest]:
 # ----------------------------------------------------------------------------- prompts
 
 
-def messages(spec: Spec, tests: int = TESTS) -> list[Message]:
-    """The chat: the signature and docstring (no body), and the request for ``tests`` lines."""
+def messages(spec: Spec, tests: int = TESTS, call: str | None = None) -> list[Message]:
+    """The chat: the signature and docstring (no body), and the request for ``tests`` lines,
+    or, with ``call``, for that one call's result."""
     callee = callee_of(spec)
+    if call is not None:
+        user = (
+            f"Here are the signature and docstring of `{spec.name}` (its body is not shown):\n\n"
+            f"{_fence(_header(spec, '...'))}\n\n"
+            f"By the docstring, what does `{call}` return? Reply with one line "
+            f"`assert {call} == expected_result`, the result as a Python literal."
+        )
+        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
     user = (
         f"Here are the signature and docstring of `{spec.name}` (its body is not shown):\n\n"
         f"{_fence(_header(spec, '...'))}\n\n"
@@ -271,20 +279,6 @@ class _Asker(OpenAISynthesizer):
             raise self._error(exc) from exc
 
 
-@dataclass(frozen=True)
-class Reading:
-    """What the model read in a docstring: the merged ``tests``; ``samples``, how many answers
-    came (parsed or not: the vote's denominator); the endpoint's ``errors``; whether the
-    ``budget`` ran out first; the seconds and tokens spent."""
-
-    tests: tuple[ReadTest, ...] = ()
-    samples: int = 0
-    errors: tuple[str, ...] = ()
-    timed_out: bool = False
-    seconds: float = 0.0
-    tokens: int = 0
-
-
 class Reader:
     """Asks an OpenAI-compatible endpoint for the reading of a docstring (see the module)."""
 
@@ -313,9 +307,10 @@ class Reader:
         """A reader for the endpoint, model and key of ``engine`` (what it learned is shared)."""
         return cls(engine.settings, engine._env, backoff=engine.backoff, **options)
 
-    async def read(self, spec: Spec, *, budget: float = BUDGET) -> Reading:
+    async def read(self, spec: Spec, *, budget: float = BUDGET, call: str | None = None) -> Reading:
         """The reading of ``spec``'s docstring, within ``budget`` seconds (the samples that came
-        by then). Never raises for the endpoint or its output; cancellation goes through."""
+        by then); with ``call``, only what it says that call returns. Never raises for the
+        endpoint or its output; cancellation goes through."""
         started = time.monotonic()
         asker, tokens = self._asker, self._asker.usage.tokens
         if budget <= 0 or self.samples <= 0:
@@ -324,7 +319,7 @@ class Reader:
             asker._check_key()
         except EngineError as exc:
             return Reading(errors=(str(exc),))
-        chat = messages(spec, self.tests)
+        chat = messages(spec, self.tests, call)
         greedy: asyncio.Queue[object] = asyncio.Queue()
         sampled: asyncio.Queue[object] = asyncio.Queue()
         requests = [(Request(chat, 1, True), greedy)]
@@ -349,6 +344,9 @@ class Reader:
                     texts.append(str(item[0]))
         callee = callee_of(spec)
         tests = merge([parse_reply(text, callee) for text in texts])
+        if call is not None:
+            asked = canonical_call(call, callee)
+            tests = [t for t in tests if t.call == asked]
         log.debug("reading %s: %d samples, %d tests", spec.name, len(texts), len(tests))
         return Reading(
             tests=tuple(tests),
