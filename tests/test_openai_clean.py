@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import textwrap
 
 import pytest
@@ -201,3 +202,34 @@ def test_a_long_fence_may_hold_a_shorter_one() -> None:
 def test_a_long_fence_quoting_a_markdown_answer() -> None:
     reply = "````markdown\nHere:\n```python\nreturn a + b\n```\n````"
     assert clean_reply(reply, "add") == ("return a + b", "")
+
+
+STAR = '''```python
+from typing import *
+from collections import *
+from nosuchmodule import *
+
+def count_words(text: str) -> List[int]:
+    """Count."""
+    counts = Counter(text.split())
+    return sorted(counts.values())
+```'''
+
+
+def test_star_imports_become_the_names_the_body_uses() -> None:
+    # Python refuses ``import *`` inside a function: the body would not even compile
+    body, note = clean_reply(STAR, "count_words")
+    assert note == ""
+    assert body.splitlines()[:2] == [
+        "from collections import Counter",
+        "counts = Counter(text.split())",
+    ]
+    compile("def count_words(text):\n" + textwrap.indent(body, "    "), "<body>", "exec")
+
+
+def test_a_star_import_of_nothing_used_or_of_an_unknown_module_goes() -> None:
+    body, _ = clean_reply("```python\nfrom math import *\nreturn x + 1\n```", "f")
+    assert body == "return x + 1"
+    body, _ = clean_reply("```python\nfrom evil import *\nreturn helper(x)\n```", "f")
+    assert body == "return helper(x)"  # nothing imported in the server to find its names
+    assert "evil" not in sys.modules

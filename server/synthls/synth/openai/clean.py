@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import textwrap
 
 # a fence is any run of three or more backticks, closed by a run at least as long (Markdown)
@@ -195,7 +196,7 @@ def clean_reply(
         if body:
             problem = parse_error(body, is_async)
             if problem is None:
-                return body, ""
+                return _without_star_imports(body, is_async), ""
             error = error or problem
         error = (
             error
@@ -206,3 +207,58 @@ def clean_reply(
         snippet = " ".join(text.split())[:80]
         return "", f"no code in the reply: {snippet!r}"
     return "", error
+
+
+def _without_star_imports(body: str, is_async: bool = False) -> str:
+    """``body`` with each ``from module import *`` (a model often writes ``from typing import
+    *`` above its function) made explicit: Python refuses a star import inside a function, so
+    the body would not compile. It becomes ``from module import`` the names the body uses that
+    the module exports, for a standard module the server has already loaded (nothing is imported
+    to find out); otherwise, or when the body uses none of them, the line goes."""
+    head = "async def _f():\n" if is_async else "def _f():\n"
+    try:
+        tree = ast.parse(head + textwrap.indent(body, "    ", lambda _: True))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return body
+    fn = tree.body[0]
+    assert isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
+    stars = [
+        n for n in fn.body if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
+    ]
+    if not stars:
+        return body
+    used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+    lines = body.splitlines()
+    later: set[str] = set()  # a name two star imports give comes from the later one
+    for node in reversed(stars):
+        start, end = node.lineno - 2, (node.end_lineno or node.lineno) - 2
+        segment = "\n".join(lines[start : end + 1])
+        if ";" in segment or node.col_offset != 4:  # shares its line: leave it to the sandbox
+            continue
+        explicit = _explicit(node, used - later)
+        later |= _exported(node) & used
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        lines[start : end + 1] = [indent + explicit] if explicit else []
+    return "\n".join(lines)
+
+
+def _explicit(node: ast.ImportFrom, used: set[str]) -> str | None:
+    """``from module import a, b``: the names of ``used`` a star import of ``node.module`` gives,
+    when that is a standard module already loaded; None otherwise or when none is used."""
+    names = sorted(used & _exported(node))
+    return f"from {node.module} import {', '.join(names)}" if names else None
+
+
+def _exported(node: ast.ImportFrom) -> set[str]:
+    """The names a star import of ``node.module`` gives, for a standard module already loaded
+    (empty for any other: nothing is imported to find out)."""
+    module = node.module
+    if node.level or not module or module.split(".")[0] not in sys.stdlib_module_names:
+        return set()
+    loaded = sys.modules.get(module)
+    if loaded is None:
+        return set()
+    exported = getattr(loaded, "__all__", None)
+    if not isinstance(exported, list | tuple) or not all(isinstance(n, str) for n in exported):
+        exported = [n for n in vars(loaded) if not n.startswith("_")]
+    return set(exported)
