@@ -106,7 +106,7 @@ def after_a_wrong_greedy_answer(then: Script, wrong: str = "return None") -> Scr
     return script
 
 
-READING = "By the docstring, what does"  # a docstring reading's request (``docstring_reading``)
+READING = "(its body is not shown)"  # a docstring reading's request (``docstring_reading``)
 
 
 def is_reading(body: dict[str, Any]) -> bool:

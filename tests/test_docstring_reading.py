@@ -142,3 +142,76 @@ def test_offered_puts_the_majority_first_and_leaves_a_tie_alone() -> None:
     assert offered(reading(("f(2)", "5", 3), ("f(2)", "4", 1)), q).choices == ("5", "4")
     assert offered(reading(("f(2)", "5", 2), ("f(2)", "4", 2)), q) == q
     assert offered(reading(("f(2)", "5", 1)), q) == q
+
+
+def reading_server(lines: str) -> FakeOpenAI:
+    """The greedy body is NONSENSE (it passes both examples); a repair gives RIGHT. The
+    reading of the docstring writes ``lines``; a one-call reading answers as ``right``."""
+
+    def script(body: dict[str, Any]) -> Any:
+        if is_reading(body):
+            text = str(body["messages"][-1]["content"])
+            match = CALL.search(text)
+            if match is not None:
+                return PerN(
+                    lambda i: fenced(f"assert {match['call']} == {right(match['call'], i)}")
+                )
+            return PerN(lambda i: fenced(lines))
+        if len(body["messages"]) == 2:
+            return PerN(lambda i: fenced(NONSENSE))
+        return PerN(lambda i: fenced(RIGHT))
+
+    return FakeOpenAI(script)
+
+
+CONTRADICTS = "assert safe_div(8, 2) == 4.0\nassert safe_div(9, 3) == 3.0"
+
+
+async def test_a_body_the_docstrings_reading_contradicts_is_not_written() -> None:
+    with reading_server(CONTRADICTS) as fake:
+        outcome = await run(fake)  # nobody to ask
+        bodies = [r for r in fake.requests if not is_reading(r)]
+    assert outcome.status == "ambiguous" and outcome.candidate is not None
+    assert outcome.candidate.body == NONSENSE  # the best guess, not inserted
+    assert outcome.ambiguity is not None and outcome.ambiguity.question is not None
+    question = outcome.ambiguity.question
+    assert question.kind == "reading" and question.call == "safe_div(8, 2)"
+    assert question.choices == ("5.0", "4.0")  # the body's answer, then the reading's
+    assert "the model expects 4.0; the body says 5.0" in question.context
+    assert len(bodies) == 1  # the greedy answer only: nothing was searched for it
+
+
+async def test_the_users_answer_to_the_reading_repairs_the_body() -> None:
+    user = Oracle()
+    with reading_server(CONTRADICTS) as fake:
+        outcome = await run(fake, ask=user)
+    assert user.questions[0].kind == "reading"
+    assert outcome.status == "verified" and outcome.candidate is not None
+    assert outcome.candidate.body == RIGHT
+    assert [e.source for e in outcome.answers][0] == "safe_div(8, 2)"  # the user's choice
+
+
+async def test_a_reading_the_body_agrees_with_adds_no_question() -> None:
+    with reading_server("assert safe_div(7, 7) == 1.0") as fake:  # NONSENSE gives 7-7-1 = -1.0
+        outcome = await run(fake)
+    assert outcome.status == "ambiguous"  # contradicted: -1.0, not 1.0
+    with reading_server("assert safe_div(8, 0) == 0.0") as fake:  # 8 - 0 - 1 = 7.0
+        outcome = await run(fake)
+    assert outcome.status == "ambiguous"
+    agreeing = "assert safe_div(5, 2) == 2.0\nassert safe_div(4, 1) == 2.0"  # what NONSENSE says
+    with reading_server(agreeing) as fake:
+        outcome = await run(fake)
+    assert outcome.status == "verified" and outcome.answers == () and outcome.settled == ()
+
+
+async def test_a_single_samples_claim_doubts_nothing() -> None:
+    turn = itertools.count()
+
+    def once(body: dict[str, Any]) -> Any:
+        if is_reading(body):  # only the greedy answer writes the contradicting test
+            return PerN(lambda i: fenced(CONTRADICTS if next(turn) == 0 else "no tests here"))
+        return PerN(lambda i: fenced(NONSENSE))
+
+    with FakeOpenAI(once) as fake:
+        outcome = await run(fake)
+    assert outcome.status == "verified"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
-from tests.fake_openai import FakeOpenAI, PerN, fenced, free_port, reply
+from tests.fake_openai import FakeOpenAI, PerN, fenced, free_port, reply, searches
 from tests.lsp_support import (
     DATA,
     apply_workspace_edit,
@@ -55,7 +55,7 @@ def synth_cli(path: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 
 
 def add_requests(server: FakeOpenAI) -> list[dict[str, Any]]:
-    return [r for r in server.requests if "`add`" in r["messages"][1]["content"]]
+    return [r for r in searches(server.requests) if "`add`" in r["messages"][1]["content"]]
 
 
 def test_cli_fills_stubs_with_verified_bodies_refining_when_round_one_fails(tmp_path: Path) -> None:

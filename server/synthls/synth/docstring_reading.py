@@ -33,7 +33,13 @@ BUDGET = 20.0  # seconds one reading may take at most
 
 class DocstringReader(Protocol):
     async def read(
-        self, spec: Spec, *, budget: float = BUDGET, call: str | None = None
+        self,
+        spec: Spec,
+        *,
+        budget: float = BUDGET,
+        call: str | None = None,
+        samples: int | None = None,
+        tests: int | None = None,
     ) -> Reading: ...
 
 

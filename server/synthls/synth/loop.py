@@ -223,8 +223,8 @@ async def _read(
 ) -> Reading | None:
     """The model's reading of the docstring for ``question``'s call, or None (not asked for,
     no language model, as many readings as questions done, no time left)."""
-    if not s.read_docstring or s.readings >= s.max_questions:
-        return None
+    if not s.read_docstring or s.readings >= s.max_questions or question.kind == "reading":
+        return None  # (a "reading" question is the reading's own)
     budget = min(READING_BUDGET, s.search.end - time.monotonic())
     reader = reader_of(engines) if budget >= 1.0 else None
     if reader is None:

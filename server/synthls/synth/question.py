@@ -11,7 +11,8 @@ should this call return? What differs is why it is asked, which the check writes
   fitted to the examples: the two disagree on the call;
 - ``one-token``: a one-token change of the body passes every example too;
 - ``edge-case``: an example rewritten (values swapped, an alternative exchanged, an ignored value
-  added) where the body answers otherwise than the example.
+  added) where the body answers otherwise than the example;
+- ``reading``: the model's reading of the docstring expects another result than the body's.
 
 An answer to a ``one-token`` or ``edge-case`` question settles an edge the examples left open; it
 says nothing about how likely the body is right elsewhere, so it does not count as a prediction
@@ -23,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["split", "crash", "confirm", "held-out", "one-token", "edge-case"]
+Kind = Literal["split", "crash", "confirm", "held-out", "one-token", "edge-case", "reading"]
 EDGES: frozenset[Kind] = frozenset({"one-token", "edge-case"})  # settle an edge, not a prediction
 MAX_CHOICES = 6  # answers offered in a question (the caller adds "none of these")
 
@@ -51,7 +52,7 @@ class Question:
     def _default_predicted(self) -> tuple[str, ...]:
         if self.kind == "crash":
             return ()
-        if self.kind in ("confirm", "edge-case"):
+        if self.kind in ("confirm", "edge-case", "reading"):
             return self.choices[:1]
         return self.choices
 

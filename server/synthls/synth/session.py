@@ -152,6 +152,35 @@ class Session:
             log.exception("sandbox run failed")
             return Trial(cand, RunResult(status="crashed", setup_error=f"sandbox: {exc}"))
 
+    async def probe_more(self, calls: Sequence[str]) -> list[int]:
+        """Every candidate that passes the examples also runs on ``calls`` (new probe inputs,
+        in the sandbox; no input it already ran); the calls' indices among the probe inputs."""
+        new = tuple(dict.fromkeys(c for c in calls if c not in self.probes))
+        start = len(self.probes)
+        self.probes += new
+        if new:
+            self.attempts = list(
+                await asyncio.gather(*(self._run_more(t, new, start) for t in self.attempts))
+            )
+        return [self.probes.index(c) for c in calls]
+
+    async def _run_more(self, trial: Trial, new: tuple[str, ...], start: int) -> Trial:
+        result = trial.result
+        if not result.all_passed:
+            return trial
+        program = Program(
+            setup=self.build(trial.candidate.body), examples=(), probes=new, timeout=self.timeout
+        )
+        self.runs += 1
+        try:
+            extra = (await self.runner.run(program)).probes
+        except Exception:  # a sandbox fault: the new inputs give nothing for this one
+            log.exception("sandbox run failed")
+            extra = ()
+        before = tuple(result.probes) + (None,) * (start - len(result.probes))
+        got = tuple(extra[: len(new)]) + (None,) * (len(new) - len(extra))
+        return Trial(trial.candidate, replace(result, probes=before[:start] + got))
+
     def asked(self) -> set[str]:
         """The calls the examples settle (a None answer's example is ``f(x) is None``), and
         the ones the user said are not valid inputs."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from synthls.synth.checks.crash import Crash
+from synthls.synth.checks.docstring_tests import DocstringTests
 from synthls.synth.checks.edge_cases import EdgeCases
 from synthls.synth.checks.held_out import HeldOut
 from synthls.synth.checks.luck import Luck
@@ -20,7 +21,15 @@ from synthls.synth.checks.split import Split
 from synthls.synth.session import Check
 
 # in the order they are judged: the first verdict wins
-CHECKS: tuple[Callable[[], Check], ...] = (Split, Crash, EdgeCases, Luck, HeldOut, OneToken)
+CHECKS: tuple[Callable[[], Check], ...] = (
+    Split,
+    Crash,
+    DocstringTests,
+    EdgeCases,
+    Luck,
+    HeldOut,
+    OneToken,
+)
 
 
 def new_checks() -> list[Check]:

@@ -49,7 +49,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_BACKOFF = 30.0
 _DONE = object()
 READING_SAMPLES = 4  # a docstring reading's samples: one greedy, three at a higher temperature
-READING_TOKENS = 120  # per sample: one assert line
+READING_TOKENS = 160  # per sample: a few short assert lines
 
 
 class OpenAISynthesizer:

@@ -307,24 +307,35 @@ class Reader:
         """A reader for the endpoint, model and key of ``engine`` (what it learned is shared)."""
         return cls(engine.settings, engine._env, backoff=engine.backoff, **options)
 
-    async def read(self, spec: Spec, *, budget: float = BUDGET, call: str | None = None) -> Reading:
+    async def read(
+        self,
+        spec: Spec,
+        *,
+        budget: float = BUDGET,
+        call: str | None = None,
+        samples: int | None = None,
+        tests: int | None = None,
+    ) -> Reading:
         """The reading of ``spec``'s docstring, within ``budget`` seconds (the samples that came
         by then); with ``call``, only what it says that call returns. Never raises for the
-        endpoint or its output; cancellation goes through."""
+        endpoint or its output; cancellation goes through. ``samples`` and ``tests`` override the
+        reader's own for this reading."""
         started = time.monotonic()
         asker, tokens = self._asker, self._asker.usage.tokens
-        if budget <= 0 or self.samples <= 0:
+        samples = self.samples if samples is None else samples
+        tests = self.tests if tests is None else tests
+        if budget <= 0 or samples <= 0:
             return Reading()
         try:
             asker._check_key()
         except EngineError as exc:
             return Reading(errors=(str(exc),))
-        chat = messages(spec, self.tests, call)
+        chat = messages(spec, tests, call)
         greedy: asyncio.Queue[object] = asyncio.Queue()
         sampled: asyncio.Queue[object] = asyncio.Queue()
         requests = [(Request(chat, 1, True), greedy)]
-        if self.samples > 1:
-            requests.append((Request(chat, self.samples - 1, False), sampled))
+        if samples > 1:
+            requests.append((Request(chat, samples - 1, False), sampled))
         timed_out = False
         async with asker._client() as client:
             work = asyncio.gather(*(asker._ask(client, r, spec, q) for r, q in requests))
@@ -343,13 +354,13 @@ class Reader:
                 elif isinstance(item, tuple):
                     texts.append(str(item[0]))
         callee = callee_of(spec)
-        tests = merge([parse_reply(text, callee) for text in texts])
+        found = merge([parse_reply(text, callee) for text in texts])
         if call is not None:
             asked = canonical_call(call, callee)
-            tests = [t for t in tests if t.call == asked]
-        log.debug("reading %s: %d samples, %d tests", spec.name, len(texts), len(tests))
+            found = [t for t in found if t.call == asked]
+        log.debug("reading %s: %d samples, %d tests", spec.name, len(texts), len(found))
         return Reading(
-            tests=tuple(tests),
+            tests=tuple(found),
             samples=len(texts),
             errors=tuple(dict.fromkeys(errors)),
             timed_out=timed_out,
