@@ -171,6 +171,11 @@ async def test_a_body_the_docstrings_reading_contradicts_is_not_written() -> Non
     with reading_server(CONTRADICTS) as fake:
         outcome = await run(fake)  # nobody to ask
         bodies = [r for r in fake.requests if not is_reading(r)]
+        readings = [str(r["messages"]) for r in fake.requests if is_reading(r)]
+    # the greedy answer writes the calls; samples are asked those same calls again
+    assert any(
+        "assert safe_div(8, 2) == ?" in r and "assert safe_div(9, 3) == ?" in r for r in readings
+    )
     assert outcome.status == "ambiguous" and outcome.candidate is not None
     assert outcome.candidate.body == NONSENSE  # the best guess, not inserted
     assert outcome.ambiguity is not None and outcome.ambiguity.question is not None

@@ -40,6 +40,8 @@ class DocstringReader(Protocol):
         call: str | None = None,
         samples: int | None = None,
         tests: int | None = None,
+        calls: Sequence[str] = (),
+        greedy: bool = True,
     ) -> Reading: ...
 
 

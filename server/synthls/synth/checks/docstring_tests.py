@@ -4,8 +4,9 @@ A body that passes every example can still do something else than the words ask:
 conversion factor, ``int(x * 100)`` for cents, the rest of a sentence lower-cased. The examples do
 not show it; the words do. So once a session, before the body is called verified, a language
 model engine (``docstring_reading.reader_of``) writes a few test calls with their expected results
-from the signature and docstring alone, never a body (a greedy answer and a few samples: the
-CodeT idea), and every candidate that passes the examples runs on those calls in the sandbox.
+from the signature and docstring alone, never a body (the greedy answer), two samples at a higher
+temperature answer the same calls again (the CodeT idea, with the votes on one call), and every
+candidate that passes the examples runs on those calls in the sandbox.
 
 A claim the samples agree on (``MIN_SUPPORT`` of them, none writing another value there) that
 the chosen body contradicts is a doubt: the question is that call, with the body's answer and
@@ -30,7 +31,7 @@ from synthls.synth.reading_votes import Claim, claims, same_result
 from synthls.synth.session import Session
 from synthls.synth.worth_asking import compact
 
-SAMPLES = 3  # one greedy answer and two samples
+SAMPLES = 3  # the greedy answer that writes the calls, and two samples that answer them again
 TESTS = 4  # test lines asked for in each
 MIN_SUPPORT = 2  # samples that must write a claim before it can doubt a body
 MAX_CALLS = 6  # calls of the reading run on the candidates
@@ -54,15 +55,27 @@ class DocstringTests(Base):
         if reader is None:
             return None
         session.readings += 1
-        reading = await reader.read(session.spec, budget=budget, samples=SAMPLES, tests=TESTS)
-        session.reading_seconds += reading.seconds
-        session.reading_tokens += reading.tokens
-        settled = {compact(c) for c in session.asked()}
+        spec, settled = session.spec, {compact(c) for c in session.asked()}
+        first = await reader.read(spec, budget=budget, samples=1, tests=TESTS)
+        calls = [t.call for t in first.tests if compact(t.call) not in settled][:MAX_CALLS]
+        left = min(BUDGET, session.search.end - time.monotonic())
+        again = None
+        if calls and left >= 1.0:  # the same calls, answered again by samples
+            again = await reader.read(
+                spec, budget=left, samples=SAMPLES - 1, greedy=False, calls=calls
+            )
+        for reading in (first, again):
+            if reading is not None:
+                session.reading_seconds += reading.seconds
+                session.reading_tokens += reading.tokens
+        tests = [*first.tests, *(again.tests if again is not None else ())]
         trusted = [
             c
-            for c in claims(reading.tests).values()
-            if c.support >= MIN_SUPPORT and c.against == 0 and compact(c.call) not in settled
-        ][:MAX_CALLS]
+            for c in claims(tests).values()
+            if c.support >= MIN_SUPPORT
+            and c.against == 0
+            and compact(c.call) in map(compact, calls)
+        ]
         if not trusted:
             return None
         indices = await session.probe_more([c.call for c in trusted])

@@ -162,10 +162,22 @@ def merge(samples: Sequence[Sequence[Parsed]]) -> list[ReadTest]:
 # ----------------------------------------------------------------------------- prompts
 
 
-def messages(spec: Spec, tests: int = TESTS, call: str | None = None) -> list[Message]:
+def messages(
+    spec: Spec, tests: int = TESTS, call: str | None = None, calls: Sequence[str] = ()
+) -> list[Message]:
     """The chat: the signature and docstring (no body), and the request for ``tests`` lines,
-    or, with ``call``, for that one call's result."""
+    or, with ``call``, for that one call's result, or, with ``calls``, for each of theirs."""
     callee = callee_of(spec)
+    if calls:
+        listed = "\n".join(f"assert {c} == ?" for c in calls)
+        user = (
+            f"Here are the signature and docstring of `{spec.name}` (its body is not shown):\n\n"
+            f"{_fence(_header(spec, '...'))}\n\n"
+            "By the docstring, what does each of these calls return?\n\n"
+            f"{_fence(listed)}\n\n"
+            "Reply with the same lines, each `?` replaced by the result as a Python literal."
+        )
+        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
     if call is not None:
         user = (
             f"Here are the signature and docstring of `{spec.name}` (its body is not shown):\n\n"
@@ -315,11 +327,14 @@ class Reader:
         call: str | None = None,
         samples: int | None = None,
         tests: int | None = None,
+        calls: Sequence[str] = (),
+        greedy: bool = True,
     ) -> Reading:
         """The reading of ``spec``'s docstring, within ``budget`` seconds (the samples that came
         by then); with ``call``, only what it says that call returns. Never raises for the
         endpoint or its output; cancellation goes through. ``samples`` and ``tests`` override the
-        reader's own for this reading."""
+        reader's own for this reading; ``calls``: only what it says those calls return;
+        ``greedy``: False leaves the greedy answer out (every answer sampled)."""
         started = time.monotonic()
         asker, tokens = self._asker, self._asker.usage.tokens
         samples = self.samples if samples is None else samples
@@ -330,12 +345,13 @@ class Reader:
             asker._check_key()
         except EngineError as exc:
             return Reading(errors=(str(exc),))
-        chat = messages(spec, tests, call)
-        greedy: asyncio.Queue[object] = asyncio.Queue()
+        chat = messages(spec, tests, call, calls)
+        greedy_answer: asyncio.Queue[object] = asyncio.Queue()
         sampled: asyncio.Queue[object] = asyncio.Queue()
-        requests = [(Request(chat, 1, True), greedy)]
-        if samples > 1:
-            requests.append((Request(chat, samples - 1, False), sampled))
+        sampling = samples - 1 if greedy else samples
+        requests = [(Request(chat, 1, True), greedy_answer)] if greedy else []
+        if sampling > 0:
+            requests.append((Request(chat, sampling, False), sampled))
         timed_out = False
         async with asker._client() as client:
             work = asyncio.gather(*(asker._ask(client, r, spec, q) for r, q in requests))
@@ -346,7 +362,7 @@ class Reader:
                 log.debug("reading %s: the budget (%.1fs) ran out", spec.name, budget)
         texts: list[str] = []
         errors: list[str] = []
-        for queue in (greedy, sampled):  # the greedy answer first
+        for queue in (greedy_answer, sampled):  # the greedy answer first
             while not queue.empty():
                 item = queue.get_nowait()
                 if isinstance(item, EngineError):
@@ -355,9 +371,9 @@ class Reader:
                     texts.append(str(item[0]))
         callee = callee_of(spec)
         found = merge([parse_reply(text, callee) for text in texts])
-        if call is not None:
-            asked = canonical_call(call, callee)
-            found = [t for t in found if t.call == asked]
+        if call is not None or calls:
+            wanted = {canonical_call(c, callee) for c in ([call] if call is not None else calls)}
+            found = [t for t in found if t.call in wanted]
         log.debug("reading %s: %d samples, %d tests", spec.name, len(texts), len(found))
         return Reading(
             tests=tuple(found),
