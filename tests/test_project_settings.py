@@ -39,9 +39,8 @@ HOSTILE: list[tuple[str, str, Any]] = [
     ("model", "path", "/repo/evil.gguf"),
     ("model", "idleMinutes", 1440),
     ("model", "threads", 256),
+    ("ask", "readDocstring", True),  # a model request per function: the user's to turn on
 ]
-# costs the user turned off: a project may not turn them on again
-OFF_BY_USER: list[tuple[str, str, Any]] = [("ask", "readDocstring", True)]
 
 
 def _value(value: Any) -> str:
@@ -66,7 +65,7 @@ def _toml(entries: list[tuple[str, str, Any]]) -> str:
 
 
 def test_every_guarded_key_is_tried_here() -> None:
-    tried = {f"{t}.{k}".lstrip(".") for t, k, _ in HOSTILE + OFF_BY_USER}
+    tried = {f"{t}.{k}".lstrip(".") for t, k, _ in HOSTILE}
     snake = {p.replace("_", "").lower() for p in FROM_PROJECT}
     assert {p.lower() for p in tried} == snake
 
@@ -84,20 +83,6 @@ def test_a_project_cannot_raise_what_a_request_costs_or_holds(
     [refused] = loaded.project.refused
     assert refused.startswith(f"{table + '.' if table else ''}{key} = ")
     assert loaded.problems == []
-
-
-@pytest.mark.parametrize(("table", "key", "value"), OFF_BY_USER, ids=lambda v: str(v))
-def test_a_project_cannot_turn_on_a_cost_the_user_turned_off(
-    tmp_path: Path, table: str, key: str, value: Any
-) -> None:
-    _write(tmp_path, _toml([(table, key, value)]))
-    loaded = load({table: {key: not value}}, env={}, root=tmp_path)
-    assert loaded.settings.ask.read_docstring is False  # the user's
-    assert loaded.project is None or loaded.project.changed == ()
-    _write(tmp_path, _toml([(table, key, not value)]))
-    loaded = load(None, env={}, root=tmp_path)  # turning it off is the project's to choose
-    assert loaded.settings.ask.read_docstring is False and loaded.project is not None
-    assert loaded.project.changed == (f"{table}.{key} = false",)
 
 
 def test_all_at_once_is_one_note_naming_each(tmp_path: Path) -> None:

@@ -86,9 +86,9 @@ class AskSettings:
     # where someone can answer, a model's body faces its edge cases: one-token changes, ties,
     # swapped verdicts, exchanged alternatives, ignored values added (``ask.mutants`` before)
     edge_cases: bool = True
-    # before a question is asked, a language model engine reads the docstring for the answer
-    # (a few short samples): where they agree with a candidate's answer, nobody is asked
-    read_docstring: bool = True
+    # a language model engine reads the docstring's words as tests (``synth.docstring_reading``,
+    # ``synth.checks.docstring_tests``); off until it is measured to pay (docs/benchmarks.md)
+    read_docstring: bool = False
 
 
 @dataclass(frozen=True)

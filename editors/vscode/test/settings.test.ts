@@ -24,7 +24,7 @@ test('defaults form the nested tree the server reads', () => {
   assert.deepEqual(tree.sandbox, { timeout: 5.0, memoryMb: 1024, parallel: 0 });
   assert.deepEqual(tree.diagnostics, { enabled: true, onChange: true, debounceMs: 500, maxFunctions: 50 });
   assert.deepEqual(tree.completion, { enabled: true, budget: 1.0 });
-  assert.deepEqual(tree.ask, { maxQuestions: 3, edgeCases: true, readDocstring: true, ambiguous: 'ask' });
+  assert.deepEqual(tree.ask, { maxQuestions: 3, edgeCases: true, readDocstring: false, ambiguous: 'ask' });
   assert.deepEqual(tree.model, { path: '', idleMinutes: 10, threads: 0 });
   assert.equal(tree.insertFitting, false);
   assert.deepEqual(Object.keys(tree).sort(), ['ask', 'completion', 'deadline', 'diagnostics', 'embedded', 'engine', 'insertFitting', 'logLevel', 'model', 'openai', 'rounds', 'sandbox']);
