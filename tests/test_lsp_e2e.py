@@ -194,6 +194,12 @@ async def test_failing_example_diagnostic_quick_fix_and_lens() -> None:
             and fix.kind == types.CodeActionKind.QuickFix
         )
         assert list(fix.diagnostics or []) == [diag]
+        # Anywhere in the failing function (the client sends no diagnostic there), the same fix;
+        # in a function whose examples pass, none.
+        for fragment in ("def wrong", "return x + x", "Square a number"):
+            [there] = await actions_at(client, line_of(fragment))
+            assert there.title == fix.title and list(there.diagnostics or []) == [diag], fragment
+        assert await actions_at(client, line_of("return x * 2")) == []
         result = await execute(client, fix)
         assert result["applied"] is True, result
         new_text, version = apply_workspace_edit(TEXT, client.edits[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lsprotocol import types
 
 from synthls.intent.comments import comment_at
@@ -20,9 +22,16 @@ def _command(title: str, name: str, uri: str, line: int) -> types.Command:
 
 
 def list_actions(
-    configured: Configured, doc: Document | None, params: types.CodeActionParams
+    configured: Configured,
+    doc: Document | None,
+    params: types.CodeActionParams,
+    published: Sequence[types.Diagnostic] = (),
 ) -> list[types.CodeAction]:
-    """The actions at ``params.range.start`` in ``doc`` (the open document; None: not open)."""
+    """The actions at ``params.range.start`` in ``doc`` (the open document; None: not open).
+
+    ``published``: the diagnostics the server last published for ``doc``. A failing example of
+    the function under the cursor offers "Regenerate" anywhere in that function, not only on the
+    example's own line (the client sends only the diagnostics at the cursor)."""
     uri = params.text_document.uri
     if doc is None:
         return []
@@ -50,6 +59,15 @@ def list_actions(
         for d in params.context.diagnostics
         if d.source == "synthls" and d.code == "example-failed"
     ]
+    if not fixes and target is not None:
+        fixes = [
+            d
+            for d in published
+            if d.code == "example-failed"
+            and isinstance(d.data, dict)
+            and d.data.get("function") == target.spec.name
+            and d.data.get("line") == target.def_line
+        ]
     if fixes and wants_fix and target is not None and not target.is_stub:
         out.append(
             types.CodeAction(

@@ -236,6 +236,11 @@ class Checker:
         self.editor.refresh_lenses()
         return diagnostics
 
+    def published(self, uri: str) -> list[types.Diagnostic]:
+        """The diagnostics last published in full for ``uri`` (none: not checked yet)."""
+        shown = self.shown.get(uri)
+        return list(shown[1]) if shown else []
+
     def set_focus(self, uri: str, line: int) -> None:
         """Move the focus; a function there that the last run did not reach gets checked."""
         self.focus[uri] = line

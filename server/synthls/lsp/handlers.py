@@ -135,7 +135,8 @@ def register(ls: SynthServer, parts: Parts) -> None:
         tags = tags_for([e.name for e in services.engines()], True) if tagging else None
         doc = docs.get(uri)
         snap = background.snapshot(doc) if doc is not None else None
-        listed = await background.read(actions.list_actions, services, snap, params)
+        published = checker.published(uri)
+        listed = await background.read(actions.list_actions, services, snap, params, published)
         return resolve.shape(listed, docs.get(uri), client.resolve_edits, tags)
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
