@@ -141,10 +141,12 @@ class Oracle:
         self.box, self.reference, self.limit = box, reference, limit
         self.asked: list[tuple[str, str | None]] = []
         self.put = 0  # questions put (answered, or past the limit and dismissed)
+        self.kinds: list[str] = []  # each question's kind (split, crash, reading, ...)
         self.waited = 0.0  # seconds spent answering (not the product's time)
 
     async def __call__(self, question: Question) -> str | None:
         self.put += 1
+        self.kinds.append(question.kind)
         if len(self.asked) >= self.limit:
             return None
         start = time.monotonic()
@@ -184,6 +186,7 @@ async def solve(
     row["questions"] = oracle.asked if isinstance(oracle, Oracle) else []
     row["put"] = oracle.put if isinstance(oracle, Oracle) else len(getattr(oracle, "calls", []))
     row["settled"] = settled_of(report.outcome)
+    row["kinds"] = list(getattr(oracle, "kinds", []))
     row["status"] = report.status
     row["rounds"] = report.outcome.rounds if report.outcome else 0
     row["body"] = report.body

@@ -61,9 +61,11 @@ class Dismissing:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.kinds: list[str] = []  # each question's kind (split, crash, reading, ...)
 
     async def __call__(self, question: Any) -> str | None:
         self.calls.append(str(getattr(question, "call", "")))
+        self.kinds.append(str(getattr(question, "kind", "")))
         return None
 
 

@@ -24,9 +24,11 @@ BODIES = {
 
 def script(body: dict[str, Any]) -> Any:
     task = body["messages"][1]["content"]
-    for head, code in BODIES.items():
-        if head in task.split("Write the body of")[-1]:
-            return reply(fenced(code))
+    # the function asked for is the last one in the prompt (the others are its context)
+    found = {head: task.rfind(head + "(") for head in BODIES}
+    head = max(found, key=lambda h: found[h])
+    if found[head] >= 0 and task.rfind("\ndef ") <= found[head]:
+        return reply(fenced(BODIES[head]))
     return reply(fenced("return 1 / 0"))  # word_counts: never passes
 
 

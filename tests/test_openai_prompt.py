@@ -7,7 +7,15 @@ from synthls.intent.model import Param, Spec
 from synthls.sandbox.types import ExampleResult, RunResult
 from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.openai.completion import completion_prompt
-from synthls.synth.openai.prompt import PROMPT_BUDGET, SYSTEM, conversations, task_prompt
+from synthls.synth.openai.prompt import (
+    FUNCTION_SYSTEM,
+    PROMPT_BUDGET,
+    SCRIPT_INSTRUCTION,
+    SYSTEM,
+    conversations,
+    function_prompt,
+    task_prompt,
+)
 
 DOC = """Sum of squares.
 
@@ -31,8 +39,32 @@ def _spec(**kw: object) -> Spec:
     return Spec(**base)  # type: ignore[arg-type]
 
 
-def test_first_round_has_signature_docstring_examples_imports_and_context() -> None:
+def test_first_round_asks_for_the_whole_function_as_instruct_models_are_scored() -> None:
     [conv] = conversations(_spec(), [])
+    assert [m["role"] for m in conv] == ["system", "user"]
+    assert conv[0]["content"] == FUNCTION_SYSTEM
+    user = conv[1]["content"]
+    assert user.startswith(SCRIPT_INSTRUCTION + "\n```python\n")
+    # imports, the file's other code, then the function itself last, its docstring re-indented
+    fenced = user.split("```python\n", 1)[1]
+    for earlier, later in (("import math", "LIMIT = 10"), ("LIMIT = 10", "def squares(n: int)")):
+        assert fenced.index(earlier) < fenced.index(later)
+    assert "def helper(x: int) -> int: ..." in fenced
+    assert fenced.endswith(
+        '    """Sum of squares.\n\n    >>> squares(3)\n    14\n    >>> squares(0)\n    0\n    """\n```\n'
+    )
+    # the function's own stub line from the context is left out (it primes the model to stub)
+    own = _spec(context="def squares(n: int) -> int: ...\nLIMIT = 10")
+    assert function_prompt(own).count("def squares(") == 1
+
+
+def test_a_comment_asks_for_the_body_only() -> None:
+    [conv] = conversations(_spec(comment="use a generator"), [])
+    assert conv[0]["content"] == SYSTEM and "use a generator" in conv[1]["content"]
+
+
+def test_first_round_has_signature_docstring_examples_imports_and_context() -> None:
+    [conv] = conversations(_spec(), [], whole_function=False)
     assert [m["role"] for m in conv] == ["system", "user"]
     assert conv[0]["content"] == SYSTEM and "body only" in SYSTEM
     user = conv[1]["content"]
@@ -92,17 +124,23 @@ def test_feedback_dialog_carries_input_expected_got_and_traceback() -> None:
         Candidate("retur", "openai", "does not parse: invalid syntax (line 1)"),
         RunResult(status="setup_error"),
     )
-    convs = conversations(spec, [Trial(wrong, run), crash])
-    assert len(convs) == 2
-    first = convs[0]
-    assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]
-    assert "return n * n" in first[2]["content"]
-    fix = first[3]["content"]
-    assert "passes 0 of 2" in fix
-    assert "`squares(3)`: expected 14, got 9" in fix
-    assert "ZeroDivisionError: division by zero" in fix and 'File "<candidate>", line 3' in fix
-    assert "Fix the body" in fix
-    assert "does not parse: invalid syntax" in convs[1][3]["content"]
+    for whole in (False, True):
+        convs = conversations(spec, [Trial(wrong, run), crash], whole_function=whole)
+        assert len(convs) == 2
+        first = convs[0]
+        assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]
+        fix = first[3]["content"]
+        assert "passes 0 of 2" in fix
+        assert "`squares(3)`: expected 14, got 9" in fix
+        assert "ZeroDivisionError: division by zero" in fix and 'File "<candidate>", line 3' in fix
+        assert "does not parse: invalid syntax" in convs[1][3]["content"]
+        if whole:  # the model's answer as it gave it: the whole function
+            assert first[2]["content"].startswith("```python\ndef squares(n: int) -> int:\n")
+            assert first[2]["content"].endswith("\n    return n * n\n```")
+            assert "That function passes" in fix and "Fix the function" in fix
+        else:
+            assert first[2]["content"] == "```python\nreturn n * n\n```"
+            assert "That body passes" in fix and "Fix the body" in fix
 
 
 def test_stub_bodies_are_not_shown_as_current_bodies() -> None:

@@ -17,7 +17,7 @@ import textwrap
 
 from synthls.intent.model import Spec
 from synthls.synth.engine_protocol import Trial
-from synthls.synth.openai.prompt import PROMPT_BUDGET, _fit, _header, failure_lines
+from synthls.synth.openai.prompt import PROMPT_BUDGET, _fit, _header, failure_lines, other_code
 
 # a line at the margin ends the body; these stop the server early for the common ones
 STOPS = ["\ndef ", "\nclass ", "\nif __name__", "\n@", "\n```"]
@@ -27,7 +27,7 @@ def completion_prompt(spec: Spec, repair: Trial | None = None) -> str:
     """The text the model continues: context, an optional failed attempt, the function's head."""
     parts: list[str] = []
     room = PROMPT_BUDGET
-    for text in ("\n".join(spec.imports), _others(spec)):
+    for text in ("\n".join(spec.imports), other_code(spec)):
         text = _fit(text.strip(), room // 2)
         if text:
             parts.append(text)
@@ -36,13 +36,6 @@ def completion_prompt(spec: Spec, repair: Trial | None = None) -> str:
         parts.append(_repair_comment(spec, repair))
     head = _header(spec)
     return "\n\n\n".join([*parts, head]) + "\n"
-
-
-def _others(spec: Spec) -> str:
-    """The context without the function's own signature line: ``def f(...): ...`` just above the
-    function teaches the model to leave it a stub."""
-    own = (f"def {spec.name}(", f"async def {spec.name}(")
-    return "\n".join(ln for ln in spec.context.splitlines() if not ln.lstrip().startswith(own))
 
 
 def _repair_comment(spec: Spec, item: Trial) -> str:

@@ -1,5 +1,12 @@
 """Chat messages for the model: the task, its context within a size budget, and feedback.
 
+The task asks for the whole function, as instruct models are trained and scored (EvalPlus's
+prompt: one line of instruction, then the file's imports, other signatures and constants and the
+function's signature and docstring in one fence); the reply is cleaned to the body. Asking for
+the body alone measured far worse with a small model (it assumes imports it never wrote:
+docs/benchmarks.md, "The first answer"). A ``#`` comment inside a written function still asks for
+the new statements only, at a marker.
+
 Round 1 sends one conversation. Later rounds send one conversation per candidate being repaired:
 the original task, the candidate as the model's own answer, then the failing examples (input,
 expected, got, or the exception with a trimmed traceback) and a request to fix it — the seed
@@ -172,7 +179,7 @@ def failure_lines(examples: Sequence[Example], run: RunResult) -> list[str]:
     return out
 
 
-def feedback_prompt(spec: Spec, item: Trial) -> str:
+def feedback_prompt(spec: Spec, item: Trial, whole_function: bool = False) -> str:
     """The user turn that reports what went wrong with ``item`` and asks for a fix."""
     run, note = item.result, item.candidate.note
     if note:
@@ -187,25 +194,85 @@ def feedback_prompt(spec: Spec, item: Trial) -> str:
         head += "\n".join(shown) + (f"\n(and {more} more)" if more > 0 else "")
         if run.status not in ("ok", "setup_error"):
             head += f"\nThe run ended with status: {run.status}."
+    if whole_function:
+        return (
+            head.replace("That body", "That function", 1)
+            + "\n\nFix the function so every example passes. Reply with the corrected function, in one ```python code block."
+        )
     return (
         head
         + "\n\nFix the body so every example passes. Reply with the corrected body only, in one ```python code block."
     )
 
 
-def conversations(spec: Spec, feedback: Sequence[Trial]) -> list[list[Message]]:
-    """The conversations to send: one fresh task, or one repair dialog per feedback item."""
-    first: list[Message] = [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": task_prompt(spec)},
-    ]
+FUNCTION_SYSTEM = (
+    "You are an expert Python programmer. You write Python functions that do what their "
+    "docstring says and pass every example in it. Use the standard library and the names the "
+    "file already defines or imports. Reply with the code in one ```python code block."
+)
+
+
+def other_code(spec: Spec) -> str:
+    """The file's other signatures and constants without the function's own signature line:
+    ``def f(...): ...`` just above the function teaches the model to leave it a stub."""
+    own = (f"def {spec.name}(", f"async def {spec.name}(")
+    return "\n".join(ln for ln in spec.context.splitlines() if not ln.lstrip().startswith(own))
+
+
+SCRIPT_INSTRUCTION = (
+    "Please provide a self-contained Python script that solves the following problem in a "
+    "markdown code block:"
+)
+
+
+def function_prompt(spec: Spec, budget: int = PROMPT_BUDGET) -> str:
+    """The user message that asks for the whole function as code models are trained and scored
+    (EvalPlus's instruct prompt): the file's imports, its other signatures and constants, then
+    the function's signature and docstring, in one fence under one line of instruction."""
+    head = _header(spec)
+    room = budget - len(head) - len(SCRIPT_INSTRUCTION) - 40
+    parts: list[str] = []
+    for text in ("\n".join(spec.imports), other_code(spec)):
+        text = _fit(text.strip(), room)
+        if text:
+            parts.append(text)
+            room -= len(text) + 2
+    code = "\n\n".join([*parts, head])
+    return f"{SCRIPT_INSTRUCTION}\n{_fence(code)}\n"
+
+
+def conversations(
+    spec: Spec, feedback: Sequence[Trial], whole_function: bool | None = None
+) -> list[list[Message]]:
+    """The conversations to send: one fresh task, or one repair dialog per feedback item.
+
+    ``whole_function`` (None: whenever no comment asks for code inside the function): ask for
+    the whole function, as instruct models are trained and scored, instead of the body alone;
+    the reply is cleaned to the body all the same (``clean.clean_reply``)."""
+    if whole_function is None:
+        whole_function = not spec.comment
+    first: list[Message] = (
+        [
+            {"role": "system", "content": FUNCTION_SYSTEM},
+            {"role": "user", "content": function_prompt(spec)},
+        ]
+        if whole_function
+        else [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": task_prompt(spec)},
+        ]
+    )
     if not feedback:
         return [first]
+
+    def answer(body: str) -> str:  # the model's earlier answer, in the shape it was asked for
+        return _header(spec, body) if whole_function else body
+
     return [
         [
             *first,
-            {"role": "assistant", "content": _fence(item.candidate.body or "pass")},
-            {"role": "user", "content": feedback_prompt(spec, item)},
+            {"role": "assistant", "content": _fence(answer(item.candidate.body or "pass"))},
+            {"role": "user", "content": feedback_prompt(spec, item, whole_function)},
         ]
         for item in feedback
     ]
