@@ -10,7 +10,9 @@ indices), one greedy request per way of asking, each judged by the task's own te
 - ``chat``: the product's chat messages (the body only), cleaned and inserted the same way;
 - ``chat-function``: the product's chat messages asking for the whole function
   (``prompt.FUNCTION_SYSTEM``, ``prompt.function_prompt``), cleaned and inserted the same way;
-- ``chat-function-nosystem``: the same without the system message (the model's default one).
+- ``chat-function-nosystem``: the same without the system message (the model's default one);
+- ``engine``: the product's engine itself (``openai.mode: auto``), its first candidate: the raw
+  completion, asked again as a chat when it left the body a stub.
 
     python scripts/bench_first_answer.py --base-url http://127.0.0.1:8080/v1 \\
         --model qwen2.5-coder-1.5b-instruct --problems humaneval.jsonl.gz --every 4 --offset 0 \\
@@ -34,13 +36,15 @@ from openai import AsyncOpenAI
 
 from humaneval_tasks import judge, load_tasks, stub_text, target_of
 from standard_protocol import judge_humaneval, standard_row
+from synthls.config import OpenAISettings
 from synthls.sandbox import Limits, Sandbox
+from synthls.synth.openai import OpenAISynthesizer
 from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.completion import STOPS, completion_prompt
 from synthls.synth.openai.completion import body_of as completion_body
 from synthls.synth.openai.prompt import conversations
 
-WAYS = ("standard", "completion", "chat", "chat-function", "chat-function-nosystem")
+WAYS = ("standard", "completion", "chat", "chat-function", "chat-function-nosystem", "engine")
 MAX_TOKENS = 768
 
 
@@ -52,6 +56,13 @@ async def product_reply(
     assert target is not None
     spec = target.spec
     start = time.monotonic()
+    if way == "engine":
+        settings = OpenAISettings(base_url=str(client.base_url), model=model, api_key_env="")
+        engine = OpenAISynthesizer(settings, env={})
+        stream = engine.propose(spec, [])
+        first = await anext(stream)
+        await stream.aclose()
+        return first.body, time.monotonic() - start
     if way == "completion":
         done = await client.completions.create(
             model=model,
@@ -78,6 +89,8 @@ async def product_reply(
 def body_of(way: str, reply: str, text: str, name: str) -> str:
     target = target_of(text, name)
     assert target is not None
+    if way == "engine":  # already the cleaned body
+        return reply
     if way == "completion":  # the continuation is the body itself, indented
         reply = completion_body(reply)
     body, _ = clean_reply(reply, name, target.spec.imports, target.spec.is_async)

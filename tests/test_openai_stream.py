@@ -275,3 +275,47 @@ async def test_mode_chat_never_asks_the_server_what_it_is(box: Sandbox) -> None:
         outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
         assert outcome.status == "verified", outcome.reason
         assert fake.paths == ["/v1/chat/completions"] and fake.probes == 0
+
+
+@pytest.mark.parametrize(
+    "stub", ["    # Your code here\n    pass\n", "    ...\n", "    raise NotImplementedError\n"]
+)
+async def test_a_raw_completion_that_leaves_a_stub_is_asked_again_as_a_chat(
+    box: Sandbox, stub: str
+) -> None:
+    """An instruct model continuing a docstring often writes ``# Your code here`` / ``pass``:
+    the same request goes out as a chat (the whole function), whose answer replaces the stub."""
+
+    def script(body: dict[str, Any]) -> Any:
+        return reply(stub if "prompt" in body else fenced("def add(a, b):\n    return a + b"))
+
+    with FakeOpenAI(script, server="llama.cpp") as fake:
+        synth = engine(fake.url, candidates=1)
+        outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
+        assert outcome.status == "verified", outcome.reason
+        assert outcome.candidate is not None and outcome.candidate.body == "return a + b"
+        assert fake.paths == ["/v1/completions", "/v1/chat/completions"]
+        [chat] = [r for r in fake.requests if "messages" in r]
+        assert chat["temperature"] == 0  # the greedy request, asked the other way
+
+
+async def test_a_raw_completion_with_code_is_not_asked_again(box: Sandbox) -> None:
+    def script(body: dict[str, Any]) -> Any:  # a wrong body, but code: the loop repairs it
+        return reply("    # add them\n    return a - b\n" if "prompt" in body else fenced("x"))
+
+    with FakeOpenAI(script, server="llama.cpp") as fake:
+        synth = engine(fake.url, candidates=1)
+        outcome = await synthesize(SPEC, build, [synth], box, rounds=1, deadline=60, settle=0)
+        assert outcome.status == "failed"
+        assert fake.paths == ["/v1/completions"]
+
+
+async def test_the_stub_is_kept_when_the_chat_brings_nothing(box: Sandbox) -> None:
+    def script(body: dict[str, Any]) -> Any:
+        return reply("    pass\n") if "prompt" in body else Status(500, "down")
+
+    with FakeOpenAI(script, server="llama.cpp") as fake:
+        synth = engine(fake.url, candidates=1, retries=0)
+        got = [c async for c in synth.propose(SPEC, [])]
+        assert [c.body for c in got] == ["pass"]
+        assert fake.paths[0] == "/v1/completions" and "/v1/chat/completions" in fake.paths

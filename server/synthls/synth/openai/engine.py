@@ -24,6 +24,7 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
@@ -35,7 +36,7 @@ from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.completion import STOPS, body_complete_at, body_of, completion_prompt
 from synthls.synth.openai.ending import complete_at
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
-from synthls.synth.openai.prompt import MARKER
+from synthls.synth.openai.prompt import MARKER, is_stub_body
 from synthls.synth.openai.quirks import quirks_for, refuses_completions, serves_raw_completions
 from synthls.synth.openai.schedule import Request, plan
 from synthls.synth.openai.stream import NO_MESSAGE, Reply, Usage, replies
@@ -56,6 +57,7 @@ class OpenAISynthesizer:
     """Implements :class:`synthls.synth.engine_protocol.Synthesizer` over an OpenAI-compatible endpoint."""
 
     name = "openai"
+    chat_when_stub = True  # a greedy raw completion that leaves a stub is asked again as a chat
     uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)
     needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
     votes_once_per_behaviour = False  # independent samples: agreeing ones add up
@@ -160,7 +162,7 @@ class OpenAISynthesizer:
         server refused (``quirks``), or as a chat when mode auto's server has no raw completions."""
         attempt = 0
         while True:
-            raw = await self._raw(client)
+            raw = not request.chat and await self._raw(client)
             try:
                 return await self._open(client, request, n, spec, raw), raw
             except openai.OpenAIError as exc:
@@ -245,6 +247,10 @@ class OpenAISynthesizer:
         self, client: openai.AsyncOpenAI, request: Request, spec: Spec, out: asyncio.Queue[object]
     ) -> None:
         """Put every reply (or the EngineError) for the request's choices on ``out``."""
+        greedy_raw = self.chat_when_stub and request.greedy and not request.chat
+        if greedy_raw and request.n == 1 and await self._raw(client):
+            await self._ask_raw_greedy(client, request, spec, out)
+            return
         n = request.n
         missing: int | None = n
         if n == 1 or self.quirks.n is not False:
@@ -253,6 +259,27 @@ class OpenAISynthesizer:
         if missing:
             singles = (self.complete(client, request, 1, spec) for _ in range(missing))
             await asyncio.gather(*(self._deliver(out, r) for r in singles))
+
+    async def _ask_raw_greedy(
+        self, client: openai.AsyncOpenAI, request: Request, spec: Spec, out: asyncio.Queue[object]
+    ) -> None:
+        """A greedy raw completion; when it leaves the body a stub (an instruct model continuing
+        a docstring often writes ``# Your code here`` / ``pass``), the same request as a chat,
+        whose answer replaces the stub (the stub is kept only when the chat brings nothing)."""
+        held: asyncio.Queue[object] = asyncio.Queue()
+        await self._deliver(held, self._multi(client, request, 1, spec))
+        items = [held.get_nowait() for _ in range(held.qsize())]
+        if not any(isinstance(i, tuple) and is_stub_body(str(i[0])) for i in items):
+            for item in items:
+                await out.put(item)
+            return
+        log.info(
+            "%s: the raw completion left %s a stub; asking as a chat", self.base_url, spec.name
+        )
+        if await self._deliver(out, self.complete(client, replace(request, chat=True), 1, spec)):
+            return
+        for item in items:
+            await out.put(item)
 
     async def _run(
         self,

@@ -95,6 +95,16 @@ def _fit(text: str, budget: int) -> str:
 
 
 _STUB_LINE = re.compile(r"(\.\.\.|pass|raise NotImplementedError(\(.*\))?)")
+
+
+def is_stub_body(body: str) -> bool:
+    """Whether ``body`` holds no code: only ``pass``, ``...``, ``raise NotImplementedError`` and
+    comments (``# Your code here``), or nothing."""
+    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
+    code = [ln for ln in lines if not ln.startswith("#")]
+    return all(_STUB_LINE.fullmatch(ln) for ln in code)
+
+
 MARKER = "# <-- the new code goes here"
 
 

@@ -233,6 +233,8 @@ class _Asker(OpenAISynthesizer):
     """The engine with the reading's prompt and where its answers end; everything else (client,
     retries, quirks, ``n`` fallback, streaming deadlines) is the engine's."""
 
+    chat_when_stub = False  # its answers are assert lines, never a body
+
     def __init__(
         self,
         settings: OpenAISettings,

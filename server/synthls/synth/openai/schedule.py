@@ -30,6 +30,7 @@ class Request:
     n: int
     greedy: bool  # temperature 0; otherwise the settings' temperature
     repair: Trial | None = None  # the candidate the request repairs (completion mode's prompt)
+    chat: bool = False  # asked as a chat even where raw completions are served
 
 
 Stage = list[Request]
