@@ -25,7 +25,7 @@ from synthls.intent.model import Spec
 from synthls.synth.answers import same_value
 from synthls.synth.engine_protocol import Synthesizer
 from synthls.synth.question import MAX_CHOICES, Question
-from synthls.synth.reading_votes import Reading, ReadTest
+from synthls.synth.reading_votes import Reading, tally
 
 MIN_AGREE = 3  # samples that must write the answer, with none writing another one
 BUDGET = 20.0  # seconds one reading may take at most
@@ -58,26 +58,13 @@ def reader_of(engines: Sequence[Synthesizer]) -> DocstringReader | None:
     return None
 
 
-def _tally(tests: Sequence[ReadTest]) -> list[tuple[str, int]]:
-    """(value, samples) per distinct value the reading gives, most written first."""
-    out: list[tuple[str, int]] = []
-    for test in tests:
-        for k, (value, n) in enumerate(out):
-            if same_value(value, test.expected):
-                out[k] = (value, n + test.samples)
-                break
-        else:
-            out.append((test.expected, test.samples))
-    return sorted(out, key=lambda vn: -vn[1])
-
-
 def settled(reading: Reading, question: Question) -> str | None:
     """The choice the reading settles ``question`` with, or None: unanimous, by at least
     ``MIN_AGREE`` samples, and one of the answers a candidate gives (``predicted``)."""
-    tally = _tally(reading.tests)
-    if len(tally) != 1 or tally[0][1] < MIN_AGREE:
+    counts = tally(reading.tests)
+    if len(counts) != 1 or counts[0][1] < MIN_AGREE:
         return None
-    value = tally[0][0]
+    value = counts[0][0]
     return next((c for c in question.predicted if same_value(c, value)), None)
 
 
@@ -85,10 +72,10 @@ def offered(reading: Reading, question: Question) -> Question:
     """``question`` with the reading's most written answer (written by at least two samples and
     by more than any other value) first among the choices, added when no choice is it, and
     said in its context; ``question`` itself when the reading proposes nothing."""
-    tally = _tally(reading.tests)
-    if not tally or tally[0][1] < 2 or (len(tally) > 1 and tally[1][1] >= tally[0][1]):
+    counts = tally(reading.tests)
+    if not counts or counts[0][1] < 2 or (len(counts) > 1 and counts[1][1] >= counts[0][1]):
         return question
-    value = tally[0][0]
+    value = counts[0][0]
     same = next((c for c in question.choices if same_value(c, value)), None)
     proposal = same if same is not None else value
     rest = [c for c in question.choices if c != proposal]

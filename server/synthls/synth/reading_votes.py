@@ -237,23 +237,34 @@ def _matches(result: str | None, claim: Claim) -> bool:
     return not _raised(result) and same_value(result, claim.expected)
 
 
-def claims(tests: Iterable[ReadTest]) -> dict[str, Claim]:
-    """The reading's claim at each call (keyed by canonical call text), values that are equal
-    as literals counted as one."""
-    values: dict[str, list[tuple[str, int]]] = {}
+def tally(tests: Iterable[ReadTest]) -> list[tuple[str, int]]:
+    """(value, samples) per distinct value the tests give (values equal as literals counted as
+    one), most written first, the first written first among equals."""
+    out: list[tuple[str, int]] = []
     for test in tests:
         if test.samples <= 0:
             continue
-        seen = values.setdefault(_key(test.call), [])
-        for i, (expected, count) in enumerate(seen):
+        for i, (expected, count) in enumerate(out):
             if same_value(expected, test.expected):
-                seen[i] = (expected, count + test.samples)
+                out[i] = (expected, count + test.samples)
                 break
         else:
-            seen.append((test.expected, test.samples))
+            out.append((test.expected, test.samples))
+    return sorted(out, key=lambda item: -item[1])
+
+
+def claims(tests: Iterable[ReadTest]) -> dict[str, Claim]:
+    """The reading's claim at each call (keyed by canonical call text), values that are equal
+    as literals counted as one."""
+    by_call: dict[str, list[ReadTest]] = {}
+    for test in tests:
+        by_call.setdefault(_key(test.call), []).append(test)
     out: dict[str, Claim] = {}
-    for call, seen in values.items():
-        expected, support = max(seen, key=lambda item: item[1])  # the first among equals
+    for call, group in by_call.items():
+        seen = tally(group)
+        if not seen:
+            continue
+        expected, support = seen[0]
         total = sum(count for _, count in seen)
         out[call] = Claim(call, expected, support, total - support)
     return out
