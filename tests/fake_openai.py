@@ -13,6 +13,7 @@ pieces, as real servers send tokens); :class:`Stream` scripts the pieces, their 
 from __future__ import annotations
 
 import json
+import re
 import select
 import socket
 import threading
@@ -112,6 +113,18 @@ READING = "(its body is not shown)"  # a docstring reading's request (``docstrin
 def is_reading(body: dict[str, Any]) -> bool:
     """Whether ``body`` asks for the model's reading of a docstring, not for a body."""
     return any(READING in str(m.get("content", "")) for m in body.get("messages", ()))
+
+
+def asked_for(body: dict[str, Any]) -> str | None:
+    """The name of the function a chat request for a body asks about: the last function in the
+    task's code (the whole-function prompt), or the one named in "Write the body of `f`" (the
+    body prompt, for a comment)."""
+    task = str(body["messages"][1].get("content", ""))
+    named = re.search(r"Write the body of `(\w+)`", task)
+    if named:
+        return named.group(1)
+    defs = re.findall(r"^\s*(?:async\s+)?def (\w+)\(", task, re.M)
+    return defs[-1] if defs else None
 
 
 def searches(requests: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

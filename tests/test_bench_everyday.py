@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.fake_openai import FakeOpenAI, fenced, reply
+from tests.fake_openai import FakeOpenAI, asked_for, fenced, reply
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,11 +23,8 @@ BODIES = {
 
 
 def script(body: dict[str, Any]) -> Any:
-    task = body["messages"][1]["content"]
-    # the function asked for is the last one in the prompt (the others are its context)
-    found = {head: task.rfind(head + "(") for head in BODIES}
-    head = max(found, key=lambda h: found[h])
-    if found[head] >= 0 and task.rfind("\ndef ") <= found[head]:
+    head = f"def {asked_for(body)}"
+    if head in BODIES:
         return reply(fenced(BODIES[head]))
     return reply(fenced("return 1 / 0"))  # word_counts: never passes
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
-from tests.fake_openai import FakeOpenAI, PerN, fenced, free_port, reply, searches
+from tests.fake_openai import FakeOpenAI, PerN, asked_for, fenced, free_port, reply, searches
 from tests.lsp_support import (
     DATA,
     apply_workspace_edit,
@@ -28,13 +28,13 @@ URI = "file:///work/stubs.py"
 
 def script(body: dict[str, Any]) -> Any:
     """Wrong first for `add` (repaired when told), right at once for `shout`, prose otherwise."""
-    task = body["messages"][1]["content"]
+    asked = asked_for(body)
     first = len(body["messages"]) == 2
-    if "`add`" in task:
+    if asked == "add":
         return PerN(lambda i: fenced("return a - b" if first else "return a + b"))
-    if "`shout`" in task:
+    if asked == "shout":
         return reply("```python\ndef shout(s: str) -> str:\n    return s.upper()\n```")
-    if "`no_examples`" in task:
+    if asked == "no_examples":
         return reply(fenced("return x"))
     return reply("Sorry, I can't do that one.")
 
@@ -55,7 +55,7 @@ def synth_cli(path: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 
 
 def add_requests(server: FakeOpenAI) -> list[dict[str, Any]]:
-    return [r for r in searches(server.requests) if "`add`" in r["messages"][1]["content"]]
+    return [r for r in searches(server.requests) if asked_for(r) == "add"]
 
 
 def test_cli_fills_stubs_with_verified_bodies_refining_when_round_one_fails(tmp_path: Path) -> None:

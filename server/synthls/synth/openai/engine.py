@@ -58,6 +58,7 @@ class OpenAISynthesizer:
 
     name = "openai"
     chat_when_stub = True  # a greedy raw completion that leaves a stub is asked again as a chat
+    stops = STOPS  # where a raw completion ends
     uses_feedback = True  # later rounds repair failing candidates (see synthls.synth.loop)
     needs_examples = False  # the docstring alone is a prompt (the body is then unverified)
     votes_once_per_behaviour = False  # independent samples: agreeing ones add up
@@ -142,8 +143,8 @@ class OpenAISynthesizer:
             options["max_tokens"] = options.pop(self.quirks.token_param)
             return await client.completions.create(
                 model=self.settings.model,
-                prompt=completion_prompt(spec, request.repair),
-                stop=STOPS,
+                prompt=self._raw_prompt(spec, request),
+                stop=self.stops,
                 stream=True,
                 **options,
             )
@@ -153,6 +154,10 @@ class OpenAISynthesizer:
             stream=True,
             **self._options(request, n),
         )
+
+    def _raw_prompt(self, spec: Spec, request: Request) -> str:
+        """The text a raw completion continues (``completion.completion_prompt``)."""
+        return completion_prompt(spec, request.repair)
 
     async def _connect(
         self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec

@@ -37,7 +37,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import openai
 
@@ -53,7 +53,7 @@ from synthls.synth.openai.stream import Reply, replies
 from synthls.synth.reading_votes import Reading, ReadTest, call_of, canonical_call
 
 if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletionMessageParam
+    pass
 
 __all__ = ["ReadTest", "Reader", "Reading", "merge", "parse_line", "parse_reply", "read_tests"]
 
@@ -234,6 +234,7 @@ class _Asker(OpenAISynthesizer):
     retries, quirks, ``n`` fallback, streaming deadlines) is the engine's."""
 
     chat_when_stub = False  # its answers are assert lines, never a body
+    stops = STOPS
 
     def __init__(
         self,
@@ -253,25 +254,8 @@ class _Asker(OpenAISynthesizer):
             return self.quirks.completion is not False
         return await super()._raw(client)
 
-    async def _open(
-        self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec, raw: bool
-    ) -> Any:
-        options = self._options(request, n)
-        if raw:
-            options["max_tokens"] = options.pop(self.quirks.token_param)
-            return await client.completions.create(
-                model=self.settings.model,
-                prompt=completion_text(spec),
-                stop=STOPS,
-                stream=True,
-                **options,
-            )
-        return await client.chat.completions.create(
-            model=self.settings.model,
-            messages=cast("list[ChatCompletionMessageParam]", request.messages),
-            stream=True,
-            **options,
-        )
+    def _raw_prompt(self, spec: Spec, request: Request) -> str:
+        return completion_text(spec)
 
     async def complete(
         self, client: openai.AsyncOpenAI, request: Request, n: int, spec: Spec
