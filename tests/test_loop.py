@@ -152,16 +152,10 @@ async def test_wrong_then_right_refinement_sends_expected_and_got_back() -> None
     assert messages == ["round 1 of 3: best candidate passes 0 of 2 examples"]
     repairs = server.requests[1:]
     assert repairs and all(len(r["messages"]) == 4 for r in repairs)
-    # the model's answer comes back as it was asked for: the whole function, its body kept
-    [fix] = {
-        r["messages"][3]["content"]
-        for r in repairs
-        if r["messages"][2]["content"].startswith("```python\ndef add(")
-        and r["messages"][2]["content"].endswith("\n    return a - b + 0\n```")
-    }
-    assert "`add(1, 2)`: expected 3, got -1" in fix
+    said = {r["messages"][2]["content"]: r["messages"][3]["content"] for r in repairs}
+    assert "`add(1, 2)`: expected 3, got -1" in said["```python\nreturn a - b + 0\n```"]
     # round 1 is one greedy answer (synth/openai/schedule.py): its repair names both failures
-    assert "`add(-1, 1)`: expected 0, got -2" in fix
+    assert "`add(-1, 1)`: expected 0, got -2" in said["```python\nreturn a - b + 0\n```"]
 
 
 async def test_every_round_failing_reports_the_best_and_stops_after_rounds() -> None:

@@ -39,8 +39,8 @@ def _spec(**kw: object) -> Spec:
     return Spec(**base)  # type: ignore[arg-type]
 
 
-def test_first_round_asks_for_the_whole_function_as_instruct_models_are_scored() -> None:
-    [conv] = conversations(_spec(), [])
+def test_the_whole_function_can_be_asked_for_as_instruct_models_are_scored() -> None:
+    [conv] = conversations(_spec(), [], whole_function=True)
     assert [m["role"] for m in conv] == ["system", "user"]
     assert conv[0]["content"] == FUNCTION_SYSTEM
     user = conv[1]["content"]
@@ -59,12 +59,12 @@ def test_first_round_asks_for_the_whole_function_as_instruct_models_are_scored()
 
 
 def test_a_comment_asks_for_the_body_only() -> None:
-    [conv] = conversations(_spec(comment="use a generator"), [])
+    [conv] = conversations(_spec(comment="use a generator"), [], whole_function=True)
     assert conv[0]["content"] == SYSTEM and "use a generator" in conv[1]["content"]
 
 
 def test_first_round_has_signature_docstring_examples_imports_and_context() -> None:
-    [conv] = conversations(_spec(), [], whole_function=False)
+    [conv] = conversations(_spec(), [])
     assert [m["role"] for m in conv] == ["system", "user"]
     assert conv[0]["content"] == SYSTEM and "body only" in SYSTEM
     user = conv[1]["content"]

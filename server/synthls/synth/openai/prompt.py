@@ -1,11 +1,11 @@
 """Chat messages for the model: the task, its context within a size budget, and feedback.
 
-The task asks for the whole function, as instruct models are trained and scored (EvalPlus's
-prompt: one line of instruction, then the file's imports, other signatures and constants and the
-function's signature and docstring in one fence); the reply is cleaned to the body. Asking for
-the body alone measured far worse with a small model (it assumes imports it never wrote:
-docs/benchmarks.md, "The first answer"). A ``#`` comment inside a written function still asks for
-the new statements only, at a marker.
+The task asks for the function's body. Asking for the whole function instead, as instruct
+models are scored (EvalPlus's prompt, ``function_prompt``), made the 1.5B model's first answer
+right far more often on HumanEval (docs/benchmarks.md, "The first answer"), but in a file with
+several functions the model rewrote all of them (replies cut off at ``openai.maxTokens``), so it
+is not the default until that is measured and mended. A ``#`` comment inside a written function
+asks for the new statements only, at a marker.
 
 Round 1 sends one conversation. Later rounds send one conversation per candidate being repaired:
 the original task, the candidate as the model's own answer, then the failing examples (input,
@@ -252,15 +252,14 @@ def function_prompt(spec: Spec, budget: int = PROMPT_BUDGET) -> str:
 
 
 def conversations(
-    spec: Spec, feedback: Sequence[Trial], whole_function: bool | None = None
+    spec: Spec, feedback: Sequence[Trial], whole_function: bool = False
 ) -> list[list[Message]]:
     """The conversations to send: one fresh task, or one repair dialog per feedback item.
 
-    ``whole_function`` (None: whenever no comment asks for code inside the function): ask for
-    the whole function, as instruct models are trained and scored, instead of the body alone;
-    the reply is cleaned to the body all the same (``clean.clean_reply``)."""
-    if whole_function is None:
-        whole_function = not spec.comment
+    ``whole_function``: ask for the whole function, as instruct models are scored
+    (``function_prompt``), instead of the body alone; the reply is cleaned to the body all the
+    same (``clean.clean_reply``). Measured, not the default: see the module's docstring."""
+    whole_function = whole_function and not spec.comment
     first: list[Message] = (
         [
             {"role": "system", "content": FUNCTION_SYSTEM},
