@@ -49,7 +49,8 @@ async def test_a_slow_docstring_does_not_delay_requests_about_other_documents() 
     [target] = find_functions(Document(text))
     reading = time.perf_counter() - start
     assert len(target.spec.examples) == 6_000
-    assert reading > 0.8, "the docstring must take a while to read for the test to mean anything"
+    # about 0.5 s on a quiet 2-core machine, more under load
+    assert reading > 0.3, "the docstring must take a while to read for the test to mean anything"
     async with session() as client:
         open_doc(client, SMALL_URI, SMALL)
         await code_actions(client, SMALL_URI, 0)  # warm: the first request builds the engines
