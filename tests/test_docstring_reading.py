@@ -18,7 +18,7 @@ from synthls.synth.loop import Outcome, synthesize
 from synthls.synth.question import Question
 from synthls.synth.reading_votes import Reading, ReadTest
 from tests.fake_openai import FakeOpenAI, PerN, fenced, is_reading
-from tests.test_loop import FakeRunner, openai_engine
+from tests.test_loop import FakeRunner, Scripted, openai_engine
 from tests.test_loop_ask import NONSENSE, RIGHT, SPEC, Oracle, build, truth
 
 CALL = re.compile(r"what does `(?P<call>[^`]+)` return")
@@ -220,3 +220,27 @@ async def test_a_single_samples_claim_doubts_nothing() -> None:
     with FakeOpenAI(once) as fake:
         outcome = await run(fake)
     assert outcome.status == "verified"
+
+
+async def test_the_reading_judges_a_body_from_an_engine_that_reads_no_words() -> None:
+    """Engine ``all``: a body the search found (its engine has no reader) faces the language
+    model's reading of the docstring like a model's own body."""
+
+    def script(body: dict[str, Any]) -> Any:
+        if is_reading(body):
+            return PerN(lambda i: fenced(CONTRADICTS))
+        return PerN(lambda i: fenced("return 1 / 0"))  # the model's bodies fail the examples
+
+    search = Scripted("embedded", [NONSENSE], [], [])
+    with FakeOpenAI(script) as fake:
+        model = openai_engine(fake.url, candidates=1)
+        outcome = await asyncio.wait_for(
+            synthesize(SPEC, build, [search, model], FakeRunner(), read_docstring=True, rounds=1),
+            30,
+        )
+        readings = [r for r in fake.requests if is_reading(r)]
+    assert readings, "the model read the docstring"
+    assert outcome.status == "ambiguous" and outcome.candidate is not None
+    assert outcome.candidate.body == NONSENSE and outcome.candidate.engine == "embedded"
+    assert outcome.ambiguity is not None and outcome.ambiguity.question is not None
+    assert outcome.ambiguity.question.kind == "reading"
