@@ -25,6 +25,7 @@ from synthls.synth.engine_protocol import Candidate, Trial
 from synthls.synth.loop import synthesize
 from synthls.synth.openai import EngineError, OpenAISynthesizer
 from synthls.synth.openai.ending import complete_at
+from synthls.synth.openai.prompt import SCRIPT_INSTRUCTION
 from tests.fake_openai import FakeOpenAI, Status, Stream, fenced, reply
 
 DOC = "Add.\n\n    >>> add(1, 2)\n    3\n    >>> add(5, 7)\n    12\n    "
@@ -297,6 +298,8 @@ async def test_a_raw_completion_that_leaves_a_stub_is_asked_again_as_a_chat(
         assert fake.paths == ["/v1/completions", "/v1/chat/completions"]
         [chat] = [r for r in fake.requests if "messages" in r]
         assert chat["temperature"] == 0  # the greedy request, asked the other way
+        # for the whole function, as instruct models are scored
+        assert chat["messages"][1]["content"].startswith(SCRIPT_INSTRUCTION)
 
 
 async def test_a_raw_completion_with_code_is_not_asked_again(box: Sandbox) -> None:

@@ -36,7 +36,7 @@ from synthls.synth.openai.clean import clean_reply
 from synthls.synth.openai.completion import STOPS, body_complete_at, body_of, completion_prompt
 from synthls.synth.openai.ending import complete_at
 from synthls.synth.openai.errors import EngineError, describe, redact, retry_after, retryable
-from synthls.synth.openai.prompt import MARKER, is_stub_body
+from synthls.synth.openai.prompt import MARKER, conversations, is_stub_body
 from synthls.synth.openai.quirks import quirks_for, refuses_completions, serves_raw_completions
 from synthls.synth.openai.schedule import Request, plan
 from synthls.synth.openai.stream import NO_MESSAGE, Reply, Usage, replies
@@ -269,8 +269,10 @@ class OpenAISynthesizer:
         self, client: openai.AsyncOpenAI, request: Request, spec: Spec, out: asyncio.Queue[object]
     ) -> None:
         """A greedy raw completion; when it leaves the body a stub (an instruct model continuing
-        a docstring often writes ``# Your code here`` / ``pass``), the same request as a chat,
-        whose answer replaces the stub (the stub is kept only when the chat brings nothing)."""
+        a docstring often writes ``# Your code here`` / ``pass``), the same request as a chat
+        for the whole function (as instruct models are scored: right more often than the body
+        alone, docs/benchmarks.md "The first answer"), whose answer replaces the stub (the stub is
+        kept only when the chat brings nothing)."""
         held: asyncio.Queue[object] = asyncio.Queue()
         await self._deliver(held, self._multi(client, request, 1, spec))
         items = [held.get_nowait() for _ in range(held.qsize())]
@@ -281,7 +283,10 @@ class OpenAISynthesizer:
         log.info(
             "%s: the raw completion left %s a stub; asking as a chat", self.base_url, spec.name
         )
-        if await self._deliver(out, self.complete(client, replace(request, chat=True), 1, spec)):
+        repairs = [request.repair] if request.repair is not None else []
+        [messages] = conversations(spec, repairs, whole_function=True)[:1]
+        chat = replace(request, chat=True, messages=messages)
+        if await self._deliver(out, self.complete(client, chat, 1, spec)):
             return
         for item in items:
             await out.put(item)
